@@ -1,0 +1,17 @@
+/**
+ * pfpo: turn reasoning problems into preference pairs for DPO without human labels.
+ * Everything a pipeline is composed from is exported here.
+ *
+ * @module
+ */
+
+export * from "./src/errors.ts";
+export * from "./src/model/problem.ts";
+export * from "./src/model/sample.ts";
+export * from "./src/model/execution.ts";
+export * from "./src/model/feedback.ts";
+export * from "./src/model/pair.ts";
+export * from "./src/metrics/metrics.ts";
+export * from "./src/store/database.ts";
+export * from "./src/store/pair_log.ts";
+export * from "./src/stream/stage.ts";

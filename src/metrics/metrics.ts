@@ -1,0 +1,123 @@
+/**
+ * Metrics: one Prometheus registry per run (npm `prom-client`), with per-stage hooks
+ * that the stream combinators call and that the server exposes at `/metrics`.
+ *
+ * @module
+ */
+import client from "prom-client";
+
+/** Hooks a stage calls as items pass through it. */
+export interface StageMetrics {
+  /** An item entered the stage. */
+  received(): void;
+  /** The stage emitted `count` items. */
+  emitted(count?: number): void;
+  /** Work on an item started (in-flight goes up). */
+  started(): void;
+  /** Work on an item ended after `ms` milliseconds (in-flight goes down). */
+  finished(ms: number): void;
+  /** Work on an item failed. */
+  failed(): void;
+}
+
+/** Hooks that do nothing, for stages run without a registry. */
+export const NO_STAGE_METRICS: StageMetrics = {
+  received() {},
+  emitted() {},
+  started() {},
+  finished() {},
+  failed() {},
+};
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * A run's metrics registry. Modules register their own counters, gauges and
+ * histograms through {@link Metrics.counter} and friends (get-or-create by name), and
+ * stages get hooks through {@link Metrics.stage}.
+ *
+ * @example Count items of a stage
+ * ```ts
+ * import { Metrics } from "./metrics.ts";
+ * import assert from "node:assert";
+ * const metrics = new Metrics();
+ * const hooks = metrics.stage("extract");
+ * hooks.received();
+ * hooks.emitted();
+ * const text = await metrics.registry.metrics();
+ * assert.match(text, /pfpo_stage_items_in_total\{stage="extract"\} 1/);
+ * ```
+ */
+export class Metrics {
+  /** The underlying Prometheus registry. */
+  readonly registry: client.Registry = new client.Registry();
+  readonly #stageIn: client.Counter;
+  readonly #stageOut: client.Counter;
+  readonly #stageInFlight: client.Gauge;
+  readonly #stageErrors: client.Counter;
+  readonly #stageLatency: client.Histogram;
+
+  /** Creates a registry with the per-stage metric families. */
+  constructor() {
+    this.#stageIn = this.counter("pfpo_stage_items_in_total", "Items that entered a stage", [
+      "stage",
+    ]);
+    this.#stageOut = this.counter("pfpo_stage_items_out_total", "Items a stage emitted", [
+      "stage",
+    ]);
+    this.#stageInFlight = this.gauge("pfpo_stage_in_flight", "Items a stage is working on", [
+      "stage",
+    ]);
+    this.#stageErrors = this.counter("pfpo_stage_errors_total", "Items a stage failed on", [
+      "stage",
+    ]);
+    this.#stageLatency = this.histogram(
+      "pfpo_stage_latency_seconds",
+      "Time a stage spent on one item",
+      ["stage"],
+    );
+  }
+
+  /** Returns the hooks for the stage called `name`. */
+  stage(name: string): StageMetrics {
+    const labels = { stage: name };
+    const inCounter = this.#stageIn.labels(labels);
+    const outCounter = this.#stageOut.labels(labels);
+    const inFlight = this.#stageInFlight.labels(labels);
+    const errors = this.#stageErrors.labels(labels);
+    const latency = this.#stageLatency.labels(labels);
+    return {
+      received: () => inCounter.inc(),
+      emitted: (count = 1) => outCounter.inc(count),
+      started: () => inFlight.inc(),
+      finished: (ms) => {
+        inFlight.dec();
+        latency.observe(ms / 1000);
+      },
+      failed: () => errors.inc(),
+    };
+  }
+
+  /** Gets or creates a counter. */
+  counter(name: string, help: string, labelNames: string[] = []): client.Counter {
+    return (this.registry.getSingleMetric(name) as client.Counter | undefined) ??
+      new client.Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** Gets or creates a gauge. */
+  gauge(name: string, help: string, labelNames: string[] = []): client.Gauge {
+    return (this.registry.getSingleMetric(name) as client.Gauge | undefined) ??
+      new client.Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** Gets or creates a histogram (latency buckets in seconds by default). */
+  histogram(
+    name: string,
+    help: string,
+    labelNames: string[] = [],
+    buckets: number[] = LATENCY_BUCKETS,
+  ): client.Histogram {
+    return (this.registry.getSingleMetric(name) as client.Histogram | undefined) ??
+      new client.Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+}

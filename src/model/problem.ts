@@ -1,0 +1,116 @@
+/**
+ * Problems: the unit of work that flows into a pipeline (DESIGN.md data contract).
+ *
+ * @module
+ */
+import { FieldError } from "../errors.ts";
+import {
+  asRecord,
+  optionalString,
+  optionalStringArray,
+  requireOneOf,
+  requireString,
+} from "./fields.ts";
+
+/** A math problem; `answer` is the gold final answer when known. */
+export interface MathProblem {
+  id: string;
+  kind: "math";
+  prompt: string;
+  answer?: string;
+}
+
+/** Languages a code problem may ask for. */
+export const CODE_LANGUAGES = ["python", "javascript", "typescript"] as const;
+/** A language the sandbox runs. */
+export type CodeLanguage = typeof CODE_LANGUAGES[number];
+
+/** A test case with an expected output (gold or frontier-written). */
+export interface TestCase {
+  input: string;
+  output: string;
+}
+
+interface CodeProblemBase {
+  id: string;
+  kind: "code";
+  language: CodeLanguage;
+  prompt: string;
+  /** Test cases with expected outputs. */
+  tests?: TestCase[];
+  /** Test inputs without outputs (e.g. LLM-generated, for self-consistency). */
+  test_inputs?: string[];
+  /** Gold test code defining `check(candidate)`. */
+  test_code?: string;
+}
+
+/** A code problem whose program reads stdin and writes stdout. */
+export interface StdioCodeProblem extends CodeProblemBase {
+  style: "stdio";
+}
+
+/**
+ * A code problem whose program defines `entry_point`; an input is the argument
+ * list as a Python literal (what sits between the call's parentheses).
+ */
+export interface FunctionCodeProblem extends CodeProblemBase {
+  style: "function";
+  entry_point: string;
+}
+
+/** A code problem in either test style. */
+export type CodeProblem = StdioCodeProblem | FunctionCodeProblem;
+
+/** Any problem. */
+export type Problem = MathProblem | CodeProblem;
+
+/**
+ * Validates a parsed JSON value as a {@link Problem}, throwing a {@link FieldError}
+ * that names the field at fault.
+ *
+ * @example Parse a math problem
+ * ```ts
+ * import { parseProblem } from "./problem.ts";
+ * import assert from "node:assert";
+ * const p = parseProblem({ id: "gsm8k/1", kind: "math", prompt: "1+1?", answer: "2" });
+ * assert.equal(p.kind, "math");
+ * ```
+ */
+export function parseProblem(value: unknown): Problem {
+  const record = asRecord(value);
+  const id = requireString(record, "id");
+  const kind = requireOneOf(record, "kind", ["math", "code"] as const);
+  const prompt = requireString(record, "prompt");
+  if (kind === "math") {
+    const answer = optionalString(record, "answer");
+    return answer === undefined ? { id, kind, prompt } : { id, kind, prompt, answer };
+  }
+  const language = requireOneOf(record, "language", CODE_LANGUAGES);
+  const style = requireOneOf(record, "style", ["stdio", "function"] as const);
+  const base = { id, kind, language, prompt } as const;
+  const extras: Partial<CodeProblemBase> = {};
+  const tests = parseTests(record.tests);
+  if (tests) extras.tests = tests;
+  const testInputs = optionalStringArray(record, "test_inputs");
+  if (testInputs) extras.test_inputs = testInputs;
+  const testCode = optionalString(record, "test_code");
+  if (testCode !== undefined) extras.test_code = testCode;
+  if (style === "function") {
+    return { ...base, style, entry_point: requireString(record, "entry_point"), ...extras };
+  }
+  return { ...base, style, ...extras };
+}
+
+function parseTests(value: unknown): TestCase[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new FieldError("tests", "must be an array");
+  return value.map((item, i) => {
+    const test = asRecord(item, `tests[${i}]`);
+    for (const key of ["input", "output"] as const) {
+      if (typeof test[key] !== "string") {
+        throw new FieldError(`tests[${i}].${key}`, "must be a string");
+      }
+    }
+    return { input: test.input as string, output: test.output as string };
+  });
+}

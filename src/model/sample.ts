@@ -1,0 +1,62 @@
+/**
+ * Samples: completions of the policy model, and recorded completions files.
+ *
+ * @module
+ */
+import { FieldError } from "../errors.ts";
+import { asRecord, requireString } from "./fields.ts";
+
+/** Why a sample has no usable completion, or how its completion ended. */
+export type SampleFailure =
+  | "length"
+  | "empty"
+  | "malformed"
+  | "content_filter"
+  | "http_error"
+  | "timeout"
+  | "missing";
+
+/** One completion drawn for a problem. */
+export interface Sample {
+  problem_id: string;
+  /** Position of the sample among the problem's samples, from 0. */
+  index: number;
+  /** The completion text ("" when the request failed). */
+  completion: string;
+  /** The server's finish reason, when it gave one. */
+  finish_reason?: string;
+  /** Set when the completion is unusable or cut off; the reason is recorded, not thrown. */
+  failure?: SampleFailure;
+  /** Detail of the failure (e.g. the server's error text, truncated). */
+  failure_detail?: string;
+  /** True when the sample came from the run's cache rather than a new request. */
+  cached?: boolean;
+}
+
+/** A line of a recorded samples file: `{"problem_id", "completions": [...]}`. */
+export interface RecordedSamples {
+  problem_id: string;
+  completions: string[];
+}
+
+/**
+ * Validates a parsed JSON value as a {@link RecordedSamples} line.
+ *
+ * @example Parse a recorded samples line
+ * ```ts
+ * import { parseRecordedSamples } from "./sample.ts";
+ * import assert from "node:assert";
+ * const r = parseRecordedSamples({ problem_id: "p", completions: ["a", "b"] });
+ * assert.equal(r.completions.length, 2);
+ * ```
+ */
+export function parseRecordedSamples(value: unknown): RecordedSamples {
+  const record = asRecord(value);
+  const problemId = requireString(record, "problem_id");
+  const completions = record.completions;
+  if (!Array.isArray(completions)) throw new FieldError("completions", "must be an array");
+  completions.forEach((c, i) => {
+    if (typeof c !== "string") throw new FieldError(`completions[${i}]`, "must be a string");
+  });
+  return { problem_id: problemId, completions: completions as string[] };
+}

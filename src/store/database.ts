@@ -1,0 +1,82 @@
+/**
+ * The run database: one SQLite file per run directory (`node:sqlite`), holding the
+ * sample cache, execution results, votes and the pair log. Modules create their own
+ * tables with {@link ensureSchema}.
+ *
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+
+/** The database file name inside a run directory. */
+export const RUN_DATABASE_FILE = "run.db";
+
+/** Options for {@link openRunDatabase}. */
+export interface OpenRunDatabaseOptions {
+  /** Open without write access (e.g. to serve a running run). Default `false`. */
+  readOnly?: boolean;
+}
+
+/**
+ * Opens (creating if needed) a run database at `path` in WAL mode, so that readers
+ * (the server, other processes) see committed rows while the run writes.
+ *
+ * @example Open an in-memory database
+ * ```ts
+ * import { openRunDatabase } from "./database.ts";
+ * import assert from "node:assert";
+ * const db = openRunDatabase(":memory:");
+ * assert.equal(db.prepare("SELECT 1 AS one").get()?.one, 1);
+ * db.close();
+ * ```
+ */
+export function openRunDatabase(path: string, options: OpenRunDatabaseOptions = {}): DatabaseSync {
+  const db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
+  db.exec("PRAGMA busy_timeout = 5000");
+  if (!options.readOnly) {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    ensureSchema(
+      db,
+      "CREATE TABLE IF NOT EXISTS run_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    );
+  }
+  return db;
+}
+
+/** Runs idempotent `CREATE … IF NOT EXISTS` statements. */
+export function ensureSchema(db: DatabaseSync, sql: string): void {
+  db.exec(sql);
+}
+
+/**
+ * Runs `fn` inside a transaction, committing when it returns and rolling back when
+ * it throws.
+ */
+export function transaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = fn();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/** Reads a value from the run's key/value metadata table. */
+export function getRunMeta(db: DatabaseSync, key: string): string | undefined {
+  try {
+    const row = db.prepare("SELECT value FROM run_meta WHERE key = ?").get(key);
+    return row ? String(row.value) : undefined;
+  } catch {
+    return undefined; // a read-only database made before the table existed
+  }
+}
+
+/** Writes a value into the run's key/value metadata table. */
+export function setRunMeta(db: DatabaseSync, key: string, value: string): void {
+  db.prepare(
+    "INSERT INTO run_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+  ).run(key, value);
+}

@@ -1,0 +1,173 @@
+/**
+ * Stages and their composition. A stage is a typed function from an async iterable
+ * to an async iterable; {@link pipe} chains any number of them with the types
+ * checked end to end.
+ *
+ * @module
+ */
+
+/** A stage: turns a stream of `I` into a stream of `O`. */
+export type Stage<I, O> = (source: AsyncIterable<I>) => AsyncIterable<O>;
+
+/** Anything a stage can read from: async or sync iterables. */
+export type Source<T> = AsyncIterable<T> | Iterable<T>;
+
+/**
+ * Turns a sync or async iterable into an async iterable.
+ *
+ * @example Lift an array
+ * ```ts
+ * import { fromIterable } from "./stage.ts";
+ * import assert from "node:assert";
+ * const out = await Array.fromAsync(fromIterable([1, 2]));
+ * assert.deepEqual(out, [1, 2]);
+ * ```
+ */
+export async function* fromIterable<T>(source: Source<T>): AsyncGenerator<T> {
+  yield* source;
+}
+
+/**
+ * Composes stages left to right into one stage.
+ *
+ * @example Compose two stages
+ * ```ts
+ * import { compose, fromIterable } from "./stage.ts";
+ * import assert from "node:assert";
+ * const double = async function* (s: AsyncIterable<number>) { for await (const x of s) yield x * 2; };
+ * const show = async function* (s: AsyncIterable<number>) { for await (const x of s) yield `${x}`; };
+ * const stage = compose(double, show);
+ * assert.deepEqual(await Array.fromAsync(stage(fromIterable([1, 2]))), ["2", "4"]);
+ * ```
+ */
+export function compose<A, B>(s1: Stage<A, B>): Stage<A, B>;
+export function compose<A, B, C>(s1: Stage<A, B>, s2: Stage<B, C>): Stage<A, C>;
+export function compose<A, B, C, D>(
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+): Stage<A, D>;
+export function compose<A, B, C, D, E>(
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+): Stage<A, E>;
+export function compose<A, B, C, D, E, F>(
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+  s5: Stage<E, F>,
+): Stage<A, F>;
+export function compose<A, B, C, D, E, F, G>(
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+  s5: Stage<E, F>,
+  s6: Stage<F, G>,
+): Stage<A, G>;
+export function compose<A, B, C, D, E, F, G, H>(
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+  s5: Stage<E, F>,
+  s6: Stage<F, G>,
+  s7: Stage<G, H>,
+): Stage<A, H>;
+export function compose<A, B, C, D, E, F, G, H, I>(
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+  s5: Stage<E, F>,
+  s6: Stage<F, G>,
+  s7: Stage<G, H>,
+  s8: Stage<H, I>,
+): Stage<A, I>;
+export function compose(...stages: Stage<unknown, unknown>[]): Stage<unknown, unknown>;
+export function compose(...stages: Stage<unknown, unknown>[]): Stage<unknown, unknown> {
+  return (source) => stages.reduce((stream, stage) => stage(stream), source);
+}
+
+/**
+ * Feeds `source` through stages left to right.
+ *
+ * @example Pipe a source through a stage
+ * ```ts
+ * import { fromIterable, pipe } from "./stage.ts";
+ * import assert from "node:assert";
+ * const inc = async function* (s: AsyncIterable<number>) { for await (const x of s) yield x + 1; };
+ * assert.deepEqual(await Array.fromAsync(pipe([1, 2], inc, inc)), [3, 4]);
+ * ```
+ */
+export function pipe<A>(source: Source<A>): AsyncIterable<A>;
+export function pipe<A, B>(source: Source<A>, s1: Stage<A, B>): AsyncIterable<B>;
+export function pipe<A, B, C>(
+  source: Source<A>,
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+): AsyncIterable<C>;
+export function pipe<A, B, C, D>(
+  source: Source<A>,
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+): AsyncIterable<D>;
+export function pipe<A, B, C, D, E>(
+  source: Source<A>,
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+): AsyncIterable<E>;
+export function pipe<A, B, C, D, E, F>(
+  source: Source<A>,
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+  s5: Stage<E, F>,
+): AsyncIterable<F>;
+export function pipe<A, B, C, D, E, F, G>(
+  source: Source<A>,
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+  s5: Stage<E, F>,
+  s6: Stage<F, G>,
+): AsyncIterable<G>;
+export function pipe<A, B, C, D, E, F, G, H>(
+  source: Source<A>,
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+  s5: Stage<E, F>,
+  s6: Stage<F, G>,
+  s7: Stage<G, H>,
+): AsyncIterable<H>;
+export function pipe<A, B, C, D, E, F, G, H, I>(
+  source: Source<A>,
+  s1: Stage<A, B>,
+  s2: Stage<B, C>,
+  s3: Stage<C, D>,
+  s4: Stage<D, E>,
+  s5: Stage<E, F>,
+  s6: Stage<F, G>,
+  s7: Stage<G, H>,
+  s8: Stage<H, I>,
+): AsyncIterable<I>;
+export function pipe(
+  source: Source<unknown>,
+  ...stages: Stage<unknown, unknown>[]
+): AsyncIterable<unknown>;
+export function pipe(
+  source: Source<unknown>,
+  ...stages: Stage<unknown, unknown>[]
+): AsyncIterable<unknown> {
+  return compose(...stages)(Symbol.asyncIterator in source ? source : fromIterable(source));
+}
