@@ -15,3 +15,7 @@ export * from "./src/metrics/metrics.ts";
 export * from "./src/store/database.ts";
 export * from "./src/store/pair_log.ts";
 export * from "./src/stream/stage.ts";
+
+// Sampling
+export * from "./src/code/python_literal.ts";
+export * from "./src/code/program.ts";
