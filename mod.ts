@@ -15,6 +15,14 @@ export * from "./src/metrics/metrics.ts";
 export * from "./src/store/database.ts";
 export * from "./src/store/pair_log.ts";
 export * from "./src/stream/stage.ts";
+export * from "./src/stream/map.ts";
+export * from "./src/stream/errors.ts";
+export * from "./src/stream/batch.ts";
+export * from "./src/stream/buffer.ts";
+export * from "./src/stream/tee.ts";
+export * from "./src/stream/merge.ts";
+export * from "./src/stream/window.ts";
+export * from "./src/stream/abortable.ts";
 
 // Sampling
 export * from "./src/code/python_literal.ts";
