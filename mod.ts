@@ -23,7 +23,11 @@ export * from "./src/stream/tee.ts";
 export * from "./src/stream/merge.ts";
 export * from "./src/stream/window.ts";
 export * from "./src/stream/abortable.ts";
+export * from "./src/io/jsonl.ts";
 
 // Sampling
 export * from "./src/code/python_literal.ts";
 export * from "./src/code/program.ts";
+
+// Math answers
+export * from "./src/math/mod.ts";

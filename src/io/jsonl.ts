@@ -1,0 +1,204 @@
+/**
+ * Streaming JSONL (optionally gzip-compressed) reading and writing. Files are read
+ * chunk by chunk and never loaded whole; a malformed line is reported with the file,
+ * line number and the field at fault. Stands in for `@std/streams`'
+ * `TextLineStream` and `@std/json`'s `JsonParseStream`.
+ *
+ * @module
+ */
+import { FieldError, PfpoError, toError } from "../errors.ts";
+
+/** A line of a JSONL file that is not valid JSON or does not match the contract. */
+export class JsonlError extends PfpoError {
+  /** The file read. */
+  readonly file: string;
+  /** The line number, from 1. */
+  readonly line: number;
+  /** The field at fault, when the line parsed as JSON. */
+  readonly field?: string;
+
+  /** Creates an error for `file` line `line`. */
+  constructor(
+    file: string,
+    line: number,
+    detail: string,
+    options?: ErrorOptions & { field?: string },
+  ) {
+    super(`Cannot parse ${file} line ${line}: ${detail}`, options);
+    this.file = file;
+    this.line = line;
+    this.field = options?.field;
+  }
+}
+
+/** Options for {@link readJsonl}. */
+export interface ReadJsonlOptions<T> {
+  /** Validates and converts each parsed line; throw a `FieldError` to name the field. */
+  parse?: (value: unknown) => T;
+  /** Skip malformed lines (calling `onSkip`) instead of stopping. Default `false`. */
+  skipMalformed?: boolean;
+  /** Called for each skipped line. */
+  onSkip?: (error: JsonlError) => void;
+  /** Stops reading when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads a JSONL file (gzip when the name ends in `.gz`) line by line. Blank lines
+ * are ignored.
+ *
+ * @example Read a file of problems
+ * ```ts
+ * import { readJsonl, writeJsonl } from "./jsonl.ts";
+ * import assert from "node:assert";
+ * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+ * await writeJsonl(path, [{ a: 1 }, { a: 2 }]);
+ * const rows = await Array.fromAsync(readJsonl<{ a: number }>(path));
+ * assert.deepEqual(rows.map((r) => r.a), [1, 2]);
+ * ```
+ */
+export async function* readJsonl<T = unknown>(
+  path: string,
+  options: ReadJsonlOptions<T> = {},
+): AsyncGenerator<T> {
+  const { parse, skipMalformed = false, onSkip, signal } = options;
+  let lineNumber = 0;
+  for await (const line of readLines(path, signal)) {
+    lineNumber++;
+    if (line.trim() === "") continue;
+    let value: T;
+    try {
+      const json: unknown = JSON.parse(line);
+      value = parse ? parse(json) : json as T;
+    } catch (cause) {
+      const error = toJsonlError(path, lineNumber, cause);
+      if (!skipMalformed) throw error;
+      onSkip?.(error);
+      continue;
+    }
+    yield value;
+  }
+}
+
+function toJsonlError(path: string, line: number, cause: unknown): JsonlError {
+  if (cause instanceof FieldError) {
+    return new JsonlError(path, line, cause.message, { cause, field: cause.field });
+  }
+  if (cause instanceof SyntaxError) {
+    return new JsonlError(path, line, `invalid JSON (${cause.message})`, { cause });
+  }
+  return new JsonlError(path, line, toError(cause).message, { cause });
+}
+
+/** Reads a text file (gzip when the name ends in `.gz`) as lines, without line endings. */
+export async function* readLines(path: string, signal?: AbortSignal): AsyncGenerator<string> {
+  const file = await Deno.open(path, { read: true });
+  let stream: ReadableStream<Uint8Array> = file.readable;
+  if (path.endsWith(".gz")) {
+    stream = stream.pipeThrough(
+      new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
+    );
+  }
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = "";
+  try {
+    while (true) {
+      signal?.throwIfAborted();
+      const { value, done } = await reader.read();
+      if (done) break;
+      const chunk = rest + value;
+      let start = 0;
+      let end: number;
+      while ((end = chunk.indexOf("\n", start)) !== -1) {
+        yield chunk.slice(start, chunk.charCodeAt(end - 1) === 13 ? end - 1 : end);
+        start = end + 1;
+      }
+      rest = chunk.slice(start);
+    }
+    if (rest !== "") yield rest;
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/** Options for {@link JsonlWriter.open}. */
+export interface JsonlWriterOptions {
+  /** Append to an existing file instead of replacing it. Default `false`. */
+  append?: boolean;
+}
+
+/**
+ * Writes values as JSONL lines (gzip when the name ends in `.gz`), honouring the
+ * file's backpressure.
+ */
+export class JsonlWriter<T = unknown> {
+  readonly #writer: WritableStreamDefaultWriter<string>;
+  readonly #closed: Promise<void>;
+  #count = 0;
+
+  private constructor(writable: WritableStream<Uint8Array>, gzip: boolean) {
+    const encoder = new TextEncoderStream();
+    const bytes = gzip
+      ? encoder.readable.pipeThrough(
+        new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
+      )
+      : encoder.readable;
+    this.#closed = bytes.pipeTo(writable);
+    this.#writer = encoder.writable.getWriter();
+  }
+
+  /** Opens `path` for writing. */
+  static async open<T>(path: string, options: JsonlWriterOptions = {}): Promise<JsonlWriter<T>> {
+    const append = options.append ?? false;
+    const file = await Deno.open(path, {
+      write: true,
+      create: true,
+      append,
+      truncate: !append,
+    });
+    return new JsonlWriter<T>(file.writable, path.endsWith(".gz"));
+  }
+
+  /** Lines written so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Writes one value as a line, waiting while the file is busy. */
+  async write(value: T): Promise<void> {
+    await this.#writer.ready;
+    await this.#writer.write(`${JSON.stringify(value)}\n`);
+    this.#count++;
+  }
+
+  /** Flushes and closes the file. */
+  async close(): Promise<void> {
+    await this.#writer.close();
+    await this.#closed;
+  }
+}
+
+/**
+ * Writes every value of `items` to `path` as JSONL and returns how many were written.
+ *
+ * @example Write and count
+ * ```ts
+ * import { writeJsonl } from "./jsonl.ts";
+ * import assert from "node:assert";
+ * const path = await Deno.makeTempFile({ suffix: ".jsonl.gz" });
+ * assert.equal(await writeJsonl(path, [1, 2, 3]), 3);
+ * ```
+ */
+export async function writeJsonl<T>(
+  path: string,
+  items: AsyncIterable<T> | Iterable<T>,
+  options: JsonlWriterOptions = {},
+): Promise<number> {
+  const writer = await JsonlWriter.open<T>(path, options);
+  try {
+    for await (const item of items) await writer.write(item);
+  } finally {
+    await writer.close();
+  }
+  return writer.count;
+}
