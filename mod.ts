@@ -31,3 +31,8 @@ export * from "./src/code/program.ts";
 
 // Math answers
 export * from "./src/math/mod.ts";
+
+// Feedback
+export * from "./src/feedback/random.ts";
+export * from "./src/feedback/answer_vote.ts";
+export * from "./src/feedback/early_stop.ts";
