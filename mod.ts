@@ -24,6 +24,8 @@ export * from "./src/stream/merge.ts";
 export * from "./src/stream/window.ts";
 export * from "./src/stream/abortable.ts";
 export * from "./src/io/jsonl.ts";
+export * from "./src/data/adapters.ts";
+export * from "./src/data/python_repr.ts";
 
 // Sampling
 export * from "./src/code/python_literal.ts";
@@ -36,3 +38,13 @@ export * from "./src/math/mod.ts";
 export * from "./src/feedback/random.ts";
 export * from "./src/feedback/answer_vote.ts";
 export * from "./src/feedback/early_stop.ts";
+
+// Server
+export * from "./src/server/app.ts";
+export * from "./src/server/auth.ts";
+export * from "./src/server/consumers.ts";
+export * from "./src/server/pair_stream.ts";
+export * from "./src/server/params.ts";
+export * from "./src/server/problems.ts";
+export * from "./src/server/server.ts";
+export * from "./src/client/pair_client.ts";

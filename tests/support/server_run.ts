@@ -1,0 +1,86 @@
+/**
+ * A live run for server tests: a run database in a temporary directory with its
+ * pair log and metrics, pairs written on demand, and the server started over them.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import {
+  Metrics,
+  openRunDatabase,
+  type Pair,
+  type PairDraft,
+  PairLog,
+  RUN_DATABASE_FILE,
+  type RunningServer,
+  startServer,
+  type StartServerOptions,
+} from "../../mod.ts";
+
+/** A run database with its pair log and metrics; dispose to close and delete it. */
+export interface TestRun extends AsyncDisposable {
+  dir: string;
+  db: DatabaseSync;
+  log: PairLog;
+  metrics: Metrics;
+  /** Appends pairs for problems `from`…`from + count - 1` (one pair each). */
+  write(count: number, from?: number): Pair[];
+}
+
+/** The draft of test pair number `n` (problem `t/<n>`). */
+export function draft(n: number): PairDraft {
+  return {
+    problem_id: `t/${n}`,
+    prompt: `What is ${n} + ${n}?`,
+    chosen: `${n} + ${n} = ${2 * n}`,
+    rejected: `${n} + ${n} = ${2 * n + 1}`,
+    chosen_score: 1,
+    rejected_score: 0,
+    feedback: "self_consistency",
+    run: "test",
+  };
+}
+
+/** Creates a run database in a temporary directory. */
+export async function testRun(): Promise<TestRun> {
+  const dir = await Deno.makeTempDir({ prefix: "pfpo-server-" });
+  const db = openRunDatabase(`${dir}/${RUN_DATABASE_FILE}`);
+  const log = new PairLog(db, { pollMs: 20 });
+  let next = 1;
+  return {
+    dir,
+    db,
+    log,
+    metrics: new Metrics(),
+    write(count, from = next) {
+      next = from + count;
+      return log.append(Array.from({ length: count }, (_, i) => draft(from + i)));
+    },
+    async [Symbol.asyncDispose]() {
+      db.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Starts a server on a free loopback port over `run`. */
+export async function serve(
+  run: TestRun,
+  options: Partial<StartServerOptions> = {},
+): Promise<RunningServer & AsyncDisposable> {
+  const server = await startServer({
+    db: run.db,
+    pairLog: run.log,
+    metrics: run.metrics,
+    port: 0,
+    heartbeatMs: 200,
+    ...options,
+  });
+  return { ...server, [Symbol.asyncDispose]: () => server.shutdown() };
+}
+
+/** Reads an NDJSON body into parsed lines. */
+export async function ndjson(res: Response): Promise<Record<string, unknown>[]> {
+  const text = await res.text();
+  return text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+}
