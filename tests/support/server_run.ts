@@ -84,3 +84,54 @@ export async function ndjson(res: Response): Promise<Record<string, unknown>[]> 
   const text = await res.text();
   return text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
 }
+
+/** Reads a streaming response line by line, on demand. */
+export class LineReader {
+  readonly #reader: ReadableStreamDefaultReader<string>;
+  #rest = "";
+
+  /** Reads the body of `res`. */
+  constructor(res: Response) {
+    this.#reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** The next line (without its newline), or `undefined` at the end of the body. */
+  async next(): Promise<string | undefined> {
+    while (!this.#rest.includes("\n")) {
+      const { done, value } = await this.#reader.read();
+      if (done) return this.#rest === "" ? undefined : this.#take(this.#rest.length);
+      this.#rest += value;
+    }
+    return this.#take(this.#rest.indexOf("\n"), 1);
+  }
+
+  /** The next NDJSON message, skipping heartbeats unless asked for them. */
+  async message(
+    options: { heartbeats?: boolean } = {},
+  ): Promise<Record<string, unknown> | undefined> {
+    while (true) {
+      const line = await this.next();
+      if (line === undefined) return undefined;
+      if (line === "") continue;
+      const message = JSON.parse(line);
+      if (message.event === "heartbeat" && !options.heartbeats) continue;
+      return message;
+    }
+  }
+
+  /** Drops the connection. */
+  async cancel(): Promise<void> {
+    await this.#reader.cancel();
+  }
+
+  #take(end: number, skip = 0): string {
+    const line = this.#rest.slice(0, end);
+    this.#rest = this.#rest.slice(end + skip);
+    return line;
+  }
+}
+
+/** Polls `check` every few milliseconds until it returns true. */
+export async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 10));
+}

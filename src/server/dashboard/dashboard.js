@@ -1,0 +1,344 @@
+// The run dashboard: polls /v1/stats and /v1/problems, draws live uPlot charts and
+// opens a problem's detail from the recent-problems table. Plain browser script.
+"use strict";
+
+const POLL_MS = Number(new URLSearchParams(location.search).get("poll_ms")) || 1000;
+const MAX_POINTS = 900;
+const PALETTE = [
+  "#3b6fd8",
+  "#e0703a",
+  "#2f9e61",
+  "#b8409b",
+  "#c9a227",
+  "#4aa3b5",
+  "#7a5cd6",
+  "#d0445a",
+];
+
+/** Counters summed per label value, read from prom-client's JSON. */
+function byLabel(metrics, test, label) {
+  const out = new Map();
+  for (const family of metrics) {
+    if (!test(family.name)) continue;
+    for (const v of family.values) {
+      if (v.metricName && v.metricName !== family.name) continue;
+      const key = label ? v.labels[label] : family.name.replace(/^pfpo_/, "");
+      if (key === undefined) continue;
+      out.set(key, (out.get(key) ?? 0) + v.value);
+    }
+  }
+  return out;
+}
+
+/** A histogram's mean (sum / count) per family, or a gauge's value. */
+function meanOf(metrics, test) {
+  const out = new Map();
+  for (const family of metrics) {
+    if (!test(family.name)) continue;
+    const name = family.name.replace(/^pfpo_/, "");
+    if (family.type === "histogram") {
+      let sum = 0;
+      let count = 0;
+      for (const v of family.values) {
+        if (v.metricName?.endsWith("_sum")) sum += v.value;
+        if (v.metricName?.endsWith("_count")) count += v.value;
+      }
+      if (count > 0) out.set(`${name} (mean)`, sum / count);
+    } else {
+      for (const v of family.values) out.set(name, v.value);
+    }
+  }
+  return out;
+}
+
+const CHARTS = [
+  {
+    id: "chart-throughput",
+    rate: true,
+    read: (s) => byLabel(s.metrics, (n) => n === "pfpo_stage_items_out_total", "stage"),
+  },
+  {
+    id: "chart-sandbox",
+    read: (s) => byLabel(s.metrics, (n) => /^pfpo_sandbox_.*_total$/.test(n), "status"),
+  },
+  {
+    id: "chart-votes",
+    read: (s) => meanOf(s.metrics, (n) => /^pfpo_vote.*agreement/.test(n)),
+  },
+  {
+    id: "chart-early-stop",
+    read: (s) => byLabel(s.metrics, (n) => /^pfpo_.*(early_stop|saved).*_total$/.test(n)),
+  },
+  {
+    id: "chart-pairs",
+    read: (s) => new Map([["pairs", s.progress.pairs_written]]),
+  },
+  {
+    id: "chart-consumers",
+    read: (s) =>
+      new Map([
+        ["consumers", s.consumers.length],
+        ["max lag", s.consumers.reduce((max, c) => Math.max(max, c.lag), 0)],
+      ]),
+  },
+];
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined) continue;
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) {
+    if (child !== undefined && child !== null) node.append(child);
+  }
+  return node;
+}
+
+class LiveChart {
+  constructor(spec) {
+    this.spec = spec;
+    this.figure = document.getElementById(spec.id);
+    this.names = [];
+    this.xs = [];
+    this.ys = [];
+    this.previous = undefined;
+    this.plot = undefined;
+    this.empty = this.figure.appendChild(el("div", { class: "empty", text: "no data yet" }));
+  }
+
+  push(time, snapshot) {
+    let values = this.spec.read(snapshot);
+    if (this.spec.rate) {
+      const previous = this.previous;
+      this.previous = { time, values };
+      if (!previous) return;
+      const seconds = Math.max(0.001, time - previous.time);
+      const rates = new Map();
+      for (const [name, value] of values) {
+        rates.set(name, Math.max(0, (value - (previous.values.get(name) ?? 0)) / seconds));
+      }
+      values = rates;
+    }
+    if (values.size === 0) return;
+    let grew = false;
+    for (const name of values.keys()) {
+      if (!this.names.includes(name)) {
+        this.names.push(name);
+        this.ys.push(this.xs.map(() => null));
+        grew = true;
+      }
+    }
+    this.xs.push(time);
+    this.names.forEach((name, i) => this.ys[i].push(values.get(name) ?? null));
+    if (this.xs.length > MAX_POINTS) {
+      this.xs.shift();
+      this.ys.forEach((series) => series.shift());
+    }
+    if (grew || !this.plot) this.#build();
+    else this.plot.setData([this.xs, ...this.ys]);
+    this.figure.dataset.points = String(this.xs.length);
+    this.figure.dataset.last = JSON.stringify(Object.fromEntries(values));
+  }
+
+  #build() {
+    this.plot?.destroy();
+    this.empty.remove();
+    const width = Math.max(320, this.figure.clientWidth - 20);
+    this.plot = new uPlot(
+      {
+        width,
+        height: 180,
+        legend: { live: false },
+        scales: { x: { time: true } },
+        series: [
+          {},
+          ...this.names.map((name, i) => ({
+            label: name,
+            stroke: PALETTE[i % PALETTE.length],
+            width: 1.5,
+            spanGaps: true,
+          })),
+        ],
+        axes: [{}, { size: 60 }],
+      },
+      [this.xs, ...this.ys],
+      this.figure,
+    );
+  }
+}
+
+const charts = CHARTS.map((spec) => new LiveChart(spec));
+let updates = 0;
+
+function showProgress(stats) {
+  const p = stats.progress;
+  const items = [
+    ["pairs", p.pairs_written],
+    ["consumers", stats.consumers.length],
+    ["uptime", `${Math.round(p.uptime_s)} s`],
+  ];
+  for (const [key, value] of Object.entries(p)) {
+    if (!["pairs_written", "uptime_s", "started_at", "finished"].includes(key)) {
+      items.push([key.replaceAll("_", " "), value]);
+    }
+  }
+  document.getElementById("progress").replaceChildren(
+    ...items.map(([k, v]) => el("div", {}, el("dt", { text: k }), el("dd", { text: String(v) }))),
+  );
+  const name = stats.config.run ?? stats.config.recipe;
+  document.getElementById("run-name").textContent = name ? String(name) : "";
+  document.getElementById("config").textContent = JSON.stringify(stats.config, null, 2);
+  const status = document.getElementById("status");
+  status.textContent = p.finished ? "finished" : "live";
+  status.className = `status ${p.finished ? "finished" : "live"}`;
+}
+
+function showProblems(problems) {
+  const rows = problems.map((p) =>
+    el(
+      "tr",
+      {},
+      el(
+        "td",
+        {},
+        el("a", { href: `#problem=${encodeURIComponent(p.problem_id)}`, text: p.problem_id }),
+      ),
+      el("td", { class: "num", text: String(p.pairs) }),
+      el("td", { class: "num", text: String(p.last_seq) }),
+    )
+  );
+  document.querySelector("#problems tbody").replaceChildren(...rows);
+}
+
+async function getJson(path) {
+  const res = await fetch(path, { credentials: "same-origin" });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return await res.json();
+}
+
+async function tick() {
+  try {
+    const [stats, recent] = await Promise.all([
+      getJson("/v1/stats"),
+      getJson("/v1/problems?limit=20"),
+    ]);
+    const time = Date.now() / 1000;
+    for (const chart of charts) chart.push(time, stats);
+    showProgress(stats);
+    showProblems(recent.problems);
+    document.body.dataset.updates = String(++updates);
+  } catch (error) {
+    const status = document.getElementById("status");
+    status.textContent = `disconnected (${error.message}), retrying`;
+    status.className = "status error";
+  } finally {
+    setTimeout(tick, POLL_MS);
+  }
+}
+
+function table(headers, rows) {
+  if (rows.length === 0) return el("p", { text: "none" });
+  return el(
+    "table",
+    {},
+    el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { text: h })))),
+    el("tbody", {}, ...rows.map((row) => el("tr", {}, ...row.map((cell) => el("td", {}, cell))))),
+  );
+}
+
+function pre(text) {
+  return el("pre", { text: text ?? "" });
+}
+
+function show(value) {
+  return value === undefined || value === null ? "" : String(value);
+}
+
+async function openDetail(id) {
+  const section = document.getElementById("detail");
+  document.getElementById("detail-id").textContent = id;
+  const body = document.getElementById("detail-body");
+  body.replaceChildren(el("p", { text: "loading…" }));
+  section.hidden = false;
+  let d;
+  try {
+    d = await getJson(`/v1/problems/${encodeURIComponent(id)}`);
+  } catch (error) {
+    body.replaceChildren(
+      el("p", { class: "error", text: `Cannot load problem: ${error.message}` }),
+    );
+    return;
+  }
+  body.replaceChildren(
+    d.problem ? el("div", {}, el("h3", { text: "Prompt" }), pre(d.problem.prompt)) : undefined,
+    el("h3", { text: `Samples (${d.samples.length})` }),
+    table(
+      ["#", "finish", "failure", "completion"],
+      d.samples.map((
+        s,
+      ) => [show(s.index), show(s.finish_reason), show(s.failure), pre(s.completion)]),
+    ),
+    el("h3", { text: `Execution results (${d.executions.length})` }),
+    table(
+      ["sample", "input", "status", "output", "ms"],
+      d.executions.map((e) => [
+        show(e.sample_index),
+        pre(e.input),
+        show(e.result.status),
+        pre(e.result.return_value ?? e.result.stdout),
+        show(e.result.duration_ms),
+      ]),
+    ),
+    el("h3", { text: `Votes (${d.votes.length})` }),
+    table(
+      ["input", "label", "votes", "total", "decided", "kept"],
+      d.votes.map((
+        v,
+      ) => [
+        pre(v.input),
+        pre(v.label),
+        show(v.votes),
+        show(v.total),
+        show(v.decided),
+        show(v.kept),
+      ]),
+    ),
+    el("h3", { text: `Scores (${d.scores.length})` }),
+    table(
+      ["#", "extracted answer", "score", "feedback"],
+      d.scores.map((
+        s,
+      ) => [show(s.index), pre(s.extracted), `${s.score} / ${s.max_score}`, show(s.feedback)]),
+    ),
+    el("h3", { text: `Pairs (${d.pairs.length})` }),
+    table(
+      ["seq", "chosen", "rejected", "scores"],
+      d.pairs.map((
+        p,
+      ) => [
+        show(p.seq),
+        pre(p.chosen),
+        pre(p.rejected),
+        `${p.chosen_score} > ${p.rejected_score}`,
+      ]),
+    ),
+  );
+  section.dataset.loaded = id;
+}
+
+function route() {
+  const match = location.hash.match(/^#problem=(.+)$/);
+  if (match) openDetail(decodeURIComponent(match[1]));
+  else document.getElementById("detail").hidden = true;
+}
+
+document.getElementById("detail-close").addEventListener("click", (event) => {
+  event.preventDefault();
+  history.pushState(null, "", location.pathname + location.search);
+  route();
+});
+addEventListener("hashchange", route);
+route();
+tick();
