@@ -38,6 +38,10 @@ export * from "./src/math/mod.ts";
 export * from "./src/feedback/random.ts";
 export * from "./src/feedback/answer_vote.ts";
 export * from "./src/feedback/early_stop.ts";
+export * from "./src/feedback/metrics.ts";
+export * from "./src/feedback/math.ts";
+export * from "./src/feedback/code.ts";
+export * from "./src/feedback/pairs.ts";
 
 // Server
 export * from "./src/server/app.ts";

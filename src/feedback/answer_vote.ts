@@ -45,9 +45,10 @@ interface Group {
 }
 
 /**
- * A self-consistency vote that updates as samples arrive. Empty or missing answers
- * do not vote; ties go to the group whose earliest sample has the smallest index
- * (with samples added in order, the answer seen first).
+ * A self-consistency vote that updates as samples arrive. A sample without an answer
+ * (`undefined`) does not vote; answers are taken verbatim (callers decide whether a
+ * blank answer counts). Ties go to the group whose earliest sample has the smallest
+ * index (with samples added in order, the answer seen first).
  *
  * @example Vote over equivalent answers
  * ```ts
@@ -75,14 +76,14 @@ export class AnswerVote {
 
   /**
    * Adds sample `index` with its answer and returns the answer's group
-   * (`undefined` when the answer is empty or missing). Adding an index twice keeps
-   * the first answer.
+   * (`undefined` when there is no answer). Adding an index twice keeps the first
+   * answer.
    */
   add(index: number, answer: string | undefined): number | undefined {
     if (this.#bySample.has(index)) return this.#bySample.get(index);
-    const key = answer?.trim();
+    const key = answer;
     let group: number | undefined;
-    if (key) {
+    if (key !== undefined) {
       group = this.#byAnswer.get(key);
       if (group === undefined) {
         group = this.#groups.findIndex((g) => {

@@ -12,15 +12,19 @@ Deno.test("AnswerVote groups equivalent answers, not equal strings", () => {
   assert.equal(vote.groupOf(2), 1);
 });
 
-Deno.test("AnswerVote ignores empty and missing answers", () => {
-  const vote = new AnswerVote({ equivalent: numeric });
+Deno.test("AnswerVote ignores missing answers and counts an empty string as an answer", () => {
+  const vote = new AnswerVote({ equivalent: (a, b) => a === b });
   assert.equal(vote.add(0, undefined), undefined);
-  assert.equal(vote.add(1, "  "), undefined);
+  assert.equal(vote.add(1, undefined), undefined);
   assert.equal(vote.leader(), undefined);
   vote.add(2, "5");
   assert.equal(vote.total, 1);
   assert.equal(vote.drawn, 3);
   assert.deepEqual(vote.progress().groups, [undefined, undefined, 0]);
+  // A program that prints nothing gave an output: "".
+  vote.add(3, "");
+  vote.add(4, "");
+  assert.deepEqual(vote.leader(), { answer: "", group: 1, votes: 2 });
 });
 
 Deno.test("AnswerVote breaks ties toward the answer seen first", () => {

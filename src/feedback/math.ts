@@ -1,0 +1,252 @@
+/**
+ * Math feedback: windowed self-consistency (the majority answer of the policy's own
+ * samples is the label, with an early-stop decision the sampler asks before each
+ * new window), and scoring against a given label (a frontier model's answer or the
+ * gold answer).
+ *
+ * @module
+ */
+import { extractAnswer } from "../math/mod.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { FeedbackSource, ScoredSample, Vote } from "../model/feedback.ts";
+import type { Sample } from "../model/sample.ts";
+import { AnswerVote, type Equivalence, isKept, type KeepOptions } from "./answer_vote.ts";
+import {
+  decideEarlyStop,
+  type Decision,
+  type EarlyStopSettings,
+  resolveEarlyStop,
+} from "./early_stop.ts";
+import { type FeedbackMetrics, feedbackMetrics } from "./metrics.ts";
+
+/** Options shared by the math feedback functions. */
+export interface MathAnswerOptions {
+  /** Groups answers and compares them with a label. */
+  equivalent: Equivalence;
+  /** Final answer of a completion. Default `extractAnswer` (no numeric fallback). */
+  extract?: (completion: string) => string | undefined;
+}
+
+/** A problem's math feedback: its label and every sample scored against it. */
+export interface MathFeedback {
+  /** The vote (self-consistency) or the label with its agreement (frontier, gold). */
+  vote: Vote;
+  /** Every sample scored 1 (its answer matches the label) or 0; empty when the label was dropped. */
+  scored: ScoredSample[];
+}
+
+/** Options for {@link MathSelfConsistency}. */
+export interface MathSelfConsistencyOptions extends MathAnswerOptions, KeepOptions {
+  /** The early-stop rule the sampler's decisions follow. Default `{ rule: "fixed" }`. */
+  earlyStop?: EarlyStopSettings;
+  /** The run's metrics registry. */
+  metrics?: Metrics;
+  /** Most problems with a vote in progress; older ones are rebuilt on demand. Default 10,000. */
+  maxOpen?: number;
+}
+
+interface OpenVote {
+  vote: AnswerVote;
+  answers: Map<number, string | undefined>;
+  /** Samples drawn when the rule said stop before `max`. */
+  stoppedAt?: number;
+}
+
+/**
+ * Windowed self-consistency for math problems. {@link MathSelfConsistency.decide}
+ * is the decision the sampler asks before each new window of a problem's samples;
+ * {@link MathSelfConsistency.finish} closes the problem's vote when its window closes
+ * and scores every sample against the majority answer.
+ *
+ * @example Stop after one agreeing window, then score
+ * ```ts
+ * import { MathSelfConsistency } from "./math.ts";
+ * import assert from "node:assert";
+ * const sc = new MathSelfConsistency({
+ *   equivalent: (a, b) => Number(a) === Number(b),
+ *   earlyStop: { rule: "esc", window: 2, max: 8 },
+ * });
+ * const samples = ["\\boxed{4}", "so \\boxed{4.0}"].map((completion, index) => ({
+ *   problem_id: "p", index, completion,
+ * }));
+ * assert.equal(sc.decide("p", samples), "stop");
+ * const { vote, scored } = sc.finish("p", samples);
+ * assert.equal(vote.label, "4");
+ * assert.deepEqual(scored.map((s) => s.score), [1, 1]);
+ * ```
+ */
+export class MathSelfConsistency {
+  readonly #options: MathSelfConsistencyOptions;
+  readonly #earlyStop: Required<EarlyStopSettings>;
+  readonly #extract: (completion: string) => string | undefined;
+  readonly #metrics: FeedbackMetrics;
+  readonly #open = new Map<string, OpenVote>();
+  readonly #maxOpen: number;
+
+  /** Creates the vote keeper; `options.earlyStop` is validated here. */
+  constructor(options: MathSelfConsistencyOptions) {
+    this.#options = options;
+    this.#earlyStop = resolveEarlyStop(options.earlyStop ?? { rule: "fixed" });
+    this.#extract = options.extract ?? ((text) => extractAnswer(text));
+    this.#metrics = feedbackMetrics(options.metrics);
+    this.#maxOpen = options.maxOpen ?? 10_000;
+  }
+
+  /** The resolved early-stop settings (the sampler's window and maximum). */
+  get earlyStop(): Required<EarlyStopSettings> {
+    return this.#earlyStop;
+  }
+
+  /**
+   * Whether problem `problemId` needs another window, given the samples drawn so
+   * far (in any order; samples already seen are not extracted again). A bound
+   * method: pass `sc.decide` to the sampler as is.
+   */
+  decide = (problemId: string, samples: readonly Sample[]): Decision => {
+    const open = this.#update(problemId, samples);
+    const decision = decideEarlyStop(this.#earlyStop, open.vote.progress());
+    if (decision === "stop" && open.vote.drawn < this.#earlyStop.max) {
+      open.stoppedAt ??= open.vote.drawn;
+    }
+    return decision;
+  };
+
+  /**
+   * Closes the vote of `problemId` over `samples` (all of its samples), scores them
+   * against the label, counts the vote and the samples early stop saved, and forgets
+   * the problem.
+   */
+  finish(problemId: string, samples: readonly Sample[]): MathFeedback {
+    const open = this.#update(problemId, samples);
+    this.#open.delete(problemId);
+    const { vote } = open;
+    const leader = vote.leader();
+    const kept = leader !== undefined && isKept(leader.votes, vote.total, this.#options);
+    const result: Vote = {
+      problem_id: problemId,
+      ...(leader && { label: leader.answer }),
+      votes: leader?.votes ?? 0,
+      total: vote.total,
+      decided: true,
+      kept,
+    };
+    this.#metrics.decided("math", vote.total ? result.votes / vote.total : NaN, kept);
+    if (open.stoppedAt !== undefined) {
+      this.#metrics.saved(this.#earlyStop.rule, this.#earlyStop.max - open.stoppedAt);
+    }
+    const scored = kept
+      ? samples.map((sample) =>
+        scoredSample(sample, open.answers.get(sample.index), {
+          correct: vote.groupOf(sample.index) === leader.group,
+          feedback: "self_consistency",
+        })
+      )
+      : [];
+    return { vote: result, scored };
+  }
+
+  /** Drops the vote in progress of `problemId` without deciding it. */
+  forget(problemId: string): void {
+    this.#open.delete(problemId);
+  }
+
+  #update(problemId: string, samples: readonly Sample[]): OpenVote {
+    let open = this.#open.get(problemId);
+    if (!open) {
+      if (this.#open.size >= this.#maxOpen) this.#open.delete(this.#open.keys().next().value!);
+      open = { vote: new AnswerVote(this.#options), answers: new Map() };
+      this.#open.set(problemId, open);
+    }
+    for (const sample of samples) {
+      if (open.vote.has(sample.index)) continue;
+      const answer = answerOf(sample, this.#extract);
+      open.answers.set(sample.index, answer);
+      open.vote.add(sample.index, answer);
+    }
+    return open;
+  }
+}
+
+/** Options for {@link scoreMathAnswers}. */
+export interface ScoreMathOptions extends MathAnswerOptions {
+  /** The problem the samples answer. */
+  problemId: string;
+  /** The label: a frontier model's answer or the gold answer. */
+  label: string;
+  /** Where the label came from. */
+  feedback: FeedbackSource;
+}
+
+/**
+ * Scores each sample against a given label (a frontier model's answer, or the gold
+ * answer): 1 when its answer is equivalent, 0 otherwise or without an answer. Each
+ * distinct answer string is compared with the label once.
+ *
+ * @example Score against a gold answer
+ * ```ts
+ * import { scoreMathAnswers } from "./math.ts";
+ * import assert from "node:assert";
+ * const samples = ["\\boxed{1/2}", "\\boxed{0.5}", "no idea"].map((completion, index) => ({
+ *   problem_id: "p", index, completion,
+ * }));
+ * const value = (s: string) => s.split("/").map(Number).reduce((a, b) => a / b);
+ * const { vote, scored } = scoreMathAnswers(samples, {
+ *   problemId: "p",
+ *   label: "0.5",
+ *   feedback: "gold",
+ *   equivalent: (a, b) => value(a) === value(b),
+ * });
+ * assert.deepEqual(scored.map((s) => s.score), [1, 1, 0]);
+ * assert.equal(vote.votes, 2);
+ * ```
+ */
+export function scoreMathAnswers(
+  samples: readonly Sample[],
+  options: ScoreMathOptions,
+): MathFeedback {
+  const { label, problemId } = options;
+  const extract = options.extract ?? ((text: string) => extractAnswer(text));
+  const verdicts = new Map<string, boolean>();
+  let votes = 0;
+  let total = 0;
+  const scored = samples.map((sample) => {
+    const answer = answerOf(sample, extract);
+    let correct = false;
+    if (answer !== undefined) {
+      total++;
+      correct = verdicts.get(answer) ?? options.equivalent(label, answer);
+      verdicts.set(answer, correct);
+      if (correct) votes++;
+    }
+    return scoredSample(sample, answer, { correct, feedback: options.feedback });
+  });
+  return {
+    vote: { problem_id: problemId, label, votes, total, decided: true, kept: true },
+    scored,
+  };
+}
+
+function answerOf(
+  sample: Sample,
+  extract: (completion: string) => string | undefined,
+): string | undefined {
+  if (sample.failure) return undefined; // failed or cut off: no final answer to trust
+  const answer = extract(sample.completion)?.trim();
+  return answer ? answer : undefined;
+}
+
+function scoredSample(
+  sample: Sample,
+  answer: string | undefined,
+  options: { correct: boolean; feedback: FeedbackSource },
+): ScoredSample {
+  return {
+    problem_id: sample.problem_id,
+    index: sample.index,
+    completion: sample.completion,
+    ...(answer !== undefined && { extracted: answer }),
+    score: options.correct ? 1 : 0,
+    max_score: 1,
+    feedback: options.feedback,
+  };
+}
