@@ -42,6 +42,8 @@ export * from "./src/feedback/metrics.ts";
 export * from "./src/feedback/math.ts";
 export * from "./src/feedback/code.ts";
 export * from "./src/feedback/pairs.ts";
+export * from "./src/feedback/gold.ts";
+export * from "./src/feedback/store.ts";
 
 // Server
 export * from "./src/server/app.ts";
