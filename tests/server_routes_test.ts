@@ -19,10 +19,10 @@ Deno.test("GET /metrics exposes the run's registry with pair and consumer metric
   assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
   const text = await res.text();
   assert.match(text, /pfpo_stage_items_in_total\{stage="sample"\} 1/);
-  assert.match(text, /pfpo_pairs_written_total 3/);
+  assert.match(text, /pfpo_pair_log_last_seq 3/);
   assert.match(text, /pfpo_pair_consumers 0/);
   run.write(2);
-  assert.match(await (await app.request("/metrics")).text(), /pfpo_pairs_written_total 5/);
+  assert.match(await (await app.request("/metrics")).text(), /pfpo_pair_log_last_seq 5/);
 });
 
 Deno.test("GET /v1/stats gives metrics as JSON with configuration and progress", async () => {
@@ -40,10 +40,8 @@ Deno.test("GET /v1/stats gives metrics as JSON with configuration and progress",
   assert.equal(stats.progress.pairs_written, 4);
   assert.equal(stats.progress.finished, false);
   assert.equal(stats.progress.problems_done, 2);
-  const written = stats.metrics.find((m: { name: string }) =>
-    m.name === "pfpo_pairs_written_total"
-  );
-  assert.equal(written.values[0].value, 4);
+  const head = stats.metrics.find((m: { name: string }) => m.name === "pfpo_pair_log_last_seq");
+  assert.equal(head.values[0].value, 4);
   assert.deepEqual(stats.consumers, []);
 });
 

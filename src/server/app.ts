@@ -14,7 +14,12 @@ import { PairConsumers } from "./consumers.ts";
 import { dashboardAsset } from "./dashboard/assets.ts";
 import { pairStream } from "./pair_stream.ts";
 import { ParamError, parseIntParam, parseShardParams } from "./params.ts";
-import { problemDetail, type ProblemDetailSource, recentProblems } from "./problems.ts";
+import {
+  problemDetail,
+  type ProblemDetailSource,
+  recentProblems,
+  runDatabaseProblems,
+} from "./problems.ts";
 
 /** Options for {@link createApp}. */
 export interface ServerAppOptions {
@@ -30,7 +35,10 @@ export interface ServerAppOptions {
   config?: Record<string, unknown>;
   /** Extra progress fields for `/v1/stats` (e.g. problems done and total). */
   progress?: () => Record<string, unknown>;
-  /** Samples, executions, votes and scores for `/v1/problems/:id`. Default: pairs only. */
+  /**
+   * Samples, executions, votes and scores for `/v1/problems/:id`. Default:
+   * {@link runDatabaseProblems} over `db`.
+   */
   problems?: ProblemDetailSource;
   /** Idle time before a stream sends a heartbeat (ms). Default 15000. */
   heartbeatMs?: number;
@@ -59,6 +67,7 @@ export function createApp(options: ServerAppOptions): Hono {
   const { pairLog: log } = options;
   const metrics = options.metrics ?? new Metrics();
   const consumers = new PairConsumers(metrics, log);
+  const problems = options.problems ?? runDatabaseProblems(options.db);
   const startedAt = Date.now();
   const app = new Hono();
 
@@ -148,7 +157,7 @@ export function createApp(options: ServerAppOptions): Hono {
 
   app.get("/v1/problems/:id{.+}", async (c) => {
     const id = c.req.param("id");
-    const detail = await problemDetail(id, { log, source: options.problems });
+    const detail = await problemDetail(id, { log, source: problems });
     if (!detail) return c.json({ error: `Unknown problem: ${id}` }, 404);
     return c.json(detail);
   });

@@ -1,11 +1,13 @@
 /**
  * Pair-log consumers: the streams the server is feeding, with their position, as
  * Prometheus metrics (`pfpo_pair_consumers`, `pfpo_pair_consumer_lag`) and in
- * `/v1/stats`; and `pfpo_pairs_written_total`, read from the log.
+ * `/v1/stats`; and the head of the log (`pfpo_pair_log_last_seq`), which a server of
+ * another process's run reads from the database. (`pfpo_pairs_written_total` is
+ * counted by the pair writer, in the feedback module.)
  *
  * @module
  */
-import type { Counter, Gauge } from "prom-client";
+import type { Gauge } from "prom-client";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { PairLog } from "../store/pair_log.ts";
 
@@ -58,8 +60,7 @@ export class PairConsumers {
   readonly #open = new Map<number, ConsumerInfo>();
   readonly #count: Gauge;
   readonly #lag: Gauge;
-  readonly #written: Counter;
-  #counted = 0;
+  readonly #head: Gauge;
   #nextId = 1;
 
   /** Registers the consumer metrics in `metrics` for the pairs of `log`. */
@@ -71,7 +72,7 @@ export class PairConsumers {
       "Log positions between the newest pair and the last pair sent to a consumer",
       ["consumer"],
     );
-    this.#written = metrics.counter("pfpo_pairs_written_total", "Pairs committed to the pair log");
+    this.#head = metrics.gauge("pfpo_pair_log_last_seq", "The newest seq in the pair log");
   }
 
   /** Registers a new stream. */
@@ -95,10 +96,7 @@ export class PairConsumers {
   /** Reads the log's head, updates every gauge and returns the open consumers. */
   refresh(): ConsumerInfo[] {
     const head = this.#log.lastSeq();
-    if (head > this.#counted) {
-      this.#written.inc(head - this.#counted);
-      this.#counted = head;
-    }
+    this.#head.set(head);
     const out: ConsumerInfo[] = [];
     for (const entry of this.#open.values()) {
       entry.lag = Math.max(0, head - entry.last_seq);

@@ -10,6 +10,8 @@ import type { ScoredSample, Vote } from "../model/feedback.ts";
 import type { Pair } from "../model/pair.ts";
 import type { Problem } from "../model/problem.ts";
 import type { Sample } from "../model/sample.ts";
+import type { DatabaseSync } from "node:sqlite";
+import { FeedbackStore } from "../feedback/store.ts";
 import type { PairLog } from "../store/pair_log.ts";
 
 /** One program run on one test input. */
@@ -56,6 +58,65 @@ export interface ProblemDetailSource {
 }
 
 /**
+ * The default {@link ProblemDetailSource}: reads a run database's sample cache
+ * (`sample_cache`) and the feedback module's votes and scores, each once its table
+ * exists (a run creates them as it goes).
+ *
+ * @example A run database without those tables yet
+ * ```ts
+ * import { openRunDatabase } from "../../mod.ts";
+ * import { runDatabaseProblems } from "./problems.ts";
+ * import assert from "node:assert";
+ * const source = runDatabaseProblems(openRunDatabase(":memory:"));
+ * assert.deepEqual(source.parts("p"), {});
+ * ```
+ */
+export function runDatabaseProblems(db: DatabaseSync): ProblemDetailSource & {
+  parts(id: string): ProblemParts;
+} {
+  const hasTable = (name: string) =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+      undefined;
+  let feedback: FeedbackStore | undefined;
+  return {
+    parts(id) {
+      const parts: ProblemParts = {};
+      if (hasTable("sample_cache")) {
+        const rows = db.prepare(
+          `SELECT sample_index, completion, finish_reason, failure, failure_detail
+           FROM sample_cache WHERE problem_id = ? ORDER BY created_at, sample_index`,
+        ).all(id);
+        if (rows.length > 0) parts.samples = rows.map((row) => sampleFromRow(id, row));
+      }
+      if (hasTable("feedback_votes") && hasTable("feedback_scores")) {
+        feedback ??= new FeedbackStore(db, { readOnly: true });
+        const votes = feedback.votes(id);
+        const scores = feedback.scores(id);
+        if (votes.length > 0) parts.votes = votes;
+        if (scores.length > 0) {
+          // The cache holds the completions; scores name them by sample index.
+          const completions = new Map(parts.samples?.map((s) => [s.index, s.completion]));
+          parts.scores = scores.map((s) => ({ ...s, completion: completions.get(s.index) ?? "" }));
+        }
+      }
+      return parts;
+    },
+  };
+}
+
+function sampleFromRow(problemId: string, row: Record<string, unknown>): Sample {
+  const sample: Sample = {
+    problem_id: problemId,
+    index: Number(row.sample_index),
+    completion: String(row.completion),
+  };
+  if (row.finish_reason !== null) sample.finish_reason = String(row.finish_reason);
+  if (row.failure !== null) sample.failure = String(row.failure) as Sample["failure"];
+  if (row.failure_detail !== null) sample.failure_detail = String(row.failure_detail);
+  return sample;
+}
+
+/**
  * Gathers the detail of problem `id`: the source's parts plus its pairs from the
  * log. Returns `undefined` when nothing at all is known about it.
  *
@@ -69,16 +130,17 @@ export interface ProblemDetailSource {
  *   problem_id: "p", prompt: "q", chosen: "a", rejected: "b",
  *   chosen_score: 1, rejected_score: 0, feedback: "gold", run: "r",
  * }]);
- * const detail = await problemDetail("p", { log });
+ * const source = { parts: () => ({}) };
+ * const detail = await problemDetail("p", { log, source });
  * assert.equal(detail?.pairs.length, 1);
- * assert.equal(await problemDetail("missing", { log }), undefined);
+ * assert.equal(await problemDetail("missing", { log, source }), undefined);
  * ```
  */
 export async function problemDetail(
   id: string,
-  options: { log: PairLog; source?: ProblemDetailSource },
+  options: { log: PairLog; source: ProblemDetailSource },
 ): Promise<ProblemDetail | undefined> {
-  const parts = options.source ? await options.source.parts(id) : {};
+  const parts = await options.source.parts(id);
   const pairs = options.log.forProblem(id);
   const known = pairs.length > 0 || Object.values(parts).some((v) => v !== undefined);
   if (!known) return undefined;
