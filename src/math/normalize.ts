@@ -1,0 +1,148 @@
+/**
+ * String normalisation of a LaTeX answer: removes what never changes its meaning
+ * (delimiters, `\boxed`, `\left`/`\right`, spacing commands, `\dfrac`, degree
+ * signs, thousands separators, trailing units in `\text{}`), so that most equal
+ * answers already compare equal as strings.
+ *
+ * @module
+ */
+
+import { braceGroup } from "./latex_scan.ts";
+
+/** Plain replacements, applied in order. */
+const REPLACEMENTS: [RegExp, string][] = [
+  [/\\[dtc]frac(?![A-Za-z])/g, "\\frac"],
+  [/\\[dt]binom(?![A-Za-z])/g, "\\binom"],
+  [/\\(?:left|right)(?:\.|(?![A-Za-z]))/g, ""],
+  [/\\(?:[bB]ig{1,2}[lrm]?)(?![A-Za-z])/g, ""],
+  [/\\(?:displaystyle|textstyle|limits)(?![A-Za-z])/g, ""],
+  [/\\(?:lbrace)(?![A-Za-z])/g, "\\{"],
+  [/\\(?:rbrace)(?![A-Za-z])/g, "\\}"],
+  [/(?<!\\)\\(?:[!,:; ]|q?quad(?![A-Za-z]))|~/g, " "],
+  [/\\le(?![A-Za-z])|≤/g, "\\leq"],
+  [/\\ge(?![A-Za-z])|≥/g, "\\geq"],
+  [/\\ne(?![A-Za-z])|≠/g, "\\neq"],
+  [/−/g, "-"],
+  [/×/g, "\\times "],
+  [/·/g, "\\cdot "],
+  [/π/g, "\\pi "],
+  [/∞/g, "\\infty "],
+  [/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![A-Za-z])|°|\\degree(?![A-Za-z])/g, ""],
+  [/\\%|\\text\{\s*%\s*\}/g, "%"],
+  [/\\\$|\$/g, ""],
+  [/\{,\}/g, ""],
+  [/\\(?:mbox|textbf|textit|textrm|textsf|texttt|mathrm|mathit|mathbf)\{/g, "\\text{"],
+];
+
+/** Outer wrappers removed whole: `$…$`, `\(…\)`, `\[…\]`. */
+const DELIMITERS: RegExp[] = [
+  /^\$+(.*?)\$+$/s,
+  /^\\\((.*)\\\)$/s,
+  /^\\\[(.*)\\\]$/s,
+];
+
+function unwrap(text: string): string {
+  let out = text.trim();
+  for (let changed = true; changed;) {
+    const before = out;
+    for (const delimiter of DELIMITERS) out = out.replace(delimiter, "$1").trim();
+    const box = /^\\(?:boxed|fbox)\s*(?=\{)/.exec(out);
+    if (box) {
+      const group = braceGroup(out, box[0].length);
+      if (group && group.end === out.length) out = group.content.trim();
+    }
+    changed = out !== before;
+  }
+  return out;
+}
+
+/** `\frac12` → `\frac{1}{2}`, `\sqrt3` → `\sqrt{3}`: single-character arguments braced. */
+function braceShortArguments(text: string): string {
+  return text
+    .replace(/\\frac\s*(\d)\s*(\d)/g, "\\frac{$1}{$2}")
+    .replace(/\\frac\s*(\d)\s*(?=\{)/g, "\\frac{$1}")
+    .replace(/\\frac(\{[^{}]*\})\s*(\d)/g, "\\frac$1{$2}")
+    .replace(/\\sqrt\s*(\d+|[A-Za-z])(?![A-Za-z])/g, "\\sqrt{$1}");
+}
+
+/**
+ * Drops a trailing unit: `\text{ cm}^2`, `\text{dollars}` after a value, or plain
+ * words after a number (`18 dollars`, `5 cm`). A `\text{}` that is the whole answer
+ * stays.
+ */
+function dropUnits(text: string): string {
+  let out = text;
+  for (let changed = true; changed;) {
+    const before = out;
+    const unit = /^(.*?[\w})\]])\s*\\text\{\s*[A-Za-z][^{}]*\}(?:\^\{?\d\}?)?$/s.exec(out);
+    if (unit) out = unit[1].trim();
+    const words = /^([-+]?[\d.,]*\d%?)\s+[A-Za-z]{2,}[A-Za-z\s.]*$/.exec(out);
+    if (words) out = words[1];
+    changed = out !== before;
+  }
+  return out;
+}
+
+/** `\text{X}` → `X` everywhere. */
+function unwrapText(text: string): string {
+  let out = "";
+  let i = 0;
+  for (const match of text.matchAll(/\\text\s*(?=\{)/g)) {
+    if (match.index < i) continue;
+    const group = braceGroup(text, match.index + match[0].length);
+    if (!group) continue;
+    out += text.slice(i, match.index) + group.content;
+    i = group.end;
+  }
+  return out + text.slice(i);
+}
+
+/**
+ * Whitespace: kept (as one space) only between two letters or digits, where it
+ * separates words or factors; dropped elsewhere. Digit groups separated by a space
+ * (`10 000`, from `10\,000`) are joined.
+ */
+function squeezeSpaces(text: string): string {
+  return text
+    .replace(/(\d)\s+(?=\d{3}(?!\d))/g, "$1")
+    .replace(/\s+/g, " ")
+    .replace(/ (?![A-Za-z0-9])|(?<![A-Za-z0-9]) /g, "")
+    .trim();
+}
+
+const THOUSANDS = /^([-+]?\d{1,3}(?:,\d{3})+)(\.\d+)?(%?)$/;
+
+/**
+ * Normalises a LaTeX answer to a canonical string. Two answers with the same
+ * normal form are equivalent; the converse needs {@link isEquivalent}.
+ *
+ * Removes math delimiters and an outer `\boxed{}`, `\left`/`\right` and sizing
+ * commands, spacing commands and spaces between non-letters, `\$`, degree signs,
+ * trailing units (`\text{ cm}`, `18 dollars`), `\text{…}` wrappers (keeping their
+ * content), thousands separators (`10{,}000`, `50,625`), trailing punctuation; and
+ * spells `\dfrac`/`\tfrac` as `\frac`, `\le` as `\leq`, `\%` as `%`, `\frac12` as
+ * `\frac{1}{2}`.
+ *
+ * @example Spellings of the same answer
+ * ```ts
+ * import { normalizeAnswer } from "./normalize.ts";
+ * import assert from "node:assert";
+ * assert.equal(normalizeAnswer("$\\boxed{\\dfrac{1}{2}}$"), "\\frac{1}{2}");
+ * assert.equal(normalizeAnswer("10{,}000"), "10000");
+ * assert.equal(normalizeAnswer("\\left( 3, \\frac{\\pi}{2} \\right)"), "(3,\\frac{\\pi}{2})");
+ * assert.equal(normalizeAnswer("90^\\circ"), "90");
+ * ```
+ */
+export function normalizeAnswer(answer: string): string {
+  let out = unwrap(answer);
+  for (const [pattern, replacement] of REPLACEMENTS) out = out.replace(pattern, replacement);
+  out = unwrap(out);
+  out = dropUnits(unwrapText(dropUnits(out.trim())));
+  out = braceShortArguments(out);
+  out = squeezeSpaces(out);
+  out = out.replace(/^([-+]?)\.(?=\d)/, "$10.").replace(/(\d)\.(?=%?$)/, "$1");
+  out = out.replace(/^[,;:]+|[.,;:]+$/g, "");
+  const thousands = THOUSANDS.exec(out);
+  if (thousands) out = thousands[1].replace(/,/g, "") + (thousands[2] ?? "") + thousands[3];
+  return out;
+}

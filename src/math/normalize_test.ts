@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { normalizeAnswer } from "./normalize.ts";
+
+Deno.test("normalizeAnswer() removes delimiters, boxes, sizing and spacing commands", () => {
+  assert.equal(normalizeAnswer("$\\boxed{\\dfrac{1}{2}}$"), "\\frac{1}{2}");
+  assert.equal(normalizeAnswer("\\(\\fbox{7}\\)"), "7");
+  assert.equal(normalizeAnswer("\\left( 3,\\, \\frac{\\pi}{2} \\right)"), "(3,\\frac{\\pi}{2})");
+  assert.equal(normalizeAnswer("\\Big[ 1 , 2 \\Big)"), "[1,2)");
+  assert.equal(normalizeAnswer("\\displaystyle \\tfrac{3}{4}"), "\\frac{3}{4}");
+  assert.equal(normalizeAnswer("\\pi r^2"), "\\pi r^2");
+});
+
+Deno.test("normalizeAnswer() removes thousands separators only in a single number", () => {
+  assert.equal(normalizeAnswer("10{,}000"), "10000");
+  assert.equal(normalizeAnswer("50,625"), "50625");
+  assert.equal(normalizeAnswer("1,234.5%"), "1234.5%");
+  assert.equal(normalizeAnswer("10\\,000"), "10000");
+  assert.equal(normalizeAnswer("1, 2"), "1,2");
+  assert.equal(normalizeAnswer("12,34"), "12,34");
+});
+
+Deno.test("normalizeAnswer() drops units, degrees and currency but keeps text answers", () => {
+  assert.equal(normalizeAnswer("5\\text{ cm}^2"), "5");
+  assert.equal(normalizeAnswer("\\frac{3}{8}\\mbox{ of the pie}"), "\\frac{3}{8}");
+  assert.equal(normalizeAnswer("18 dollars"), "18");
+  assert.equal(normalizeAnswer("\\$1,234.50"), "1234.50");
+  assert.equal(normalizeAnswer("90^{\\circ}"), "90");
+  assert.equal(normalizeAnswer("\\text{Evelyn}"), "Evelyn");
+  assert.equal(normalizeAnswer("2 x"), "2 x");
+});
+
+Deno.test("normalizeAnswer() braces short arguments and fixes stray points", () => {
+  assert.equal(normalizeAnswer("\\frac12"), "\\frac{1}{2}");
+  assert.equal(normalizeAnswer("\\sqrt2+1"), "\\sqrt{2}+1");
+  assert.equal(normalizeAnswer(".5"), "0.5");
+  assert.equal(normalizeAnswer("-.5"), "-0.5");
+  assert.equal(normalizeAnswer("12."), "12");
+  assert.equal(normalizeAnswer("  "), "");
+});
