@@ -1,0 +1,218 @@
+/**
+ * The structure of a normalised answer: a number, a multiple-choice letter, plain
+ * text, an expression for the symbolic engine, an equation, or a collection
+ * (ordered tuple, unordered set or comma list, interval, union, matrix) of those.
+ *
+ * @module
+ */
+
+import { PfpoError } from "../errors.ts";
+import { type NumberLiteral, parseNumber } from "./number.ts";
+
+/** The parsed form of an answer; `key` is its normalised text. */
+export type Form =
+  | { kind: "number"; key: string; literal: NumberLiteral }
+  | { kind: "choice"; key: string; letter: string }
+  | { kind: "infinity"; key: string; negative: boolean }
+  | { kind: "text"; key: string; text: string }
+  | { kind: "expression"; key: string }
+  | { kind: "equation"; key: string; lhs: string; rhs: Form }
+  | { kind: "tuple"; key: string; items: Form[] }
+  | { kind: "set"; key: string; items: Form[] }
+  | {
+    kind: "interval";
+    key: string;
+    low: Form;
+    high: Form;
+    lowClosed: boolean;
+    highClosed: boolean;
+  }
+  | { kind: "union"; key: string; items: Form[] }
+  | { kind: "matrix"; key: string; rows: Form[][] };
+
+/** Limits of {@link parseForm}. */
+export interface FormLimits {
+  /** Most items in one collection; a larger one is an {@link FormError}. */
+  maxItems: number;
+}
+
+/** The answer is too large to judge within the limits (see {@link FormLimits}). */
+export class FormError extends PfpoError {}
+
+const OPEN = new Set(["(", "[", "{"]);
+const CLOSE = new Set([")", "]", "}"]);
+
+/**
+ * Splits at top-level occurrences of `separator` (outside any bracket pair, where
+ * `(`/`[` may close with either `)` or `]` as in `[1,2)`, and `\{…\}` counts).
+ */
+export function splitTopLevel(text: string, separator: RegExp): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  const sticky = new RegExp(separator.source, "y");
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (depth === 0) {
+      sticky.lastIndex = i;
+      const match = sticky.exec(text);
+      if (match && match[0].length > 0) {
+        parts.push(text.slice(start, i));
+        start = i + match[0].length;
+        i = start - 1;
+        continue;
+      }
+    }
+    if (c === "\\") {
+      const next = text[i + 1];
+      if (next === "{") depth++;
+      else if (next === "}") depth--;
+      i++;
+    } else if (OPEN.has(c)) depth++;
+    else if (CLOSE.has(c)) depth--;
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** Index of the bracket closing the one that opens `text`, or -1. */
+function closingIndex(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") {
+      const next = text[i + 1];
+      if (next === "{") depth++;
+      else if (next === "}") {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+      i++;
+    } else if (OPEN.has(c)) depth++;
+    else if (CLOSE.has(c)) {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** Encloses the whole text: `(…)`, `[…]`, `(…]`, `[…)` or `\{…\}`. */
+function enclosing(text: string): { open: string; close: string; inner: string } | undefined {
+  if (text.startsWith("\\{")) {
+    return closingIndex(text) === text.length - 1 && text.endsWith("\\}")
+      ? { open: "{", close: "}", inner: text.slice(2, -2) }
+      : undefined;
+  }
+  if (!"([".includes(text[0]) || !")]".includes(text[text.length - 1])) return undefined;
+  if (closingIndex(text) !== text.length - 1) return undefined;
+  return { open: text[0], close: text[text.length - 1], inner: text.slice(1, -1) };
+}
+
+const MATRIX = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[clr|]*\})?(.*)\\end\{\1\}$/s;
+const SIMPLE_NAME = /^(?:[A-Za-z](?:_\{?\w+\}?)?|[A-Za-z]\([A-Za-z]\))$/;
+const FUNCTION_WORDS = /^(?:sin|cos|tan|sec|csc|cot|log|ln|exp|sqrt|pi|max|min|gcd|lcm|mod)$/;
+
+function parseCollection(items: string[], limits: FormLimits): Form[] {
+  if (items.length > limits.maxItems) {
+    throw new FormError(`Answer has ${items.length} items, more than ${limits.maxItems}`);
+  }
+  return items.map((item) => parseForm(item, limits));
+}
+
+/**
+ * The form of a normalised answer (see `normalizeAnswer`). Collections and
+ * intervals parse their items recursively; anything not recognised as a number,
+ * letter, text or structure is an expression for the symbolic engine.
+ *
+ * @example Points, sets and intervals
+ * ```ts
+ * import { parseForm } from "./forms.ts";
+ * import assert from "node:assert";
+ * const limits = { maxItems: 64 };
+ * assert.equal(parseForm("(1,2)", limits).kind, "tuple");
+ * assert.equal(parseForm("\\{1,2\\}", limits).kind, "set");
+ * assert.equal(parseForm("[1,2)", limits).kind, "interval");
+ * assert.equal(parseForm("x=5", limits).kind, "equation");
+ * ```
+ */
+export function parseForm(key: string, limits: FormLimits): Form {
+  const union = splitTopLevel(key, /\\cup/);
+  if (union.length > 1) return { kind: "union", key, items: parseCollection(union, limits) };
+
+  const list = splitTopLevel(key, /,|\\text\{ ?(?:and|or) ?\}| and | or /);
+  if (list.length > 1 && list.every((item) => item !== "")) {
+    return { kind: "set", key, items: parseCollection(list, limits) };
+  }
+
+  const plusMinus = splitTopLevel(key, /\\pm|\\mp/);
+  if (plusMinus.length === 2) {
+    const [left, right] = plusMinus;
+    const items = left === "" ? [right, `-${right}`] : [`${left}+${right}`, `${left}-${right}`];
+    return { kind: "set", key, items: parseCollection(items, limits) };
+  }
+
+  const choice = /^\(?([A-E])\)?$|^\(([a-e])\)$/.exec(key);
+  if (choice) return { kind: "choice", key, letter: (choice[1] ?? choice[2]).toUpperCase() };
+  const infinity = /^([-+]?)\\infty$/.exec(key);
+  if (infinity) return { kind: "infinity", key, negative: infinity[1] === "-" };
+
+  const brackets = enclosing(key);
+  if (brackets) {
+    const items = splitTopLevel(brackets.inner, /,/);
+    if (brackets.open === "{") return { kind: "set", key, items: parseCollection(items, limits) };
+    const round = brackets.open === "(" && brackets.close === ")";
+    if (items.length === 2 && !round) {
+      const [low, high] = parseCollection(items, limits);
+      return {
+        kind: "interval",
+        key,
+        low,
+        high,
+        lowClosed: brackets.open === "[",
+        highClosed: brackets.close === "]",
+      };
+    }
+    if (items.length === 1) return parseForm(items[0], limits);
+    return { kind: "tuple", key, items: parseCollection(items, limits) };
+  }
+
+  const matrix = MATRIX.exec(key);
+  if (matrix) {
+    const lines = matrix[2].split(/\\\\/).filter((line) => line !== "");
+    const rows = lines.map((line) => parseCollection(line.split("&"), limits));
+    return { kind: "matrix", key, rows };
+  }
+
+  const sides = splitTopLevel(key, /=/);
+  if (sides.length === 2 && sides[0] !== "" && sides[1] !== "") {
+    return { kind: "equation", key, lhs: sides[0], rhs: parseForm(sides[1], limits) };
+  }
+  const membership = splitTopLevel(key, /\\in(?![A-Za-z])/);
+  if (membership.length === 2 && SIMPLE_NAME.test(membership[0])) {
+    return { kind: "equation", key, lhs: membership[0], rhs: parseForm(membership[1], limits) };
+  }
+
+  const literal = parseNumber(key);
+  if (literal) return { kind: "number", key, literal };
+
+  if (isText(key)) return { kind: "text", key, text: key.toLowerCase() };
+  return { kind: "expression", key };
+}
+
+/**
+ * Plain words (`Evelyn`, `odd`, `no solution`), not a product of variables: letters
+ * and spaces only, every word at least two letters and one at least three, no
+ * function name.
+ */
+function isText(key: string): boolean {
+  if (!/^[A-Za-z][A-Za-z' ]*[A-Za-z]$/.test(key)) return false;
+  const words = key.split(" ");
+  if (words.some((word) => word.length < 2 || FUNCTION_WORDS.test(word))) return false;
+  return words.some((word) => word.length >= 3);
+}
+
+/** Whether an equation's left side is a plain name (`x`, `a_1`, `f(x)`), so `x=5` means `5`. */
+export function isSimpleName(lhs: string): boolean {
+  return SIMPLE_NAME.test(lhs);
+}

@@ -1,0 +1,95 @@
+/**
+ * The symbolic part: `@cortex-js/compute-engine` parses an expression's LaTeX to
+ * canonical MathJSON and evaluates it numerically at fixed sample points of its free
+ * variables. Two expressions whose values agree at every sample point are equal
+ * after simplification (the chance of a coincidence at three irrational-looking
+ * points is negligible for answers). Every call runs under the engine's time limit.
+ *
+ * @module
+ */
+
+import { CancellationError, ComputeEngine } from "@cortex-js/compute-engine";
+
+/** A complex value; real answers have `im` 0. */
+export interface Complex {
+  re: number;
+  im: number;
+}
+
+/** What the engine made of an expression. */
+export type Evaluation =
+  /** Values at the sample points, and the canonical MathJSON as text. */
+  | { status: "values"; values: Complex[]; variables: readonly string[]; structure: string }
+  /** Parsed, but with no finite numeric value (unknown functions, huge powers). */
+  | { status: "symbolic"; structure: string }
+  /** Not valid LaTeX for the engine. */
+  | { status: "invalid" }
+  /** The time limit ran out. */
+  | { status: "timeout" }
+  /** The engine failed while evaluating (e.g. a number too large for it). */
+  | { status: "failed" };
+
+/** Number of sample points for expressions with free variables. */
+export const SAMPLE_POINTS = 3;
+
+let engine: ComputeEngine | undefined;
+
+function getEngine(): ComputeEngine {
+  engine ??= new ComputeEngine();
+  return engine;
+}
+
+/** A value in [0.6, 2.6) for `variable` at sample point `point`, the same every run. */
+function sampleValue(variable: string, point: number): number {
+  let hash = 2166136261 ^ point;
+  for (let i = 0; i < variable.length; i++) {
+    hash = Math.imul(hash ^ variable.charCodeAt(i), 16777619);
+  }
+  return 0.6 + ((hash >>> 0) % 100_003) / 50_001.5 + 0.0001 * point;
+}
+
+function isFiniteComplex(value: Complex): boolean {
+  return Number.isFinite(value.re) && Number.isFinite(value.im);
+}
+
+/**
+ * Parses `latex` with the compute engine and evaluates it at the sample points,
+ * within `timeLimitMs` milliseconds. Never throws.
+ *
+ * @example Equal after simplification
+ * ```ts
+ * import { evaluateLatex } from "./latex_engine.ts";
+ * import assert from "node:assert";
+ * const a = evaluateLatex("\\frac{x+1}{2}", { timeLimitMs: 1000 });
+ * const b = evaluateLatex("0.5x+0.5", { timeLimitMs: 1000 });
+ * assert(a.status === "values" && b.status === "values");
+ * assert(Math.abs(a.values[2].re - b.values[2].re) < 1e-12);
+ * ```
+ */
+export function evaluateLatex(latex: string, options: { timeLimitMs: number }): Evaluation {
+  const ce = getEngine();
+  try {
+    return ce.withTimeLimit({ ms: options.timeLimitMs, label: "pfpo-math" }, () => {
+      const expr = ce.parse(latex);
+      if (!expr.isValid) return { status: "invalid" } as const;
+      const structure = JSON.stringify(expr.json);
+      const variables = expr.unknowns;
+      const values: Complex[] = [];
+      for (let point = 0; point < SAMPLE_POINTS; point++) {
+        if (variables.length === 0 && point > 0) {
+          values.push(values[0]);
+          continue;
+        }
+        const substitution: Record<string, number> = {};
+        for (const variable of variables) substitution[variable] = sampleValue(variable, point);
+        const value = (variables.length === 0 ? expr : expr.subs(substitution)).N();
+        const complex = { re: value.re, im: value.im };
+        if (!isFiniteComplex(complex)) return { status: "symbolic", structure } as const;
+        values.push(complex);
+      }
+      return { status: "values", values, variables, structure } as const;
+    });
+  } catch (error) {
+    return { status: error instanceof CancellationError ? "timeout" : "failed" };
+  }
+}

@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { LruCache } from "./lru.ts";
+
+Deno.test("LruCache evicts the least recently used entry past its capacity", () => {
+  const cache = new LruCache<string, number>(2);
+  let computed = 0;
+  const get = (key: string) => cache.getOrCompute(key, () => ++computed);
+  assert.equal(get("a"), 1);
+  assert.equal(get("b"), 2);
+  assert.equal(get("a"), 1);
+  assert.equal(get("c"), 3);
+  assert.equal(cache.size, 2);
+  assert.equal(get("a"), 1);
+  assert.equal(get("b"), 4);
+  assert.deepEqual(cache.stats, { hits: 2, misses: 4 });
+  cache.clear();
+  assert.equal(cache.size, 0);
+});
