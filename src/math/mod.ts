@@ -6,3 +6,11 @@
  */
 
 export { extractAnswer, type ExtractOptions } from "./extract.ts";
+export { normalizeAnswer } from "./normalize.ts";
+export {
+  AnswerComparer,
+  compareAnswers,
+  type ComparerOptions,
+  type Comparison,
+  isEquivalent,
+} from "./equivalence.ts";

@@ -1,0 +1,464 @@
+/**
+ * Whether two math answers are equivalent, the way a grader of competition math
+ * would accept one for the other. A fast path of string normalisation and exact
+ * number comparison answers most calls; expressions go to the compute engine
+ * (see `latex_engine.ts`) under a time limit. Parsed forms and engine evaluations
+ * are cached in bounded LRU caches.
+ *
+ * @module
+ */
+
+import { type Complex, evaluateLatex, type Evaluation } from "./latex_engine.ts";
+import { type Form, FormError, isSimpleName, parseForm } from "./forms.ts";
+import { LruCache } from "./lru.ts";
+import { normalizeAnswer } from "./normalize.ts";
+import {
+  isDecimalRounding,
+  isDecimalRoundingOf,
+  type NumberLiteral,
+  type Rational,
+  rational,
+  rationalEquals,
+  rationalToNumber,
+} from "./number.ts";
+
+/**
+ * The verdict of {@link compareAnswers}: whether the answers are equivalent, the
+ * rule that decided (`string`, `number`, `percent`, `decimal`, `symbolic`,
+ * `structural`, `text`, `choice`, `tuple`, `set`, `interval`, `union`, `matrix`,
+ * `equation`, `infinity`, `kind`), or, when `decided` is false, why no rule could decide
+ * (`too_long`, `too_deep`, `too_many_items`, `timeout`, `unparsable`, `engine_error`,
+ * `no_value`);
+ * an undecided comparison is never equivalent.
+ */
+export interface Comparison {
+  /** The answers are equivalent. */
+  equivalent: boolean;
+  /** The rule that decided, or the reason none could. */
+  rule: string;
+  /** A rule decided; false means "not equivalent, undecided". */
+  decided: boolean;
+}
+
+/** Options of {@link AnswerComparer}. */
+export interface ComparerOptions {
+  /** Parsed answers and engine evaluations kept, each. Default 10,000. */
+  cacheSize?: number;
+  /** Time limit of one engine evaluation, in milliseconds. Default 250. */
+  timeLimitMs?: number;
+  /** Time budget of one comparison, in milliseconds. Default 1,000. */
+  budgetMs?: number;
+  /** Longest answer judged, in characters. Default 1,000. */
+  maxLength?: number;
+  /** Deepest bracket nesting judged. Default 24. */
+  maxDepth?: number;
+  /** Most items in one tuple, set or matrix row. Default 64. */
+  maxItems?: number;
+}
+
+type Parsed = { form: Form } | { reason: string };
+
+const RELATIVE_TOLERANCE = 1e-9;
+
+function decided(equivalent: boolean, rule: string): Comparison {
+  return { equivalent, rule, decided: true };
+}
+
+function undecided(rule: string): Comparison {
+  return { equivalent: false, rule, decided: false };
+}
+
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const c of text) {
+    if (c === "{" || c === "(" || c === "[") max = Math.max(max, ++depth);
+    else if (c === "}" || c === ")" || c === "]") depth--;
+  }
+  return max;
+}
+
+function closeComplex(a: Complex, b: Complex): boolean {
+  const scale = Math.max(1, Math.hypot(a.re, a.im), Math.hypot(b.re, b.im));
+  return Math.hypot(a.re - b.re, a.im - b.im) <= RELATIVE_TOLERANCE * scale;
+}
+
+/** The values a number may stand for: `50%` is 50 or 1/2. */
+function numberReadings(literal: NumberLiteral): { value: Rational; decimals?: number }[] {
+  const plain = { value: literal.value, decimals: literal.decimals };
+  if (!literal.percent) return [plain];
+  const hundredth = rational(literal.value.n, literal.value.d * 100n)!;
+  const decimals = literal.decimals === undefined ? undefined : literal.decimals + 2;
+  return [plain, { value: hundredth, decimals }];
+}
+
+function numbersEqual(
+  a: { value: Rational; decimals?: number },
+  b: { value: Rational; decimals?: number },
+): "number" | "decimal" | undefined {
+  if (rationalEquals(a.value, b.value)) return "number";
+  if (a.decimals !== undefined && b.decimals === undefined) {
+    return isDecimalRounding(a.value, a.decimals, b.value) ? "decimal" : undefined;
+  }
+  if (b.decimals !== undefined && a.decimals === undefined) {
+    return isDecimalRounding(b.value, b.decimals, a.value) ? "decimal" : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Decides whether answers are equivalent, caching parsed forms and engine
+ * evaluations. One instance per process is enough ({@link compareAnswers} and
+ * {@link isEquivalent} share one); create another for separate limits or caches.
+ *
+ * @example A comparer with a small cache
+ * ```ts
+ * import { AnswerComparer } from "./equivalence.ts";
+ * import assert from "node:assert";
+ * const comparer = new AnswerComparer({ cacheSize: 100 });
+ * assert.equal(comparer.compare("\\frac{1}{2}", "0.5").rule, "number");
+ * assert.equal(comparer.isEquivalent("(1,2)", "(2,1)"), false);
+ * ```
+ */
+export class AnswerComparer {
+  readonly #forms: LruCache<string, Parsed>;
+  readonly #evaluations: LruCache<string, Evaluation>;
+  readonly #timeLimitMs: number;
+  readonly #budgetMs: number;
+  readonly #maxLength: number;
+  readonly #maxDepth: number;
+  readonly #maxItems: number;
+  #deadline = 0;
+
+  /** Creates a comparer; see {@link ComparerOptions} for the defaults. */
+  constructor(options: ComparerOptions = {}) {
+    this.#forms = new LruCache(options.cacheSize ?? 10_000);
+    this.#evaluations = new LruCache(options.cacheSize ?? 10_000);
+    this.#timeLimitMs = options.timeLimitMs ?? 250;
+    this.#budgetMs = options.budgetMs ?? 1_000;
+    this.#maxLength = options.maxLength ?? 1_000;
+    this.#maxDepth = options.maxDepth ?? 24;
+    this.#maxItems = options.maxItems ?? 64;
+  }
+
+  /** Whether `a` and `b` are equivalent answers; see {@link compareAnswers}. */
+  isEquivalent(a: string, b: string): boolean {
+    return this.compare(a, b).equivalent;
+  }
+
+  /** Compares two answers and says which rule decided; see {@link compareAnswers}. */
+  compare(a: string, b: string): Comparison {
+    if (a === b) return decided(true, "string");
+    const left = this.#parse(a);
+    const right = this.#parse(b);
+    if ("reason" in left) return undecided(left.reason);
+    if ("reason" in right) return undecided(right.reason);
+    this.#deadline = performance.now() + this.#budgetMs;
+    return this.#compareForms(left.form, right.form);
+  }
+
+  /** Cache sizes and hit counts of the parsed-form and evaluation caches. */
+  get cacheStats(): {
+    forms: { hits: number; misses: number };
+    evaluations: { hits: number; misses: number };
+  } {
+    return { forms: this.#forms.stats, evaluations: this.#evaluations.stats };
+  }
+
+  /** Empties both caches. */
+  clearCache(): void {
+    this.#forms.clear();
+    this.#evaluations.clear();
+  }
+
+  #parse(answer: string): Parsed {
+    return this.#forms.getOrCompute(answer, () => {
+      if (answer.length > this.#maxLength) return { reason: "too_long" };
+      if (nestingDepth(answer) > this.#maxDepth) return { reason: "too_deep" };
+      const key = normalizeAnswer(answer);
+      if (key === "") return { reason: "unparsable" };
+      try {
+        return { form: parseForm(key, { maxItems: this.#maxItems }) };
+      } catch (error) {
+        if (error instanceof FormError) return { reason: "too_many_items" };
+        throw error;
+      }
+    });
+  }
+
+  #evaluate(latex: string): Evaluation {
+    return this.#evaluations.getOrCompute(latex, () => {
+      const remaining = this.#deadline - performance.now();
+      if (remaining <= 0) return { status: "timeout" };
+      return evaluateLatex(latex, { timeLimitMs: Math.min(this.#timeLimitMs, remaining) });
+    });
+  }
+
+  #compareForms(a: Form, b: Form): Comparison {
+    if (a.key === b.key) return decided(true, "string");
+    if (a.kind === "equation" || b.kind === "equation") return this.#compareEquations(a, b);
+    if (a.kind === "number" && b.kind === "number") {
+      return this.#compareNumbers(a.literal, b.literal);
+    }
+    if (isScalar(a) && isScalar(b)) return this.#compareScalars(a, b);
+    if (a.kind === "text" && b.kind === "text") {
+      return decided(a.text.replace(/\s+/g, " ") === b.text.replace(/\s+/g, " "), "text");
+    }
+    if (a.kind === "choice" && b.kind === "choice") return decided(a.letter === b.letter, "choice");
+    if (a.kind === "infinity" || b.kind === "infinity") {
+      const same = a.kind === "infinity" && b.kind === "infinity" && a.negative === b.negative;
+      return decided(same, "infinity");
+    }
+    return this.#compareCollections(a, b);
+  }
+
+  #compareNumbers(a: NumberLiteral, b: NumberLiteral): Comparison {
+    for (const x of numberReadings(a)) {
+      for (const y of numberReadings(b)) {
+        const rule = numbersEqual(x, y);
+        if (rule) return decided(true, a.percent || b.percent ? "percent" : rule);
+      }
+    }
+    return decided(false, "number");
+  }
+
+  /** Numbers and expressions: by value through the engine. */
+  #compareScalars(a: Scalar, b: Scalar): Comparison {
+    const left = this.#scalarValues(a);
+    const right = this.#scalarValues(b);
+    if ("comparison" in left) return left.comparison;
+    if ("comparison" in right) return right.comparison;
+    if (left.structure !== undefined && left.structure === right.structure) {
+      return decided(true, "structural");
+    }
+    if (!left.readings || !right.readings) return undecided("no_value");
+    for (const x of left.readings) {
+      for (const y of right.readings) {
+        if (x.values.length !== y.values.length) continue;
+        const equal = x.decimals !== undefined && y.decimals === undefined
+          ? isDecimalRoundingOf(x.values[0].re, x.decimals, y.values[0].re) &&
+            isRealConstant(y.values)
+          : y.decimals !== undefined && x.decimals === undefined
+          ? isDecimalRoundingOf(y.values[0].re, y.decimals, x.values[0].re) &&
+            isRealConstant(x.values)
+          : x.values.every((value, i) => closeComplex(value, y.values[i]));
+        if (equal) {
+          const rule = x.decimals !== undefined || y.decimals !== undefined
+            ? "decimal"
+            : "symbolic";
+          return decided(true, a.kind === "number" && a.literal.percent ? "percent" : rule);
+        }
+      }
+    }
+    return decided(false, "symbolic");
+  }
+
+  #scalarValues(form: Scalar):
+    | { comparison: Comparison }
+    | { readings?: { values: Complex[]; decimals?: number }[]; structure?: string } {
+    if (form.kind === "number") {
+      const readings = numberReadings(form.literal).map(({ value, decimals }) => {
+        const re = rationalToNumber(value);
+        return { values: Array.from({ length: 3 }, () => ({ re, im: 0 })), decimals };
+      });
+      return { readings };
+    }
+    const evaluation = this.#evaluate(form.key);
+    switch (evaluation.status) {
+      case "values":
+        return { readings: [{ values: evaluation.values }], structure: evaluation.structure };
+      case "symbolic":
+        return { structure: evaluation.structure };
+      case "timeout":
+        return { comparison: undecided("timeout") };
+      case "invalid":
+        return { comparison: undecided("unparsable") };
+      case "failed":
+        return { comparison: undecided("engine_error") };
+    }
+  }
+
+  #compareEquations(a: Form, b: Form): Comparison {
+    if (a.kind === "equation" && b.kind === "equation") {
+      if (a.lhs === b.lhs) return this.#compareForms(a.rhs, b.rhs);
+      if (!isScalar(a.rhs) || !isScalar(b.rhs)) return decided(false, "equation");
+      return this.#proportional(`(${a.lhs})-(${a.rhs.key})`, `(${b.lhs})-(${b.rhs.key})`);
+    }
+    const equation = (a.kind === "equation" ? a : b) as Extract<Form, { kind: "equation" }>;
+    const other = a.kind === "equation" ? b : a;
+    if (!isSimpleName(equation.lhs)) return decided(false, "equation");
+    return this.#compareForms(equation.rhs, other);
+  }
+
+  /** Two equations `f = 0` and `g = 0` are the same when `f / g` is a non-zero constant. */
+  #proportional(f: string, g: string): Comparison {
+    const left = this.#evaluate(f);
+    const right = this.#evaluate(g);
+    if (left.status === "timeout" || right.status === "timeout") return undecided("timeout");
+    if (left.status !== "values" || right.status !== "values") {
+      return left.status === "symbolic" && right.status === "symbolic" &&
+          left.structure === right.structure
+        ? decided(true, "structural")
+        : undecided("no_value");
+    }
+    const ratios = left.values.map((value, i) => {
+      const other = right.values[i];
+      const norm = other.re * other.re + other.im * other.im;
+      return norm === 0 ? { re: NaN, im: NaN } : {
+        re: (value.re * other.re + value.im * other.im) / norm,
+        im: (value.im * other.re - value.re * other.im) / norm,
+      };
+    });
+    const constant = ratios.every((ratio) =>
+      Number.isFinite(ratio.re) && closeComplex(ratio, ratios[0])
+    );
+    return decided(constant && Math.hypot(ratios[0].re, ratios[0].im) > 0, "equation");
+  }
+
+  #compareCollections(a: Form, b: Form): Comparison {
+    if (a.kind === "set" && a.items.length === 1) return this.#compareForms(a.items[0], b);
+    if (b.kind === "set" && b.items.length === 1) return this.#compareForms(a, b.items[0]);
+    const left = asInterval(a);
+    const right = asInterval(b);
+    if (left && right && (a.kind === "interval" || b.kind === "interval")) {
+      if (left.lowClosed !== right.lowClosed || left.highClosed !== right.highClosed) {
+        return decided(false, "interval");
+      }
+      return this.#all([[left.low, right.low], [left.high, right.high]], "interval");
+    }
+    const ordered = [asSequence(a), asSequence(b)];
+    if (a.kind === "union" && b.kind === "union") return this.#unordered(a.items, b.items, "union");
+    if (a.kind === "set" && b.kind === "set") return this.#unordered(a.items, b.items, "set");
+    if (a.kind === "matrix" && b.kind === "matrix") {
+      if (
+        a.rows.length !== b.rows.length ||
+        a.rows.some((row, i) => row.length !== b.rows[i].length)
+      ) return decided(false, "matrix");
+      return this.#all(
+        a.rows.flatMap((row, i) => row.map((cell, j) => [cell, b.rows[i][j]] as [Form, Form])),
+        "matrix",
+      );
+    }
+    const [x, y] = ordered;
+    if (x && y && (a.kind !== "set" || b.kind !== "set")) {
+      if (x.length !== y.length) return decided(false, "tuple");
+      return this.#all(x.map((item, i) => [item, y[i]] as [Form, Form]), "tuple");
+    }
+    return decided(false, "kind");
+  }
+
+  /** Every pair equivalent: decided false as soon as one pair is decided false. */
+  #all(pairs: [Form, Form][], rule: string): Comparison {
+    let open: Comparison | undefined;
+    for (const [x, y] of pairs) {
+      const result = this.#compareForms(x, y);
+      if (result.equivalent) continue;
+      if (result.decided) return decided(false, rule);
+      open ??= result;
+    }
+    return open ?? decided(true, rule);
+  }
+
+  /** Same elements in any order, each element of either side matched on the other. */
+  #unordered(a: Form[], b: Form[], rule: string): Comparison {
+    let open: Comparison | undefined;
+    for (const [items, others] of [[a, b], [b, a]]) {
+      for (const item of items) {
+        let pending: Comparison | undefined;
+        const matched = others.some((other) => {
+          const result = this.#compareForms(item, other);
+          if (!result.decided) pending ??= result;
+          return result.equivalent;
+        });
+        if (matched) continue;
+        if (!pending) return decided(false, rule);
+        open ??= pending;
+      }
+    }
+    return open ?? decided(true, rule);
+  }
+}
+
+type Scalar = Extract<Form, { kind: "number" | "expression" }>;
+
+function isScalar(form: Form): form is Scalar {
+  return form.kind === "number" || form.kind === "expression";
+}
+
+/** The same real value at every sample point. */
+function isRealConstant(values: Complex[]): boolean {
+  return values.every((value) =>
+    closeComplex(value, values[0]) &&
+    Math.abs(value.im) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(value.re))
+  );
+}
+
+/** An interval, or a pair `(a,b)` read as the open interval. */
+function asInterval(form: Form):
+  | { low: Form; high: Form; lowClosed: boolean; highClosed: boolean }
+  | undefined {
+  if (form.kind === "interval") return form;
+  if (form.kind === "tuple" && form.items.length === 2) {
+    return { low: form.items[0], high: form.items[1], lowClosed: false, highClosed: false };
+  }
+  return undefined;
+}
+
+/** The items of a tuple, comma list, or one-row or one-column matrix, in order. */
+function asSequence(form: Form): Form[] | undefined {
+  if (form.kind === "tuple" || form.kind === "set") return form.items;
+  if (form.kind === "matrix") {
+    if (form.rows.length === 1) return form.rows[0];
+    if (form.rows.every((row) => row.length === 1)) return form.rows.map((row) => row[0]);
+  }
+  return undefined;
+}
+
+const shared = new AnswerComparer();
+
+/**
+ * Compares two answers and says why: which rule decided, or that none could
+ * (`decided: false`, never equivalent). Never throws; a pathological input (over
+ * 1,000 characters, brackets nested deeper than 24, an engine evaluation over its
+ * time limit) returns undecided within a bounded time.
+ *
+ * Rules, tried on the normalised answers (see `normalizeAnswer`): equal strings;
+ * exact numbers (integers, decimals, thousands separators, fractions in any LaTeX
+ * spelling, mixed numbers, scientific notation); a decimal for an exact value when
+ * it is that value correctly rounded and within 1e-4 relative error; percentages
+ * (`50%` is 50 or 0.5); expressions by the compute engine at three sample points of
+ * their free variables (radicals, π, `\frac{x+1}{2}` vs `0.5x+0.5`); `x = 5` vs `5`;
+ * equations up to a constant factor; ordered tuples and points; intervals with their
+ * open/closed ends, unions and sets in any order; matrices and vectors by element;
+ * multiple-choice letters; plain text case-insensitively.
+ *
+ * @example Why two answers match
+ * ```ts
+ * import { compareAnswers } from "./equivalence.ts";
+ * import assert from "node:assert";
+ * assert.deepEqual(compareAnswers("10{,}000", "10000"), { equivalent: true, rule: "string", decided: true });
+ * assert.equal(compareAnswers("2\\sqrt{3}", "\\sqrt{12}").equivalent, true);
+ * assert.equal(compareAnswers("[1,2)", "[1,2]").equivalent, false);
+ * assert.equal(compareAnswers("10^{10^{10}}", "10^{10^{10}}+1").decided, false);
+ * ```
+ */
+export function compareAnswers(a: string, b: string): Comparison {
+  return shared.compare(a, b);
+}
+
+/**
+ * Whether a grader of competition math would accept answer `a` for answer `b`;
+ * see {@link compareAnswers} for the rules.
+ *
+ * @example Equivalent spellings, and look-alikes that are not
+ * ```ts
+ * import { isEquivalent } from "./equivalence.ts";
+ * import assert from "node:assert";
+ * assert.equal(isEquivalent("\\dfrac{3}{8}", "0.375"), true);
+ * assert.equal(isEquivalent("\\frac{3}{8}", "\\frac{3}{4}"), false);
+ * assert.equal(isEquivalent("x = 5", "5"), true);
+ * ```
+ */
+export function isEquivalent(a: string, b: string): boolean {
+  return shared.compare(a, b).equivalent;
+}
