@@ -21,14 +21,14 @@ import { type MathAnswerOptions, type MathFeedback, scoreMathAnswers } from "./m
  * import assert from "node:assert";
  * const problem = { id: "p", kind: "math" as const, prompt: "1+1?", answer: "2" };
  * const samples = [{ problem_id: "p", index: 0, completion: "\\boxed{2}" }];
- * const feedback = goldMathFeedback(problem, samples, { equivalent: (a, b) => a === b });
+ * const feedback = goldMathFeedback(problem, samples);
  * assert.equal(feedback?.scored[0].score, 1);
  * ```
  */
 export function goldMathFeedback(
   problem: MathProblem,
   samples: readonly Sample[],
-  options: MathAnswerOptions,
+  options: MathAnswerOptions = {},
 ): MathFeedback | undefined {
   if (problem.answer === undefined) return undefined;
   return scoreMathAnswers(samples, {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { extractAnswer } from "../math/mod.ts";
+import { extractAnswer, isEquivalent } from "../math/mod.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { FeedbackSource, ScoredSample, Vote } from "../model/feedback.ts";
 import type { Sample } from "../model/sample.ts";
@@ -21,8 +21,8 @@ import { type FeedbackMetrics, feedbackMetrics } from "./metrics.ts";
 
 /** Options shared by the math feedback functions. */
 export interface MathAnswerOptions {
-  /** Groups answers and compares them with a label. */
-  equivalent: Equivalence;
+  /** Groups answers and compares them with a label. Default `isEquivalent`. */
+  equivalent?: Equivalence;
   /** Final answer of a completion. Default `extractAnswer` (no numeric fallback). */
   extract?: (completion: string) => string | undefined;
 }
@@ -62,10 +62,7 @@ interface OpenVote {
  * ```ts
  * import { MathSelfConsistency } from "./math.ts";
  * import assert from "node:assert";
- * const sc = new MathSelfConsistency({
- *   equivalent: (a, b) => Number(a) === Number(b),
- *   earlyStop: { rule: "esc", window: 2, max: 8 },
- * });
+ * const sc = new MathSelfConsistency({ earlyStop: { rule: "esc", window: 2, max: 8 } });
  * const samples = ["\\boxed{4}", "so \\boxed{4.0}"].map((completion, index) => ({
  *   problem_id: "p", index, completion,
  * }));
@@ -84,7 +81,7 @@ export class MathSelfConsistency {
   readonly #maxOpen: number;
 
   /** Creates the vote keeper; `options.earlyStop` is validated here. */
-  constructor(options: MathSelfConsistencyOptions) {
+  constructor(options: MathSelfConsistencyOptions = {}) {
     this.#options = options;
     this.#earlyStop = resolveEarlyStop(options.earlyStop ?? { rule: "fixed" });
     this.#extract = options.extract ?? ((text) => extractAnswer(text));
@@ -154,7 +151,8 @@ export class MathSelfConsistency {
     let open = this.#open.get(problemId);
     if (!open) {
       if (this.#open.size >= this.#maxOpen) this.#open.delete(this.#open.keys().next().value!);
-      open = { vote: new AnswerVote(this.#options), answers: new Map() };
+      const equivalent = this.#options.equivalent ?? isEquivalent;
+      open = { vote: new AnswerVote({ equivalent }), answers: new Map() };
       this.#open.set(problemId, open);
     }
     for (const sample of samples) {
@@ -186,15 +184,13 @@ export interface ScoreMathOptions extends MathAnswerOptions {
  * ```ts
  * import { scoreMathAnswers } from "./math.ts";
  * import assert from "node:assert";
- * const samples = ["\\boxed{1/2}", "\\boxed{0.5}", "no idea"].map((completion, index) => ({
+ * const samples = ["\\boxed{\\frac{1}{2}}", "\\boxed{0.5}", "no idea"].map((completion, index) => ({
  *   problem_id: "p", index, completion,
  * }));
- * const value = (s: string) => s.split("/").map(Number).reduce((a, b) => a / b);
  * const { vote, scored } = scoreMathAnswers(samples, {
  *   problemId: "p",
- *   label: "0.5",
+ *   label: "1/2",
  *   feedback: "gold",
- *   equivalent: (a, b) => value(a) === value(b),
  * });
  * assert.deepEqual(scored.map((s) => s.score), [1, 1, 0]);
  * assert.equal(vote.votes, 2);
@@ -214,7 +210,7 @@ export function scoreMathAnswers(
     let correct = false;
     if (answer !== undefined) {
       total++;
-      correct = verdicts.get(answer) ?? options.equivalent(label, answer);
+      correct = verdicts.get(answer) ?? (options.equivalent ?? isEquivalent)(label, answer);
       verdicts.set(answer, correct);
       if (correct) votes++;
     }

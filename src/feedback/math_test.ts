@@ -144,3 +144,16 @@ Deno.test("scoreMathAnswers() scores against a label and compares each answer on
   });
   assert.equal(comparisons, 2);
 });
+
+Deno.test("MathSelfConsistency groups answers with isEquivalent by default", () => {
+  const sc = new MathSelfConsistency();
+  const { vote, scored } = sc.finish("p", boxed(["10{,}000", "9999", "10000", "\\frac{3}{8}"]));
+  assert.deepEqual([vote.label, vote.votes, vote.total], ["10{,}000", 2, 4]);
+  assert.deepEqual(scored.map((s) => s.score), [1, 0, 1, 0]);
+  const frontier = scoreMathAnswers(boxed(["\\frac{3}{4}", "0.375"]), {
+    problemId: "p",
+    label: "\\frac{3}{8}",
+    feedback: "frontier",
+  });
+  assert.deepEqual(frontier.scored.map((s) => s.score), [0, 1]);
+});
