@@ -30,6 +30,14 @@ export * from "./src/data/python_repr.ts";
 // Sampling
 export * from "./src/code/python_literal.ts";
 export * from "./src/code/program.ts";
+export * from "./src/sampling/retry.ts";
+export * from "./src/sampling/limiter.ts";
+export * from "./src/sampling/client.ts";
+export * from "./src/sampling/metrics.ts";
+export * from "./src/sampling/templates.ts";
+export * from "./src/sampling/cache.ts";
+export * from "./src/sampling/windows.ts";
+export * from "./src/sampling/sampler.ts";
 
 // Math answers
 export * from "./src/math/mod.ts";
