@@ -30,32 +30,36 @@ function byLabel(metrics, test, label) {
   return out;
 }
 
-/** A histogram's mean (sum / count) per family, or a gauge's value. */
-function meanOf(metrics, test) {
-  const out = new Map();
+/** A histogram's mean (sum / count) per value of `label`. */
+function meanBy(metrics, name, label) {
+  const sums = new Map();
+  const counts = new Map();
   for (const family of metrics) {
-    if (!test(family.name)) continue;
-    const name = family.name.replace(/^pfpo_/, "");
-    if (family.type === "histogram") {
-      let sum = 0;
-      let count = 0;
-      for (const v of family.values) {
-        if (v.metricName?.endsWith("_sum")) sum += v.value;
-        if (v.metricName?.endsWith("_count")) count += v.value;
-      }
-      if (count > 0) out.set(`${name} (mean)`, sum / count);
-    } else {
-      for (const v of family.values) out.set(name, v.value);
+    if (family.name !== name) continue;
+    for (const v of family.values) {
+      const key = v.labels[label] ?? name;
+      if (v.metricName?.endsWith("_sum")) sums.set(key, (sums.get(key) ?? 0) + v.value);
+      if (v.metricName?.endsWith("_count")) counts.set(key, (counts.get(key) ?? 0) + v.value);
     }
   }
+  const out = new Map();
+  for (const [key, count] of counts) if (count > 0) out.set(key, sums.get(key) / count);
   return out;
 }
 
+const named = (name) => (n) => n === name;
+
+// Metric names as the modules register them (src/*/metrics.ts, sandbox/).
 const CHARTS = [
   {
     id: "chart-throughput",
     rate: true,
-    read: (s) => byLabel(s.metrics, (n) => n === "pfpo_stage_items_out_total", "stage"),
+    read: (s) => byLabel(s.metrics, named("pfpo_stage_items_out_total"), "stage"),
+  },
+  {
+    id: "chart-samples",
+    read: (s) =>
+      byLabel(s.metrics, (n) => /^pfpo_samples_(requested|cached|failed)_total$/.test(n)),
   },
   {
     id: "chart-sandbox",
@@ -63,11 +67,11 @@ const CHARTS = [
   },
   {
     id: "chart-votes",
-    read: (s) => meanOf(s.metrics, (n) => /^pfpo_vote.*agreement/.test(n)),
+    read: (s) => meanBy(s.metrics, "pfpo_vote_share", "kind"),
   },
   {
     id: "chart-early-stop",
-    read: (s) => byLabel(s.metrics, (n) => /^pfpo_.*(early_stop|saved).*_total$/.test(n)),
+    read: (s) => byLabel(s.metrics, named("pfpo_early_stop_samples_saved_total"), "rule"),
   },
   {
     id: "chart-pairs",
@@ -249,7 +253,7 @@ function table(headers, rows) {
 }
 
 function pre(text) {
-  return el("pre", { text: text ?? "" });
+  return text === undefined || text === null ? "" : el("pre", { text });
 }
 
 function show(value) {
@@ -272,7 +276,7 @@ async function openDetail(id) {
     return;
   }
   body.replaceChildren(
-    d.problem ? el("div", {}, el("h3", { text: "Prompt" }), pre(d.problem.prompt)) : undefined,
+    ...(d.problem ? [el("h3", { text: "Prompt" }), pre(d.problem.prompt)] : []),
     el("h3", { text: `Samples (${d.samples.length})` }),
     table(
       ["#", "finish", "failure", "completion"],

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { feedbackMetrics, FeedbackStore } from "../mod.ts";
+import { serve, testRun } from "./support/server_run.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SCREENSHOT = new URL("../artifacts/dashboard.png", import.meta.url);
+
+/** Waits until a chart shows `expected` (a subset of its latest values). */
+function chartShows(id: string, expected: Record<string, number>): string {
+  return `(() => {
+    const last = JSON.parse(document.getElementById(${JSON.stringify(id)})?.dataset.last ?? "{}");
+    return Object.entries(${JSON.stringify(expected)}).every(([k, v]) => last[k] === v);
+  })()`;
+}
+
+const ignore = await Deno.stat(CHROMIUM).then(() => false, () => true);
+if (ignore) {
+  console.warn(
+    `dashboard_test: skipped, ${CHROMIUM} is absent (install it with: apt-get update && apt-get install -y chromium)`,
+  );
+}
+
+Deno.test({
+  name: "dashboard updates its charts from a live run and opens a problem's detail",
+  ignore,
+  // playwright-core keeps its own timers and sockets for the browser connection.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using run = await testRun();
+    const feedback = feedbackMetrics(run.metrics);
+    const sample = run.metrics.stage("sample");
+    const store = new FeedbackStore(run.db);
+    run.write(3);
+    store.saveVotes("self_consistency", [
+      { problem_id: "t/2", label: "4", votes: 7, total: 10, decided: true, kept: true },
+    ]);
+    await using server = await serve(run, { config: { recipe: "math-sc", run: "dashboard-test" } });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`${server.url}/?poll_ms=150`);
+      await page.waitForFunction("Number(document.body.dataset.updates) >= 1");
+      assert.equal(await page.textContent("#run-name"), "dashboard-test");
+      assert.equal(await page.textContent("#status"), "live");
+
+      // The run goes on while the page is open: the charts must follow.
+      const pairsBefore = await page.getAttribute("#chart-pairs", "data-last");
+      assert.deepEqual(JSON.parse(pairsBefore ?? "{}"), { pairs: 3 });
+      for (let i = 0; i < 40; i++) {
+        sample.received();
+        sample.emitted();
+      }
+      feedback.decided("math", 0.7, true);
+      feedback.saved("esc", 5);
+      run.write(4);
+      await page.waitForFunction(chartShows("chart-pairs", { pairs: 7 }));
+      await page.waitForFunction(chartShows("chart-votes", { math: 0.7 }));
+      await page.waitForFunction(chartShows("chart-early-stop", { esc: 5 }));
+      const points = Number(await page.getAttribute("#chart-throughput", "data-points"));
+      assert.ok(points >= 1);
+      assert.equal(await page.locator("#chart-pairs canvas").count() > 0, true);
+      await page.waitForFunction('document.querySelectorAll("#problems tbody tr").length === 7');
+
+      // Drill down from the recent-problems table.
+      await page.click('#problems a[href="#problem=t%2F2"]');
+      await page.waitForFunction('document.getElementById("detail").dataset.loaded === "t/2"');
+      const detail = await page.textContent("#detail");
+      assert.match(detail ?? "", /Votes \(1\)/);
+      assert.match(detail ?? "", /Pairs \(1\)/);
+      assert.match(detail ?? "", /2 \+ 2 = 4/);
+
+      run.log.markFinished();
+      await page.waitForFunction('document.getElementById("status").textContent === "finished"');
+      await Deno.mkdir(new URL(".", SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  },
+});
