@@ -1,6 +1,6 @@
 import assert from "node:assert";
 import { Metrics } from "../src/metrics/metrics.ts";
-import type { MathProblem, Problem } from "../src/model/problem.ts";
+import type { Problem } from "../src/model/problem.ts";
 import type { Sample } from "../src/model/sample.ts";
 import { SampleCache } from "../src/sampling/cache.ts";
 import { Endpoint } from "../src/sampling/client.ts";
@@ -15,16 +15,9 @@ import {
   randomFaults,
   startOpenAIServer,
 } from "./fixtures/openai_server.ts";
+import { mathProblems } from "./fixtures/sampling_problems.ts";
 
 const FAST_RETRY = { maxRetries: 8, baseDelayMs: 1, maxDelayMs: 5 };
-
-function mathProblems(count: number): MathProblem[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: `p${i}`,
-    kind: "math",
-    prompt: `What is ${i} + ${i}?`,
-  }));
-}
 
 async function withServer(
   options: Parameters<typeof startOpenAIServer>[0],
