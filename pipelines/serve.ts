@@ -1,0 +1,129 @@
+/**
+ * Serves a run directory's database read-only: the dashboard, metrics, stats and
+ * the pair stream of a finished run, or of a run another process is writing.
+ *
+ *     deno task serve --run runs/math-sc [--host 127.0.0.1] [--port 8787] [--token T]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  ConfigError,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  getRunMeta,
+  Metrics,
+  openRunDatabase,
+  PairLog,
+  RUN_DATABASE_FILE,
+  startServer,
+  toError,
+  TOKEN_ENV,
+} from "../mod.ts";
+
+const USAGE = `Usage: deno task serve --run DIR [options]
+
+Serves a run's database read-only: the dashboard at /, /metrics, /v1/stats,
+/v1/pairs, /v1/pairs/stream and /v1/problems/:id.
+
+Options:
+  --run DIR      Run directory holding ${RUN_DATABASE_FILE} (required)
+  --host HOST    Address to listen on (default: ${DEFAULT_HOST}); any address other
+                 than loopback needs a token
+  --port N       Port (default: ${DEFAULT_PORT}; 0 picks a free one)
+  --token T      Bearer token required on every route but /healthz
+                 (default: the ${TOKEN_ENV} environment variable)
+  -h, --help     Show this help
+`;
+
+/** Parses the command line, opens the run and serves it until interrupted. */
+async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        run: { type: "string" },
+        host: { type: "string", default: DEFAULT_HOST },
+        port: { type: "string", default: String(DEFAULT_PORT) },
+        token: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new ConfigError(`Invalid command line: ${toError(error).message}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.run) throw new ConfigError("Missing --run DIR: the run directory to serve");
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) {
+    throw new ConfigError(`Invalid value for --port: expected 0 to 65535, got "${values.port}"`);
+  }
+  const path = `${values.run}/${RUN_DATABASE_FILE}`;
+  try {
+    await Deno.stat(path);
+  } catch {
+    throw new ConfigError(`Cannot serve ${values.run}: there is no ${RUN_DATABASE_FILE} in it`);
+  }
+  const db = openRunDatabase(path, { readOnly: true });
+  const stop = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => stop.abort());
+  }
+  try {
+    await waitForPairLog(db, stop.signal);
+    if (stop.signal.aborted) return 0;
+    const server = await startServer({
+      db,
+      pairLog: new PairLog(db, { readOnly: true, pollMs: 250 }),
+      metrics: new Metrics(),
+      host: values.host,
+      port,
+      token: values.token,
+      config: storedConfig(db),
+      signal: stop.signal,
+    });
+    console.log(`Serving ${values.run} read-only at ${server.url}`);
+    await server.finished;
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** The run's configuration, when the pipeline stored it as run metadata `config`. */
+function storedConfig(db: Parameters<typeof getRunMeta>[0]): Record<string, unknown> {
+  const text = getRunMeta(db, "config");
+  if (text === undefined) return {};
+  try {
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : { config: value };
+  } catch {
+    return {};
+  }
+}
+
+/** A run that has only just started may not have created its pair log yet. */
+async function waitForPairLog(db: Parameters<typeof getRunMeta>[0], signal: AbortSignal) {
+  const exists = () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pairs'").get() !==
+      undefined;
+  if (exists()) return;
+  console.log("Waiting for the run to create its pair log…");
+  while (!exists() && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, 500));
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    console.error("Run with --help for the options");
+    Deno.exit(2);
+  }
+}
