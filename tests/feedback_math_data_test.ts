@@ -6,6 +6,7 @@
 import assert from "node:assert";
 import {
   goldMathFeedback,
+  isEquivalent,
   mathPairs,
   type MathProblem,
   MathSelfConsistency,
@@ -57,10 +58,7 @@ Deno.test({
     for (const { problem, samples } of data) {
       const { vote, scored } = sc.finish(problem.id, samples);
       const gold = goldMathFeedback(problem, samples)!;
-      if (
-        vote.label !== undefined &&
-        gold.scored.some((g, i) => g.score === 1 && scored[i].score === 1)
-      ) right++;
+      if (vote.label !== undefined && isEquivalent(vote.label, problem.answer!)) right++;
       const goldOf = new Map(gold.scored.map((s) => [s.completion, s.score]));
       for (
         const pair of mathPairs(scored, { prompt: problem.prompt, run: "t", mode: "each_positive" })
