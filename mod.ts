@@ -26,6 +26,8 @@ export * from "./src/stream/abortable.ts";
 export * from "./src/io/jsonl.ts";
 export * from "./src/data/adapters.ts";
 export * from "./src/data/python_repr.ts";
+export * from "./src/cli/flags.ts";
+export * from "./src/cli/progress.ts";
 
 // Sampling
 export * from "./src/code/python_literal.ts";

@@ -1,0 +1,210 @@
+/**
+ * Command-line flags and JSON config files, declared once: `node:util` `parseArgs`
+ * does the parsing (it stands in for `@std/cli`'s `parseArgs`), this module adds
+ * types, ranges, choices, a config file that flags override, and `--help` text.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { ConfigError, toError } from "../errors.ts";
+
+/** One flag of a command. */
+export type FlagSpec =
+  | {
+    type: "string";
+    description: string;
+    default?: string;
+    choices?: readonly string[];
+    short?: string;
+  }
+  | { type: "number"; description: string; default?: number; min?: number; integer?: boolean }
+  | { type: "boolean"; description: string; default?: boolean; short?: string }
+  | { type: "list"; description: string; default?: readonly string[] };
+
+/** A command's flags by name (kebab-case, as typed on the command line). */
+export type FlagSpecs = Record<string, FlagSpec>;
+
+type ValueOf<S extends FlagSpec> = S extends { type: "string" } ? string
+  : S extends { type: "number" } ? number
+  : S extends { type: "boolean" } ? boolean
+  : string[];
+
+/** Parsed values: flags with a default are always present. */
+export type FlagValues<S extends FlagSpecs> =
+  & { [K in keyof S as S[K] extends { default: unknown } ? K : never]: ValueOf<S[K]> }
+  & { [K in keyof S as S[K] extends { default: unknown } ? never : K]?: ValueOf<S[K]> };
+
+/** Options for {@link parseFlags}. */
+export interface ParseFlagsOptions {
+  /** The flag naming a JSON config file whose keys are flag names. Default `"config"`. */
+  configFlag?: string;
+  /** Reads the config file (injectable for tests). Default `Deno.readTextFileSync`. */
+  readFile?: (path: string) => string;
+}
+
+/**
+ * Parses `args` against `specs`. A JSON config file (`--config FILE`) may give any
+ * flag by name (kebab-case or snake_case); flags on the command line override it.
+ * Unknown flags, unknown config keys and bad values throw a {@link ConfigError}
+ * that names them.
+ *
+ * @example Parse flags with defaults
+ * ```ts
+ * import { parseFlags } from "./flags.ts";
+ * import assert from "node:assert";
+ * const specs = {
+ *   samples: { type: "number", description: "Samples per problem", default: 8, min: 1 },
+ *   model: { type: "string", description: "Model name" },
+ * } as const;
+ * const values = parseFlags(["--samples", "4"], specs);
+ * assert.equal(values.samples, 4);
+ * assert.equal(values.model, undefined);
+ * ```
+ */
+export function parseFlags<S extends FlagSpecs>(
+  args: string[],
+  specs: S,
+  options: ParseFlagsOptions = {},
+): FlagValues<S> & { help: boolean; positionals: string[] } {
+  const configFlag = options.configFlag ?? "config";
+  const parseOptions: Record<
+    string,
+    { type: "string" | "boolean"; short?: string; multiple?: boolean }
+  > = {
+    help: { type: "boolean", short: "h" },
+    [configFlag]: { type: "string" },
+  };
+  for (const [name, spec] of Object.entries(specs)) {
+    parseOptions[name] = {
+      type: spec.type === "boolean" ? "boolean" : "string",
+      ...(spec.type === "list" ? { multiple: true } : {}),
+      ...("short" in spec && spec.short ? { short: spec.short } : {}),
+    };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: parseOptions, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ConfigError(`Invalid command line: ${toError(error).message}`);
+  }
+  const fromFile = typeof parsed.values[configFlag] === "string"
+    ? readConfig(parsed.values[configFlag] as string, specs, options.readFile)
+    : {};
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const raw = parsed.values[name];
+    if (raw !== undefined) values[name] = coerce(name, spec, raw, `--${name}`);
+    else if (name in fromFile) {
+      values[name] = coerce(name, spec, fromFile[name], `"${name}" in the config file`);
+    } else if (spec.default !== undefined) values[name] = spec.default;
+  }
+  return {
+    ...(values as FlagValues<S>),
+    help: parsed.values.help === true,
+    positionals: parsed.positionals,
+  };
+}
+
+function readConfig(
+  path: string,
+  specs: FlagSpecs,
+  readFile: (path: string) => string = Deno.readTextFileSync,
+): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFile(path));
+  } catch (error) {
+    throw new ConfigError(`Cannot read config file ${path}: ${toError(error).message}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new ConfigError(`Cannot read config file ${path}: it must hold a JSON object`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    const name = key.replaceAll("_", "-");
+    if (!(name in specs)) {
+      throw new ConfigError(`Cannot read config file ${path}: unknown key "${key}"`);
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+function coerce(name: string, spec: FlagSpec, raw: unknown, where: string): unknown {
+  const bad = (detail: string) => new ConfigError(`Invalid value for ${where}: ${detail}`);
+  switch (spec.type) {
+    case "boolean":
+      if (typeof raw !== "boolean") throw bad(`expected true or false, got ${JSON.stringify(raw)}`);
+      return raw;
+    case "list": {
+      const items = Array.isArray(raw) ? raw : [raw];
+      if (!items.every((item) => typeof item === "string")) throw bad("expected strings");
+      return items;
+    }
+    case "string": {
+      if (typeof raw !== "string") throw bad(`expected a string, got ${JSON.stringify(raw)}`);
+      if (spec.choices && !spec.choices.includes(raw)) {
+        throw bad(`"${raw}" is not one of ${spec.choices.join(", ")}`);
+      }
+      return raw;
+    }
+    case "number": {
+      const value = typeof raw === "number"
+        ? raw
+        : typeof raw === "string" && raw.trim() !== ""
+        ? Number(raw)
+        : NaN;
+      if (!Number.isFinite(value)) throw bad(`expected a number, got ${JSON.stringify(raw)}`);
+      if (spec.integer && !Number.isInteger(value)) {
+        throw bad(`expected a whole number, got ${value}`);
+      }
+      if (spec.min !== undefined && value < spec.min) {
+        throw bad(`must be at least ${spec.min}, got ${value}`);
+      }
+      return value;
+    }
+  }
+  throw new ConfigError(`Unknown flag type for --${name}`);
+}
+
+/**
+ * Formats `--help` text: every flag with its value type, default and description.
+ *
+ * @example Describe a flag
+ * ```ts
+ * import { formatHelp } from "./flags.ts";
+ * import assert from "node:assert";
+ * const text = formatHelp("Usage: run", { seed: { type: "number", description: "Seed", default: 0 } });
+ * assert.match(text, /--seed N\s+Seed \(default: 0\)/);
+ * ```
+ */
+export function formatHelp(usage: string, specs: FlagSpecs, configFlag = "config"): string {
+  const rows: [string, string][] = Object.entries(specs).map(([name, spec]) => {
+    const value = spec.type === "boolean"
+      ? ""
+      : spec.type === "number"
+      ? " N"
+      : spec.type === "list"
+      ? " VALUE (repeatable)"
+      : spec.choices
+      ? ` ${spec.choices.join("|")}`
+      : " VALUE";
+    const shown =
+      spec.default === undefined || (Array.isArray(spec.default) && spec.default.length === 0)
+        ? ""
+        : ` (default: ${Array.isArray(spec.default) ? spec.default.join(", ") : spec.default})`;
+    return [`--${name}${value}`, `${spec.description}${shown}`];
+  });
+  rows.push([
+    `--${configFlag} FILE`,
+    "JSON file of flag values (keys are flag names); flags override it",
+  ]);
+  rows.push(["-h, --help", "Show this help"]);
+  const width = Math.min(34, Math.max(...rows.map(([flag]) => flag.length)) + 2);
+  const lines = rows.map(([flag, text]) =>
+    flag.length + 2 > width
+      ? `  ${flag}\n  ${" ".repeat(width)}${text}`
+      : `  ${flag.padEnd(width)}${text}`
+  );
+  return `${usage}\n\nOptions:\n${lines.join("\n")}\n`;
+}
