@@ -40,6 +40,7 @@ export * from "./src/sampling/templates.ts";
 export * from "./src/sampling/cache.ts";
 export * from "./src/sampling/windows.ts";
 export * from "./src/sampling/sampler.ts";
+export * from "./src/sampling/recorded.ts";
 
 // Math answers
 export * from "./src/math/mod.ts";

@@ -25,6 +25,8 @@ export interface SamplingMetrics {
   retried(kind: string): void;
   /** A generated test input was dropped. */
   inputDropped(reason: string): void;
+  /** A recorded samples line was passed over (duplicate, or pushed out of the look-ahead). */
+  recordSkipped(): void;
 }
 
 /** Hooks that do nothing. */
@@ -37,6 +39,7 @@ export const NO_SAMPLING_METRICS: SamplingMetrics = {
   requestFinished() {},
   retried() {},
   inputDropped() {},
+  recordSkipped() {},
 };
 
 /**
@@ -44,8 +47,8 @@ export const NO_SAMPLING_METRICS: SamplingMetrics = {
  * `pfpo_samples_requested_total`, `pfpo_samples_cached_total`,
  * `pfpo_samples_failed_total{reason}`, `pfpo_tokens_total{kind}` (prompt,
  * completion), `pfpo_sampling_request_seconds` (histogram),
- * `pfpo_sampling_requests_in_flight`, `pfpo_sampling_retries_total{kind}` and
- * `pfpo_test_inputs_dropped_total{reason}`. Without a registry the hooks do nothing.
+ * `pfpo_sampling_requests_in_flight`, `pfpo_sampling_retries_total{kind}`,
+ * `pfpo_test_inputs_dropped_total{reason}` and `pfpo_samples_recorded_skipped_total`. Without a registry the hooks do nothing.
  *
  * @example Count a cached sample
  * ```ts
@@ -85,6 +88,10 @@ export function samplingMetrics(metrics?: Metrics): SamplingMetrics {
     "Generated test inputs dropped because they do not parse as the problem's style",
     ["reason"],
   );
+  const skipped = metrics.counter(
+    "pfpo_samples_recorded_skipped_total",
+    "Recorded samples lines passed over (duplicates, or out of order beyond the look-ahead)",
+  );
   return {
     requested: (count) => requested.inc(count),
     cached: (count) => cached.inc(count),
@@ -100,5 +107,6 @@ export function samplingMetrics(metrics?: Metrics): SamplingMetrics {
     },
     retried: (kind) => retries.inc({ kind }),
     inputDropped: (reason) => dropped.inc({ reason }),
+    recordSkipped: () => skipped.inc(),
   };
 }

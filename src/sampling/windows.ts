@@ -27,7 +27,7 @@ export type DecideFn = (
 
 /** Window settings shared by the samplers. */
 export interface SamplingWindowOptions {
-  /** Samples per problem at most. Default 10. */
+  /** Samples per problem at most. Default 10 (the recorded sampler: all recorded). */
   samples?: number;
   /** Samples drawn per window. Default: all of them in one window. */
   window?: number;
@@ -80,7 +80,7 @@ export function windowedStage<P extends Problem>(
   const samples = options.samples ?? 10;
   const window = options.window ?? samples;
   for (const [name, value] of [["samples", samples], ["window", window]] as const) {
-    if (!Number.isInteger(value) || value < 1) {
+    if (value !== Infinity && (!Number.isInteger(value) || value < 1)) {
       throw new RangeError(`Cannot sample: ${name} must be a positive integer, got ${value}`);
     }
   }
