@@ -26,7 +26,8 @@ import {
  * The verdict of {@link compareAnswers}: whether the answers are equivalent, the
  * rule that decided (`string`, `number`, `percent`, `decimal`, `symbolic`,
  * `structural`, `text`, `choice`, `tuple`, `set`, `interval`, `union`, `matrix`,
- * `equation`, `infinity`, `kind`), or, when `decided` is false, why no rule could decide
+ * `equation`, `base`, `infinity`,
+ * `kind`), or, when `decided` is false, why no rule could decide
  * (`too_long`, `too_deep`, `too_many_items`, `timeout`, `unparsable`, `engine_error`,
  * `no_value`);
  * an undecided comparison is never equivalent.
@@ -205,6 +206,7 @@ export class AnswerComparer {
       return decided(a.text.replace(/\s+/g, " ") === b.text.replace(/\s+/g, " "), "text");
     }
     if (a.kind === "choice" && b.kind === "choice") return decided(a.letter === b.letter, "choice");
+    if (a.kind === "base" || b.kind === "base") return compareNumerals(a, b);
     if (a.kind === "infinity" || b.kind === "infinity") {
       const same = a.kind === "infinity" && b.kind === "infinity" && a.negative === b.negative;
       return decided(same, "infinity");
@@ -377,6 +379,24 @@ export class AnswerComparer {
     }
     return open ?? decided(true, rule);
   }
+}
+
+/**
+ * A numeral in another base (`52_8`) matches the same digits in the same base, or
+ * the same digits written without the base (the question names it), never its value
+ * in base ten: `42` does not answer "write 34 in base 8".
+ */
+function compareNumerals(a: Form, b: Form): Comparison {
+  const digits = (form: Form) =>
+    form.kind === "base"
+      ? form.digits
+      : form.kind === "number" && form.literal.value.d === 1n && !form.literal.percent
+      ? form.literal.value.n.toString()
+      : undefined;
+  const baseOf = (form: Form) => (form.kind === "base" ? form.base : undefined);
+  const [left, right] = [baseOf(a), baseOf(b)];
+  const sameBase = left === undefined || right === undefined || left === right;
+  return decided(sameBase && digits(a) !== undefined && digits(a) === digits(b), "base");
 }
 
 type Scalar = Extract<Form, { kind: "number" | "expression" }>;

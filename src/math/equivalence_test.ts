@@ -162,8 +162,14 @@ Deno.test("compareAnswers() drops degrees, units and currency", () => {
     ["\\$18.50", "18.5"],
     ["18 dollars", "18"],
     ["\\text{5 inches}", "5"],
+    ["864 \\mbox {  inches } ^2", "864"],
   ]);
   different([["90^\\circ", "45"], ["5\\text{ cm}", "6"]]);
+});
+
+Deno.test("compareAnswers() compares numerals in another base by their digits, not their value", () => {
+  same([["52_8", "52_{8}", "base"], ["40_9", "40", "base"], ["1A_{16}", "1a_16"]]);
+  different([["52_8", "42"], ["52_8", "52_9"], ["40_9", "36"]]);
 });
 
 Deno.test("compareAnswers() reads multiple-choice letters and plain text", () => {

@@ -1,6 +1,6 @@
 /**
- * The structure of a normalised answer: a number, a multiple-choice letter, plain
- * text, an expression for the symbolic engine, an equation, or a collection
+ * The structure of a normalised answer: a number, a numeral in another base
+ * (`52_8`), a multiple-choice letter, plain text, an expression for the symbolic engine, an equation, or a collection
  * (ordered tuple, unordered set or comma list, interval, union, matrix) of those.
  *
  * @module
@@ -14,6 +14,7 @@ export type Form =
   | { kind: "number"; key: string; literal: NumberLiteral }
   | { kind: "choice"; key: string; letter: string }
   | { kind: "infinity"; key: string; negative: boolean }
+  | { kind: "base"; key: string; digits: string; base: number }
   | { kind: "text"; key: string; text: string }
   | { kind: "expression"; key: string }
   | { kind: "equation"; key: string; lhs: string; rhs: Form }
@@ -191,6 +192,11 @@ export function parseForm(key: string, limits: FormLimits): Form {
   const membership = splitTopLevel(key, /\\in(?![A-Za-z])/);
   if (membership.length === 2 && SIMPLE_NAME.test(membership[0])) {
     return { kind: "equation", key, lhs: membership[0], rhs: parseForm(membership[1], limits) };
+  }
+
+  const numeral = /^([0-9A-Za-z]+)_\{?(\d+)\}?$/.exec(key);
+  if (numeral && /\d/.test(numeral[1])) {
+    return { kind: "base", key, digits: numeral[1].toUpperCase(), base: Number(numeral[2]) };
   }
 
   const literal = parseNumber(key);

@@ -11,6 +11,7 @@ import { braceGroup } from "./latex_scan.ts";
 
 /** Plain replacements, applied in order. */
 const REPLACEMENTS: [RegExp, string][] = [
+  [/(\\[A-Za-z]+)\s+(?=\{)/g, "$1"],
   [/\\[dtc]frac(?![A-Za-z])/g, "\\frac"],
   [/\\[dt]binom(?![A-Za-z])/g, "\\binom"],
   [/\\(?:left|right)(?:\.|(?![A-Za-z]))/g, ""],
@@ -30,7 +31,7 @@ const REPLACEMENTS: [RegExp, string][] = [
   [/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![A-Za-z])|°|\\degree(?![A-Za-z])/g, ""],
   [/\\%|\\text\{\s*%\s*\}/g, "%"],
   [/\\\$|\$/g, ""],
-  [/\{,\}/g, ""],
+  [/\{\s*,\s*\}/g, ""],
   [/\\(?:mbox|textbf|textit|textrm|textsf|texttt|mathrm|mathit|mathbf)\{/g, "\\text{"],
 ];
 
@@ -74,7 +75,7 @@ function dropUnits(text: string): string {
   let out = text;
   for (let changed = true; changed;) {
     const before = out;
-    const unit = /^(.*?[\w})\]])\s*\\text\{\s*[A-Za-z][^{}]*\}(?:\^\{?\d\}?)?$/s.exec(out);
+    const unit = /^(.*?[\w})\]])\s*\\text\{\s*[A-Za-z][^{}]*\}(?:\s*\^\{?\d\}?)?$/s.exec(out);
     if (unit) out = unit[1].trim();
     const words = /^([-+]?[\d.,]*\d%?)\s+[A-Za-z]{2,}[A-Za-z\s.]*$/.exec(out);
     if (words) out = words[1];
