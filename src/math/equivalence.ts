@@ -8,8 +8,9 @@
  * @module
  */
 
-import { type Complex, evaluateLatex, type Evaluation } from "./latex_engine.ts";
+import { type Complex, evaluateLatex, type Evaluation, exactlyEqual } from "./latex_engine.ts";
 import { type Form, FormError, isSimpleName, parseForm } from "./forms.ts";
+import { hasHugeNumber, nestingDepth } from "./guards.ts";
 import { LruCache } from "./lru.ts";
 import { normalizeAnswer } from "./normalize.ts";
 import {
@@ -26,11 +27,10 @@ import {
  * The verdict of {@link compareAnswers}: whether the answers are equivalent, the
  * rule that decided (`string`, `number`, `percent`, `decimal`, `symbolic`,
  * `structural`, `text`, `choice`, `tuple`, `set`, `interval`, `union`, `matrix`,
- * `equation`, `base`, `infinity`,
- * `kind`), or, when `decided` is false, why no rule could decide
- * (`too_long`, `too_deep`, `too_many_items`, `timeout`, `unparsable`, `engine_error`,
- * `no_value`);
- * an undecided comparison is never equivalent.
+ * `equation`, `base`, `infinity`, `kind`), or, when `decided` is false, why no rule
+ * could decide (`too_long`, `too_deep`, `too_large`, `too_many_items`, `timeout`,
+ * `precision`, `unparsable`, `engine_error`, `no_value`); an undecided comparison
+ * is never equivalent.
  */
 export interface Comparison {
   /** The answers are equivalent. */
@@ -67,16 +67,6 @@ function decided(equivalent: boolean, rule: string): Comparison {
 
 function undecided(rule: string): Comparison {
   return { equivalent: false, rule, decided: false };
-}
-
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  for (const c of text) {
-    if (c === "{" || c === "(" || c === "[") max = Math.max(max, ++depth);
-    else if (c === "}" || c === ")" || c === "]") depth--;
-  }
-  return max;
 }
 
 function closeComplex(a: Complex, b: Complex): boolean {
@@ -176,6 +166,7 @@ export class AnswerComparer {
     return this.#forms.getOrCompute(answer, () => {
       if (answer.length > this.#maxLength) return { reason: "too_long" };
       if (nestingDepth(answer) > this.#maxDepth) return { reason: "too_deep" };
+      if (hasHugeNumber(answer)) return { reason: "too_large" };
       const key = normalizeAnswer(answer);
       if (key === "") return { reason: "unparsable" };
       try {
@@ -244,6 +235,13 @@ export class AnswerComparer {
           ? isDecimalRoundingOf(y.values[0].re, y.decimals, x.values[0].re) &&
             isRealConstant(x.values)
           : x.values.every((value, i) => closeComplex(value, y.values[i]));
+        if (
+          equal && x.decimals === undefined && y.decimals === undefined && beyondDoubles(x.values)
+        ) {
+          const exact = this.#exactlyEqual(a.key, b.key);
+          if (exact === undefined) return undecided("precision");
+          if (!exact) continue;
+        }
         if (equal) {
           const rule = x.decimals !== undefined || y.decimals !== undefined
             ? "decimal"
@@ -278,6 +276,12 @@ export class AnswerComparer {
       case "failed":
         return { comparison: undecided("engine_error") };
     }
+  }
+
+  #exactlyEqual(a: string, b: string): boolean | undefined {
+    const remaining = this.#deadline - performance.now();
+    if (remaining <= 0) return undefined;
+    return exactlyEqual(a, b, { timeLimitMs: Math.min(this.#timeLimitMs, remaining) });
   }
 
   #compareEquations(a: Form, b: Form): Comparison {
@@ -403,6 +407,15 @@ type Scalar = Extract<Form, { kind: "number" | "expression" }>;
 
 function isScalar(form: Form): form is Scalar {
   return form.kind === "number" || form.kind === "expression";
+}
+
+/**
+ * A constant too large for doubles within the relative tolerance to tell apart
+ * from its neighbour integer (above 1e15).
+ */
+function beyondDoubles(values: Complex[]): boolean {
+  return values.every((value) => closeComplex(value, values[0])) &&
+    Math.hypot(values[0].re, values[0].im) > 1e15;
 }
 
 /** The same real value at every sample point. */

@@ -86,6 +86,14 @@ Deno.test("compareAnswers() compares radicals and π by value", () => {
   different([["2\\sqrt{3}", "3\\sqrt{2}"], ["\\sqrt{34}+3\\sqrt{10}", "28"], ["\\pi", "3"]]);
 });
 
+Deno.test("compareAnswers() compares constants past double precision exactly", () => {
+  same([["2^{100}", "1267650600228229401496703205376", "symbolic"], ["3^{40}", "(3^{20})^2"]]);
+  different([
+    ["2^{100}", "1267650600228229401496703205377"],
+    ["\\lfloor 10^{100} \\pi \\rfloor", "\\lfloor 10^{100} \\pi \\rfloor + 1"],
+  ]);
+});
+
 Deno.test("compareAnswers() compares expressions equal after simplification", () => {
   same([
     ["\\frac{x+1}{2}", "0.5x+0.5", "symbolic"],
@@ -194,6 +202,11 @@ Deno.test("compareAnswers() returns undecided for pathological inputs", () => {
     ["(".repeat(60) + "1" + ")".repeat(60), "1"],
     ["1+".repeat(2000) + "1", "2001"],
     ["\\frac{1}{0}", "1"],
+    ["9^{9^{9}}", "9^{9^{9}}+1"],
+    ["\\frac{2^{99999}}{3^{99999}}+1", "1"],
+    ["\\sum_{n=1}^{10^{9}} n", "5"],
+    ["(10^{5})!+1", "(10^{5})!"],
+    ["\\Gamma(1000000)", "1"],
   ];
   for (const [a, b] of cases) {
     const result = comparer.compare(a, b);
@@ -205,6 +218,7 @@ Deno.test("compareAnswers() returns undecided for pathological inputs", () => {
   }
   assert.equal(comparer.compare("(".repeat(60), "1").rule, "too_deep");
   assert.equal(comparer.compare("1+".repeat(2000), "1").rule, "too_long");
+  assert.equal(comparer.compare("9^{9^{9}}", "1").rule, "too_large");
   const many = Array.from({ length: 100 }, (_, i) => i).join(",");
   assert.equal(comparer.compare(many, "1").rule, "too_many_items");
 });

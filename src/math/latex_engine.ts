@@ -8,7 +8,7 @@
  * @module
  */
 
-import { CancellationError, ComputeEngine } from "@cortex-js/compute-engine";
+import { CancellationError, ComputeEngine, isNumber } from "@cortex-js/compute-engine";
 
 /** A complex value; real answers have `im` 0. */
 export interface Complex {
@@ -91,5 +91,36 @@ export function evaluateLatex(latex: string, options: { timeLimitMs: number }): 
     });
   } catch (error) {
     return { status: error instanceof CancellationError ? "timeout" : "failed" };
+  }
+}
+
+/**
+ * Whether `a - b` evaluates exactly to zero, for constants too large for doubles to
+ * tell apart (`2^{100}` vs its digits, `\lfloor 10^{100}\pi\rfloor` vs that plus
+ * one): `true`, `false`, or `undefined` when the engine cannot say within
+ * `timeLimitMs`. Never throws.
+ *
+ * @example
+ * ```ts
+ * import { exactlyEqual } from "./latex_engine.ts";
+ * import assert from "node:assert";
+ * assert.equal(exactlyEqual("2^{100}", "1267650600228229401496703205376", { timeLimitMs: 1000 }), true);
+ * assert.equal(exactlyEqual("2^{100}", "1267650600228229401496703205377", { timeLimitMs: 1000 }), false);
+ * ```
+ */
+export function exactlyEqual(
+  a: string,
+  b: string,
+  options: { timeLimitMs: number },
+): boolean | undefined {
+  const ce = getEngine();
+  try {
+    return ce.withTimeLimit({ ms: options.timeLimitMs, label: "pfpo-math" }, () => {
+      const difference = ce.box(["Subtract", ce.parse(a).json, ce.parse(b).json]).evaluate();
+      if (difference.is(0)) return true;
+      return isNumber(difference) && difference.isFinite === true ? false : undefined;
+    });
+  } catch {
+    return undefined;
   }
 }
