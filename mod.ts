@@ -41,6 +41,8 @@ export * from "./src/sampling/cache.ts";
 export * from "./src/sampling/windows.ts";
 export * from "./src/sampling/sampler.ts";
 export * from "./src/sampling/recorded.ts";
+export * from "./src/sampling/test_cases.ts";
+export * from "./src/sampling/frontier.ts";
 
 // Math answers
 export * from "./src/math/mod.ts";

@@ -116,27 +116,63 @@ export class PythonLiteralError extends PfpoError {
  * @throws {PythonLiteralError} naming the line and column of the first fault.
  */
 export function parsePythonArgs(text: string): (PythonValue | PyKeyword)[] {
-  const parser = new Parser(text);
-  const args: (PythonValue | PyKeyword)[] = [];
-  let sawKeyword = false;
+  return new Parser(text).argumentList("");
+}
+
+/** Where a scan stopped: the values read and the offset just past them. */
+export interface PythonScan<T> {
+  /** What was read. */
+  value: T;
+  /** Offset of the first character not read. */
+  end: number;
+}
+
+/**
+ * Reads an argument list that starts at `start` and ends at the `)` closing the
+ * call, returning the arguments and the offset of that `)`. Used to find a call's
+ * arguments inside a larger text such as `assert f([1, 2], 3) == 4`.
+ *
+ * @example Read the arguments of a call
+ * ```ts
+ * import { scanPythonArgs } from "./python_literal.ts";
+ * import assert from "node:assert";
+ * const text = "f([1, ')'], 3) == 4";
+ * const scan = scanPythonArgs(text, 2);
+ * assert.deepEqual(scan.value, [[1, ")"], 3]);
+ * assert.equal(text[scan.end], ")");
+ * ```
+ *
+ * @throws {PythonLiteralError} when the arguments are not literals or the `)` is missing.
+ */
+export function scanPythonArgs(
+  text: string,
+  start: number,
+): PythonScan<(PythonValue | PyKeyword)[]> {
+  const parser = new Parser(text, start);
+  const value = parser.argumentList(")");
+  return { value, end: parser.pos };
+}
+
+/**
+ * Reads one literal starting at `start` and returns it with the offset just past it
+ * (trailing text is left unread).
+ *
+ * @example Read the expected value of an assert
+ * ```ts
+ * import { scanPythonLiteral } from "./python_literal.ts";
+ * import assert from "node:assert";
+ * const scan = scanPythonLiteral("[1, 2], 'message'", 0);
+ * assert.deepEqual(scan.value, [1, 2]);
+ * assert.equal(scan.end, 6);
+ * ```
+ *
+ * @throws {PythonLiteralError} when no literal starts there.
+ */
+export function scanPythonLiteral(text: string, start: number): PythonScan<PythonValue> {
+  const parser = new Parser(text, start);
   parser.skipSpace();
-  while (!parser.atEnd()) {
-    const start = parser.pos;
-    const keyword = parser.keywordName();
-    if (keyword !== undefined) {
-      args.push(new PyKeyword(keyword, parser.expression()));
-      sawKeyword = true;
-    } else {
-      const value = parser.expression();
-      if (sawKeyword) parser.fail("positional argument follows keyword argument", start);
-      args.push(value);
-    }
-    parser.skipSpace();
-    if (parser.atEnd()) break;
-    parser.expect(",");
-    parser.skipSpace();
-  }
-  return args;
+  const value = parser.expression();
+  return { value, end: parser.pos };
 }
 
 /**
@@ -178,11 +214,38 @@ const NUMBER =
   /0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*\.(?:\d(?:_?\d)*)?|\.\d(?:_?\d)*|\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?/y;
 
 class Parser {
-  pos = 0;
+  pos: number;
   readonly text: string;
 
-  constructor(text: string) {
+  constructor(text: string, start = 0) {
     this.text = text;
+    this.pos = start;
+  }
+
+  /** Reads arguments up to `closing` (left unread) or, when `closing` is "", to the end. */
+  argumentList(closing: string): (PythonValue | PyKeyword)[] {
+    const args: (PythonValue | PyKeyword)[] = [];
+    let sawKeyword = false;
+    const atClose = () => closing === "" ? this.atEnd() : this.peek() === closing;
+    this.skipSpace();
+    while (!atClose()) {
+      if (this.atEnd()) this.fail(`expected "${closing}" but the text ended`);
+      const start = this.pos;
+      const keyword = this.keywordName();
+      if (keyword !== undefined) {
+        args.push(new PyKeyword(keyword, this.expression()));
+        sawKeyword = true;
+      } else {
+        const value = this.expression();
+        if (sawKeyword) this.fail("positional argument follows keyword argument", start);
+        args.push(value);
+      }
+      this.skipSpace();
+      if (atClose()) break;
+      this.expect(",");
+      this.skipSpace();
+    }
+    return args;
   }
 
   fail(detail: string, at = this.pos): never {
