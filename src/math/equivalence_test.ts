@@ -122,12 +122,20 @@ Deno.test("compareAnswers() compares intervals by ends and unions in any order",
     ["[1,2)", "\\left[1, 2\\right)"],
     ["(-\\infty, 3) \\cup (4, \\infty)", "(4,\\infty)\\cup(-\\infty,3)", "union"],
     ["[\\frac{1}{2}, 3]", "[0.5,3]", "interval"],
+    ["x < 3", "(-\\infty, 3)"],
+    ["x \\ge 2", "[2,+\\infty)"],
+    ["3 > x", "x<3"],
+    ["-1 < x \\le 3", "(-1,3]"],
+    ["5 \\geq y > 1", "(1,5]"],
   ]);
   different([
     ["[1,2)", "[1,2]"],
     ["(1,2]", "[1,2]"],
     ["[1,3)", "[1,2)"],
     ["(-\\infty,3)\\cup(4,\\infty)", "(-\\infty,3]\\cup(4,\\infty)"],
+    ["x < 3", "(-\\infty, 3]"],
+    ["x > 3", "(-\\infty, 3)"],
+    ["-1 < x < 3", "(-1,3]"],
   ]);
 });
 

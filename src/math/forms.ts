@@ -189,6 +189,8 @@ export function parseForm(key: string, limits: FormLimits): Form {
   if (sides.length === 2 && sides[0] !== "" && sides[1] !== "") {
     return { kind: "equation", key, lhs: sides[0], rhs: parseForm(sides[1], limits) };
   }
+  const inequality = parseInequality(key, limits);
+  if (inequality) return inequality;
   const membership = splitTopLevel(key, /\\in(?![A-Za-z])/);
   if (membership.length === 2 && SIMPLE_NAME.test(membership[0])) {
     return { kind: "equation", key, lhs: membership[0], rhs: parseForm(membership[1], limits) };
@@ -204,6 +206,57 @@ export function parseForm(key: string, limits: FormLimits): Form {
 
   if (isText(key)) return { kind: "text", key, text: key.toLowerCase() };
   return { kind: "expression", key };
+}
+
+const NEGATIVE_INFINITY: Form = { kind: "infinity", key: "-\\infty", negative: true };
+const POSITIVE_INFINITY: Form = { kind: "infinity", key: "\\infty", negative: false };
+
+/**
+ * An inequality on one variable as the interval it describes: `x<3` is
+ * `(-\infty,3)`, `x\geq2` is `[2,\infty)`, `-1<x\leq3` is `(-1,3]`.
+ */
+function parseInequality(key: string, limits: FormLimits): Form | undefined {
+  const parts = key.split(/(\\leq|\\geq|<|>)/).map((part) => part.trim());
+  const less = (op: string) => op === "<" || op === "\\leq";
+  if (parts.length === 3) {
+    const [left, op, right] = parts;
+    const variableLeft = SIMPLE_NAME.test(left);
+    if (variableLeft === SIMPLE_NAME.test(right)) return undefined;
+    const bound = parseForm(variableLeft ? right : left, limits);
+    const upper = less(op) === variableLeft;
+    const closed = op.startsWith("\\");
+    return upper
+      ? {
+        kind: "interval",
+        key,
+        low: NEGATIVE_INFINITY,
+        high: bound,
+        lowClosed: false,
+        highClosed: closed,
+      }
+      : {
+        kind: "interval",
+        key,
+        low: bound,
+        high: POSITIVE_INFINITY,
+        lowClosed: closed,
+        highClosed: false,
+      };
+  }
+  if (parts.length === 5 && SIMPLE_NAME.test(parts[2]) && less(parts[1]) === less(parts[3])) {
+    const ascending = less(parts[1]);
+    const [low, high] = ascending ? [parts[0], parts[4]] : [parts[4], parts[0]];
+    const [lowOp, highOp] = ascending ? [parts[1], parts[3]] : [parts[3], parts[1]];
+    return {
+      kind: "interval",
+      key,
+      low: parseForm(low, limits),
+      high: parseForm(high, limits),
+      lowClosed: lowOp.startsWith("\\"),
+      highClosed: highOp.startsWith("\\"),
+    };
+  }
+  return undefined;
 }
 
 /**
