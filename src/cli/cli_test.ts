@@ -97,6 +97,7 @@ Deno.test("Progress redraws one line on a terminal with rate and ETA", () => {
   assert.equal(chunks.length, 1);
   assert.match(
     chunks[0],
+    // deno-lint-ignore no-control-regex
     /^\r\x1b\[2Ksamples 50\/100 {2}5\.00\/s {2}ETA 10s {2}elapsed 10s {2}pairs 3$/,
   );
   now = 10_050;
