@@ -48,21 +48,11 @@ const CHECKS: [string, Compare][] = [
   ["compareAnswers", compareAnswers],
 ];
 
-function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((row) => row.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  const line = (row: string[]) =>
-    row.map((cell, i) => i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])).join("  ");
-  return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)]
-    .join("\n");
-}
-
 const pct = (part: number, whole: number) =>
   `${part}/${whole} (${(100 * part / whole).toFixed(2)}%)`;
 
 async function agreement(): Promise<[string, string][]> {
   console.log("## Agreement on real data\n");
-  const rows: string[][] = [];
   const columns: Record<string, string[]> = {};
   let pairs: [string, string][] = [];
   for (const [name, compare] of CHECKS) {
@@ -119,8 +109,10 @@ async function agreement(): Promise<[string, string][]> {
     "MATH-500 gold ≡ rewrite",
     "MATH-500 cross-problem pairs ≡ (lower is stricter)",
   ];
-  labels.forEach((label, i) => rows.push([label, ...CHECKS.map(([name]) => columns[name][i])]));
-  console.log(table(["measure", ...CHECKS.map(([name]) => name)], rows));
+  console.table(Object.fromEntries(labels.map((label, i) => [
+    label,
+    Object.fromEntries(CHECKS.map(([name]) => [name, columns[name][i]])),
+  ])));
   return pairs;
 }
 
@@ -135,7 +127,10 @@ function time(run: () => void): number {
 }
 
 /** Comparisons per second over `pairs`: normalised strings, fresh caches (best of `rounds`), cached. */
-function throughputTable(pairs: [string, string][], rounds: number): string {
+function throughputTable(
+  pairs: [string, string][],
+  rounds: number,
+): Record<string, Record<string, string>> {
   const best = (measure: () => number) => Math.min(...Array.from({ length: rounds }, measure));
   const normalised = best(() =>
     time(() => pairs.forEach(([a, b]) => normalizeAnswer(a) === normalizeAnswer(b)))
@@ -147,23 +142,22 @@ function throughputTable(pairs: [string, string][], rounds: number): string {
   const comparer = new AnswerComparer();
   pairs.forEach(([a, b]) => comparer.compare(a, b));
   const cached = best(() => time(() => pairs.forEach(([a, b]) => comparer.compare(a, b))));
-  const row = (name: string, ms: number) => [
-    name,
-    `${ms.toFixed(2)} ms`,
-    rate(pairs.length, ms),
-    (normalised / ms).toFixed(2),
-  ];
-  return table(["check", `time per ${pairs.length}`, "comparisons/s", "vs normalised string"], [
-    row("normalised string equality", normalised),
-    row("compareAnswers, cold caches", cold),
-    row("compareAnswers, cached", cached),
-  ]);
+  const row = (ms: number) => ({
+    [`time per ${pairs.length}`]: `${ms.toFixed(2)} ms`,
+    "comparisons/s": rate(pairs.length, ms),
+    "vs normalised string": (normalised / ms).toFixed(2),
+  });
+  return {
+    "normalised string equality": row(normalised),
+    "compareAnswers, cold caches": row(cold),
+    "compareAnswers, cached": row(cached),
+  };
 }
 
 async function throughput(pairs: [string, string][], engineMs: number): Promise<void> {
   const identical = pairs.filter(([a, b]) => a === b).length;
   console.log(`\n## Throughput on the ${pairs.length} math_samples (extracted, gold) pairs\n`);
-  console.log(throughputTable(pairs, 5));
+  console.table(throughputTable(pairs, 5));
   console.log(
     `(${identical} of the ${pairs.length} pairs are identical strings; cold = fresh caches; ` +
       `best of 5; compute engine start-up, once per process: ${engineMs.toFixed(0)} ms)`,
@@ -175,7 +169,7 @@ async function throughput(pairs: [string, string][], engineMs: number): Promise<
   const cross: [string, string][] = [];
   golds.forEach((a, i) => golds.slice(i + 1).forEach((b) => a !== b && cross.push([a, b])));
   console.log(`\n## Throughput on the ${cross.length} MATH-500 cross-problem gold pairs\n`);
-  console.log(throughputTable(cross, 1));
+  console.table(throughputTable(cross, 1));
 }
 
 async function selfConsistencyShare(): Promise<void> {
@@ -213,12 +207,13 @@ async function selfConsistencyShare(): Promise<void> {
     samples += drawn.length;
   }
   const total = performance.now() - start;
-  console.log(table(["run", "total", "extract + compare", "share"], [[
-    `${problems} problems × 8 recorded samples (${samples})`,
-    `${total.toFixed(1)} ms`,
-    `${inside.toFixed(1)} ms`,
-    `${(100 * inside / total).toFixed(1)}%`,
-  ]]));
+  console.table({
+    [`${problems} problems × 8 recorded samples (${samples})`]: {
+      total: `${total.toFixed(1)} ms`,
+      "extract + compare": `${inside.toFixed(1)} ms`,
+      share: `${(100 * inside / total).toFixed(1)}%`,
+    },
+  });
   console.log(
     `(recorded samples, fresh comparer caches; with live sampling each of the ${samples} ` +
       `completions costs an LLM call of seconds, so this ${
