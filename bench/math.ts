@@ -9,7 +9,8 @@
  *      gold after `####`, against upstream `is_correct`;
  *    - math_samples: 400 Qwen2.5-Math responses, extraction vs upstream `pred`, and
  *      `pred` vs `gt` against upstream `score`;
- *    - MATH-500: each gold answer vs its rewrites, and vs other problems' golds.
+ *    - MATH-500: the answer extracted from each reference solution vs the gold
+ *      answer; each gold answer vs its rewrites, and vs other problems' golds.
  * 2. Throughput on the 400 (extracted answer, gold) pairs of math_samples:
  *    comparisons per second with empty caches (cold) and with the cache, against
  *    normalised string equality.
@@ -63,6 +64,7 @@ async function agreement(): Promise<[string, string][]> {
       pct(gsm8k.agree, gsm8k.solutions),
       pct(samples.scoreAgree, samples.responses),
       pct(samples.extractedScoreAgree, samples.responses),
+      pct(math500.solutionsAgree, math500.answers),
       pct(math500.rewritesEquivalent, math500.rewrites),
       pct(math500.crossEquivalent.length, math500.crossPairs),
     ];
@@ -106,6 +108,7 @@ async function agreement(): Promise<[string, string][]> {
     "GSM8K extracted vs gold = is_correct",
     "math_samples pred vs gt = score",
     "math_samples extracted vs gt = score",
+    "MATH-500 extracted from solution ≡ gold",
     "MATH-500 gold ≡ rewrite",
     "MATH-500 cross-problem pairs ≡ (lower is stricter)",
   ];

@@ -45,6 +45,7 @@ Deno.test({
   fn: async () => {
     const report = await math500Agreement(DATA, compareAnswers);
     assert.equal(report.answers, 500);
+    assert.equal(report.solutionsAgree, 500);
     assert.deepEqual(report.rewriteFailures, []);
     assert.equal(report.rewritesEquivalent, report.rewrites);
     const distinct = new Set(report.crossEquivalent.map(({ a, b }) => [a, b].sort().join(" ≡ ")));

@@ -182,6 +182,8 @@ export const GOLD_REWRITES: Record<string, (answer: string) => string> = {
 /** MATH-500 gold answers: equivalent to their rewrites, and to other problems' golds only when equal. */
 export interface Math500Agreement {
   answers: number;
+  /** Reference solutions whose extracted answer is equivalent to the gold answer. */
+  solutionsAgree: number;
   /** Rewrites that changed the text. */
   rewrites: number;
   rewritesEquivalent: number;
@@ -192,17 +194,25 @@ export interface Math500Agreement {
   crossEquivalent: { a: string; b: string; rule: string }[];
 }
 
-/** Self-equivalence under {@link GOLD_REWRITES} and cross-problem comparisons of MATH-500 golds. */
+/**
+ * MATH-500: the answer extracted from each reference solution vs the gold answer,
+ * self-equivalence under {@link GOLD_REWRITES}, and cross-problem comparisons.
+ */
 export async function math500Agreement(
   dataDir: string,
   compare: Compare,
 ): Promise<Math500Agreement> {
   const answers: string[] = [];
-  for await (const row of readJsonl<{ answer: string }>(`${dataDir}/math500/test.jsonl`)) {
+  let solutionsAgree = 0;
+  const path = `${dataDir}/math500/test.jsonl`;
+  for await (const row of readJsonl<{ answer: string; solution: string }>(path)) {
     answers.push(row.answer);
+    const extracted = extractAnswer(row.solution);
+    if (extracted !== undefined && compare(extracted, row.answer).equivalent) solutionsAgree++;
   }
   const report: Math500Agreement = {
     answers: answers.length,
+    solutionsAgree,
     rewrites: 0,
     rewritesEquivalent: 0,
     rewriteFailures: [],
