@@ -8,7 +8,13 @@
  * @module
  */
 
-import { type Complex, evaluateLatex, type Evaluation, exactlyEqual } from "./latex_engine.ts";
+import {
+  type Complex,
+  evaluateLatex,
+  type Evaluation,
+  exactlyEqual,
+  SAMPLE_POINTS,
+} from "./latex_engine.ts";
 import { type Form, FormError, isSimpleName, parseForm } from "./forms.ts";
 import { hasHugeNumber, nestingDepth } from "./guards.ts";
 import { LruCache } from "./lru.ts";
@@ -259,7 +265,7 @@ export class AnswerComparer {
     if (form.kind === "number") {
       const readings = numberReadings(form.literal).map(({ value, decimals }) => {
         const re = rationalToNumber(value);
-        return { values: Array.from({ length: 3 }, () => ({ re, im: 0 })), decimals };
+        return { values: Array.from({ length: SAMPLE_POINTS }, () => ({ re, im: 0 })), decimals };
       });
       return { readings };
     }
