@@ -149,7 +149,8 @@ export function policySampler(options: PolicySamplerOptions): SamplingStage {
     decide: options.decide,
     signal: options.signal,
     maxActive: options.maxActiveProblems ?? 4 * limiter.maxInFlight,
-    wantMore: () => limiter.waiting === 0,
+    // Keep a few requests queued so that a freed slot is taken at once.
+    wantMore: () => limiter.waiting < Math.max(2, limiter.maxInFlight / 4),
     prepare,
   });
 }
