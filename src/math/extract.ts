@@ -63,7 +63,7 @@ function fromBoxes(text: string, boxes: Box[]): string {
  */
 const PHRASES: RegExp[] = [
   /^#### *(.+)$/gm,
-  /final answer\s*(?:is|:)\s*:?\s*(?:the final answer is\s*:?\s*)?(.+)$/gim,
+  /final answer\**\s*(?:is|:)\s*:?\s*(?:the final answer is\s*:?\s*)?(.+)$/gim,
   /the answer is\s*:?\s*(.+)$/gim,
   /^\s*(?:A|Answer)\s*:\s*(.+)$/gm,
 ];
@@ -105,7 +105,7 @@ function cleanAnswer(answer: string): string {
   let out = answer.trim();
   for (let changed = true; changed;) {
     const before = out;
-    out = out.replace(/^\*\*(.*)\*\*$/s, "$1").trim();
+    out = out.replace(/^\*\*|\*\*$/g, "").trim();
     out = out.replace(/[.,;:!]+$/, "").trim();
     out = out.replace(/^\$+(.*?)\$+$/s, "$1").trim();
     out = out.replace(/^\\\((.*)\\\)$/s, "$1").trim();

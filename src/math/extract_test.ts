@@ -34,6 +34,7 @@ Deno.test("extractAnswer() reads answer phrases", () => {
     "x=5",
   );
   assert.equal(extractAnswer("The final answer is **12**"), "12");
+  assert.equal(extractAnswer("**Final Answer:** 7 apples"), "7 apples");
 });
 
 Deno.test("extractAnswer() keeps \\text units and strips delimiters and punctuation", () => {

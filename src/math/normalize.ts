@@ -23,6 +23,8 @@ const REPLACEMENTS: [RegExp, string][] = [
   [/\\le(?![A-Za-z])|≤/g, "\\leq"],
   [/\\ge(?![A-Za-z])|≥/g, "\\geq"],
   [/\\ne(?![A-Za-z])|≠/g, "\\neq"],
+  [/\\varnothing(?![A-Za-z])|^\\\{\s*\\\}$/g, "\\emptyset"],
+  [/^\s*(?:\\approx|\\sim|≈)/, ""],
   [/\\lt(?![A-Za-z])/g, "<"],
   [/\\gt(?![A-Za-z])/g, ">"],
   [/−/g, "-"],

@@ -37,3 +37,9 @@ Deno.test("normalizeAnswer() braces short arguments and fixes stray points", () 
   assert.equal(normalizeAnswer("12."), "12");
   assert.equal(normalizeAnswer("  "), "");
 });
+
+Deno.test("normalizeAnswer() spells the empty set one way and drops a leading \\approx", () => {
+  assert.equal(normalizeAnswer("\\varnothing"), "\\emptyset");
+  assert.equal(normalizeAnswer("\\{ \\}"), "\\emptyset");
+  assert.equal(normalizeAnswer("\\approx 3.14"), "3.14");
+});
