@@ -339,7 +339,10 @@ export class AnswerComparer {
       return this.#all([[left.low, right.low], [left.high, right.high]], "interval");
     }
     const ordered = [asSequence(a), asSequence(b)];
-    if (a.kind === "union" && b.kind === "union") return this.#unordered(a.items, b.items, "union");
+    if ((a.kind === "union" || b.kind === "union") && a.kind in UNORDERED && b.kind in UNORDERED) {
+      // A union is also a list of its parts: `x<-2 or x>2` is `(-\infty,-2)\cup(2,\infty)`.
+      return this.#unordered(itemsOf(a), itemsOf(b), "union");
+    }
     if (a.kind === "set" && b.kind === "set") return this.#unordered(a.items, b.items, "set");
     if (a.kind === "matrix" && b.kind === "matrix") {
       if (
@@ -430,6 +433,12 @@ function isRealConstant(values: Complex[]): boolean {
     closeComplex(value, values[0]) &&
     Math.abs(value.im) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(value.re))
   );
+}
+
+const UNORDERED = { union: true, set: true };
+
+function itemsOf(form: Form): Form[] {
+  return form.kind === "union" || form.kind === "set" ? form.items : [form];
 }
 
 /** An interval, or a pair `(a,b)` read as the open interval. */

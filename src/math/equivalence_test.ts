@@ -127,6 +127,7 @@ Deno.test("compareAnswers() compares intervals by ends and unions in any order",
     ["3 > x", "x<3"],
     ["-1 < x \\le 3", "(-1,3]"],
     ["5 \\geq y > 1", "(1,5]"],
+    ["(-\\infty,-2)\\cup(2,\\infty)", "x<-2 \\text{ or } x>2"],
   ]);
   different([
     ["[1,2)", "[1,2]"],
