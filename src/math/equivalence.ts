@@ -184,12 +184,20 @@ export class AnswerComparer {
     });
   }
 
+  /**
+   * The engine's evaluation of `latex`, cached; a timeout under a limit cut short by
+   * the comparison's budget is not cached, so a later comparison can still decide.
+   */
   #evaluate(latex: string): Evaluation {
-    return this.#evaluations.getOrCompute(latex, () => {
-      const remaining = this.#deadline - performance.now();
-      if (remaining <= 0) return { status: "timeout" };
-      return evaluateLatex(latex, { timeLimitMs: Math.min(this.#timeLimitMs, remaining) });
-    });
+    const cached = this.#evaluations.get(latex);
+    if (cached) return cached;
+    const limit = Math.min(this.#timeLimitMs, this.#deadline - performance.now());
+    if (limit <= 0) return { status: "timeout" };
+    const evaluation = evaluateLatex(latex, { timeLimitMs: limit });
+    if (evaluation.status !== "timeout" || limit === this.#timeLimitMs) {
+      this.#evaluations.set(latex, evaluation);
+    }
+    return evaluation;
   }
 
   #compareForms(a: Form, b: Form): Comparison {

@@ -1,7 +1,7 @@
 /**
  * A bounded least-recently-used cache over a `Map` (whose iteration order is
  * insertion order: a hit moves the key to the end, an insert past the capacity
- * evicts the first key).
+ * evicts the first key). Values are never `undefined`.
  *
  * @module
  */
@@ -18,21 +18,34 @@ export class LruCache<K, V> {
     this.#capacity = Math.max(1, Math.floor(capacity));
   }
 
-  /** The value for `key`, or computes, stores and returns it. */
-  getOrCompute(key: K, compute: () => V): V {
-    if (this.#entries.has(key)) {
-      const value = this.#entries.get(key) as V;
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
-      this.#hits++;
-      return value;
+  /** The value for `key`, marked most recently used; `undefined` when absent. */
+  get(key: K): V | undefined {
+    if (!this.#entries.has(key)) {
+      this.#misses++;
+      return undefined;
     }
-    this.#misses++;
-    const value = compute();
+    const value = this.#entries.get(key) as V;
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    this.#hits++;
+    return value;
+  }
+
+  /** Stores `value` for `key`, evicting the least recently used entry past the capacity. */
+  set(key: K, value: V): void {
+    this.#entries.delete(key);
     this.#entries.set(key, value);
     if (this.#entries.size > this.#capacity) {
       this.#entries.delete(this.#entries.keys().next().value as K);
     }
+  }
+
+  /** The value for `key`, or computes, stores and returns it. */
+  getOrCompute(key: K, compute: () => V): V {
+    const cached = this.get(key);
+    if (cached !== undefined) return cached;
+    const value = compute();
+    this.set(key, value);
     return value;
   }
 

@@ -16,3 +16,15 @@ Deno.test("LruCache evicts the least recently used entry past its capacity", () 
   cache.clear();
   assert.equal(cache.size, 0);
 });
+
+Deno.test("LruCache get() and set() count hits and misses and refresh recency", () => {
+  const cache = new LruCache<string, number>(2);
+  assert.equal(cache.get("a"), undefined);
+  cache.set("a", 1);
+  cache.set("b", 2);
+  assert.equal(cache.get("a"), 1);
+  cache.set("c", 3);
+  assert.equal(cache.get("b"), undefined);
+  assert.equal(cache.get("a"), 1);
+  assert.deepEqual(cache.stats, { hits: 2, misses: 2 });
+});
