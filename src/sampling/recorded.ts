@@ -66,7 +66,9 @@ export function recordedSampler(
     );
   }
   const inner = new Set<SamplingStage>();
-  const stage = async function* (problems: AsyncIterable<Problem>): AsyncGenerator<Sample> {
+  const replay = async function* <T>(
+    pick: (windows: SamplingStage) => AsyncIterable<T>,
+  ): AsyncGenerator<T> {
     const records = typeof source === "string"
       ? readJsonl(source, { parse: parseRecordedSamples, signal: options.signal })
       : source;
@@ -81,16 +83,20 @@ export function recordedSampler(
     });
     inner.add(windows);
     try {
-      yield* windows(problems);
+      yield* pick(windows);
     } finally {
       inner.delete(windows);
       await index.close();
     }
   };
+  const stage = (problems: AsyncIterable<Problem>): AsyncGenerator<Sample> =>
+    replay((windows) => windows(problems));
   return Object.assign(stage, {
     stop(problemId: string) {
       for (const windows of inner) windows.stop(problemId);
     },
+    grouped: <Q extends Problem>(problems: AsyncIterable<Q>) =>
+      replay((windows) => windows.grouped(problems)),
   });
 }
 

@@ -37,6 +37,12 @@ export interface SamplingWindowOptions {
   signal?: AbortSignal;
 }
 
+/** A problem with every sample drawn for it (failures included), in arrival order. */
+export interface ProblemSamples<P extends Problem = Problem> {
+  problem: P;
+  samples: Sample[];
+}
+
 /** A sampling stage that can also be told to stop a problem early. */
 export interface SamplingStage<P extends Problem = Problem> extends Stage<P, Sample> {
   /**
@@ -44,6 +50,13 @@ export interface SamplingStage<P extends Problem = Problem> extends Stage<P, Sam
    * requests in flight are aborted and no further window is drawn.
    */
   stop(problemId: string): void;
+  /**
+   * The same sampling, emitting each problem once its drawing has ended (all
+   * windows drawn, the decision said stop, or {@link SamplingStage.stop} was called)
+   * with all of its samples: what a stage that needs a problem's samples together
+   * (voting, scoring) reads.
+   */
+  grouped<Q extends P>(source: AsyncIterable<Q>): AsyncIterable<ProblemSamples<Q>>;
 }
 
 /** How one problem's samples are drawn. */
@@ -85,13 +98,15 @@ export function windowedStage<P extends Problem>(
     }
   }
   const running = new Set<Map<string, AbortController>>();
-  const stage = (source: AsyncIterable<P>) => {
-    const controllers = new Map<string, AbortController>();
-    return run(source, { ...options, samples, window }, controllers, running);
-  };
+  const settings = { ...options, samples, window };
+  const stage = (source: AsyncIterable<P>) =>
+    run(source, settings, new Map(), running, false) as AsyncGenerator<Sample>;
   return Object.assign(stage, {
     stop(problemId: string) {
       for (const controllers of running) controllers.get(problemId)?.abort();
+    },
+    grouped<Q extends P>(source: AsyncIterable<Q>) {
+      return run(source, settings, new Map(), running, true) as AsyncGenerator<ProblemSamples<Q>>;
     },
   });
 }
@@ -101,12 +116,13 @@ async function* run<P extends Problem>(
   options: WindowEngineOptions<P> & { samples: number; window: number },
   controllers: Map<string, AbortController>,
   running: Set<Map<string, AbortController>>,
-): AsyncGenerator<Sample> {
+  grouped: boolean,
+): AsyncGenerator<Sample | ProblemSamples<P>> {
   const stageController = new AbortController();
   const onOuterAbort = () => stageController.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const notifier = new Notifier();
-  const output: Sample[] = [];
+  const output: (Sample | ProblemSamples<P>)[] = [];
   const tasks = new Set<Promise<void>>();
   const iterator = source[Symbol.asyncIterator]();
   let pulling = false;
@@ -129,10 +145,17 @@ async function* run<P extends Problem>(
     // Problems are prepared one at a time, in source order.
     const prepared = preparing.then(() => options.prepare(problem, controller.signal));
     preparing = prepared.then(() => {}, () => {});
+    const emitted: Sample[] = [];
+    const done = () => {
+      if (!grouped || stageController.signal.aborted) return;
+      output.push({ problem, samples: emitted });
+      notifier.notify();
+    };
     const task = prepared
-      .then((draw) => drawWindows(problem, draw, controller.signal))
-      .catch((error) => {
+      .then((draw) => drawWindows(problem, draw, controller.signal, emitted))
+      .then(done, (error) => {
         if (!(error instanceof AbortedError) || !controller.signal.aborted) fail(error);
+        else done(); // stopped early: the problem ends with what it has
       })
       .finally(() => {
         stageController.signal.removeEventListener("abort", abortProblem);
@@ -143,11 +166,16 @@ async function* run<P extends Problem>(
     tasks.add(task);
   };
 
-  const drawWindows = async (problem: P, plan: ProblemDraw, signal: AbortSignal) => {
-    const emitted: Sample[] = [];
+  const drawWindows = async (
+    problem: P,
+    plan: ProblemDraw,
+    signal: AbortSignal,
+    emitted: Sample[],
+  ) => {
     const emit = (sample: Sample) => {
       if (signal.aborted) return;
       emitted.push(sample);
+      if (grouped) return;
       output.push(sample);
       notifier.notify();
     };
