@@ -177,7 +177,7 @@ export class Endpoint {
     };
     this.#client = new OpenAI({
       baseURL: options.baseURL,
-      apiKey: options.apiKey ?? Deno.env.get("OPENAI_API_KEY") ?? "none",
+      apiKey: options.apiKey ?? environmentApiKey() ?? "none",
       maxRetries: 0,
       timeout: this.options.timeoutMs,
     });
@@ -252,6 +252,15 @@ export class Endpoint {
     }
     if (request.jsonObject) body.response_format = { type: "json_object" };
     return body;
+  }
+}
+
+/** `OPENAI_API_KEY`, or `undefined` when unset or when reading the environment is not allowed. */
+function environmentApiKey(): string | undefined {
+  try {
+    return Deno.env.get("OPENAI_API_KEY");
+  } catch {
+    return undefined;
   }
 }
 

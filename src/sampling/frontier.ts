@@ -16,26 +16,21 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import { extractAnswer } from "../math/mod.ts";
-import type { Metrics } from "../metrics/metrics.ts";
 import type { CodeProblem, MathProblem, TestCase } from "../model/problem.ts";
 import type { SampleFailure } from "../model/sample.ts";
 import { map } from "../stream/map.ts";
 import type { Stage } from "../stream/stage.ts";
-import { SampleCache, sampleCacheKey } from "./cache.ts";
+import { sampleCacheKey } from "./cache.ts";
 import {
   type ChatMessage,
-  Endpoint,
-  type EndpointOptions,
   type PromptInput,
   requestWithRetry,
   type SamplingParams,
   SamplingRequestError,
 } from "./client.ts";
-import { RequestLimiter } from "./limiter.ts";
-import { type SamplingMetrics, samplingMetrics } from "./metrics.ts";
-import type { RetryPolicy } from "./retry.ts";
+import { connect, type ServerOptions } from "./connection.ts";
+import type { SamplingMetrics } from "./metrics.ts";
 import { policySampler, type PolicySamplerOptions } from "./sampler.ts";
 import { buildPrompt } from "./templates.ts";
 import {
@@ -47,25 +42,11 @@ import {
 import type { SamplingStage } from "./windows.ts";
 
 /** Options shared by the frontier sources. */
-export interface FrontierOptions {
-  /** The frontier model's server and name, or an {@link Endpoint} already made. */
-  endpoint: Endpoint | EndpointOptions;
+export interface FrontierOptions extends ServerOptions {
   /** Sampling parameters. Default `{ temperature: 0 }`. */
   params?: SamplingParams;
   /** A system message for chat endpoints. */
   systemPrompt?: string;
-  /** A limiter to share; otherwise one is made from the bounds below. */
-  limiter?: RequestLimiter;
-  /** Requests in flight at most (also the problems worked on at once). Default 8. */
-  maxInFlight?: number;
-  /** Tokens per minute at most. Default: no bound. */
-  tokensPerMinute?: number;
-  /** Retry policy. */
-  retry?: RetryPolicy;
-  /** The run database, to cache answers. */
-  db?: DatabaseSync;
-  /** The run's metrics. */
-  metrics?: Metrics;
   /** Cancels the stage. */
   signal?: AbortSignal;
 }
@@ -143,16 +124,7 @@ interface Asker {
 }
 
 function asker(options: FrontierOptions): Asker {
-  const endpoint = options.endpoint instanceof Endpoint
-    ? options.endpoint
-    : new Endpoint(options.endpoint);
-  const limiter = options.limiter ??
-    new RequestLimiter({
-      maxInFlight: options.maxInFlight ?? 8,
-      tokensPerMinute: options.tokensPerMinute,
-    });
-  const metrics = samplingMetrics(options.metrics);
-  const cache = options.db ? new SampleCache(options.db) : undefined;
+  const { endpoint, limiter, metrics, cache, retry } = connect(options, 8);
   const params = options.params ?? { temperature: 0 };
   return {
     metrics,
@@ -178,7 +150,7 @@ function asker(options: FrontierOptions): Asker {
         const response = await requestWithRetry(
           endpoint,
           { input, n: 1, params, jsonObject },
-          { limiter, retry: options.retry, signal, metrics },
+          { limiter, retry, signal, metrics },
         );
         const choice = response.choices[0];
         cache?.put(key, {

@@ -6,23 +6,21 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import { AbortedError } from "../errors.ts";
-import type { Metrics } from "../metrics/metrics.ts";
 import type { Problem } from "../model/problem.ts";
 import type { Sample } from "../model/sample.ts";
-import { SampleCache, sampleCacheKey } from "./cache.ts";
+import { type SampleCache, sampleCacheKey } from "./cache.ts";
 import {
   type CompletionChoice,
-  Endpoint,
-  type EndpointOptions,
+  type Endpoint,
   type PromptInput,
   requestWithRetry,
   type SamplingParams,
   SamplingRequestError,
 } from "./client.ts";
-import { RequestLimiter } from "./limiter.ts";
-import { type SamplingMetrics, samplingMetrics } from "./metrics.ts";
+import { connect, type ServerOptions } from "./connection.ts";
+import type { RequestLimiter } from "./limiter.ts";
+import type { SamplingMetrics } from "./metrics.ts";
 import type { RetryPolicy } from "./retry.ts";
 import { buildPrompt, type BuildPromptOptions } from "./templates.ts";
 import {
@@ -42,27 +40,13 @@ export type NMode =
   | "single";
 
 /** Options for {@link policySampler}. */
-export interface PolicySamplerOptions extends SamplingWindowOptions {
-  /** The server and model, or an {@link Endpoint} already made. */
-  endpoint: Endpoint | EndpointOptions;
+export interface PolicySamplerOptions extends SamplingWindowOptions, ServerOptions {
   /** Sampling parameters. Default: the server's defaults. */
   params?: SamplingParams;
   /** System prompt and template (the API comes from the endpoint). */
   prompt?: Omit<BuildPromptOptions, "api">;
   /** How windows are requested. Default `"auto"`. */
   nMode?: NMode;
-  /** A limiter to share with other stages; otherwise one is made from the bounds below. */
-  limiter?: RequestLimiter;
-  /** Requests in flight at most. Default 16. */
-  maxInFlight?: number;
-  /** Tokens (prompt + completion) per minute at most. Default: no bound. */
-  tokensPerMinute?: number;
-  /** Retry policy for 429, 5xx, timeouts and broken connections. */
-  retry?: RetryPolicy;
-  /** The run database: completions are cached there and reused by re-runs. */
-  db?: DatabaseSync;
-  /** The run's metrics. */
-  metrics?: Metrics;
   /** Problems worked on at once at most. Default `4 × maxInFlight`. */
   maxActiveProblems?: number;
 }
@@ -93,16 +77,7 @@ export interface PolicySamplerOptions extends SamplingWindowOptions {
  * ```
  */
 export function policySampler(options: PolicySamplerOptions): SamplingStage {
-  const endpoint = options.endpoint instanceof Endpoint
-    ? options.endpoint
-    : new Endpoint(options.endpoint);
-  const limiter = options.limiter ??
-    new RequestLimiter({
-      maxInFlight: options.maxInFlight ?? 16,
-      tokensPerMinute: options.tokensPerMinute,
-    });
-  const metrics = samplingMetrics(options.metrics);
-  const cache = options.db ? new SampleCache(options.db) : undefined;
+  const { endpoint, limiter, metrics, cache, retry } = connect(options, 16);
   const params = options.params ?? {};
   const state = { single: options.nMode === "single" };
   const api = endpoint.options.api;
@@ -125,7 +100,7 @@ export function policySampler(options: PolicySamplerOptions): SamplingStage {
       input,
       params,
       problemId: problem.id,
-      retry: options.retry,
+      retry,
       nMode: options.nMode ?? "auto",
       state,
     };

@@ -106,8 +106,21 @@ function listIn(value: unknown, keys: readonly string[]): unknown[] | undefined 
   return lists.length === 1 ? lists[0] : undefined;
 }
 
-function count<T>(result: Validated<T>, reason: DropReason): void {
-  result.dropped[reason] = (result.dropped[reason] ?? 0) + 1;
+/** Gathers kept items (one per input) and dropped counts. */
+class Collector<T> {
+  readonly result: Validated<T> = { kept: [], dropped: {} };
+  readonly #seen = new Set<string>();
+
+  drop(reason: DropReason): void {
+    this.result.dropped[reason] = (this.result.dropped[reason] ?? 0) + 1;
+  }
+
+  /** Keeps `item` unless its `input` was kept before (then it is a duplicate). */
+  keep(input: string, item: T): void {
+    if (this.#seen.has(input)) return this.drop("duplicate");
+    this.#seen.add(input);
+    this.result.kept.push(item);
+  }
 }
 
 /**
@@ -150,21 +163,16 @@ export function parseGeneratedInputs(
 ): Validated<string> | undefined {
   const list = listIn(findJson(text), ["inputs", "test_inputs", "tests"]);
   if (!list) return undefined;
-  const result: Validated<string> = { kept: [], dropped: {} };
-  const seen = new Set<string>();
+  const collector = new Collector<string>();
   for (const item of list) {
     const input = typeof item === "object" && item !== null && "input" in item
       ? (item as { input: unknown }).input
       : item;
     const reason = checkInput(problem, input);
-    if (reason) count(result, reason);
-    else if (seen.has(input as string)) count(result, "duplicate");
-    else {
-      seen.add(input as string);
-      result.kept.push(input as string);
-    }
+    if (reason) collector.drop(reason);
+    else collector.keep(input as string, input as string);
   }
-  return result;
+  return collector.result;
 }
 
 /**
@@ -184,21 +192,16 @@ export function parseGeneratedTests(
     const code = codeBlocks(text).map((block) => block.code).join("\n");
     return parseAssertTests(code || text, { entryPoint: problem.entry_point });
   }
-  const result: Validated<TestCase> = { kept: [], dropped: {} };
-  const seen = new Set<string>();
+  const collector = new Collector<TestCase>();
   for (const item of list) {
     const record = typeof item === "object" && item !== null ? item as Record<string, unknown> : {};
     const input = record.input;
     const output = record.output ?? record.expected_output ?? record.expected;
     const reason = checkInput(problem, input) ?? checkOutput(problem, output);
-    if (reason) count(result, reason);
-    else if (seen.has(input as string)) count(result, "duplicate");
-    else {
-      seen.add(input as string);
-      result.kept.push({ input: input as string, output: output as string });
-    }
+    if (reason) collector.drop(reason);
+    else collector.keep(input as string, { input: input as string, output: output as string });
   }
-  return result;
+  return collector.result;
 }
 
 function checkOutput(problem: CodeProblem, output: unknown): DropReason | undefined {
@@ -240,22 +243,17 @@ export interface ParseAssertOptions {
  * ```
  */
 export function parseAssertTests(text: string, options: ParseAssertOptions): Validated<TestCase> {
-  const result: Validated<TestCase> = { kept: [], dropped: {} };
-  const seen = new Set<string>();
+  const collector = new Collector<TestCase>();
   const starts = [...text.matchAll(/(?:^|\n)[ \t]*assert\b/g)].map((m) => m.index + m[0].length);
   starts.forEach((start, i) => {
     const end = i + 1 < starts.length ? text.lastIndexOf("assert", starts[i + 1] - 1) : text.length;
     const statement = text.slice(start, end);
     if (statement.trim() === "") return; // a bare `assert` line holds no test
     const test = parseAssert(statement, options.entryPoint);
-    if (!test) count(result, "unparsable_assert");
-    else if (seen.has(test.input)) count(result, "duplicate");
-    else {
-      seen.add(test.input);
-      result.kept.push(test);
-    }
+    if (test) collector.keep(test.input, test);
+    else collector.drop("unparsable_assert");
   });
-  return result;
+  return collector.result;
 }
 
 const SPACE = /\s*/y;
