@@ -1,4 +1,6 @@
 import assert from "node:assert";
+import { readJsonl } from "../io/jsonl.ts";
+import { HAS_SHARED_DATA, sharedData } from "../../tests/support/shared_data.ts";
 import { codeBlocks, cutAtStops, DEFAULT_CONTINUATION_STOPS, extractProgram } from "./program.ts";
 
 Deno.test("extractProgram() takes the last block in the problem's language", () => {
@@ -104,21 +106,15 @@ Deno.test("cutAtStops() keeps the text whole when no stop occurs and ignores emp
   assert.equal(cutAtStops("\ndef g", DEFAULT_CONTINUATION_STOPS), "");
 });
 
-const solutions = new URL(
-  "../../../shared/data/humaneval_samples/solutions_dev.jsonl",
-  import.meta.url,
-);
-const haveData = await Deno.stat(solutions).then(() => true, () => false);
+const solutions = sharedData("humaneval_samples", "solutions_dev.jsonl");
 
 Deno.test({
   name: "extractProgram() cuts every CodeGen HumanEval sample into prompt plus one body",
-  ignore: !haveData, // needs ../shared/data/humaneval_samples
+  ignore: !HAS_SHARED_DATA, // needs ../shared/data/humaneval_samples
   fn: async () => {
     let programs = 0;
     let cut = 0;
-    for (const line of (await Deno.readTextFile(solutions)).split("\n")) {
-      if (!line) continue;
-      const record: { prompt: string; samples: string[] } = JSON.parse(line);
+    for await (const record of readJsonl<{ prompt: string; samples: string[] }>(solutions)) {
       for (const sample of record.samples) {
         const program = extractProgram(sample, {
           language: "python",
@@ -135,20 +131,14 @@ Deno.test({
             DEFAULT_CONTINUATION_STOPS.some((stop) => sample.startsWith(stop, body.length)),
           );
         }
+        if (programs === 0) {
+          // HumanEval/0's first sample holds no stop: the program is prompt + sample.
+          assert.equal(program, record.prompt + sample);
+        }
         programs++;
       }
     }
     assert.equal(programs, 8200);
     assert.ok(cut > 0);
-    // A known sample: HumanEval/0's first one ends its body before the blank lines.
-    const first = JSON.parse((await Deno.readTextFile(solutions)).split("\n")[0]);
-    assert.equal(
-      extractProgram(first.samples[0], {
-        language: "python",
-        mode: "continuation",
-        prompt: first.prompt,
-      }),
-      first.prompt + first.samples[0],
-    );
   },
 });

@@ -1,4 +1,6 @@
 import assert from "node:assert";
+import { readJsonl } from "../io/jsonl.ts";
+import { HAS_SHARED_DATA, sharedData } from "../../tests/support/shared_data.ts";
 import {
   parsePythonArgs,
   parsePythonLiteral,
@@ -131,18 +133,14 @@ Deno.test("parsePythonLiteral() rejects text after the literal", () => {
   assert.throws(() => parsePythonLiteral("1, 2"), /unexpected text after the literal/);
 });
 
-const humaneval = new URL("../../../shared/data/humaneval/HumanEval.jsonl", import.meta.url);
-const haveData = await Deno.stat(humaneval).then(() => true, () => false);
-
 Deno.test({
   name: "parsePythonArgs() parses the HumanEval prompts' example arguments",
-  ignore: !haveData, // needs ../shared/data/humaneval
+  ignore: !HAS_SHARED_DATA, // needs ../shared/data/humaneval
   fn: async () => {
     // Every `>>> f(args)` example in the HumanEval prompts is a literal argument list.
     let parsed = 0;
-    for (const line of (await Deno.readTextFile(humaneval)).split("\n")) {
-      if (!line) continue;
-      const prompt: string = JSON.parse(line).prompt;
+    const path = sharedData("humaneval", "HumanEval.jsonl");
+    for await (const { prompt } of readJsonl<{ prompt: string }>(path)) {
       for (const match of prompt.matchAll(/>>> (\w+)\((.*)\)\s*$/gm)) {
         if (/[a-z_]\w*\(|\s[*+]\s|\bfor\b|lambda/.test(match[2])) continue; // expressions
         parsePythonArgs(match[2]);
