@@ -12,7 +12,7 @@ const SAMPLES = 3;
 const IN_FLIGHT = 4; // the child's bound
 
 Deno.test("policySampler() resumes a run killed with SIGKILL without re-requesting cached samples", async () => {
-  const server = startOpenAIServer({ plan: () => ({ latencyMs: 15 }) });
+  const server = startOpenAIServer({ plan: () => ({ latencyMs: 25 }) });
   const dir = await Deno.makeTempDir({ prefix: "pfpo-kill-" });
   const dbPath = join(dir, "run.db");
   try {
