@@ -28,6 +28,8 @@ export * from "./src/data/adapters.ts";
 export * from "./src/data/python_repr.ts";
 export * from "./src/cli/flags.ts";
 export * from "./src/cli/progress.ts";
+export * from "./src/run/run.ts";
+export * from "./src/eval/pass_at_k.ts";
 
 // Sampling
 export * from "./src/code/python_literal.ts";

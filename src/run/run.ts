@@ -1,0 +1,195 @@
+/**
+ * A run directory: the SQLite database, the metrics registry, the pair log, the
+ * resolved configuration, the JSONL export of pairs and the summary. Re-opening the
+ * same directory resumes: problems already finished are remembered, caches live in
+ * the database, and the pair log continues its `seq`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { DatabaseSync } from "node:sqlite";
+import { PfpoError } from "../errors.ts";
+import { writeJsonl } from "../io/jsonl.ts";
+import { Metrics } from "../metrics/metrics.ts";
+import { ensureSchema, openRunDatabase, RUN_DATABASE_FILE } from "../store/database.ts";
+import { PairLog } from "../store/pair_log.ts";
+
+/** The files of a run directory. */
+export const RUN_FILES = {
+  database: RUN_DATABASE_FILE,
+  pairs: "pairs.jsonl",
+  config: "config.json",
+  summaryJson: "summary.json",
+  summaryText: "summary.txt",
+} as const;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS run_problems (
+  problem_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  finished_at REAL NOT NULL
+);
+`;
+
+/** A run directory holds a configuration that differs from the one given. */
+export class RunConfigMismatchError extends PfpoError {}
+
+/** Options for {@link Run.open}. */
+export interface RunOpenOptions {
+  /** The resolved configuration, written to `config.json`. */
+  config: Record<string, unknown>;
+  /**
+   * Settings that must match the stored configuration for a resumed run to be the
+   * same run (e.g. recipe, problems, seed). Default: none checked.
+   */
+  identity?: readonly string[];
+}
+
+/** What a problem's processing left behind, kept so a resumed run can skip it. */
+export interface ProblemOutcome {
+  /** `"done"`, or why the problem gave nothing (e.g. `"no_label"`). */
+  status: string;
+  /** Figures for the summary (samples, pairs, …). */
+  detail: Record<string, number | string | boolean>;
+}
+
+/**
+ * An open run directory.
+ *
+ * @example Open a run in a temporary directory
+ * ```ts
+ * import { Run } from "./run.ts";
+ * import assert from "node:assert";
+ * const dir = await Deno.makeTempDir();
+ * const run = await Run.open(dir, { config: { recipe: "gold" } });
+ * run.finishProblem("p1", { status: "done", detail: { pairs: 0 } });
+ * assert.ok(run.isFinished("p1"));
+ * run.close();
+ * ```
+ */
+export class Run {
+  /** The run directory. */
+  readonly dir: string;
+  /** The run's name (the directory's base name), recorded in every pair. */
+  readonly name: string;
+  /** The run database. */
+  readonly db: DatabaseSync;
+  /** The run's metrics registry. */
+  readonly metrics: Metrics;
+  /** The run's pair log. */
+  readonly pairs: PairLog;
+  /** True when the directory held a run already (this one resumes it). */
+  readonly resumed: boolean;
+
+  private constructor(dir: string, db: DatabaseSync, resumed: boolean) {
+    this.dir = dir;
+    this.name = dir.replace(/\/+$/, "").split("/").at(-1) || "run";
+    this.db = db;
+    this.metrics = new Metrics();
+    this.pairs = new PairLog(db);
+    this.resumed = resumed;
+    ensureSchema(db, SCHEMA);
+  }
+
+  /**
+   * Opens (creating) the run directory `dir`, checks that a stored configuration
+   * agrees on the identity settings, and writes the configuration.
+   */
+  static async open(dir: string, options: RunOpenOptions): Promise<Run> {
+    await Deno.mkdir(dir, { recursive: true });
+    const configPath = join(dir, RUN_FILES.config);
+    const stored = await Deno.readTextFile(configPath).then(JSON.parse, () => undefined) as
+      | Record<string, unknown>
+      | undefined;
+    if (stored) {
+      for (const key of options.identity ?? []) {
+        if (JSON.stringify(stored[key]) !== JSON.stringify(options.config[key])) {
+          throw new RunConfigMismatchError(
+            `Cannot resume the run in ${dir}: its ${key} was ${JSON.stringify(stored[key])}, ` +
+              `now ${JSON.stringify(options.config[key])}; use another --run directory`,
+          );
+        }
+      }
+    }
+    const db = openRunDatabase(join(dir, RUN_FILES.database));
+    const run = new Run(dir, db, stored !== undefined);
+    await Deno.writeTextFile(configPath, `${JSON.stringify(options.config, null, 2)}\n`);
+    run.pairs.markWriting();
+    return run;
+  }
+
+  /** True when `problemId` was finished by this run or the run it resumes. */
+  isFinished(problemId: string): boolean {
+    return this.db.prepare("SELECT 1 FROM run_problems WHERE problem_id = ?").get(problemId) !==
+      undefined;
+  }
+
+  /** Records that `problemId` is finished (after its pairs and scores are stored). */
+  finishProblem(problemId: string, outcome: ProblemOutcome): void {
+    this.db.prepare(
+      "INSERT OR REPLACE INTO run_problems (problem_id, status, detail, finished_at) VALUES (?, ?, ?, ?)",
+    ).run(problemId, outcome.status, JSON.stringify(outcome.detail), Date.now());
+  }
+
+  /** Every finished problem's outcome, in the order they finished. */
+  *outcomes(): Generator<ProblemOutcome & { problem_id: string }> {
+    const rows = this.db.prepare(
+      "SELECT problem_id, status, detail FROM run_problems ORDER BY finished_at, rowid",
+    ).iterate();
+    for (const row of rows) {
+      yield {
+        problem_id: String(row.problem_id),
+        status: String(row.status),
+        detail: JSON.parse(String(row.detail)),
+      };
+    }
+  }
+
+  /** The most recently finished problems (newest first), for the dashboard. */
+  recentProblems(limit = 50): (ProblemOutcome & { problem_id: string })[] {
+    return this.db.prepare(
+      "SELECT problem_id, status, detail FROM run_problems ORDER BY finished_at DESC, rowid DESC LIMIT ?",
+    ).all(limit).map((row) => ({
+      problem_id: String(row.problem_id),
+      status: String(row.status),
+      detail: JSON.parse(String(row.detail)),
+    }));
+  }
+
+  /** Writes every pair of the log to `pairs.jsonl` (replacing it) and returns the count. */
+  async exportPairs(): Promise<number> {
+    const log = this.pairs;
+    return await writeJsonl(
+      join(this.dir, RUN_FILES.pairs),
+      (function* () {
+        let after = 0;
+        while (true) {
+          const page = log.after(after, { limit: 1000 });
+          if (page.length === 0) return;
+          yield* page;
+          after = page[page.length - 1].seq;
+        }
+      })(),
+    );
+  }
+
+  /** Writes `summary.json` and the readable `summary.txt`. */
+  async writeSummary(summary: unknown, text: string): Promise<void> {
+    await Deno.writeTextFile(
+      join(this.dir, RUN_FILES.summaryJson),
+      `${JSON.stringify(summary, null, 2)}\n`,
+    );
+    await Deno.writeTextFile(join(this.dir, RUN_FILES.summaryText), text);
+  }
+
+  /** Marks the pair log finished (followers end) and closes the database. */
+  finish(): void {
+    this.pairs.markFinished();
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.db.close();
+  }
+}
