@@ -80,6 +80,7 @@ export class PairLog {
   readonly #db: DatabaseSync;
   readonly #pollMs: number;
   readonly #insert?: StatementSync;
+  readonly #exists?: StatementSync;
   readonly #waiters = new Set<() => void>();
 
   /** Opens the pair log of a run database (creating its table when writable). */
@@ -89,8 +90,9 @@ export class PairLog {
     if (!options.readOnly) {
       ensureSchema(db, SCHEMA);
       this.#insert = db.prepare(
-        "INSERT OR IGNORE INTO pairs (id, problem_id, body, committed_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO pairs (id, problem_id, body, committed_at) VALUES (?, ?, ?, ?)",
       );
+      this.#exists = db.prepare("SELECT 1 FROM pairs WHERE id = ?");
     }
   }
 
@@ -100,14 +102,19 @@ export class PairLog {
    */
   append(drafts: readonly PairDraft[]): Pair[] {
     const insert = this.#insert;
-    if (!insert) throw new Error("Cannot append to the pair log: the database is read-only");
+    const exists = this.#exists;
+    if (!insert || !exists) {
+      throw new Error("Cannot append to the pair log: the database is read-only");
+    }
     const written = transaction(this.#db, () => {
       const out: Pair[] = [];
       const now = Date.now();
       for (const draft of drafts) {
         const id = pairId(draft);
+        // Checked first: a rejected insert would still use up an AUTOINCREMENT value.
+        if (exists.get(id)) continue;
         const result = insert.run(id, draft.problem_id, JSON.stringify(draft), now);
-        if (result.changes === 1) out.push({ seq: Number(result.lastInsertRowid), id, ...draft });
+        out.push({ seq: Number(result.lastInsertRowid), id, ...draft });
       }
       return out;
     });
