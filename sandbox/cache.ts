@@ -1,0 +1,113 @@
+/**
+ * The execution cache: results keyed by (language, program, input, limits), so an
+ * identical run is never repeated. Persistent in the run database when one is
+ * given, in memory otherwise.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { ExecutionResult } from "../src/model/execution.ts";
+import { ensureSchema } from "../src/store/database.ts";
+import type { WireJob } from "./protocol.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sandbox_executions (
+  key TEXT PRIMARY KEY,
+  result TEXT NOT NULL,
+  created_at REAL NOT NULL
+)`;
+
+/** Options for {@link ExecutionCache}. */
+export interface ExecutionCacheOptions {
+  /** Keep results in this run database (table `sandbox_executions`). Default: in memory. */
+  db?: DatabaseSync;
+  /** Most results kept in memory (least recently used dropped first). Default 100000. */
+  maxEntries?: number;
+}
+
+/**
+ * Execution results by job key. Results with status `sandbox_error` are never
+ * stored (they say nothing about the program).
+ *
+ * @example Store and find a result
+ * ```ts
+ * import { ExecutionCache } from "./cache.ts";
+ * import assert from "node:assert";
+ * const cache = new ExecutionCache();
+ * const key = ExecutionCache.key({ language: "python", mode: "stdio", source: "print(1)", stdin: "",
+ *   entry_point: "", args: "", timeout_ms: 5000, memory_mb: 512, max_output_bytes: 1048576 });
+ * cache.set(key, { status: "ok", stdout: "1\n", stderr: "", duration_ms: 3 });
+ * assert.equal(cache.get(key)?.stdout, "1\n");
+ * ```
+ */
+export class ExecutionCache {
+  readonly #memory = new Map<string, ExecutionResult>();
+  readonly #maxEntries: number;
+  readonly #select?: StatementSync;
+  readonly #insert?: StatementSync;
+
+  /** Creates a cache, in `options.db` when given. */
+  constructor(options: ExecutionCacheOptions = {}) {
+    this.#maxEntries = options.maxEntries ?? 100_000;
+    if (options.db) {
+      ensureSchema(options.db, SCHEMA);
+      this.#select = options.db.prepare("SELECT result FROM sandbox_executions WHERE key = ?");
+      this.#insert = options.db.prepare(
+        "INSERT OR REPLACE INTO sandbox_executions (key, result, created_at) VALUES (?, ?, ?)",
+      );
+    }
+  }
+
+  /** The cache key of a job: a SHA-256 over language, mode, program, input and limits. */
+  static key(job: Omit<WireJob, "id">): string {
+    const parts = [
+      job.language,
+      job.mode,
+      job.source,
+      job.stdin,
+      job.entry_point,
+      job.args,
+      job.timeout_ms,
+      job.memory_mb,
+      job.max_output_bytes,
+    ];
+    return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+  }
+
+  /** The stored result for `key`, if any. */
+  get(key: string): ExecutionResult | undefined {
+    const hit = this.#memory.get(key);
+    if (hit) {
+      this.#memory.delete(key);
+      this.#memory.set(key, hit);
+      return { ...hit };
+    }
+    const row = this.#select?.get(key);
+    if (!row) return undefined;
+    const result = JSON.parse(String(row.result)) as ExecutionResult;
+    this.#remember(key, result);
+    return { ...result };
+  }
+
+  /** Stores `result` under `key` (ignored for `sandbox_error`). */
+  set(key: string, result: ExecutionResult): void {
+    if (result.status === "sandbox_error") return;
+    const copy = { ...result };
+    this.#remember(key, copy);
+    this.#insert?.run(key, JSON.stringify(copy), Date.now() / 1000);
+  }
+
+  /** Results held in memory. */
+  get size(): number {
+    return this.#memory.size;
+  }
+
+  #remember(key: string, result: ExecutionResult): void {
+    this.#memory.delete(key);
+    this.#memory.set(key, result);
+    if (this.#memory.size > this.#maxEntries) {
+      this.#memory.delete(this.#memory.keys().next().value as string);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import assert from "node:assert";
+import { Metrics } from "../src/metrics/metrics.ts";
+import { AbortedError } from "../src/errors.ts";
+import { SandboxPool, SandboxPoolError } from "./pool.ts";
+import { ExecutionCache } from "./cache.ts";
+
+Deno.test("SandboxPool runs Python in the three test styles and reports each status", async (t) => {
+  const metrics = new Metrics();
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 2000, metrics });
+
+  await t.step("stdio reads stdin and captures stdout", async () => {
+    const result = await pool.run({
+      language: "python",
+      code: "import sys\nn = int(input())\nprint(sum(map(int, sys.stdin.read().split())) * n)",
+      stdin: "2\n1 2 3\n",
+    });
+    assert.equal(result.status, "ok");
+    assert.equal(result.stdout, "12\n");
+  });
+
+  await t.step("function style returns the canonical value; prints do not corrupt it", async () => {
+    const result = await pool.run({
+      language: "python",
+      code: "def pair(a, b):\n    print('noise')\n    return (a, {b, 1})",
+      call: { entry_point: "pair", args: "[1, 'x'], 3" },
+    });
+    assert.equal(result.status, "ok");
+    assert.equal(result.return_value, '[[1,"x"],{"$set":[1,3]}]');
+    assert.equal(result.stdout, "noise\n");
+  });
+
+  await t.step("gold test code passes when check() runs to the end", async () => {
+    const code = "def add(a, b):\n    return a + b";
+    const pass = await pool.run({
+      language: "python",
+      code,
+      test_code: "def check(candidate):\n    assert candidate(2, 3) == 5",
+      entry_point: "add",
+    });
+    assert.equal(pass.status, "ok");
+    const fail = await pool.run({
+      language: "python",
+      code,
+      test_code: "def check(candidate):\n    assert candidate(2, 3) == 6",
+      entry_point: "add",
+    });
+    assert.equal(fail.status, "runtime_error");
+    assert.match(fail.stderr, /AssertionError/);
+  });
+
+  await t.step("syntax errors are compile errors, exceptions runtime errors", async () => {
+    const compile = await pool.run({ language: "python", code: "def f(:\n  pass" });
+    assert.equal(compile.status, "compile_error");
+    assert.match(compile.stderr, /SyntaxError/);
+    const runtime = await pool.run({ language: "python", code: "print('before')\n[][1]" });
+    assert.equal(runtime.status, "runtime_error");
+    assert.equal(runtime.stdout, "before\n");
+    assert.match(runtime.stderr, /IndexError/);
+  });
+
+  await t.step("exit codes follow CPython: sys.exit() is ok, sys.exit(3) is an error", async () => {
+    const ok = await pool.run({ language: "python", code: "import sys\nprint(1)\nsys.exit()" });
+    assert.equal(ok.status, "ok");
+    assert.equal(ok.stdout, "1\n");
+    const bad = await pool.run({ language: "python", code: "import sys\nsys.exit(3)" });
+    assert.equal(bad.status, "runtime_error");
+  });
+
+  await t.step("an infinite Python loop is interrupted and the worker stays warm", async () => {
+    const result = await pool.run({
+      language: "python",
+      code: "while True:\n    pass",
+      timeout_ms: 300,
+    });
+    assert.equal(result.status, "timeout");
+    const after = await pool.run({ language: "python", code: "print('alive')" });
+    assert.equal(after.stdout, "alive\n");
+  });
+
+  await t.step("a loop inside a C call is killed, reported as timeout, and replaced", async () => {
+    const result = await pool.run({
+      language: "python",
+      code: "sum(range(10**12))",
+      timeout_ms: 300,
+    });
+    assert.equal(result.status, "timeout");
+    const after = await pool.run({ language: "python", code: "print('replaced')" });
+    assert.equal(after.stdout, "replaced\n");
+  });
+
+  await t.step("metrics count executions by status and the pool size", async () => {
+    const text = await metrics.registry.metrics();
+    assert.match(text, /pfpo_sandbox_executions_total\{status="timeout"\} 2/);
+    assert.match(text, /pfpo_sandbox_pool_size 1/);
+    assert.match(text, /pfpo_sandbox_execution_seconds_count/);
+  });
+});
+
+Deno.test("SandboxPool answers repeated jobs from the cache and honours abort and close", async () => {
+  const cache = new ExecutionCache();
+  const pool = await SandboxPool.start({ size: 1, cache });
+  const job = { language: "python" as const, code: "import random\nprint(random.random())" };
+  const first = await pool.run(job);
+  const second = await pool.run(job);
+  assert.equal(second.stdout, first.stdout);
+  assert.equal(cache.size, 1);
+
+  const controller = new AbortController();
+  const slow = pool.run({ language: "python", code: "while True: pass", timeout_ms: 60_000 }, {
+    signal: controller.signal,
+  });
+  const queued = pool.run({ language: "python", code: "print(1)" }, { signal: controller.signal });
+  controller.abort();
+  await Promise.all([assert.rejects(slow, AbortedError), assert.rejects(queued, AbortedError)]);
+  const after = await pool.run({ language: "python", code: "print('still serving')" });
+  assert.equal(after.stdout, "still serving\n");
+  await pool.close();
+  await assert.rejects(pool.run({ language: "python", code: "print(2)" }), SandboxPoolError);
+});

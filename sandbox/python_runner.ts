@@ -1,0 +1,261 @@
+/**
+ * The Python side of the Pyodide runtime: run once when a worker starts, it
+ * preloads common modules, snapshots the interpreter state, installs the audit
+ * hook that blocks host access and file-system changes, and defines `run`, which
+ * executes one program in fresh globals and restores the snapshot afterwards.
+ *
+ * `run(source, mode, entry_point, args_text)` returns
+ * `(status, error_text, return_value_json, exception_type, dirty)` where `status` is
+ * `ok`, `runtime_error` or `compile_error` (the JavaScript side turns interrupts and
+ * refused memory growth into `timeout`, `output_limit` and `memory_limit`), and
+ * `dirty` says the snapshot could not be restored (the worker must be replaced).
+ *
+ * @module
+ */
+
+/** Python source of the runner; evaluated in its own namespace, it returns `run`. */
+export const PYTHON_RUNNER: string = String.raw`
+import sys, builtins, io, os, ast, json, math, gc, random, traceback, types
+
+for _name in (
+    "collections", "collections.abc", "itertools", "functools", "heapq", "bisect",
+    "math", "cmath", "string", "re", "typing", "fractions", "decimal", "statistics",
+    "operator", "copy", "random", "time", "datetime", "array", "numbers", "struct",
+    "textwrap", "unicodedata", "enum", "dataclasses", "json", "io", "os", "sys",
+    "hashlib", "queue", "abc", "contextlib", "keyword", "calendar", "pprint", "base64",
+    "binascii", "locale", "warnings", "weakref", "codecs", "zlib", "traceback", "ast",
+):
+    __import__(_name)
+import decimal, warnings
+
+_BLOCKED = frozenset(("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core",
+                      "micropip", "pyodide_http", "ctypes", "_ctypes"))
+
+def _blocked(name):
+    return name.partition(".")[0] in _BLOCKED
+
+_hidden = [sys.modules.pop(_n) for _n in list(sys.modules) if _blocked(_n)]
+
+_FS_EVENTS = frozenset((
+    "os.remove", "os.rename", "os.mkdir", "os.rmdir", "os.chmod", "os.chown",
+    "os.symlink", "os.link", "os.truncate", "os.utime", "os.chdir", "os.chflags",
+    "os.lchown", "os.lchmod", "os.mkfifo", "os.mknod", "os.putenv", "os.unsetenv",
+    "shutil.copyfile", "shutil.copymode", "shutil.copystat", "shutil.copytree",
+    "shutil.move", "shutil.rmtree", "shutil.chown", "shutil.make_archive",
+    "shutil.unpack_archive", "os.fwalk", "tempfile.mkstemp", "tempfile.mkdtemp",
+))
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+_HOME = os.getcwd()
+_PATH = list(sys.path)
+_META_PATH = list(sys.meta_path)
+_PATH_HOOKS = list(sys.path_hooks)
+_ENVIRON = dict(os.environ)
+_WARN_FILTERS = list(warnings.filters)
+_BUILTINS = dict(builtins.__dict__)
+_MODULES = dict(sys.modules)
+_MODULE_DICTS = [(m.__dict__, dict(m.__dict__)) for m in _MODULES.values()
+                 if isinstance(m, types.ModuleType)]
+_MODULE_NAMES = frozenset(_MODULES)
+_GC_THRESHOLD = gc.get_threshold()
+_INT_DIGITS = sys.get_int_max_str_digits()
+_RECURSION_LIMIT = 1000
+
+
+class _State:
+    active = False
+    dirty = False
+
+
+def _writable(mode, flags):
+    if isinstance(mode, str) and any(c in mode for c in "wax+"):
+        return True
+    return isinstance(flags, int) and flags & _WRITE_FLAGS != 0
+
+
+def _audit(event, args):
+    if not _State.active:
+        return
+    if event == "import":
+        if _blocked(args[0]):
+            raise ModuleNotFoundError(f"No module named {args[0]!r}", name=args[0])
+    elif event == "open":
+        if not isinstance(args[0], int) and _writable(args[1], args[2]):
+            raise PermissionError(13, "Writing files is not allowed in the sandbox", args[0])
+    elif event in _FS_EVENTS:
+        raise PermissionError(13, "Changing the file system is not allowed in the sandbox")
+    elif event == "sys.addaudithook":
+        raise RuntimeError("Adding audit hooks is not allowed in the sandbox")
+    elif event in ("object.__setattr__", "object.__delattr__"):
+        target = args[0]
+        if target is _audit or target is _State or target is run:
+            raise PermissionError("The sandbox runner cannot be changed")
+        if getattr(target, "__module__", None) in _MODULE_NAMES:
+            _State.dirty = True
+    elif event == "sys._getframe" or event == "sys._getframemodulename":
+        pass
+
+
+def _fresh_stdio():
+    for fd, device in ((0, "/dev/stdin"), (1, "/dev/stdout"), (2, "/dev/stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            if os.open(device, os.O_RDONLY if fd == 0 else os.O_WRONLY) != fd:
+                raise RuntimeError("Cannot reopen the standard streams")
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)),
+                                 encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
+                                  encoding="utf-8")
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", line_buffering=True)
+
+
+def _flush():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+def _restore_dict(current, snapshot):
+    if current == snapshot:
+        return
+    for key in [k for k in current if k not in snapshot]:
+        del current[key]
+    for key, value in snapshot.items():
+        if current.get(key, _restore_dict) is not value:
+            current[key] = value
+
+
+def _restore():
+    modules = sys.modules
+    for name in [n for n in modules if n not in _MODULES]:
+        del modules[name]
+    _restore_dict(modules, _MODULES)
+    _restore_dict(builtins.__dict__, _BUILTINS)
+    for current, snapshot in _MODULE_DICTS:
+        _restore_dict(current, snapshot)
+    sys.path[:] = _PATH
+    sys.meta_path[:] = _META_PATH
+    sys.path_hooks[:] = _PATH_HOOKS
+    sys.path_importer_cache.clear()
+    if dict(os.environ) != _ENVIRON:
+        os.environ.clear()
+        os.environ.update(_ENVIRON)
+    warnings.filters[:] = _WARN_FILTERS
+    warnings._filters_mutated() if hasattr(warnings, "_filters_mutated") else None
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    sys.set_int_max_str_digits(_INT_DIGITS)
+    sys.settrace(None)
+    sys.setprofile(None)
+    gc.enable()
+    gc.set_threshold(*_GC_THRESHOLD)
+    decimal.setcontext(decimal.Context())
+    random.seed()
+    if os.getcwd() != _HOME:
+        os.chdir(_HOME)
+    _fresh_stdio()
+
+
+def _literal_args(text):
+    call = ast.parse("f(" + text + "\n)", mode="eval").body
+    args = [ast.literal_eval(a) for a in call.args]
+    kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    return args, kwargs
+
+
+def _canon(value):
+    kind = type(value)
+    if value is None or kind is bool or kind is str or kind is int:
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        number = float(value)
+        if math.isfinite(number):
+            return number
+        return {"$float": "nan" if number != number else ("inf" if number > 0 else "-inf")}
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_canon(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return {"$set": sorted((_canon(item) for item in value), key=_text)}
+    if isinstance(value, dict):
+        items = [(_canon(k), _canon(v)) for k, v in value.items()]
+        if all(type(k) is str for k, _ in items):
+            return dict(items)
+        return {"$dict": sorted(([k, v] for k, v in items), key=lambda kv: _text(kv[0]))}
+    return {"$repr": repr(value)}
+
+
+def _text(value):
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+
+
+def _error_text(error):
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != "<program>":
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def run(source, mode, entry_point, args_text):
+    """Runs one program; see the module documentation for the result tuple."""
+    _State.dirty = False
+    try:
+        code = compile(source, "<program>", "exec")
+    except (SyntaxError, ValueError, OverflowError) as error:
+        return ("compile_error", "".join(traceback.format_exception_only(error)), None,
+                type(error).__name__, False)
+    program = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
+    status, error_text, returned, error_type = "ok", "", None, None
+    _State.active = True
+    try:
+        exec(code, program)
+        if mode == "call":
+            function = program[entry_point] if entry_point in program else None
+            if function is None:
+                raise NameError(f"name {entry_point!r} is not defined")
+            args, kwargs = _literal_args(args_text)
+            returned = _text(_canon(function(*args, **kwargs)))
+        elif mode == "test" and entry_point:
+            check = program.get("check")
+            if check is None:
+                raise NameError("name 'check' is not defined")
+            check(program[entry_point])
+    except SystemExit as error:
+        if error.code is not None and error.code != 0:
+            status, error_type = "runtime_error", "SystemExit"
+            if not isinstance(error.code, int):
+                try:
+                    print(error.code, file=sys.stderr)
+                except BaseException:
+                    pass
+            error_text = f"SystemExit: {error.code}"
+    except BaseException as error:
+        status, error_type = "runtime_error", type(error).__name__
+        try:
+            error_text = _error_text(error)
+        except BaseException:
+            error_text = type(error).__name__
+    finally:
+        _State.active = False
+        _flush()
+        dirty = _State.dirty
+        try:
+            _restore()
+        except BaseException:
+            dirty = True
+    return (status, error_text, returned, error_type, dirty)
+
+
+sys.addaudithook(_audit)
+_fresh_stdio()
+run
+`;
