@@ -31,9 +31,11 @@ export interface PairStreamOptions {
   format?: PairStreamFormat;
   /** Idle time before a heartbeat is sent (ms). Default 15000. */
   heartbeatMs?: number;
+  /** Most pairs read from the log and sent as one chunk. Default 64. */
+  pageSize?: number;
   /**
-   * Encoded messages the stream may hold ahead of a slow reader before it stops
-   * reading the log. Default 64.
+   * Chunks the stream may hold ahead of a slow reader before it stops reading the
+   * log (so at most `highWaterMark * pageSize` pairs wait in memory). Default 4.
    */
   highWaterMark?: number;
   /** Ends the stream (without the end marker, so clients resume) when aborted. */
@@ -45,9 +47,10 @@ export interface PairStreamOptions {
 const HEARTBEAT = Symbol("heartbeat");
 
 /**
- * A byte stream of the pair log. It is pull-based: the log is read only as fast as
- * the reader takes bytes, so a slow client holds back reads instead of filling a
- * buffer; cancelling the stream (a client disconnect) stops the log reader.
+ * A byte stream of the pair log. It is pull-based: the log is read a page at a time
+ * and only as fast as the reader takes bytes, so a slow client holds back reads
+ * instead of filling a buffer; cancelling the stream (a client disconnect) stops the
+ * log reader.
  *
  * @example Read a finished log as NDJSON
  * ```ts
@@ -71,13 +74,14 @@ export function pairStream(
   options: PairStreamOptions = {},
 ): ReadableStream<Uint8Array> {
   const { after = 0, shard = 0, shards = 1, format = "ndjson", heartbeatMs = 15_000 } = options;
+  const pageSize = options.pageSize ?? 64;
   const encode = format === "sse" ? encodeSse : encodeNdjson;
   const encoder = new TextEncoder();
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const pairs = log.follow(after, { shard, shards, signal: stop.signal });
-  let pending: Promise<IteratorResult<Pair>> | undefined;
+  const pages = followPages(log, after, { shard, shards, signal: stop.signal, pageSize });
+  let pending: Promise<IteratorResult<Pair[]>> | undefined;
   let lastSeq = after;
   let finished = false;
 
@@ -87,7 +91,7 @@ export function pairStream(
     stop.abort();
     options.signal?.removeEventListener("abort", onOuterAbort);
     options.consumer?.close();
-    await pairs.return(undefined);
+    await pages.return(undefined);
   };
 
   return new ReadableStream<Uint8Array>({
@@ -96,7 +100,7 @@ export function pairStream(
     },
     async pull(controller) {
       try {
-        pending ??= pairs.next();
+        pending ??= pages.next();
         const next = await raceHeartbeat(pending, heartbeatMs);
         if (finished) return; // cancelled while waiting
         if (next === HEARTBEAT) {
@@ -105,12 +109,12 @@ export function pairStream(
         }
         pending = undefined;
         if (!next.done) {
-          lastSeq = next.value.seq;
-          controller.enqueue(encoder.encode(encode(next.value)));
+          lastSeq = next.value[next.value.length - 1].seq;
+          controller.enqueue(encoder.encode(next.value.map(encode).join("")));
           options.consumer?.delivered(lastSeq);
           return;
         }
-        // The log reader ends either because the run finished or because we stopped it.
+        // The log reader ends either because the run finished or because it was stopped.
         if (!stop.signal.aborted) {
           controller.enqueue(encoder.encode(encode({ event: "end", last_seq: lastSeq })));
         }
@@ -126,7 +130,7 @@ export function pairStream(
     async cancel() {
       await cleanUp();
     },
-  }, new CountQueuingStrategy({ highWaterMark: options.highWaterMark ?? 64 }));
+  }, new CountQueuingStrategy({ highWaterMark: options.highWaterMark ?? 4 }));
 }
 
 type Message = Pair | { event: "heartbeat" } | { event: "end"; last_seq: number };
@@ -155,5 +159,32 @@ async function raceHeartbeat<T>(
     return await Promise.race([pending, beat]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * The log from `after` onward in pages of up to `pageSize` pairs: each page is what
+ * the log holds when it is read, so a stream sends one chunk per page rather than
+ * one per pair. Ends when the run has finished and everything was read.
+ */
+async function* followPages(
+  log: PairLog,
+  after: number,
+  options: { shard: number; shards: number; signal: AbortSignal; pageSize: number },
+): AsyncGenerator<Pair[]> {
+  const { signal, pageSize } = options;
+  let cursor = after;
+  while (!signal.aborted) {
+    const finished = log.isFinished();
+    const horizon = log.lastSeq();
+    if (horizon > cursor) {
+      const page = log.after(cursor, { ...options, limit: pageSize, upTo: horizon });
+      // A short page means every row up to the horizon was scanned (shards skip rows).
+      cursor = page.length < pageSize ? horizon : page[page.length - 1].seq;
+      if (page.length > 0) yield page;
+      continue;
+    }
+    if (finished) return;
+    await log.waitFor(cursor, signal);
   }
 }
