@@ -6,16 +6,17 @@
  *
  * @module
  */
+import type { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import {
   ConfigError,
   DEFAULT_HOST,
   DEFAULT_PORT,
-  getRunMeta,
   Metrics,
   openRunDatabase,
   PairLog,
   RUN_DATABASE_FILE,
+  RUN_FILES,
   startServer,
   toError,
   TOKEN_ENV,
@@ -84,7 +85,7 @@ async function main(args: string[]): Promise<number> {
       host: values.host,
       port,
       token: values.token,
-      config: storedConfig(db),
+      config: await storedConfig(values.run),
       signal: stop.signal,
     });
     console.log(`Serving ${values.run} read-only at ${server.url}`);
@@ -95,20 +96,18 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-/** The run's configuration, when the pipeline stored it as run metadata `config`. */
-function storedConfig(db: Parameters<typeof getRunMeta>[0]): Record<string, unknown> {
-  const text = getRunMeta(db, "config");
-  if (text === undefined) return {};
+/** The run's resolved configuration, from its `config.json` when there is one. */
+async function storedConfig(dir: string): Promise<Record<string, unknown>> {
   try {
-    const value = JSON.parse(text);
-    return typeof value === "object" && value !== null ? value : { config: value };
+    const value = JSON.parse(await Deno.readTextFile(`${dir}/${RUN_FILES.config}`));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
   } catch {
     return {};
   }
 }
 
 /** A run that has only just started may not have created its pair log yet. */
-async function waitForPairLog(db: Parameters<typeof getRunMeta>[0], signal: AbortSignal) {
+async function waitForPairLog(db: DatabaseSync, signal: AbortSignal) {
   const exists = () =>
     db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pairs'").get() !==
       undefined;

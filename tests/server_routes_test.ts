@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { ConfigError, createApp, type ProblemDetailSource, startServer } from "../mod.ts";
+import {
+  ConfigError,
+  createApp,
+  FeedbackStore,
+  ProblemDetailRecorder,
+  type ProblemDetailSource,
+  runDatabaseProblems,
+  SampleCache,
+  startServer,
+} from "../mod.ts";
 import { draft, ndjson, serve, testRun } from "./support/server_run.ts";
 
 Deno.test("GET /healthz answers ok", async () => {
@@ -248,4 +257,51 @@ Deno.test("startServer() binds a non-loopback address with a token and checks it
   const allowed = await fetch(`${base}/v1/stats`, { headers: { Authorization: "Bearer s3cret" } });
   assert.equal(allowed.status, 200);
   await allowed.body?.cancel();
+});
+
+Deno.test("GET /v1/problems/:id reads samples, votes and scores from the run database by default", async () => {
+  await using run = await testRun();
+  run.write(2);
+  const cache = new SampleCache(run.db);
+  cache.put("key", { problem_id: "t/1", index: 0, completion: "1 + 1 = 2", finish_reason: "stop" });
+  cache.put("key", { problem_id: "t/1", index: 1, completion: "", failure: "length" });
+  const feedback = new FeedbackStore(run.db);
+  feedback.saveVotes("self_consistency", [
+    { problem_id: "t/1", label: "2", votes: 1, total: 1, decided: true, kept: true },
+  ]);
+  feedback.saveScores([
+    {
+      problem_id: "t/1",
+      index: 0,
+      completion: "1 + 1 = 2",
+      extracted: "2",
+      score: 1,
+      max_score: 1,
+      feedback: "self_consistency",
+    },
+  ]);
+  const app = createApp({ db: run.db, pairLog: run.log });
+  const detail = await (await app.request("/v1/problems/t%2F1")).json();
+  assert.deepEqual(detail.samples.map((s: { index: number }) => s.index), [0, 1]);
+  assert.equal(detail.samples[1].failure, "length");
+  assert.equal(detail.votes[0].label, "2");
+  assert.equal(detail.scores[0].extracted, "2");
+  assert.equal(detail.scores[0].completion, "1 + 1 = 2");
+  assert.equal(detail.pairs.length, 1);
+});
+
+Deno.test("GET /v1/problems/:id shows executions a pipeline recorded", async () => {
+  await using run = await testRun();
+  const details = new ProblemDetailRecorder({ fallback: runDatabaseProblems(run.db) });
+  details.record("code/1", {
+    executions: [{
+      sample_index: 3,
+      input: "5\n",
+      result: { status: "timeout", stdout: "", stderr: "", duration_ms: 5000 },
+    }],
+  });
+  const app = createApp({ db: run.db, pairLog: run.log, problems: details });
+  const detail = await (await app.request("/v1/problems/code%2F1")).json();
+  assert.equal(detail.executions[0].result.status, "timeout");
+  assert.deepEqual(detail.pairs, []);
 });

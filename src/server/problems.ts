@@ -116,6 +116,66 @@ function sampleFromRow(problemId: string, row: Record<string, unknown>): Sample 
   return sample;
 }
 
+/** Options for {@link ProblemDetailRecorder}. */
+export interface ProblemDetailRecorderOptions {
+  /** Looked up for the parts nothing was recorded for (e.g. {@link runDatabaseProblems}). */
+  fallback?: ProblemDetailSource;
+  /** Most problems kept; the least recently recorded are dropped first. Default 1000. */
+  maxProblems?: number;
+}
+
+/**
+ * A bounded, in-memory {@link ProblemDetailSource} that a pipeline feeds as problems
+ * pass through it — for parts that no table keys by problem, such as the execution
+ * results of a problem's programs (the sandbox caches them by content).
+ *
+ * @example Record executions, read votes from the database
+ * ```ts
+ * import { openRunDatabase } from "../../mod.ts";
+ * import { ProblemDetailRecorder, runDatabaseProblems } from "./problems.ts";
+ * import assert from "node:assert";
+ * const details = new ProblemDetailRecorder({
+ *   fallback: runDatabaseProblems(openRunDatabase(":memory:")),
+ * });
+ * details.record("p", {
+ *   executions: [{
+ *     sample_index: 0, input: "1", result: { status: "ok", stdout: "2\n", stderr: "", duration_ms: 4 },
+ *   }],
+ * });
+ * const parts = await details.parts("p");
+ * assert.equal(parts.executions?.[0].result.stdout, "2\n");
+ * assert.equal(parts.votes, undefined);
+ * ```
+ */
+export class ProblemDetailRecorder implements ProblemDetailSource {
+  readonly #recorded = new Map<string, ProblemParts>();
+  readonly #fallback?: ProblemDetailSource;
+  readonly #maxProblems: number;
+
+  /** Creates an empty recorder. */
+  constructor(options: ProblemDetailRecorderOptions = {}) {
+    this.#fallback = options.fallback;
+    this.#maxProblems = Math.max(1, options.maxProblems ?? 1000);
+  }
+
+  /** Records parts of problem `id`, replacing the same parts recorded before. */
+  record(id: string, parts: ProblemParts): void {
+    const merged = { ...this.#recorded.get(id), ...parts };
+    this.#recorded.delete(id);
+    this.#recorded.set(id, merged);
+    if (this.#recorded.size > this.#maxProblems) {
+      this.#recorded.delete(this.#recorded.keys().next().value!);
+    }
+  }
+
+  /** The recorded parts of `id`, with the fallback's for the rest. */
+  async parts(id: string): Promise<ProblemParts> {
+    const recorded = this.#recorded.get(id) ?? {};
+    const fallback = this.#fallback ? await this.#fallback.parts(id) : {};
+    return { ...fallback, ...recorded };
+  }
+}
+
 /**
  * Gathers the detail of problem `id`: the source's parts plus its pairs from the
  * log. Returns `undefined` when nothing at all is known about it.
