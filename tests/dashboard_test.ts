@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { feedbackMetrics, FeedbackStore } from "../mod.ts";
+import { feedbackMetrics, FeedbackStore, samplingMetrics } from "../mod.ts";
 import { serve, testRun } from "./support/server_run.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -65,11 +65,17 @@ Deno.test({
         sample.emitted();
       }
       feedback.decided("math", 0.7, true);
+      samplingMetrics(run.metrics).cached(3);
+      run.metrics.counter("pfpo_sandbox_executions_total", "Sandbox executions by status", [
+        "status",
+      ]).labels({ status: "timeout" }).inc(2);
       feedback.saved("esc", 5);
       run.write(4);
       await page.waitForFunction(chartShows("chart-pairs", { pairs: 7 }));
       await page.waitForFunction(chartShows("chart-votes", { math: 0.7 }));
       await page.waitForFunction(chartShows("chart-early-stop", { esc: 5 }));
+      await page.waitForFunction(chartShows("chart-samples", { samples_cached: 3 }));
+      await page.waitForFunction(chartShows("chart-sandbox", { timeout: 2 }));
       const points = Number(await page.getAttribute("#chart-throughput", "data-points"));
       assert.ok(points >= 1);
       assert.equal(await page.locator("#chart-pairs canvas").count() > 0, true);

@@ -22,7 +22,9 @@ function byLabel(metrics, test, label) {
     if (!test(family.name)) continue;
     for (const v of family.values) {
       if (v.metricName && v.metricName !== family.name) continue;
-      const key = label ? v.labels[label] : family.name.replace(/^pfpo_/, "");
+      const key = label
+        ? v.labels[label]
+        : family.name.replace(/^pfpo_/, "").replace(/_total$/, "");
       if (key === undefined) continue;
       out.set(key, (out.get(key) ?? 0) + v.value);
     }
@@ -63,7 +65,7 @@ const CHARTS = [
   },
   {
     id: "chart-sandbox",
-    read: (s) => byLabel(s.metrics, (n) => /^pfpo_sandbox_.*_total$/.test(n), "status"),
+    read: (s) => byLabel(s.metrics, named("pfpo_sandbox_executions_total"), "status"),
   },
   {
     id: "chart-votes",
