@@ -7,6 +7,7 @@
  */
 import { AbortedError, PfpoError } from "../errors.ts";
 import type { Pair } from "../model/pair.ts";
+import { parseRetryAfter, retryDelay, sleep } from "../sampling/retry.ts";
 
 /** The server refused the request, or the stream could not be resumed. */
 export class PairClientError extends PfpoError {
@@ -43,7 +44,10 @@ export interface StreamPairsOptions {
   token?: string;
   /** Stops the stream; the iterator then throws an `AbortedError`. */
   signal?: AbortSignal;
-  /** First reconnect delay (ms); doubles per failed attempt, with jitter. Default 250. */
+  /**
+   * Reconnect delay cap for the first retry (ms); doubles per failed attempt, and the
+   * wait is drawn at random below the cap. Default 250.
+   */
   backoffMs?: number;
   /** Longest reconnect delay (ms). Default 10000. */
   maxBackoffMs?: number;
@@ -127,7 +131,7 @@ export async function* streamPairs(
           { status: res.status },
         );
         if (!isRetryableStatus(res.status)) throw error;
-        retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
+        retryAfterMs = parseRetryAfter(res.headers);
         failure = error;
       } else {
         attempt = 0;
@@ -157,7 +161,12 @@ export async function* streamPairs(
         cause: failure,
       });
     }
-    const delayMs = retryAfterMs ?? backoffDelay(attempt, backoffMs, maxBackoffMs);
+    const delayMs = retryDelay({ retryable: true, retryAfterMs }, attempt - 1, {
+      maxRetries: Infinity,
+      baseDelayMs: backoffMs,
+      maxDelayMs: maxBackoffMs,
+      maxRetryAfterMs: 60_000,
+    })!;
     options.onReconnect?.({ attempt, delayMs, after, error: failure });
     await sleep(delayMs, signal);
   }
@@ -166,24 +175,6 @@ export async function* streamPairs(
 /** True for statuses worth retrying: 408, 409, 425, 429 and 5xx. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 425 || status === 429 || status >= 500;
-}
-
-/**
- * The wait before reconnect attempt `attempt` (from 1): exponential from `baseMs`,
- * capped at `maxMs`, with up to 25% of it taken off at random.
- *
- * @example
- * ```ts
- * import { backoffDelay } from "./pair_client.ts";
- * import assert from "node:assert";
- * const delay = backoffDelay(3, 100, 10_000);
- * assert.ok(delay > 300 && delay <= 400);
- * assert.ok(backoffDelay(30, 100, 1_000) <= 1_000);
- * ```
- */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
-  const full = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-  return full * (1 - Math.random() * 0.25);
 }
 
 /** Remembers the last `capacity` ids; `add` returns false for an id already held. */
@@ -241,32 +232,9 @@ async function readWithin<T>(
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError(signal.reason));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError(signal?.reason));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 function withSlash(url: string | URL): string {
   const text = String(url);
   return text.endsWith("/") ? text : `${text}/`;
-}
-
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 60_000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - Date.now()), 60_000);
 }
 
 async function errorDetail(res: Response): Promise<string> {
