@@ -5,6 +5,7 @@ import {
   FeedbackStore,
   ProblemDetailRecorder,
   type ProblemDetailSource,
+  Run,
   runDatabaseProblems,
   SampleCache,
   startServer,
@@ -304,4 +305,23 @@ Deno.test("GET /v1/problems/:id shows executions a pipeline recorded", async () 
   const detail = await (await app.request("/v1/problems/code%2F1")).json();
   assert.equal(detail.executions[0].result.status, "timeout");
   assert.deepEqual(detail.pairs, []);
+});
+
+Deno.test("GET /v1/problems lists the run's finished problems with their outcome and pairs", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pfpo-server-" });
+  const run = await Run.open(dir, { config: { recipe: "test" } });
+  try {
+    run.pairs.append([draft(1)]);
+    run.finishProblem("t/1", { status: "done", detail: { samples: 4 } });
+    run.finishProblem("t/9", { status: "no_label", detail: { samples: 4 } });
+    const app = createApp({ db: run.db, pairLog: run.pairs });
+    const { problems } = await (await app.request("/v1/problems")).json();
+    assert.deepEqual(problems, [
+      { problem_id: "t/9", status: "no_label", detail: { samples: 4 }, pairs: 0, last_seq: 0 },
+      { problem_id: "t/1", status: "done", detail: { samples: 4 }, pairs: 1, last_seq: 1 },
+    ]);
+  } finally {
+    run.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -150,9 +150,9 @@ export function createApp(options: ServerAppOptions): Hono {
     });
   });
 
-  app.get("/v1/problems", (c) => {
+  app.get("/v1/problems", async (c) => {
     const limit = parseIntParam("limit", c.req.query("limit"), { fallback: 20, min: 1, max: 500 });
-    return c.json({ problems: recentProblems(log, { limit }) });
+    return c.json({ problems: await recentProblems(log, { limit, source: problems }) });
   });
 
   app.get("/v1/problems/:id{.+}", async (c) => {

@@ -39,8 +39,17 @@ export interface ProblemDetail extends Required<Omit<ProblemParts, "problem">> {
   pairs: Pair[];
 }
 
+/** A problem the run has finished, with what its processing left behind. */
+export interface FinishedProblem {
+  problem_id: string;
+  /** `"done"`, or why the problem gave nothing (e.g. `"no_label"`). */
+  status: string;
+  /** Figures of the outcome (samples, pairs, …). */
+  detail: Record<string, unknown>;
+}
+
 /** A line of the dashboard's recent-problems table. */
-export interface ProblemSummary {
+export interface ProblemSummary extends Partial<Omit<FinishedProblem, "problem_id">> {
   problem_id: string;
   /** Pairs the problem gave so far. */
   pairs: number;
@@ -55,12 +64,15 @@ export interface ProblemSummary {
 export interface ProblemDetailSource {
   /** The parts known about problem `id` (empty when none). */
   parts(id: string): ProblemParts | Promise<ProblemParts>;
+  /** The most recently finished problems, newest first. */
+  recent?(limit: number): FinishedProblem[] | Promise<FinishedProblem[]>;
 }
 
 /**
  * The default {@link ProblemDetailSource}: reads a run database's sample cache
- * (`sample_cache`) and the feedback module's votes and scores, each once its table
- * exists (a run creates them as it goes).
+ * (`sample_cache`), the feedback module's votes and scores, and the run's finished
+ * problems (`run_problems`), each once its table exists (a run creates them as it
+ * goes).
  *
  * @example A run database without those tables yet
  * ```ts
@@ -69,10 +81,12 @@ export interface ProblemDetailSource {
  * import assert from "node:assert";
  * const source = runDatabaseProblems(openRunDatabase(":memory:"));
  * assert.deepEqual(source.parts("p"), {});
+ * assert.deepEqual(source.recent(10), []);
  * ```
  */
-export function runDatabaseProblems(db: DatabaseSync): ProblemDetailSource & {
+export function runDatabaseProblems(db: DatabaseSync): {
   parts(id: string): ProblemParts;
+  recent(limit: number): FinishedProblem[];
 } {
   const hasTable = (name: string) =>
     db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
@@ -100,6 +114,17 @@ export function runDatabaseProblems(db: DatabaseSync): ProblemDetailSource & {
         }
       }
       return parts;
+    },
+    recent(limit) {
+      if (!hasTable("run_problems")) return [];
+      return db.prepare(
+        `SELECT problem_id, status, detail FROM run_problems
+         ORDER BY finished_at DESC, rowid DESC LIMIT ?`,
+      ).all(limit).map((row) => ({
+        problem_id: String(row.problem_id),
+        status: String(row.status),
+        detail: JSON.parse(String(row.detail)),
+      }));
     },
   };
 }
@@ -168,6 +193,11 @@ export class ProblemDetailRecorder implements ProblemDetailSource {
     }
   }
 
+  /** The fallback's recently finished problems. */
+  async recent(limit: number): Promise<FinishedProblem[]> {
+    return (await this.#fallback?.recent?.(limit)) ?? [];
+  }
+
   /** The recorded parts of `id`, with the fallback's for the rest. */
   async parts(id: string): Promise<ProblemParts> {
     const recorded = this.#recorded.get(id) ?? {};
@@ -216,26 +246,29 @@ export async function problemDetail(
 }
 
 /**
- * The problems of the newest pairs, newest first: reads at most `scan` pairs back
- * from the head of the log.
+ * The problems for the dashboard's table, newest first: the source's recently
+ * finished problems when it knows any, else the problems of the newest pairs
+ * (reading at most `scan` pairs back from the head of the log).
  */
-export function recentProblems(
+export async function recentProblems(
   log: PairLog,
-  options: { limit?: number; scan?: number } = {},
-): ProblemSummary[] {
+  options: { limit?: number; scan?: number; source?: ProblemDetailSource } = {},
+): Promise<ProblemSummary[]> {
   const { limit = 20, scan = 1000 } = options;
+  const pairsOf = (id: string) => {
+    const pairs = log.forProblem(id);
+    return { pairs: pairs.length, last_seq: pairs.at(-1)?.seq ?? 0 };
+  };
+  const finished = (await options.source?.recent?.(limit)) ?? [];
+  if (finished.length > 0) return finished.map((p) => ({ ...p, ...pairsOf(p.problem_id) }));
   const head = log.lastSeq();
-  const byProblem = new Map<string, ProblemSummary>();
+  const newest = new Map<string, number>();
   for (const pair of log.after(Math.max(0, head - scan), { limit: scan })) {
-    const entry = byProblem.get(pair.problem_id) ?? {
-      problem_id: pair.problem_id,
-      pairs: 0,
-      last_seq: 0,
-    };
-    entry.last_seq = pair.seq;
-    byProblem.set(pair.problem_id, entry);
+    newest.delete(pair.problem_id);
+    newest.set(pair.problem_id, pair.seq);
   }
-  const newest = [...byProblem.values()].sort((a, b) => b.last_seq - a.last_seq).slice(0, limit);
-  for (const entry of newest) entry.pairs = log.forProblem(entry.problem_id).length;
-  return newest;
+  return [...newest.keys()].reverse().slice(0, limit).map((id) => ({
+    problem_id: id,
+    ...pairsOf(id),
+  }));
 }
