@@ -43,6 +43,10 @@ Deno.test({
     const sample = run.metrics.stage("sample");
     const store = new FeedbackStore(run.db);
     run.write(3);
+    run.run.finishProblem("math-sc:t/1", {
+      status: "done",
+      detail: { recipe: "math-sc", samples: 10, pairs: 1 },
+    });
     store.saveVotes("self_consistency", [
       { problem_id: "t/2", label: "4", votes: 7, total: 10, decided: true, kept: true },
     ]);
@@ -79,7 +83,14 @@ Deno.test({
       const points = Number(await page.getAttribute("#chart-throughput", "data-points"));
       assert.ok(points >= 1);
       assert.equal(await page.locator("#chart-pairs canvas").count() > 0, true);
-      await page.waitForFunction('document.querySelectorAll("#problems tbody tr").length === 7');
+      // The table lists the run's finished problems with their outcome.
+      await page.waitForFunction('document.querySelectorAll("#problems tbody tr").length === 1');
+      assert.match(
+        await page.textContent("#problems tbody") ?? "",
+        /t\/1\s*done\s*recipe math-sc, samples 10, pairs 1\s*1\s*1/,
+      );
+      run.run.finishProblem("math-sc:t/2", { status: "done", detail: { recipe: "math-sc" } });
+      await page.waitForFunction('document.querySelectorAll("#problems tbody tr").length === 2');
 
       // Drill down from the recent-problems table.
       await page.click('#problems a[href="#problem=t%2F2"]');

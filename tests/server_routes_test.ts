@@ -312,13 +312,19 @@ Deno.test("GET /v1/problems lists the run's finished problems with their outcome
   const run = await Run.open(dir, { config: { recipe: "test" } });
   try {
     run.pairs.append([draft(1)]);
-    run.finishProblem("t/1", { status: "done", detail: { samples: 4 } });
+    run.finishProblem("math-sc:t/1", { status: "done", detail: { recipe: "math-sc", samples: 4 } });
     run.finishProblem("t/9", { status: "no_label", detail: { samples: 4 } });
     const app = createApp({ db: run.db, pairLog: run.pairs });
     const { problems } = await (await app.request("/v1/problems")).json();
     assert.deepEqual(problems, [
       { problem_id: "t/9", status: "no_label", detail: { samples: 4 }, pairs: 0, last_seq: 0 },
-      { problem_id: "t/1", status: "done", detail: { samples: 4 }, pairs: 1, last_seq: 1 },
+      {
+        problem_id: "t/1",
+        status: "done",
+        detail: { recipe: "math-sc", samples: 4 },
+        pairs: 1,
+        last_seq: 1,
+      },
     ]);
   } finally {
     run.close();

@@ -16,7 +16,6 @@ function serveCommand(...args: string[]) {
 Deno.test("serve.ts serves a run another process is writing, read-only, until stopped", async () => {
   await using run = await testRun();
   run.write(3);
-  await Deno.writeTextFile(`${run.dir}/config.json`, JSON.stringify({ recipe: "math-sc" }));
   const child = serveCommand("--run", run.dir, "--port", "0").spawn();
   const stdout = new LineReader(new Response(child.stdout));
   const stderr = new Response(child.stderr).text();
@@ -26,7 +25,7 @@ Deno.test("serve.ts serves a run another process is writing, read-only, until st
     assert.ok(url, `unexpected output: ${banner}`);
     const stats = await (await fetch(`${url}/v1/stats`)).json();
     assert.equal(stats.progress.pairs_written, 3);
-    assert.deepEqual(stats.config, { recipe: "math-sc" });
+    assert.deepEqual(stats.config, { recipe: "test" });
     const lines = new LineReader(await fetch(`${url}/v1/pairs/stream?after=2`));
     assert.equal((await lines.message())?.seq, 3);
     run.write(2);

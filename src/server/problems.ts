@@ -120,13 +120,25 @@ export function runDatabaseProblems(db: DatabaseSync): {
       return db.prepare(
         `SELECT problem_id, status, detail FROM run_problems
          ORDER BY finished_at DESC, rowid DESC LIMIT ?`,
-      ).all(limit).map((row) => ({
-        problem_id: String(row.problem_id),
-        status: String(row.status),
-        detail: JSON.parse(String(row.detail)),
-      }));
+      ).all(limit).map((row) => {
+        const detail = JSON.parse(String(row.detail));
+        return {
+          problem_id: problemIdOfKey(String(row.problem_id), detail),
+          status: String(row.status),
+          detail,
+        };
+      });
     },
   };
+}
+
+/**
+ * A pipeline that runs several recipes over one problem set keys its finished
+ * problems as `<recipe>:<problem id>` and names the recipe in the detail.
+ */
+function problemIdOfKey(key: string, detail: Record<string, unknown>): string {
+  const prefix = typeof detail.recipe === "string" ? `${detail.recipe}:` : undefined;
+  return prefix && key.startsWith(prefix) ? key.slice(prefix.length) : key;
 }
 
 function sampleFromRow(problemId: string, row: Record<string, unknown>): Sample {

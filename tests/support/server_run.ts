@@ -1,28 +1,30 @@
 /**
- * A live run for server tests: a run database in a temporary directory with its
- * pair log and metrics, pairs written on demand, and the server started over them.
+ * A live run for server tests: a run directory in a temporary directory with its
+ * database, pair log and metrics, pairs written on demand, and the server started
+ * over them.
  *
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
 import {
-  Metrics,
-  openRunDatabase,
+  type Metrics,
   type Pair,
   type PairDraft,
-  PairLog,
-  RUN_DATABASE_FILE,
+  type PairLog,
+  Run,
   type RunningServer,
   startServer,
   type StartServerOptions,
 } from "../../mod.ts";
 
-/** A run database with its pair log and metrics; dispose to close and delete it. */
+/** A run directory with its database, pair log and metrics; dispose to close and delete it. */
 export interface TestRun extends AsyncDisposable {
   dir: string;
   db: DatabaseSync;
   log: PairLog;
   metrics: Metrics;
+  /** The run directory itself (finished problems, config). */
+  run: Run;
   /** Appends pairs for problems `from`…`from + count - 1` (one pair each). */
   write(count: number, from?: number): Pair[];
 }
@@ -41,23 +43,23 @@ export function draft(n: number): PairDraft {
   };
 }
 
-/** Creates a run database in a temporary directory. */
+/** Opens a run directory in a temporary directory, as a pipeline run does. */
 export async function testRun(): Promise<TestRun> {
   const dir = await Deno.makeTempDir({ prefix: "pfpo-server-" });
-  const db = openRunDatabase(`${dir}/${RUN_DATABASE_FILE}`);
-  const log = new PairLog(db, { pollMs: 20 });
+  const run = await Run.open(dir, { config: { recipe: "test" } });
   let next = 1;
   return {
     dir,
-    db,
-    log,
-    metrics: new Metrics(),
+    db: run.db,
+    log: run.pairs,
+    metrics: run.metrics,
+    run,
     write(count, from = next) {
       next = from + count;
-      return log.append(Array.from({ length: count }, (_, i) => draft(from + i)));
+      return run.pairs.append(Array.from({ length: count }, (_, i) => draft(from + i)));
     },
     async [Symbol.asyncDispose]() {
-      db.close();
+      run.close();
       await Deno.remove(dir, { recursive: true });
     },
   };

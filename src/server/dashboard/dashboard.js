@@ -201,6 +201,11 @@ function showProgress(stats) {
   status.className = `status ${p.finished ? "finished" : "live"}`;
 }
 
+/** A finished problem's figures, e.g. "recipe gold, samples 8, pairs 2". */
+function outcome(detail) {
+  return Object.entries(detail ?? {}).map(([k, v]) => `${k.replaceAll("_", " ")} ${v}`).join(", ");
+}
+
 function showProblems(problems) {
   const rows = problems.map((p) =>
     el(
@@ -211,6 +216,8 @@ function showProblems(problems) {
         {},
         el("a", { href: `#problem=${encodeURIComponent(p.problem_id)}`, text: p.problem_id }),
       ),
+      el("td", { text: p.status ?? "" }),
+      el("td", { text: outcome(p.detail) }),
       el("td", { class: "num", text: String(p.pairs) }),
       el("td", { class: "num", text: String(p.last_seq) }),
     )
