@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { serve, testRun } from "./support/server_run.ts";
+import { draft, serve, testRun } from "./support/server_run.ts";
 
 const CLIENT = new URL("../clients/python/pfpo_client.py", import.meta.url).pathname;
 const python = await (async () => {
@@ -129,5 +129,35 @@ Deno.test({
     assert.deepEqual(await refused.all(), []);
     assert.equal((await refused.status).code, 1);
     assert.match(await refused.stderr, /HTTP 401: A valid bearer token is required/);
+  },
+});
+
+Deno.test({
+  name: "pfpo_client.py retries a 503, resumes a cut-off body and drops repeated pairs",
+  ignore,
+  async fn() {
+    const pair = (seq: number, id = seq) =>
+      `${JSON.stringify({ seq, id: `id-${id}`, ...draft(seq) })}\n`;
+    const bodies = [
+      new Response('{"error":"busy"}', { status: 503, headers: { "Retry-After": "0" } }),
+      new Response(pair(1) + pair(2) + '{"seq": 3, "id": "id-3", "pro'),
+      new Response(
+        pair(2) + pair(3) + '{"event":"heartbeat"}\n' + pair(4, 1) + pair(5) +
+          '{"event":"end","last_seq":5}\n',
+      ),
+    ];
+    const afters: (string | null)[] = [];
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+      afters.push(new URL(req.url).searchParams.get("after"));
+      return bodies.shift() ?? new Response("gone", { status: 410 });
+    });
+    try {
+      const py = client(`http://127.0.0.1:${server.addr.port}`);
+      assert.deepEqual(await py.all(), [1, 2, 3, 5]);
+      assert.equal((await py.status).code, 0);
+      assert.deepEqual(afters, ["0", "0", "2"]);
+    } finally {
+      await server.shutdown();
+    }
   },
 });
