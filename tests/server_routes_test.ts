@@ -331,3 +331,13 @@ Deno.test("GET /v1/problems lists the run's finished problems with their outcome
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("startServer() stops when its signal aborts", async () => {
+  await using run = await testRun();
+  const controller = new AbortController();
+  const server = await serve(run, { signal: controller.signal });
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  controller.abort();
+  await server.finished;
+  await assert.rejects(fetch(`${server.url}/healthz`), TypeError);
+});
