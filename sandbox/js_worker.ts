@@ -23,6 +23,7 @@ class ProgramExit extends Error {
 }
 
 const post = self.postMessage.bind(self);
+const inspect = Deno.inspect;
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
 const realSetInterval = setInterval;
@@ -86,7 +87,7 @@ class Emitter {
 function installShims(input: string, stdout: OutputBuffer, stderr: OutputBuffer): void {
   const encoder = new TextEncoder();
   const write = (buffer: OutputBuffer) => (...parts: unknown[]) => {
-    const text = parts.map((p) => typeof p === "string" ? p : Deno.inspect(p)).join(" ");
+    const text = parts.map((p) => typeof p === "string" ? p : inspect(p)).join(" ");
     buffer.write(encoder.encode(text + "\n"));
   };
   const log = write(stdout);
@@ -212,13 +213,24 @@ function installShims(input: string, stdout: OutputBuffer, stderr: OutputBuffer)
   }
 }
 
+/** The module to import: a start marker (to tell parse errors from run-time ones), the program, the call hook. */
 function programSource(job: WireJob): string {
   const entry = job.entry_point;
+  const source = `globalThis.__sandboxStarted = true;${job.source}`;
   if (job.mode === "call") {
-    return `${job.source}\n;globalThis.__sandboxEntry = typeof ${entry} === "undefined" ? module.exports?.${entry} : ${entry};\n`;
+    return `${source}\n;globalThis.__sandboxEntry = typeof ${entry} === "undefined" ? module.exports?.${entry} : ${entry};\n`;
   }
-  if (job.mode === "test" && entry) return `${job.source}\n;check(${entry});\n`;
-  return job.source;
+  if (job.mode === "test" && entry) return `${source}\n;check(${entry});\n`;
+  return source;
+}
+
+/** Error text with the program's `data:` URL shown as `<program>` and the runner's frames dropped. */
+function errorTextOf(error: unknown): string {
+  const text = error instanceof Error
+    ? error.stack ?? `${error.name}: ${error.message}`
+    : String(error);
+  return text.replace(/data:[a-z/]+;base64,[A-Za-z0-9+/=.]+/g, "<program>")
+    .split("\n").filter((line) => !line.includes(import.meta.url)).join("\n");
 }
 
 function callArguments(text: string): unknown[] {
@@ -257,9 +269,7 @@ async function execute(job: WireJob): Promise<RuntimeReport> {
       return;
     }
     status = "runtime_error";
-    errorText = error instanceof Error
-      ? error.stack ?? `${error.name}: ${error.message}`
-      : String(error);
+    errorText = errorTextOf(error);
   };
   self.addEventListener("error", (event) => {
     event.preventDefault();
@@ -283,9 +293,9 @@ async function execute(job: WireJob): Promise<RuntimeReport> {
       returnValue = canonicalJson(await entry(...args));
     }
   } catch (error) {
-    if (error instanceof SyntaxError && !errorText && String(error.stack).includes("data:")) {
+    if (!(globalThis as Record<string, unknown>).__sandboxStarted) {
       status = "compile_error";
-      errorText = `${error.name}: ${error.message}`;
+      errorText = errorTextOf(error);
     } else {
       fail(error);
     }

@@ -48,7 +48,7 @@ export function sandboxArgs(options: SpawnOptions): string[] {
     "--no-remote",
     "--no-npm",
     `--allow-read=${readable.join(",")}`,
-    `--v8-flags=--max-old-space-size=${options.heapMb}`,
+    `--v8-flags=--max-old-space-size=${options.heapMb},--disallow-code-generation-from-strings`,
     decodeURIComponent(ENTRY.pathname),
     pyodideUrl().href,
   ];
@@ -164,7 +164,7 @@ export class SandboxProcess {
           duration_ms: wire.duration_ms,
         };
         if (wire.return_value !== undefined) result.return_value = wire.return_value;
-        return { result, reusable: !wire.recycle };
+        return { result, reusable: true };
       }
       if (reply !== undefined) forged = true;
     } catch {

@@ -34,8 +34,6 @@ export interface WireResult {
   stderr: string;
   return_value?: string;
   duration_ms: number;
-  /** The process cannot guarantee isolation any more and exits after this result. */
-  recycle?: boolean;
 }
 
 /** What a runtime worker reports back to the supervisor for one job. */
@@ -45,6 +43,7 @@ export interface RuntimeReport {
   stderr: string;
   return_value?: string;
   duration_ms: number;
+  /** The worker cannot guarantee isolation any more and must be replaced. */
   recycle: boolean;
 }
 

@@ -27,6 +27,7 @@ for _name in (
 ):
     __import__(_name)
 import decimal, warnings
+os.urandom(16)  # resolves the host's random source while the runtime may still reach it
 
 _BLOCKED = frozenset(("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core",
                       "micropip", "pyodide_http", "ctypes", "_ctypes"))
@@ -34,7 +35,18 @@ _BLOCKED = frozenset(("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core"
 def _blocked(name):
     return name.partition(".")[0] in _BLOCKED
 
-_hidden = [sys.modules.pop(_n) for _n in list(sys.modules) if _blocked(_n)]
+for _n in [_n for _n in sys.modules if _blocked(_n)]:
+    del sys.modules[_n]
+for _n in _BLOCKED:
+    sys.modules[_n] = None
+sys.meta_path[:] = [f for f in sys.meta_path if not type(f).__module__.startswith("_pyodide")]
+
+
+def _no_introspection(*args, **kwargs):
+    raise PermissionError("Object-graph introspection is not allowed in the sandbox")
+
+
+gc.get_objects = gc.get_referrers = gc.get_referents = _no_introspection
 
 _FS_EVENTS = frozenset((
     "os.remove", "os.rename", "os.mkdir", "os.rmdir", "os.chmod", "os.chown",
@@ -57,6 +69,15 @@ _MODULES = dict(sys.modules)
 _MODULE_DICTS = [(m.__dict__, dict(m.__dict__)) for m in _MODULES.values()
                  if isinstance(m, types.ModuleType)]
 _MODULE_NAMES = frozenset(_MODULES)
+_IMMUTABLE_TYPE = 1 << 8
+_CLASS_DICTS = [(c, dict(vars(c))) for c in {id(v): v for _, d in _MODULE_DICTS for v in d.values()
+                                            if isinstance(v, type)
+                                            and not v.__flags__ & _IMMUTABLE_TYPE}.values()]
+# Live views and their snapshots side by side, so one C-level list comparison finds any change.
+_MODULE_VIEWS = [current for current, _ in _MODULE_DICTS]
+_MODULE_SNAPSHOTS = [snapshot for _, snapshot in _MODULE_DICTS]
+_CLASS_VIEWS = [vars(cls) for cls, _ in _CLASS_DICTS]
+_CLASS_SNAPSHOTS = [snapshot for _, snapshot in _CLASS_DICTS]
 _GC_THRESHOLD = gc.get_threshold()
 _INT_DIGITS = sys.get_int_max_str_digits()
 _RECURSION_LIMIT = 1000
@@ -90,7 +111,7 @@ def _audit(event, args):
         target = args[0]
         if target is _audit or target is _State or target is run:
             raise PermissionError("The sandbox runner cannot be changed")
-        if getattr(target, "__module__", None) in _MODULE_NAMES:
+        if isinstance(target, types.FunctionType) and target.__module__ in _MODULE_NAMES:
             _State.dirty = True
     elif event == "sys._getframe" or event == "sys._getframemodulename":
         pass
@@ -129,14 +150,27 @@ def _restore_dict(current, snapshot):
             current[key] = value
 
 
+def _restore_class(cls, snapshot):
+    for key in [k for k in vars(cls) if k not in snapshot]:
+        delattr(cls, key)
+    for key, value in snapshot.items():
+        if vars(cls).get(key, _restore_dict) is not value:
+            setattr(cls, key, value)
+
+
 def _restore():
     modules = sys.modules
     for name in [n for n in modules if n not in _MODULES]:
         del modules[name]
     _restore_dict(modules, _MODULES)
     _restore_dict(builtins.__dict__, _BUILTINS)
-    for current, snapshot in _MODULE_DICTS:
-        _restore_dict(current, snapshot)
+    if _MODULE_VIEWS != _MODULE_SNAPSHOTS:
+        for current, snapshot in _MODULE_DICTS:
+            _restore_dict(current, snapshot)
+    if _CLASS_VIEWS != _CLASS_SNAPSHOTS:
+        for cls, snapshot in _CLASS_DICTS:
+            if vars(cls) != snapshot:
+                _restore_class(cls, snapshot)
     sys.path[:] = _PATH
     sys.meta_path[:] = _META_PATH
     sys.path_hooks[:] = _PATH_HOOKS

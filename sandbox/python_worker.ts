@@ -14,14 +14,7 @@
 /// <reference lib="deno.worker" />
 import { PYTHON_RUNNER } from "./python_runner.ts";
 import { type RuntimeReport, truncateText, type WireJob } from "./protocol.ts";
-import {
-  OutputBuffer,
-  REASON_MEMORY,
-  REASON_OUTPUT,
-  REASON_TIMEOUT,
-  type Signals,
-  stopJob,
-} from "./signals.ts";
+import { OutputBuffer, REASON_OUTPUT, REASON_TIMEOUT, type Signals, stopJob } from "./signals.ts";
 
 const MIB = 1024 * 1024;
 
@@ -51,9 +44,18 @@ let stdinAt = 0;
 let stdout: OutputBuffer;
 let stderr: OutputBuffer;
 
-async function init(pyodideUrl: string, shared: SharedArrayBuffer): Promise<void> {
+/** Loads Pyodide (from `snapshot` when given) and the runner; returns a fresh snapshot otherwise. */
+async function init(
+  pyodideUrl: string,
+  shared: SharedArrayBuffer,
+  snapshot: Uint8Array | undefined,
+): Promise<Uint8Array | undefined> {
   const { loadPyodide } = await import(pyodideUrl);
-  const pyodide = await loadPyodide({ indexURL: new URL(".", pyodideUrl).pathname });
+  const indexURL = new URL(".", pyodideUrl).pathname;
+  const pyodide = snapshot
+    ? await loadPyodide({ indexURL, _loadSnapshot: snapshot })
+    : await loadPyodide({ indexURL, _makeSnapshot: true });
+  const made: Uint8Array | undefined = snapshot ? undefined : pyodide.makeMemorySnapshot();
   signals = { flags: new Int32Array(shared) };
   pyodide.setInterruptBuffer(new Int32Array(shared, 0, 1));
   stdout = new OutputBuffer(() => stopJob(signals, REASON_OUTPUT));
@@ -70,6 +72,8 @@ async function init(pyodideUrl: string, shared: SharedArrayBuffer): Promise<void
   pyodide.setStderr({ write: (buffer: Uint8Array) => stderr.write(buffer) });
   run = pyodide.runPython(PYTHON_RUNNER, { globals: pyodide.toPy({}) });
   baseline = (pyodide._module.HEAPU8 as Uint8Array).buffer.byteLength;
+  delete (globalThis as Record<string, unknown>).Deno;
+  return made;
 }
 
 function execute(job: WireJob): RuntimeReport {
@@ -90,18 +94,19 @@ function execute(job: WireJob): RuntimeReport {
     [status, errorText, returned, errorType, dirty] = proxy.toJs();
     proxy.destroy();
   } catch (error) {
-    // The interpreter itself failed (e.g. its stack overflowed): replace the worker.
-    status = "runtime_error";
-    errorText = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    // The interpreter itself stopped (os._exit, a stack overflow): replace the worker.
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const exit = /^Exit: Program terminated with exit\((\d+)\)/.exec(text);
+    status = exit?.[1] === "0" ? "ok" : "runtime_error";
+    errorText = exit ? "" : text;
     dirty = true;
   } finally {
     memoryCap = Infinity;
   }
   const reason = Atomics.load(signals.flags, 1);
-  if (memoryRefused || reason === REASON_MEMORY) status = "memory_limit";
+  if (reason === REASON_TIMEOUT) status = "timeout";
   else if (reason === REASON_OUTPUT) status = "output_limit";
-  else if (reason === REASON_TIMEOUT) status = "timeout";
-  else if (errorType === "MemoryError") status = "memory_limit";
+  else if (memoryRefused || errorType === "MemoryError") status = "memory_limit";
   const stderrText = stderr.text();
   const report: RuntimeReport = {
     status,
@@ -116,18 +121,51 @@ function execute(job: WireJob): RuntimeReport {
   return report;
 }
 
+/** Timers scheduled during one job never fire in a later one. */
+function guardTimers(): void {
+  const realSetTimeout = globalThis.setTimeout;
+  const realSetInterval = globalThis.setInterval;
+  const realClearInterval = globalThis.clearInterval;
+  globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const scheduledIn = generation;
+    return realSetTimeout(() => {
+      if (scheduledIn === generation) fn(...args);
+    }, ms);
+  }) as unknown as typeof setTimeout;
+  globalThis.setInterval = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const scheduledIn = generation;
+    const id = realSetInterval(() => {
+      if (scheduledIn === generation) fn(...args);
+      else realClearInterval(id);
+    }, ms);
+    return id;
+  }) as unknown as typeof setInterval;
+}
+
+let generation = 0;
+guardTimers();
+
 self.onmessage = async (event: MessageEvent) => {
-  const data = event.data;
-  if (data.init) {
-    try {
-      await init(data.init.pyodideUrl, data.init.signals);
-      self.postMessage({ ready: true });
-    } catch (error) {
-      self.postMessage({
-        failed: error instanceof Error ? error.stack ?? error.message : String(error),
-      });
-    }
+  self.onmessage = null;
+  const { pyodideUrl, signals: shared, port, snapshot } = event.data.init as {
+    pyodideUrl: string;
+    signals: SharedArrayBuffer;
+    port: MessagePort;
+    snapshot?: Uint8Array;
+  };
+  let made: Uint8Array | undefined;
+  try {
+    made = await init(pyodideUrl, shared, snapshot);
+  } catch (error) {
+    port.postMessage({
+      failed: error instanceof Error ? error.stack ?? error.message : String(error),
+    });
     return;
   }
-  self.postMessage(execute(data as WireJob));
+  port.onmessage = (message: MessageEvent<WireJob>) => {
+    const report = execute(message.data);
+    generation++;
+    port.postMessage(report);
+  };
+  port.postMessage({ ready: true, snapshot: made }, made ? [made.buffer as ArrayBuffer] : []);
 };

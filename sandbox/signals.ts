@@ -10,8 +10,6 @@
 export const REASON_TIMEOUT = 1;
 /** The job wrote more than the output cap. */
 export const REASON_OUTPUT = 2;
-/** The job hit its memory cap. */
-export const REASON_MEMORY = 3;
 
 /** View of the shared buffer. */
 export interface Signals {

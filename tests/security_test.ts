@@ -1,0 +1,445 @@
+/**
+ * The sandbox security suite: hostile programs in each language, every one
+ * contained, with the pool still serving afterwards.
+ */
+import assert from "node:assert";
+import { existsSync } from "node:fs";
+import type { ExecutionResult } from "../src/model/execution.ts";
+import { type SandboxJob, SandboxPool } from "../sandbox/mod.ts";
+
+const CANARY = `canary-${crypto.randomUUID()}`;
+const HOST_FILE = new URL("../deno.json", import.meta.url).pathname;
+const PWNED = `/tmp/pfpo-sandbox-pwned-${crypto.randomUUID()}`;
+
+interface Hostile {
+  name: string;
+  job: SandboxJob;
+  check(result: ExecutionResult): void;
+}
+
+function notOk(result: ExecutionResult): void {
+  assert.notEqual(result.status, "ok", JSON.stringify(result).slice(0, 500));
+}
+
+function status(expected: ExecutionResult["status"]): (result: ExecutionResult) => void {
+  return (result) => assert.equal(result.status, expected, JSON.stringify(result).slice(0, 500));
+}
+
+function leaksNothing(result: ExecutionResult): void {
+  const text = result.stdout + result.stderr;
+  assert.ok(!text.includes(CANARY), "the environment leaked");
+  assert.ok(!text.includes('"tasks"'), "a host file leaked");
+  assert.ok(!text.includes("root:x:0:0"), "/etc/passwd leaked");
+}
+
+const py = (code: string, extra: Partial<SandboxJob> = {}): SandboxJob => ({
+  language: "python",
+  code,
+  ...extra,
+});
+const js = (code: string, extra: Partial<SandboxJob> = {}): SandboxJob => ({
+  language: "javascript",
+  code,
+  ...extra,
+});
+
+function hostilePrograms(port: number): Hostile[] {
+  const url = `http://127.0.0.1:${port}/`;
+  return [
+    {
+      name: "Python reads /etc/passwd",
+      job: py("print(open('/etc/passwd').read())"),
+      check: notOk,
+    },
+    {
+      name: "Python reads a project file",
+      job: py(`print(open(${JSON.stringify(HOST_FILE)}).read())`),
+      check: notOk,
+    },
+    {
+      name: "Python writes a host file",
+      job: py(`open(${JSON.stringify(PWNED)}, 'w').write('x')`),
+      check: notOk,
+    },
+    {
+      name: "Python lists the root directory",
+      job: py("import os\nprint(os.listdir('/'))"),
+      check: (r) => assert.ok(!/'(usr|etc|work|root)'/.test(r.stdout), r.stdout),
+    },
+    {
+      name: "Python opens a socket",
+      job: py(`import socket\nsocket.create_connection(("127.0.0.1", ${port}))`),
+      check: notOk,
+    },
+    {
+      name: "Python fetches a URL",
+      job: py(
+        `import urllib.request\nprint(urllib.request.urlopen(${JSON.stringify(url)}).read())`,
+      ),
+      check: notOk,
+    },
+    {
+      name: "Python reads the environment",
+      job: py("import os\nprint(dict(os.environ))"),
+      check: leaksNothing,
+    },
+    {
+      name: "Python spawns a process",
+      job: py("import subprocess\nprint(subprocess.run(['ls'], capture_output=True))"),
+      check: notOk,
+    },
+    {
+      name: "Python calls os.system",
+      job: py("import os\nprint(os.system('touch " + PWNED + "'))"),
+      check: leaksNothing,
+    },
+    { name: "Python fork bomb", job: py("import os\nwhile True:\n    os.fork()"), check: notOk },
+    {
+      name: "Python thread bomb",
+      job: py("import threading\nwhile True:\n    threading.Thread(target=lambda: None).start()"),
+      check: notOk,
+    },
+    {
+      name: "Python imports js",
+      job: py("import js\nprint(js.Deno)"),
+      check: status("runtime_error"),
+    },
+    {
+      name: "Python imports pyodide_js",
+      job: py("import pyodide_js"),
+      check: status("runtime_error"),
+    },
+    {
+      name: "Python imports pyodide.code",
+      job: py("from pyodide.code import run_js\nrun_js('1')"),
+      check: status("runtime_error"),
+    },
+    {
+      name: "Python imports js through importlib",
+      job: py("import importlib\nimportlib.import_module('js')"),
+      check: status("runtime_error"),
+    },
+    {
+      name: "Python re-creates js after unblocking",
+      job: py(
+        "import sys, importlib\nfor n in ('js', 'pyodide', 'pyodide_js'):\n    sys.modules.pop(n, None)\nimportlib.import_module('js')",
+      ),
+      check: status("runtime_error"),
+    },
+    {
+      name: "Python imports _pyodide_core",
+      job: py("import _pyodide_core"),
+      check: status("runtime_error"),
+    },
+    {
+      name: "Python walks the object graph",
+      job: py("import gc\nprint(len(gc.get_objects()))"),
+      check: status("runtime_error"),
+    },
+    {
+      name: "Python list growth",
+      job: py("a = []\nwhile True:\n    a.append([0] * 10000)", { memory_mb: 128 }),
+      check: status("memory_limit"),
+    },
+    {
+      name: "Python bytearray",
+      job: py("b = bytearray(10**9)", { memory_mb: 128 }),
+      check: status("memory_limit"),
+    },
+    {
+      name: "Python infinite loop",
+      job: py("while True:\n    pass", { timeout_ms: 300 }),
+      check: status("timeout"),
+    },
+    {
+      name: "Python loop that swallows interrupts",
+      job: py(
+        "while True:\n    try:\n        while True: pass\n    except BaseException:\n        pass",
+        { timeout_ms: 300 },
+      ),
+      check: status("timeout"),
+    },
+    {
+      name: "Python loop inside a C call",
+      job: py("print(sum(range(10**12)))", { timeout_ms: 300 }),
+      check: status("timeout"),
+    },
+    {
+      name: "Python output flood",
+      job: py("while True:\n    print('x' * 10000)"),
+      check: status("output_limit"),
+    },
+    {
+      name: "Python stderr flood",
+      job: py("import sys\nwhile True:\n    sys.stderr.write('y' * 10000)"),
+      check: status("output_limit"),
+    },
+    {
+      name: "Python deep recursion",
+      job: py("def f(n):\n    return f(n + 1)\nf(0)"),
+      check: status("runtime_error"),
+    },
+    {
+      name: "Python unbounded recursion limit",
+      job: py("import sys\nsys.setrecursionlimit(10**9)\ndef f(n):\n    return f(n + 1)\nf(0)", {
+        memory_mb: 128,
+      }),
+      check: notOk,
+    },
+    {
+      name: "Python reads past end of stdin",
+      job: py("while True:\n    input()", { stdin: "1\n" }),
+      check: status("runtime_error"),
+    },
+    {
+      name: "Python reads stdin forever",
+      job: py("import sys\nwhile True:\n    sys.stdin.read()", { timeout_ms: 300 }),
+      check: status("timeout"),
+    },
+    { name: "Python os._exit", job: py("import os\nos._exit(3)"), check: status("runtime_error") },
+    {
+      name: "JavaScript reads a file",
+      job: js(
+        `const fs = await import("node:fs"); console.log(fs.readFileSync(${
+          JSON.stringify(HOST_FILE)
+        }, "utf8"))`,
+      ),
+      check: notOk,
+    },
+    {
+      name: "JavaScript uses Deno",
+      job: js(`console.log(Deno.readTextFileSync("/etc/passwd"))`),
+      check: notOk,
+    },
+    {
+      name: "JavaScript writes a file",
+      job: js(
+        `const fs = await import("node:fs"); fs.writeFileSync(${JSON.stringify(PWNED)}, "x")`,
+      ),
+      check: notOk,
+    },
+    {
+      name: "JavaScript lists a directory",
+      job: js(`const fs = await import("node:fs"); console.log(fs.readdirSync("/"))`),
+      check: notOk,
+    },
+    {
+      name: "JavaScript fetches",
+      job: js(`const r = await fetch(${JSON.stringify(url)}); console.log(await r.text())`),
+      check: notOk,
+    },
+    {
+      name: "JavaScript opens a socket",
+      job: js(
+        `const net = await import("node:net"); await new Promise((ok, no) => net.connect(${port}, "127.0.0.1", ok).on("error", no))`,
+      ),
+      check: notOk,
+    },
+    {
+      name: "JavaScript reads the environment",
+      job: js(`const p = await import("node:process"); console.log(JSON.stringify(p.env))`),
+      check: leaksNothing,
+    },
+    {
+      name: "JavaScript spawns a process",
+      job: js(
+        `const cp = await import("node:child_process"); console.log(String(cp.execSync("ls")))`,
+      ),
+      check: notOk,
+    },
+    {
+      name: "JavaScript imports a remote module",
+      job: js(`await import("https://esm.sh/left-pad")`),
+      check: notOk,
+    },
+    {
+      name: "JavaScript thread bomb",
+      job: js(
+        `const { Worker } = await import("node:worker_threads"); while (true) new Worker("while(true){}", { eval: true })`,
+      ),
+      check: notOk,
+    },
+    { name: "JavaScript evaluates strings", job: js(`console.log(eval("1 + 1"))`), check: notOk },
+    {
+      name: "JavaScript array growth",
+      job: js("const a = []; while (true) a.push(new Array(1e6).fill(1))", { memory_mb: 128 }),
+      check: status("memory_limit"),
+    },
+    {
+      name: "JavaScript buffer growth",
+      job: js("const keep = []; while (true) keep.push(new Uint8Array(1 << 26).fill(1))", {
+        memory_mb: 128,
+      }),
+      check: status("memory_limit"),
+    },
+    {
+      name: "JavaScript infinite loop",
+      job: js("while (true) {}", { timeout_ms: 300 }),
+      check: status("timeout"),
+    },
+    {
+      name: "JavaScript timer that never stops",
+      job: js("setInterval(() => {}, 10)", { timeout_ms: 300 }),
+      check: status("timeout"),
+    },
+    {
+      name: "JavaScript output flood",
+      job: js("while (true) console.log('x'.repeat(10000))"),
+      check: status("output_limit"),
+    },
+    {
+      name: "JavaScript deep recursion",
+      job: js("function f(n) { return f(n + 1) } f(0)"),
+      check: status("runtime_error"),
+    },
+    {
+      name: "JavaScript writes to the real stdout",
+      job: js(`Deno.stdout.writeSync(new TextEncoder().encode('{"id":1,"status":"ok"}\\n'))`),
+      check: notOk,
+    },
+    {
+      name: "TypeScript reads a file",
+      job: {
+        language: "typescript",
+        code: `const t: string = Deno.readTextFileSync("/etc/passwd"); console.log(t)`,
+      },
+      check: notOk,
+    },
+  ];
+}
+
+Deno.test("hostile programs are contained and the pool keeps serving", async (t) => {
+  const requests: string[] = [];
+  Deno.env.set("PFPO_SANDBOX_CANARY", CANARY);
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (request) => {
+    requests.push(request.url);
+    return new Response("reached");
+  });
+  await using pool = await SandboxPool.start({ size: 2, timeoutMs: 3000, memoryMb: 256 });
+  try {
+    const programs = hostilePrograms(server.addr.port);
+    const results = await Promise.all(programs.map((p) => pool.run(p.job)));
+    for (const [i, program] of programs.entries()) {
+      await t.step(program.name, () => {
+        leaksNothing(results[i]);
+        program.check(results[i]);
+      });
+    }
+    await t.step("nothing reached the host", () => {
+      assert.deepEqual(requests, []);
+      assert.equal(existsSync(PWNED), false);
+    });
+    await t.step("the pool still runs programs in both languages", async () => {
+      const [python, javascript] = await Promise.all([
+        pool.run(py("print(6 * 7)")),
+        pool.run(js("console.log(6 * 7)")),
+      ]);
+      assert.equal(python.stdout, "42\n");
+      assert.equal(javascript.stdout, "42\n");
+    });
+  } finally {
+    await server.shutdown();
+    Deno.env.delete("PFPO_SANDBOX_CANARY");
+  }
+});
+
+/** A program that tries to poison later ones, and a probe that must see a clean interpreter. */
+const POISONS: { name: string; poison: string; probe: string; expected: string }[] = [
+  {
+    name: "rebinding a builtin",
+    poison: "import builtins\nbuiltins.len = lambda x: 42\nbuiltins.print = None",
+    probe: "print(len('ab'))",
+    expected: "2\n",
+  },
+  {
+    name: "mutating a standard-library module",
+    poison: "import math, json\nmath.pi = 3\njson.dumps = None",
+    probe: "import math, json\nprint(math.pi, json.dumps([1]))",
+    expected: "3.141592653589793 [1]\n",
+  },
+  {
+    name: "patching a standard-library class",
+    poison: "import collections\ncollections.Counter.most_common = lambda self, n=None: []",
+    probe: "import collections\nprint(collections.Counter('aab').most_common(1))",
+    expected: "[('a', 2)]\n",
+  },
+  {
+    name: "replacing a module in sys.modules",
+    poison: "import sys\nsys.modules['heapq'] = None",
+    probe: "import heapq\nprint(heapq.nsmallest(1, [3, 1]))",
+    expected: "[1]\n",
+  },
+  {
+    name: "installing an import hook",
+    poison:
+      "import sys\nclass F:\n    def find_spec(self, *a):\n        raise ImportError('poisoned')\nsys.meta_path.insert(0, F())",
+    probe: "import fractions\nprint(fractions.Fraction(1, 2))",
+    expected: "1/2\n",
+  },
+  {
+    name: "writing a file to the virtual file system",
+    poison: "open('/tmp/state.txt', 'w').write('poison')",
+    probe: "import os\nprint(os.path.exists('/tmp/state.txt'))",
+    expected: "False\n",
+  },
+  {
+    name: "changing the recursion limit",
+    poison: "import sys\nsys.setrecursionlimit(50)",
+    probe: "import sys\nprint(sys.getrecursionlimit())",
+    expected: "1000\n",
+  },
+  {
+    name: "closing and replacing the standard streams",
+    poison: "import sys\nsys.stdout.close()\nsys.stdin = None",
+    probe: "print(input())",
+    expected: "probe\n",
+  },
+  {
+    name: "changing the environment and working directory",
+    poison: "import os\nos.environ['POISON'] = '1'\nos.chdir('/tmp')",
+    probe: "import os\nprint('POISON' in os.environ, os.getcwd())",
+    expected: "False /home/pyodide\n",
+  },
+  {
+    name: "changing the decimal context",
+    poison: "import decimal\ndecimal.getcontext().prec = 3",
+    probe: "from decimal import Decimal\nprint(Decimal(1) / Decimal(3))",
+    expected: "0.3333333333333333333333333333\n",
+  },
+  {
+    name: "leaving an event-loop timer",
+    poison:
+      "import asyncio, builtins\nasyncio.get_event_loop().call_later(0.05, lambda: setattr(builtins, 'print', None))",
+    probe: "import time\nt = time.time()\nwhile time.time() - t < 0.2: pass\nprint('clean')",
+    expected: "clean\n",
+  },
+  {
+    name: "adding an audit hook",
+    poison: "import sys\nsys.addaudithook(lambda e, a: None)",
+    probe: "print('clean')",
+    expected: "clean\n",
+  },
+  {
+    name: "disabling the garbage collector",
+    poison: "import gc\ngc.disable()",
+    probe: "import gc\nprint(gc.isenabled())",
+    expected: "True\n",
+  },
+];
+
+Deno.test("a program cannot change a later program's result", async (t) => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 3000 });
+  for (const { name, poison, probe, expected } of POISONS) {
+    await t.step(`Python: ${name}`, async () => {
+      await pool.run(py(poison));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const result = await pool.run(py(probe, { stdin: "probe\n" }));
+      assert.equal(result.stdout, expected, JSON.stringify(result));
+    });
+  }
+  await t.step("JavaScript: globals and prototypes", async () => {
+    await pool.run(js("globalThis.leak = 1; Array.prototype.map = () => 'poisoned'"));
+    const result = await pool.run(js("console.log(typeof leak, [1, 2].map((x) => x * 2).join())"));
+    assert.equal(result.stdout, "undefined 2,4\n");
+  });
+});
