@@ -107,10 +107,10 @@ def iter_pairs(
         retry_after: Optional[float] = None
         try:
             response = _open(url, after, shard, shards, token, idle_timeout)
-            attempt = 0
             with response:
                 for line in _lines(response):
                     message = json.loads(line)
+                    attempt = 0  # the server is sending: the next drop starts a fresh backoff
                     event = message.get("event")
                     if event == "end":
                         return

@@ -134,9 +134,9 @@ export async function* streamPairs(
         retryAfterMs = parseRetryAfter(res.headers);
         failure = error;
       } else {
-        attempt = 0;
         for await (const line of lines(res.body, idleTimeoutMs)) {
           const message = JSON.parse(line);
+          attempt = 0; // the server is sending: the next drop starts a fresh backoff
           if (message.event === "end") return;
           if (message.event !== undefined) continue;
           const pair = message as Pair;
