@@ -110,3 +110,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "dashboard behind a token opens with ?token= once and then updates through its cookie",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using run = await testRun();
+    run.write(2);
+    await using server = await serve(run, { token: "s3cret" });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const page = await browser.newPage();
+      const denied = await page.goto(`${server.url}/`);
+      assert.equal(denied?.status(), 401);
+      await page.goto(`${server.url}/?token=s3cret`);
+      assert.equal(page.url(), `${server.url}/`);
+      await page.waitForFunction("Number(document.body.dataset.updates) >= 1");
+      assert.equal(await page.textContent("#status"), "live");
+    } finally {
+      await browser.close();
+    }
+  },
+});
