@@ -22,3 +22,17 @@ export {
 export { ExecutionCache, type ExecutionCacheOptions } from "./cache.ts";
 export { SandboxStartError } from "./process.ts";
 export { canonicalJson } from "./canonical.ts";
+export {
+  canonicalFromPython,
+  type CompareOptions,
+  type Expected,
+  judge,
+  judgeTests,
+  type OutputMatch,
+  sameOutput,
+  sameResult,
+  sameValue,
+  type TestReport,
+  type Verdict,
+} from "./judge.ts";
+export { type ExecBatchOptions, type ExecBatchSummary, runExecBatch } from "./exec.ts";

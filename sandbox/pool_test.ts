@@ -88,6 +88,32 @@ Deno.test("SandboxPool runs Python in the three test styles and reports each sta
     assert.equal(after.stdout, "replaced\n");
   });
 
+  await t.step("JavaScript and TypeScript return the same canonical values as Python", async () => {
+    const args = "[3, 1, 2], {'k': (1, 2)}";
+    const python = await pool.run({
+      language: "python",
+      code: "def f(xs, d):\n    return sorted(xs), d, {x for x in xs}",
+      call: { entry_point: "f", args },
+    });
+    const typescript = await pool.run({
+      language: "typescript",
+      code: "function f(xs: number[], d: object) { return [[...xs].sort(), d, new Set(xs)]; }",
+      call: { entry_point: "f", args },
+    });
+    assert.equal(typescript.status, "ok", typescript.stderr);
+    assert.equal(typescript.return_value, python.return_value);
+  });
+
+  await t.step("JavaScript reads stdin through Node-style shims", async () => {
+    const result = await pool.run({
+      language: "javascript",
+      code: "const rl = require('readline').createInterface({ input: process.stdin });\n" +
+        "let sum = 0; rl.on('line', (l) => sum += Number(l)); rl.on('close', () => console.log(sum));",
+      stdin: "1\n2\n3\n",
+    });
+    assert.equal(result.stdout, "6\n");
+  });
+
   await t.step("metrics count executions by status and the pool size", async () => {
     const text = await metrics.registry.metrics();
     assert.match(text, /pfpo_sandbox_executions_total\{status="timeout"\} 2/);
