@@ -70,3 +70,6 @@ export * from "./src/server/params.ts";
 export * from "./src/server/problems.ts";
 export * from "./src/server/server.ts";
 export * from "./src/client/pair_client.ts";
+
+// Sandbox
+export * from "./sandbox/mod.ts";
