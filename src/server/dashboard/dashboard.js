@@ -244,8 +244,12 @@ async function tick() {
     document.body.dataset.updates = String(++updates);
   } catch (error) {
     const status = document.getElementById("status");
-    status.textContent = `disconnected (${error.message}), retrying`;
-    status.className = "status error";
+    if (status.textContent.startsWith("finished")) {
+      status.textContent = "finished (server stopped)";
+    } else {
+      status.textContent = `disconnected (${error.message}), retrying`;
+      status.className = "status error";
+    }
   } finally {
     setTimeout(tick, POLL_MS);
   }
