@@ -1,70 +1,178 @@
 /**
- * The entry point behind `deno task pipeline`.
+ * The entry point behind `deno task pipeline`: opens (or resumes) the run
+ * directory, serves the dashboard and the pair stream, runs the chosen recipe(s),
+ * and ends with the JSONL export of pairs and a summary.
  *
  * @module
  */
-import { ConfigError, formatHelp, parseFlags, Progress, readProblems, toError } from "../mod.ts";
-import type { ProblemFormat } from "../mod.ts";
-import { PROBLEM_FORMATS } from "../mod.ts";
+import {
+  ConfigError,
+  FeedbackStore,
+  formatHelp,
+  parseFlags,
+  type ProblemOutcome,
+  Progress,
+  Run,
+  RUN_FILES,
+  type RunningServer,
+  startServer,
+  toError,
+} from "../mod.ts";
+import { join } from "node:path";
+import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, RECIPES } from "./flags.ts";
+import { EXAMPLE_PROBLEMS, type RecipeContext, type RecipeReport } from "./context.ts";
+import { Executor } from "./execute.ts";
+import { mathSelfConsistency } from "./math_self_consistency.ts";
+import { mathFrontier } from "./math_frontier.ts";
+import { codeSelfConsistency } from "./code_self_consistency.ts";
+import { codeFrontier } from "./code_frontier.ts";
+import { gold } from "./gold.ts";
+import { evaluate } from "./eval.ts";
+import { formatSummary, summarize } from "./summary.ts";
 
-const DEFAULT_PROBLEMS = new URL("./examples/problems.jsonl", import.meta.url).pathname;
+const RUNNERS: Record<RecipeName, (context: RecipeContext) => Promise<RecipeReport>> = {
+  "math-self-consistency": mathSelfConsistency,
+  "math-frontier": mathFrontier,
+  "code-self-consistency": codeSelfConsistency,
+  "code-frontier": codeFrontier,
+  gold,
+  eval: evaluate,
+};
 
-const FLAGS = {
-  problems: {
-    type: "string",
-    description: "Problems file (JSONL; GSM8K, MATH-500, HumanEval, MBPP) or APPS folder",
-    default: DEFAULT_PROBLEMS,
-  },
-  format: {
-    type: "string",
-    description: "Problems format; detected when absent",
-    choices: PROBLEM_FORMATS,
-  },
-  "skip-malformed": {
-    type: "boolean",
-    description: "Skip (and count) malformed lines instead of stopping",
-    default: false,
-  },
-} as const;
+const USAGE =
+  `Usage: deno task pipeline [--recipe NAME] [--problems FILE] [--samples FILE | --base-url URL --model NAME]
+                          [--frontier-base-url URL --frontier-model NAME] [--run DIR] [--seed N] [--no-serve]
 
-const USAGE = "Usage: deno task pipeline [options]";
+With no arguments, every recipe runs on the example problems with their recorded
+completions. Recipes: ${RECIPES.join(", ")}; "all" runs each that the inputs allow.`;
 
-async function main(args: string[]): Promise<void> {
-  const flags = parseFlags(args, FLAGS);
+/** The recipes `--recipe` names, in the order they run. */
+function chosenRecipes(flags: PipelineFlags): RecipeName[] {
+  if (flags.recipe !== "all") return [flags.recipe as RecipeName];
+  const frontier = Boolean(
+    flags["frontier-base-url"] || flags["frontier-samples"] || flags.problems === EXAMPLE_PROBLEMS,
+  );
+  return RECIPES.filter((r) => frontier || !r.includes("frontier"));
+}
+
+/** Runs the pipeline with command-line `args`; resolves to the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  const flags = parseFlags(args, PIPELINE_FLAGS);
   if (flags.help) {
-    console.log(formatHelp(USAGE, FLAGS));
-    return;
+    console.log(formatHelp(USAGE, PIPELINE_FLAGS));
+    return 0;
   }
-  let skipped = 0;
-  const counts = new Map<string, number>();
+  const { help: _help, positionals, ...config } = flags;
+  if (positionals.length) throw new ConfigError(`Unexpected argument "${positionals[0]}"`);
+  const recipes = chosenRecipes(flags);
+  const run = await Run.open(flags.run, {
+    config: { ...config, recipes },
+    identity: ["problems", "seed", "recipe"],
+  });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) Deno.exit(130);
+    console.error("\nStopping: finishing work in flight (Ctrl-C again to quit at once)");
+    controller.abort(new Error("Interrupted"));
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  const executor = new Executor({
+    db: run.db,
+    metrics: run.metrics,
+    timeoutMs: flags["timeout-ms"],
+    memoryMb: flags["memory-mb"],
+    ...(flags["pool-size"] ? { size: flags["pool-size"] } : {}),
+  });
+  let server: RunningServer | undefined;
   const progress = new Progress({ label: "problems" });
-  for await (
-    const problem of readProblems(flags.problems, {
-      format: flags.format as ProblemFormat | undefined,
-      skipMalformed: flags["skip-malformed"],
-      onSkip: (error) => {
-        skipped++;
-        console.error(`Skipped: ${error.message}`);
-      },
-    })
-  ) {
-    const kind = problem.kind === "code" ? `code (${problem.style})` : "math";
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
-    progress.add();
+  const started = performance.now();
+  let pairs = 0;
+  try {
+    if (!flags["no-serve"]) {
+      server = await startServer({
+        host: flags.host,
+        port: flags.port,
+        ...(flags.token ? { token: flags.token } : {}),
+        db: run.db,
+        pairLog: run.pairs,
+        metrics: run.metrics,
+        config: { ...config, recipes },
+        progress: () => ({ problems_finished: progress.count, pairs: run.pairs.lastSeq() }),
+      });
+      console.log(
+        `Dashboard: ${server.url}/   pairs: ${server.url}/v1/pairs/stream   metrics: ${server.url}/metrics`,
+      );
+    }
+    console.log(
+      `${run.resumed ? "Resuming" : "Starting"} run ${run.dir}: ${
+        recipes.join(", ")
+      } on ${flags.problems}`,
+    );
+    const reports: RecipeReport[] = [];
+    const feedback = new FeedbackStore(run.db);
+    for (const recipe of recipes) {
+      if (controller.signal.aborted) break;
+      const context: RecipeContext = {
+        recipe,
+        flags,
+        run,
+        feedback,
+        signal: controller.signal,
+        executor,
+        onProblem: (_id: string, outcome: ProblemOutcome) => {
+          pairs += Number(outcome.detail.new_pairs ?? 0);
+          progress.add(1, `new pairs ${pairs}`);
+        },
+      };
+      try {
+        reports.push(await RUNNERS[recipe](context));
+      } catch (error) {
+        if (controller.signal.aborted) break;
+        throw error;
+      }
+    }
+    progress.done();
+    const exported = await run.exportPairs();
+    const summary = await summarize(run, reports, (performance.now() - started) / 1000);
+    const text = formatSummary(summary);
+    await run.writeSummary(summary, text);
+    console.log(`\n${text}`);
+    console.log(
+      `Pairs: ${join(run.dir, RUN_FILES.pairs)} (${exported})   summary: ${
+        join(run.dir, RUN_FILES.summaryText)
+      }`,
+    );
+    if (controller.signal.aborted) {
+      console.log("Interrupted: run the same command again to resume");
+      return 130;
+    }
+    run.finish();
+    if (server && flags["keep-serving"]) {
+      console.log(`Still serving ${server.url}/ (Ctrl-C to stop)`);
+      await new Promise<void>((resolve) =>
+        controller.signal.addEventListener("abort", () => resolve())
+      );
+    }
+    return 0;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+    await executor.close();
+    await server?.shutdown();
+    run.close();
   }
-  progress.done();
-  console.log(`Problems in ${flags.problems}:`);
-  for (const [kind, n] of counts) console.log(`  ${kind.padEnd(16)} ${n}`);
-  if (skipped) console.log(`  skipped lines    ${skipped}`);
 }
 
 if (import.meta.main) {
   try {
-    await main(Deno.args);
+    Deno.exit(await main(Deno.args));
   } catch (error) {
     const err = toError(error);
     console.error(
-      err instanceof ConfigError ? `${err.message}\n\n${USAGE} (see --help)` : err.message,
+      err instanceof ConfigError
+        ? `${err.message}\n\n${USAGE.split("\n")[0]} (see --help)`
+        : `Error: ${err.message}`,
     );
     Deno.exit(err instanceof ConfigError ? 2 : 1);
   }

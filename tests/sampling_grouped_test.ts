@@ -33,6 +33,8 @@ Deno.test("SamplingStage.grouped() ends a problem when the decision says stop", 
     decide: (id) => (id === "b" ? "stop" : "more"),
   });
   const groups = await Array.fromAsync(stage.grouped(fromIterable(problems)));
-  const sizes = Object.fromEntries(groups.map((g) => [g.problem.id, g.samples.length]));
-  assert.deepEqual(sizes, { a: 4, b: 2, c: 4 });
+  const sizes = Object.fromEntries(
+    groups.map((g) => [g.problem.id, [g.samples.length, g.drawable, g.stoppedEarly]]),
+  );
+  assert.deepEqual(sizes, { a: [4, 4, false], b: [2, 4, true], c: [4, 4, false] });
 });

@@ -41,6 +41,10 @@ export interface SamplingWindowOptions {
 export interface ProblemSamples<P extends Problem = Problem> {
   problem: P;
   samples: Sample[];
+  /** How many samples the problem could have had (the maximum, or fewer recorded). */
+  drawable: number;
+  /** True when the decision (or `stop`) ended the problem before `drawable` samples. */
+  stoppedEarly: boolean;
 }
 
 /** A sampling stage that can also be told to stop a problem early. */
@@ -146,13 +150,18 @@ async function* run<P extends Problem>(
     const prepared = preparing.then(() => options.prepare(problem, controller.signal));
     preparing = prepared.then(() => {}, () => {});
     const emitted: Sample[] = [];
+    const bound = { drawable: 0 };
     const done = () => {
       if (!grouped || stageController.signal.aborted) return;
-      output.push({ problem, samples: emitted });
+      const { drawable } = bound;
+      output.push({ problem, samples: emitted, drawable, stoppedEarly: emitted.length < drawable });
       notifier.notify();
     };
     const task = prepared
-      .then((draw) => drawWindows(problem, draw, controller.signal, emitted))
+      .then((draw) => {
+        bound.drawable = Math.min(options.samples, draw.count);
+        return drawWindows(problem, draw, controller.signal, emitted);
+      })
       .then(done, (error) => {
         if (!(error instanceof AbortedError) || !controller.signal.aborted) fail(error);
         else done(); // stopped early: the problem ends with what it has

@@ -1,0 +1,141 @@
+/**
+ * What the code recipes share: a problem's programs, and turning scores into
+ * stored scores, pairs and the problem's outcome.
+ *
+ * @module
+ */
+import {
+  appendPairs,
+  canonicalFromPython,
+  codePairs,
+  type CodeProblem,
+  type FeedbackSource,
+  sameOutput,
+  sameValue,
+  type Sample,
+  scoreCodeSamples,
+  type TestCase,
+  type Vote,
+} from "../mod.ts";
+import type { RecipeName } from "./flags.ts";
+import { pairPrompt, problemKey, problemSeed, programOf, type RecipeContext } from "./context.ts";
+
+/** The program of each sample, by sample index (`undefined`: none could be extracted). */
+export function programsOf(
+  context: RecipeContext,
+  problem: CodeProblem,
+  samples: readonly Sample[],
+): (string | undefined)[] {
+  const programs: (string | undefined)[] = [];
+  for (const sample of samples) programs[sample.index] = programOf(context.flags, problem, sample);
+  return Array.from({ length: programs.length }, (_, i) => programs[i]);
+}
+
+/** How a code problem's samples were scored. */
+export interface CodeScoring {
+  feedback: FeedbackSource;
+  /** Each sample's score, by sample index. */
+  score: (index: number) => number;
+  /** The best score possible. */
+  maxScore: number;
+  /** The votes behind the tests (self-consistency), to store. */
+  votes?: Vote[];
+  /** Extra figures for the problem's outcome. */
+  detail?: Record<string, number | string | boolean>;
+}
+
+/**
+ * Scores the samples, pairs them with the code pair policy, stores votes, scores
+ * and pairs, and records the problem as finished.
+ */
+export function finishCodeProblem(
+  context: RecipeContext,
+  recipe: RecipeName,
+  group: { problem: CodeProblem; samples: readonly Sample[]; programs: (string | undefined)[] },
+  scoring: CodeScoring,
+): void {
+  const { flags, run } = context;
+  const { problem, samples, programs } = group;
+  const scored = scoreCodeSamples(samples, {
+    score: scoring.score,
+    maxScore: scoring.maxScore,
+    feedback: scoring.feedback,
+    program: (index) => programs[index],
+  });
+  const drafts = scoring.maxScore > 0
+    ? codePairs(scored, {
+      prompt: pairPrompt(flags, problem),
+      run: run.name,
+      seed: problemSeed(flags, problem.id),
+      cap: flags["pair-cap"],
+      ...(flags.margin !== undefined ? { margin: flags.margin } : {}),
+      ...(flags["min-pass"] !== undefined ? { minPassFraction: flags["min-pass"] } : {}),
+    })
+    : [];
+  const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
+  if (scoring.votes) context.feedback.saveVotes(scoring.feedback, scoring.votes);
+  context.feedback.saveScores(scored);
+  const outcome = {
+    status: scoring.maxScore > 0 ? "done" : "no_tests",
+    detail: {
+      recipe,
+      samples: samples.length,
+      programs: programs.filter((p) => p !== undefined).length,
+      tests: scoring.maxScore,
+      pairs: drafts.length,
+      new_pairs: pairs.length,
+      ...scoring.detail,
+    },
+  };
+  run.finishProblem(problemKey(recipe, problem.id), outcome);
+  context.onProblem(problem.id, outcome);
+}
+
+/**
+ * The judge's comparison for a problem's outputs: canonical return values for
+ * function-style problems, whitespace-tolerant lines for stdio.
+ */
+export function sameFor(problem: CodeProblem): (a: string, b: string) => boolean {
+  return problem.style === "function" ? (a, b) => sameValue(a, b) : (a, b) => sameOutput(a, b);
+}
+
+/**
+ * Test cases with their expected output in the form executions report it: the
+ * canonical value of a Python literal for function-style problems (a test whose
+ * output is not a literal is left out), the text for stdio.
+ */
+export function comparableTests(problem: CodeProblem, tests: readonly TestCase[]): TestCase[] {
+  if (problem.style !== "function") return [...tests];
+  return tests.flatMap((test) => {
+    try {
+      return [{ input: test.input, output: canonicalFromPython(test.output) }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * How many pseudo expected outputs agree with the gold output of the same input,
+ * for problems that carry gold tests (the summary's label accuracy).
+ */
+export function labelAgreement(
+  problem: CodeProblem,
+  inputs: readonly string[],
+  expected: readonly (string | undefined)[],
+): { labels_checked?: number; labels_correct?: number } {
+  const same = sameFor(problem);
+  const gold = new Map(
+    comparableTests(problem, problem.tests ?? []).map((t) => [t.input, t.output]),
+  );
+  let checked = 0;
+  let correct = 0;
+  inputs.forEach((input, i) => {
+    const truth = gold.get(input);
+    const label = expected[i];
+    if (truth === undefined || label === undefined) return;
+    checked++;
+    if (same(truth, label)) correct++;
+  });
+  return checked ? { labels_checked: checked, labels_correct: correct } : {};
+}

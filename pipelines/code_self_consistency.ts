@@ -1,0 +1,65 @@
+/**
+ * Recipe `code-self-consistency`: test inputs (the problem's, or the frontier
+ * model's), sampled programs run on every input in the sandbox, the majority
+ * output per input as its pseudo expected output, each program scored by the
+ * inputs it agrees on, and pairs by the code pair policy.
+ *
+ * @module
+ */
+import { CodeVote, type ExecutionResult, map, pipe } from "../mod.ts";
+import {
+  isCode,
+  policySamples,
+  type RecipeContext,
+  recipeProblems,
+  type RecipeReport,
+} from "./context.ts";
+import { finishCodeProblem, labelAgreement, programsOf, sameFor } from "./code_common.ts";
+import { withTestInputs } from "./frontier_source.ts";
+
+/** Runs the recipe over the context's problems. */
+export async function codeSelfConsistency(context: RecipeContext): Promise<RecipeReport> {
+  const { flags, run, signal, executor } = context;
+  const counts = { resumed: 0 };
+  const problems = withTestInputs(context, recipeProblems(context, isCode, counts));
+  let finished = 0;
+  const steps = pipe(
+    policySamples(context, problems, { samples: flags.n, window: flags.window }),
+    map(async ({ problem, samples }) => {
+      const inputs = problem.test_inputs ?? [];
+      const programs = programsOf(context, problem, samples);
+      const results = await executor.matrix(problem, programs, inputs, signal);
+      const vote = new CodeVote(problem.id, {
+        inputs,
+        same: sameFor(problem),
+        ...(flags["min-runs"] !== undefined ? { minRuns: flags["min-runs"] } : {}),
+        minShare: flags["min-share"],
+        metrics: run.metrics,
+      });
+      programs.forEach((program, index) => {
+        if (program !== undefined) vote.addProgram(index, results[index] as ExecutionResult[]);
+      });
+      vote.close();
+      finishCodeProblem(context, "code-self-consistency", { problem, samples, programs }, {
+        feedback: "self_consistency",
+        score: (index) => vote.score(index),
+        maxScore: vote.kept,
+        votes: vote.votes(),
+        detail: {
+          inputs: inputs.length,
+          executions: programs.filter((p) => p !== undefined).length * inputs.length,
+          ...labelAgreement(problem, inputs, vote.expected()),
+        },
+      });
+      finished++;
+    }, {
+      signal,
+      concurrency: 4,
+      ordered: false,
+      name: "execute",
+      metrics: run.metrics.stage("execute"),
+    }),
+  );
+  for await (const _ of steps);
+  return { recipe: "code-self-consistency", finished, resumed: counts.resumed };
+}

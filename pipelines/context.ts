@@ -1,0 +1,223 @@
+/**
+ * What every recipe gets: the run directory, the flags, the problem stream, the
+ * policy sampler (recorded or live), the frontier source, program extraction and
+ * the sandbox. Built only from `mod.ts` exports.
+ *
+ * @module
+ */
+import {
+  type CodeProblem,
+  ConfigError,
+  defaultTemplate,
+  extractProgram,
+  FeedbackStore,
+  policySampler,
+  type Problem,
+  type ProblemOutcome,
+  type ProblemSamples,
+  readProblems,
+  recordedSampler,
+  type Run,
+  type Sample,
+  SampleCache,
+  type SamplingStage,
+} from "../mod.ts";
+import type { DecideFn, EndpointOptions, ProblemFormat } from "../mod.ts";
+import type { PipelineFlags, RecipeName } from "./flags.ts";
+import type { Executor } from "./execute.ts";
+
+/** The recorded completions shipped with the example problems. */
+export const EXAMPLE_SAMPLES = new URL("./examples/samples.jsonl", import.meta.url).pathname;
+/** The recorded frontier-model completions shipped with the example problems. */
+export const EXAMPLE_FRONTIER = new URL("./examples/frontier.jsonl", import.meta.url).pathname;
+/** The example problems. */
+export const EXAMPLE_PROBLEMS = new URL("./examples/problems.jsonl", import.meta.url).pathname;
+
+/** What a recipe reports when it ends (added to the run summary). */
+export interface RecipeReport {
+  recipe: RecipeName;
+  /** Problems finished in this invocation. */
+  finished: number;
+  /** Problems skipped because an earlier invocation finished them. */
+  resumed: number;
+  /** Extra figures (eval: accuracy, maj@k, pass@k). */
+  figures?: Record<string, number>;
+}
+
+/** Everything a recipe runs with. */
+export interface RecipeContext {
+  recipe: RecipeName;
+  flags: PipelineFlags;
+  run: Run;
+  feedback: FeedbackStore;
+  signal: AbortSignal;
+  /** Runs programs in the sandbox (started on first use). */
+  executor: Executor;
+  /** Called when a problem is finished (progress display). */
+  onProblem: (problemId: string, outcome: ProblemOutcome) => void;
+}
+
+/** The key a recipe's finished problem is remembered by. */
+export function problemKey(recipe: RecipeName, problemId: string): string {
+  return `${recipe}:${problemId}`;
+}
+
+/**
+ * The problems a recipe works on: read in streaming fashion, of the kinds it
+ * handles, at most `--limit`, and without those an earlier invocation finished.
+ * `counts.resumed` counts the skipped ones.
+ */
+export async function* recipeProblems<P extends Problem>(
+  context: RecipeContext,
+  accept: (problem: Problem) => problem is P,
+  counts: { resumed: number },
+): AsyncGenerator<P> {
+  const { flags, run, recipe } = context;
+  let seen = 0;
+  for await (
+    const problem of readProblems(flags.problems, {
+      format: flags.format as ProblemFormat | undefined,
+      skipMalformed: flags["skip-malformed"],
+      onSkip: (error) => console.error(`Skipped: ${error.message}`),
+      signal: context.signal,
+    })
+  ) {
+    if (flags.limit !== undefined && seen >= flags.limit) return;
+    seen++;
+    if (!accept(problem)) continue;
+    if (run.isFinished(problemKey(recipe, problem.id))) {
+      counts.resumed++;
+      continue;
+    }
+    yield problem;
+  }
+}
+
+/** Math problems. */
+export const isMath = (p: Problem): p is Problem & { kind: "math" } => p.kind === "math";
+/** Code problems. */
+export const isCode = (p: Problem): p is CodeProblem => p.kind === "code";
+
+/** Options for {@link policySamples}. */
+export interface PolicySamplesOptions {
+  /** Samples per problem at most. */
+  samples: number;
+  /** Samples per window. */
+  window?: number;
+  /** The early-stop decision. */
+  decide?: DecideFn;
+}
+
+/**
+ * The policy model's samples: from `--base-url`/`--model` when given, else from the
+ * recorded completions (`--samples`, or the examples' when the problems are the
+ * examples). Recorded samples are also stored in the run's sample table so that the
+ * dashboard can show them.
+ */
+export function policySamples<P extends Problem>(
+  context: RecipeContext,
+  problems: AsyncIterable<P>,
+  options: PolicySamplesOptions,
+): AsyncIterable<ProblemSamples<P>> {
+  const { flags, run, signal } = context;
+  const common = { ...options, signal, metrics: run.metrics };
+  if (flags["base-url"]) {
+    const stage: SamplingStage = policySampler({
+      ...common,
+      endpoint: policyEndpoint(flags),
+      params: {
+        temperature: flags.temperature,
+        ...(flags["top-p"] !== undefined ? { top_p: flags["top-p"] } : {}),
+        max_tokens: flags["max-tokens"],
+        ...(flags.stop.length ? { stop: [...flags.stop] } : {}),
+        seed: flags.seed,
+      },
+      prompt: flags["system-prompt"] ? { systemPrompt: flags["system-prompt"] } : {},
+      nMode: flags["n-mode"] as "auto" | "multi" | "single",
+      maxInFlight: flags["max-in-flight"],
+      ...(flags["tokens-per-minute"] ? { tokensPerMinute: flags["tokens-per-minute"] } : {}),
+      db: run.db,
+    });
+    return stage.grouped(problems);
+  }
+  const path = recordedPath(flags);
+  const cache = new SampleCache(run.db);
+  const stage = recordedSampler(path, common);
+  return (async function* () {
+    for await (const group of stage.grouped(problems)) {
+      for (const sample of group.samples) {
+        cache.put(`recorded:${path}:${sample.problem_id}:${sample.index}`, sample);
+      }
+      yield group;
+    }
+  })();
+}
+
+function recordedPath(flags: PipelineFlags): string {
+  if (flags.samples) return flags.samples;
+  if (flags.problems === EXAMPLE_PROBLEMS) return EXAMPLE_SAMPLES;
+  throw new ConfigError(
+    "No policy samples: give --samples FILE (recorded completions) or --base-url and --model",
+  );
+}
+
+/** The policy endpoint from the flags. */
+export function policyEndpoint(flags: PipelineFlags): EndpointOptions {
+  if (!flags.model) throw new ConfigError("Missing --model: --base-url needs the model name");
+  return {
+    baseURL: flags["base-url"] as string,
+    model: flags.model,
+    api: flags.api as "chat" | "completions",
+    timeoutMs: flags["request-timeout"],
+    ...(flags["api-key"] ? { apiKey: flags["api-key"] } : {}),
+  };
+}
+
+/** The frontier endpoint from the flags, when one is given. */
+export function frontierEndpoint(flags: PipelineFlags): EndpointOptions | undefined {
+  if (!flags["frontier-base-url"]) return undefined;
+  if (!flags["frontier-model"]) {
+    throw new ConfigError("Missing --frontier-model: --frontier-base-url needs the model name");
+  }
+  return {
+    baseURL: flags["frontier-base-url"],
+    model: flags["frontier-model"],
+    timeoutMs: flags["request-timeout"],
+    ...(flags["frontier-api-key"] ? { apiKey: flags["frontier-api-key"] } : {}),
+  };
+}
+
+/** The prompt the policy was asked, as a pair's `prompt`. */
+export function pairPrompt(flags: PipelineFlags, problem: Problem): string {
+  return flags.api === "completions" ? problem.prompt : defaultTemplate(problem);
+}
+
+/** How a completion becomes a program (`--completion`). */
+export function programOf(
+  flags: PipelineFlags,
+  problem: CodeProblem,
+  sample: Sample,
+): string | undefined {
+  if (sample.completion.trim() === "") return undefined;
+  const mode = flags.completion === "auto"
+    ? (flags.api === "completions" || !sample.completion.includes("```") ? "continuation" : "chat")
+    : flags.completion;
+  if (mode === "continuation") {
+    return extractProgram(sample.completion, {
+      mode,
+      language: problem.language,
+      prompt: problem.prompt,
+      ...(flags["program-stop"].length ? { stops: flags["program-stop"] } : {}),
+    });
+  }
+  return extractProgram(sample.completion, {
+    mode: "chat",
+    language: problem.language,
+    ...(problem.style === "function" ? { entryPoint: problem.entry_point } : {}),
+  });
+}
+
+/** The seed of a problem's random choices: the run's seed and the problem's id. */
+export function problemSeed(flags: PipelineFlags, problemId: string): string {
+  return `${flags.seed}/${problemId}`;
+}

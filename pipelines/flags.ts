@@ -1,0 +1,260 @@
+/**
+ * The flags of `deno task pipeline`, shared by every recipe. A JSON config file
+ * (`--config FILE`) may give any of them by name; flags override it.
+ *
+ * @module
+ */
+import { EARLY_STOP_RULES, type FlagValues, PROBLEM_FORMATS } from "../mod.ts";
+
+/** The recipes, by their `--recipe` name. */
+export const RECIPES = [
+  "math-self-consistency",
+  "math-frontier",
+  "code-self-consistency",
+  "code-frontier",
+  "gold",
+  "eval",
+] as const;
+/** A recipe name. */
+export type RecipeName = typeof RECIPES[number];
+
+const EXAMPLES = new URL("./examples/", import.meta.url).pathname;
+
+/** Every flag of `deno task pipeline`. */
+export const PIPELINE_FLAGS = {
+  recipe: {
+    type: "string",
+    description: "What to run; with no --problems, every recipe the examples allow",
+    choices: [...RECIPES, "all"],
+    default: "all",
+  },
+  problems: {
+    type: "string",
+    description: "Problems file (JSONL; GSM8K, MATH-500, HumanEval, MBPP too) or APPS folder",
+    default: `${EXAMPLES}problems.jsonl`,
+  },
+  format: {
+    type: "string",
+    description: "Problems format; detected when absent",
+    choices: PROBLEM_FORMATS,
+  },
+  limit: { type: "number", description: "Use only the first N problems", min: 1, integer: true },
+  "skip-malformed": {
+    type: "boolean",
+    description: "Skip (and count) malformed problem or sample lines instead of stopping",
+    default: false,
+  },
+  run: {
+    type: "string",
+    description: "Run directory (database, pairs, summary)",
+    default: "runs/default",
+  },
+  seed: {
+    type: "number",
+    description: "Seed of every random choice (pairs, sampling seeds)",
+    default: 0,
+    integer: true,
+  },
+  // Policy samples
+  samples: {
+    type: "string",
+    description:
+      "Recorded completions (JSONL) instead of a live server; the default run uses the examples'",
+  },
+  "base-url": {
+    type: "string",
+    description: "OpenAI-compatible server of the policy model, e.g. http://localhost:8000/v1",
+  },
+  model: { type: "string", description: "Policy model name on that server" },
+  "api-key": { type: "string", description: "API key (default: OPENAI_API_KEY, else none)" },
+  api: {
+    type: "string",
+    description: "Policy API",
+    choices: ["chat", "completions"],
+    default: "chat",
+  },
+  "system-prompt": { type: "string", description: "System message for chat requests" },
+  n: {
+    type: "number",
+    description: "Samples per problem at most (the paper: 10)",
+    default: 10,
+    min: 1,
+    integer: true,
+  },
+  window: {
+    type: "number",
+    description: "Samples drawn per window (default: n, one window)",
+    min: 1,
+    integer: true,
+  },
+  "early-stop": {
+    type: "string",
+    description: "Math early-stop rule between windows",
+    choices: EARLY_STOP_RULES,
+    default: "fixed",
+  },
+  threshold: {
+    type: "number",
+    description: "Adaptive-Consistency stop probability",
+    default: 0.95,
+    min: 0,
+  },
+  temperature: {
+    type: "number",
+    description: "Sampling temperature (the paper: 1.0)",
+    default: 1,
+    min: 0,
+  },
+  "top-p": { type: "number", description: "Nucleus sampling (the paper: 0.9 for math)", min: 0 },
+  "max-tokens": {
+    type: "number",
+    description: "Completion tokens at most",
+    default: 2048,
+    min: 1,
+    integer: true,
+  },
+  stop: { type: "list", description: "Stop sequence for requests", default: [] },
+  "n-mode": {
+    type: "string",
+    description: "How n samples are requested (single: servers rejecting n > 1)",
+    choices: ["auto", "multi", "single"],
+    default: "auto",
+  },
+  "max-in-flight": {
+    type: "number",
+    description: "Requests in flight at most",
+    default: 16,
+    min: 1,
+    integer: true,
+  },
+  "tokens-per-minute": { type: "number", description: "Tokens per minute at most", min: 1 },
+  "request-timeout": {
+    type: "number",
+    description: "Per-request timeout (ms)",
+    default: 600_000,
+    min: 1,
+  },
+  // Frontier model
+  "frontier-base-url": {
+    type: "string",
+    description: "OpenAI-compatible server of the frontier model",
+  },
+  "frontier-model": { type: "string", description: "Frontier model name" },
+  "frontier-api-key": { type: "string", description: "Frontier API key (default: OPENAI_API_KEY)" },
+  "frontier-samples": {
+    type: "string",
+    description:
+      "Recorded frontier completions (JSONL) instead of a frontier server; the default run uses the examples'",
+  },
+  "frontier-tests": {
+    type: "string",
+    description: "code-frontier: frontier test cases, or the majority output of its own programs",
+    choices: ["cases", "solutions"],
+    default: "cases",
+  },
+  "test-count": {
+    type: "number",
+    description: "Test inputs or cases to ask the frontier model for",
+    default: 10,
+    min: 1,
+    integer: true,
+  },
+  "frontier-solutions": {
+    type: "number",
+    description: "Frontier programs per problem (solutions mode)",
+    default: 5,
+    min: 1,
+    integer: true,
+  },
+  // Code
+  completion: {
+    type: "string",
+    description:
+      "How a completion becomes a program: chat (fenced block) or continuation (prompt + completion, cut at stops)",
+    choices: ["auto", "chat", "continuation"],
+    default: "auto",
+  },
+  "program-stop": {
+    type: "list",
+    description:
+      "Stop sequence cutting a continuation (default: \\nclass \\ndef \\n# \\nif \\nprint)",
+    default: [],
+  },
+  "timeout-ms": {
+    type: "number",
+    description: "Wall-clock limit per execution (ms)",
+    default: 5000,
+    min: 1,
+  },
+  "memory-mb": {
+    type: "number",
+    description: "Memory limit per execution (MiB)",
+    default: 512,
+    min: 16,
+  },
+  "pool-size": {
+    type: "number",
+    description: "Sandbox processes (default: core count)",
+    min: 1,
+    integer: true,
+  },
+  "min-runs": {
+    type: "number",
+    description: "Fewest ok runs a test input needs to be kept",
+    min: 1,
+    integer: true,
+  },
+  // Pairs
+  margin: {
+    type: "number",
+    description: "Code: smallest score gap of a pair (default: 6 self-consistency, 4 frontier)",
+    min: 0,
+  },
+  "min-pass": {
+    type: "number",
+    description: "Code: share of tests a chosen sample passes (default 0.5)",
+    min: 0,
+  },
+  "pair-mode": {
+    type: "string",
+    description: "Math pairs: one random pair per problem, or each positive with a random negative",
+    choices: ["one", "each_positive"],
+    default: "one",
+  },
+  "pair-cap": {
+    type: "number",
+    description: "Pairs per problem at most",
+    default: 64,
+    min: 1,
+    integer: true,
+  },
+  "min-share": {
+    type: "number",
+    description: "Smallest vote share a label needs to be kept",
+    default: 0,
+    min: 0,
+  },
+  // Server
+  "no-serve": { type: "boolean", description: "Do not start the live server", default: false },
+  host: {
+    type: "string",
+    description: "Server address (non-loopback needs --token)",
+    default: "127.0.0.1",
+  },
+  port: {
+    type: "number",
+    description: "Server port (0: any free port)",
+    default: 8787,
+    min: 0,
+    integer: true,
+  },
+  token: { type: "string", description: "Bearer token the server requires (default: PFPO_TOKEN)" },
+  "keep-serving": {
+    type: "boolean",
+    description: "Keep serving after the run ends, until Ctrl-C",
+    default: false,
+  },
+} as const;
+
+/** Parsed pipeline flags. */
+export type PipelineFlags = FlagValues<typeof PIPELINE_FLAGS>;

@@ -1,0 +1,166 @@
+/**
+ * The frontier model's contributions, from a live server (`--frontier-base-url`)
+ * or from recorded frontier completions (`--frontier-samples`, same format as
+ * recorded policy samples): math answers, code test inputs, code test cases, and
+ * code solutions.
+ *
+ * @module
+ */
+import {
+  type CodeProblem,
+  ConfigError,
+  extractAnswer,
+  fromIterable,
+  frontierAnswers,
+  frontierSolutions,
+  frontierTestCases,
+  frontierTestInputs,
+  type MathProblem,
+  parseAssertTests,
+  parseGeneratedInputs,
+  parseGeneratedTests,
+  pipe,
+  type Problem,
+  type ProblemSamples,
+  recordedSampler,
+  type Sample,
+} from "../mod.ts";
+import {
+  EXAMPLE_FRONTIER,
+  EXAMPLE_PROBLEMS,
+  frontierEndpoint,
+  programOf,
+  type RecipeContext,
+} from "./context.ts";
+
+/** A math problem with the frontier model's answer as its pseudo label. */
+export interface FrontierLabel {
+  problem: MathProblem;
+  label?: string;
+}
+
+function recordedFrontier(context: RecipeContext): string {
+  const { flags } = context;
+  if (flags["frontier-samples"]) return flags["frontier-samples"];
+  if (flags.problems === EXAMPLE_PROBLEMS) return EXAMPLE_FRONTIER;
+  throw new ConfigError(
+    "No frontier source: give --frontier-base-url and --frontier-model, or --frontier-samples FILE",
+  );
+}
+
+function server(context: RecipeContext) {
+  const endpoint = frontierEndpoint(context.flags);
+  return endpoint && {
+    endpoint,
+    db: context.run.db,
+    metrics: context.run.metrics,
+    signal: context.signal,
+    maxInFlight: context.flags["max-in-flight"],
+  };
+}
+
+async function* firstCompletions<P extends Problem>(
+  context: RecipeContext,
+  problems: AsyncIterable<P>,
+  samples = 1,
+): AsyncGenerator<ProblemSamples<P>> {
+  const stage = recordedSampler(recordedFrontier(context), {
+    samples,
+    signal: context.signal,
+    metrics: context.run.metrics,
+  });
+  yield* stage.grouped(problems);
+}
+
+/** Each math problem with the frontier model's final answer. */
+export async function* frontierMathLabels(
+  context: RecipeContext,
+  problems: AsyncIterable<MathProblem>,
+): AsyncGenerator<FrontierLabel> {
+  const live = server(context);
+  if (live) {
+    for await (const result of pipe(problems, frontierAnswers(live))) {
+      yield { problem: result.problem, ...(result.answer ? { label: result.answer } : {}) };
+    }
+    return;
+  }
+  for await (const { problem, samples } of firstCompletions(context, problems)) {
+    const label = samples[0] && extractAnswer(samples[0].completion);
+    yield { problem, ...(label ? { label } : {}) };
+  }
+}
+
+/**
+ * Each code problem with test inputs: its own `test_inputs` when it has them, else
+ * the frontier model's (live or recorded).
+ */
+export async function* withTestInputs(
+  context: RecipeContext,
+  problems: AsyncIterable<CodeProblem>,
+): AsyncGenerator<CodeProblem> {
+  const missing: CodeProblem[] = [];
+  const live = server(context);
+  const generate = async function* (batch: CodeProblem[]) {
+    if (live) {
+      for await (
+        const result of pipe(
+          batch,
+          frontierTestInputs({ ...live, count: context.flags["test-count"] }),
+        )
+      ) {
+        yield result.problem;
+      }
+      return;
+    }
+    for await (const { problem, samples } of firstCompletions(context, fromIterable(batch))) {
+      const parsed = samples[0] && parseGeneratedInputs(samples[0].completion, problem);
+      yield { ...problem, test_inputs: parsed?.kept ?? [] };
+    }
+  };
+  for await (const problem of problems) {
+    if (problem.test_inputs?.length) {
+      yield problem;
+      continue;
+    }
+    missing.push(problem);
+    if (missing.length >= 16) yield* generate(missing.splice(0));
+  }
+  if (missing.length) yield* generate(missing);
+}
+
+/** Each code problem with the frontier model's test cases in `tests`. */
+export async function* frontierTests(
+  context: RecipeContext,
+  problems: AsyncIterable<CodeProblem>,
+): AsyncGenerator<CodeProblem> {
+  const live = server(context);
+  if (live) {
+    const stage = frontierTestCases({ ...live, count: context.flags["test-count"] });
+    for await (const result of pipe(problems, stage)) yield result.problem;
+    return;
+  }
+  for await (const { problem, samples } of firstCompletions(context, problems)) {
+    const text = samples[0]?.completion ?? "";
+    const parsed = parseGeneratedTests(text, problem) ??
+      (problem.style === "function"
+        ? parseAssertTests(text, { entryPoint: problem.entry_point })
+        : undefined);
+    yield { ...problem, tests: parsed?.kept ?? [] };
+  }
+}
+
+/** Each code problem with the frontier model's own programs. */
+export async function* frontierPrograms(
+  context: RecipeContext,
+  problems: AsyncIterable<CodeProblem>,
+): AsyncGenerator<{ problem: CodeProblem; programs: (string | undefined)[] }> {
+  const count = context.flags["frontier-solutions"];
+  const live = server(context);
+  const groups: AsyncIterable<ProblemSamples<CodeProblem>> = live
+    ? frontierSolutions({ ...live, samples: count }).grouped(problems)
+    : firstCompletions(context, problems, count);
+  for await (const { problem, samples } of groups) {
+    const ordered = [...samples].sort((a: Sample, b: Sample) => a.index - b.index);
+    yield { problem, programs: ordered.map((s) => programOf(context.flags, problem, s)) };
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Recipe `gold`: the ground-truth baseline. Problems that carry a gold answer or
+ * gold tests (`tests` or `test_code`) score their samples against them and pair by
+ * the same policies as pseudo feedback. Recipe `eval` reuses the gold scoring.
+ *
+ * @module
+ */
+import {
+  appendPairs,
+  type CodeProblem,
+  goldCodeScore,
+  goldMathFeedback,
+  map,
+  mathPairs,
+  type MathProblem,
+  pipe,
+  type Problem,
+  type Sample,
+} from "../mod.ts";
+import {
+  pairPrompt,
+  policySamples,
+  problemKey,
+  problemSeed,
+  type RecipeContext,
+  recipeProblems,
+  type RecipeReport,
+} from "./context.ts";
+import { comparableTests, finishCodeProblem, programsOf, sameFor } from "./code_common.ts";
+
+/** True when a problem carries gold feedback. */
+export function hasGold(problem: Problem): boolean {
+  return problem.kind === "math"
+    ? problem.answer !== undefined
+    : Boolean(problem.tests?.length || problem.test_code);
+}
+
+/** Each sample's gold score out of `max`, by sample index. */
+export interface GoldScores {
+  score: (index: number) => number;
+  max: number;
+  programs?: (string | undefined)[];
+}
+
+/** Scores a code problem's samples on its gold tests or `check(candidate)`. */
+export async function goldCodeScores(
+  context: RecipeContext,
+  problem: CodeProblem,
+  samples: readonly Sample[],
+): Promise<GoldScores> {
+  const programs = programsOf(context, problem, samples);
+  const tests = comparableTests(problem, problem.tests ?? []);
+  const matrix = tests.length
+    ? await context.executor.matrix(problem, programs, tests.map((t) => t.input), context.signal)
+    : undefined;
+  const checks = tests.length
+    ? undefined
+    : await context.executor.check(problem, programs, context.signal);
+  const comparable = { ...problem, tests };
+  const scores = programs.map((_, p) =>
+    goldCodeScore(comparable, matrix ? { tests: matrix[p] } : { check: checks?.[p] }, {
+      same: sameFor(problem),
+    })
+  );
+  const max = tests.length ? tests.length : 1;
+  return { score: (index) => scores[index]?.score ?? 0, max, programs };
+}
+
+/** Runs the recipe over the context's problems with gold feedback. */
+export async function gold(context: RecipeContext): Promise<RecipeReport> {
+  const { flags, run, signal } = context;
+  const counts = { resumed: 0 };
+  const problems = recipeProblems(context, (p): p is Problem => hasGold(p), counts);
+  let finished = 0;
+  const steps = pipe(
+    policySamples(context, problems, { samples: flags.n, window: flags.window }),
+    map(async ({ problem, samples }) => {
+      if (problem.kind === "code") {
+        const scores = await goldCodeScores(context, problem, samples);
+        finishCodeProblem(context, "gold", {
+          problem,
+          samples,
+          programs: scores.programs ?? [],
+        }, { feedback: "gold", score: scores.score, maxScore: scores.max });
+      } else {
+        finishGoldMath(context, problem, samples);
+      }
+      finished++;
+    }, {
+      signal,
+      concurrency: 4,
+      ordered: false,
+      name: "gold",
+      metrics: run.metrics.stage("gold"),
+    }),
+  );
+  for await (const _ of steps);
+  return { recipe: "gold", finished, resumed: counts.resumed };
+}
+
+function finishGoldMath(
+  context: RecipeContext,
+  problem: MathProblem,
+  samples: readonly Sample[],
+): void {
+  const { flags, run } = context;
+  const result = goldMathFeedback(problem, samples);
+  if (!result) return;
+  const drafts = mathPairs(result.scored, {
+    prompt: pairPrompt(flags, problem),
+    run: run.name,
+    seed: problemSeed(flags, problem.id),
+    cap: flags["pair-cap"],
+    mode: flags["pair-mode"] as "one" | "each_positive",
+  });
+  const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
+  context.feedback.saveVotes("gold", [result.vote]);
+  context.feedback.saveScores(result.scored);
+  const outcome = {
+    status: "done",
+    detail: {
+      recipe: "gold",
+      samples: samples.length,
+      correct: result.vote.votes,
+      pairs: drafts.length,
+      new_pairs: pairs.length,
+    },
+  };
+  run.finishProblem(problemKey("gold", problem.id), outcome);
+  context.onProblem(problem.id, outcome);
+}

@@ -1,0 +1,225 @@
+/**
+ * The run summary: what the run directory holds after this and any earlier
+ * invocation (problems, samples, executions by status, votes, early-stop savings,
+ * pairs by feedback source, label accuracy where gold exists), as JSON and as a
+ * readable table.
+ *
+ * @module
+ */
+import type { Run } from "../mod.ts";
+import type { RecipeReport } from "./context.ts";
+
+/** The summary of a run. */
+export interface RunSummary {
+  run: string;
+  dir: string;
+  recipes: Record<string, RecipeTotals>;
+  executions: Record<string, number>;
+  votes: Record<string, { kept: number; dropped: number }>;
+  pairs: { total: number; by_feedback: Record<string, number> };
+  reports: RecipeReport[];
+  /** Where this invocation spent its time. */
+  time: TimeShares;
+}
+
+/**
+ * This invocation's wall time and the busy time of each part (summed over
+ * concurrent work, so a part's share can exceed 100%).
+ */
+export interface TimeShares {
+  wall_seconds: number;
+  /** Seconds per stage (`pfpo_stage_latency_seconds`), sampling requests and sandbox executions. */
+  busy_seconds: Record<string, number>;
+}
+
+/** Per-recipe totals from the problems the run finished. */
+export interface RecipeTotals {
+  problems: number;
+  by_status: Record<string, number>;
+  samples: number;
+  early_stop_saved: number;
+  pairs: number;
+  label_accuracy?: { checked: number; correct: number; rate: number };
+  figures?: Record<string, number>;
+}
+
+/** Builds the summary from the run database. */
+export async function summarize(
+  run: Run,
+  reports: RecipeReport[],
+  wallSeconds: number,
+): Promise<RunSummary> {
+  const recipes: Record<string, RecipeTotals> = {};
+  for (const { status, detail } of run.outcomes()) {
+    const name = String(detail.recipe);
+    const totals = recipes[name] ??= {
+      problems: 0,
+      by_status: {},
+      samples: 0,
+      early_stop_saved: 0,
+      pairs: 0,
+    };
+    totals.problems++;
+    totals.by_status[status] = (totals.by_status[status] ?? 0) + 1;
+    totals.samples += Number(detail.samples ?? 0);
+    totals.early_stop_saved += Number(detail.saved ?? 0);
+    totals.pairs += Number(detail.pairs ?? 0);
+    const checked = typeof detail.label_correct === "boolean"
+      ? 1
+      : Number(detail.labels_checked ?? 0);
+    const correct = typeof detail.label_correct === "boolean"
+      ? Number(detail.label_correct)
+      : Number(detail.labels_correct ?? 0);
+    if (checked > 0) {
+      const acc = totals.label_accuracy ??= { checked: 0, correct: 0, rate: 0 };
+      acc.checked += checked;
+      acc.correct += correct;
+      acc.rate = acc.correct / acc.checked;
+    }
+  }
+  for (const report of reports) {
+    if (report.figures && recipes[report.recipe]) recipes[report.recipe].figures = report.figures;
+  }
+  return {
+    run: run.name,
+    dir: run.dir,
+    recipes,
+    executions: groupCount(run, "sandbox_executions", "json_extract(result, '$.status')"),
+    votes: voteCounts(run),
+    pairs: {
+      total: run.pairs.lastSeq() === 0 ? 0 : countRows(run, "pairs"),
+      by_feedback: groupCount(run, "pairs", "json_extract(body, '$.feedback')"),
+    },
+    reports,
+    time: { wall_seconds: wallSeconds, busy_seconds: await busySeconds(run) },
+  };
+}
+
+const BUSY_HISTOGRAMS: Record<string, string> = {
+  pfpo_sampling_request_seconds: "sampling requests",
+  pfpo_sandbox_execution_seconds: "sandbox executions",
+};
+
+async function busySeconds(run: Run): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const metric of await run.metrics.registry.getMetricsAsJSON()) {
+    for (const value of metric.values) {
+      const name = (value as { metricName?: string }).metricName;
+      if (!name?.endsWith("_sum")) continue;
+      if (metric.name === "pfpo_stage_latency_seconds") {
+        out[`stage ${value.labels.stage}`] = value.value;
+      } else if (metric.name in BUSY_HISTOGRAMS) {
+        out[BUSY_HISTOGRAMS[metric.name]] = (out[BUSY_HISTOGRAMS[metric.name]] ?? 0) + value.value;
+      }
+    }
+  }
+  return out;
+}
+
+function tableExists(run: Run, table: string): boolean {
+  return run.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(
+    table,
+  ) !==
+    undefined;
+}
+
+function countRows(run: Run, table: string): number {
+  return Number(run.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0);
+}
+
+function groupCount(run: Run, table: string, expression: string): Record<string, number> {
+  if (!tableExists(run, table)) return {};
+  const rows = run.db.prepare(
+    `SELECT ${expression} AS k, COUNT(*) AS n FROM ${table} GROUP BY k ORDER BY k`,
+  ).all();
+  return Object.fromEntries(rows.map((row) => [String(row.k), Number(row.n)]));
+}
+
+function voteCounts(run: Run): Record<string, { kept: number; dropped: number }> {
+  if (!tableExists(run, "feedback_votes")) return {};
+  const out: Record<string, { kept: number; dropped: number }> = {};
+  const rows = run.db.prepare(
+    "SELECT feedback, kept, COUNT(*) AS n FROM feedback_votes GROUP BY feedback, kept",
+  ).all();
+  for (const row of rows) {
+    const entry = out[String(row.feedback)] ??= { kept: 0, dropped: 0 };
+    entry[Number(row.kept) ? "kept" : "dropped"] += Number(row.n);
+  }
+  return out;
+}
+
+/** The summary as a readable table. */
+export function formatSummary(summary: RunSummary): string {
+  const lines = [`Run ${summary.run} (${summary.dir})`, ""];
+  const header = [
+    "recipe",
+    "problems",
+    "samples",
+    "saved by early stop",
+    "pairs",
+    "label accuracy",
+  ];
+  const rows = Object.entries(summary.recipes).map(([name, t]) => [
+    name,
+    `${t.problems}${statusNote(t.by_status)}`,
+    String(t.samples),
+    String(t.early_stop_saved),
+    String(t.pairs),
+    t.label_accuracy
+      ? `${
+        (100 * t.label_accuracy.rate).toFixed(1)
+      }% (${t.label_accuracy.correct}/${t.label_accuracy.checked})`
+      : "-",
+  ]);
+  lines.push(...table([header, ...rows]), "");
+  const executions = Object.entries(summary.executions);
+  if (executions.length) {
+    lines.push(
+      `Executions: ${executions.map(([status, n]) => `${status} ${n}`).join(", ")}`,
+    );
+  }
+  const votes = Object.entries(summary.votes);
+  if (votes.length) {
+    lines.push(
+      `Votes: ${
+        votes.map(([source, v]) => `${source} ${v.kept} kept, ${v.dropped} dropped`).join("; ")
+      }`,
+    );
+  }
+  const byFeedback = Object.entries(summary.pairs.by_feedback);
+  lines.push(
+    `Pairs: ${summary.pairs.total}${
+      byFeedback.length ? ` (${byFeedback.map(([source, n]) => `${source} ${n}`).join(", ")})` : ""
+    }`,
+  );
+  for (const [name, t] of Object.entries(summary.recipes)) {
+    if (!t.figures) continue;
+    lines.push(
+      `${name}: ${
+        Object.entries(t.figures).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`)
+          .join(", ")
+      }`,
+    );
+  }
+  const { wall_seconds: wall, busy_seconds: busy } = summary.time;
+  lines.push(
+    `Time: ${wall.toFixed(1)} s wall; busy ${
+      Object.entries(busy).map(([part, sec]) =>
+        `${part} ${sec.toFixed(1)} s (${(100 * sec / wall).toFixed(0)}%)`
+      )
+        .join(", ")
+    }`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function statusNote(byStatus: Record<string, number>): string {
+  const others = Object.entries(byStatus).filter(([status]) => status !== "done");
+  return others.length ? ` (${others.map(([s, n]) => `${n} ${s}`).join(", ")})` : "";
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
+  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)];
+}

@@ -1,0 +1,138 @@
+/**
+ * Crash test: a pipeline killed with SIGKILL at several points and re-run ends with
+ * exactly the pairs of an uninterrupted run of the same seed, and requests little
+ * more than it (at most what was in flight at each kill).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { readJsonl } from "../src/io/jsonl.ts";
+import type { Pair } from "../src/model/pair.ts";
+import { FRONTIER_MODEL, startExampleServer } from "./support/example_server.ts";
+
+const MAIN = new URL("../pipelines/main.ts", import.meta.url).pathname;
+const IN_FLIGHT = 4;
+
+function args(dir: string, baseURL: string): string[] {
+  return [
+    "run",
+    "-A",
+    MAIN,
+    "--run",
+    dir,
+    "--no-serve",
+    "--seed",
+    "3",
+    "--base-url",
+    baseURL,
+    "--model",
+    "policy",
+    "--max-in-flight",
+    String(IN_FLIGHT),
+    "--frontier-base-url",
+    baseURL,
+    "--frontier-model",
+    FRONTIER_MODEL,
+    "--early-stop",
+    "esc",
+    "--window",
+    "4",
+    "--n",
+    "8",
+    "--timeout-ms",
+    "1500",
+    "--pool-size",
+    "2",
+  ];
+}
+
+function finishedProblems(dir: string): number {
+  try {
+    const db = new DatabaseSync(join(dir, "run.db"), { readOnly: true });
+    try {
+      return Number(db.prepare("SELECT COUNT(*) AS n FROM run_problems").get()?.n ?? 0);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // not created yet
+  }
+}
+
+async function runToEnd(dir: string, baseURL: string): Promise<void> {
+  const output = await new Deno.Command(Deno.execPath(), { args: args(dir, baseURL) }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+}
+
+/** Starts the pipeline and SIGKILLs it once `ready()` holds; true when it was killed. */
+async function killWhen(dir: string, baseURL: string, ready: () => boolean): Promise<boolean> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: args(dir, baseURL),
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let ended = false;
+  child.status.then(() => (ended = true));
+  while (!ended && !ready()) await new Promise((r) => setTimeout(r, 20));
+  if (ended) return false;
+  child.kill("SIGKILL");
+  await child.status;
+  return true;
+}
+
+async function pairsOf(dir: string): Promise<Pair[]> {
+  return await Array.fromAsync(readJsonl<Pair>(join(dir, "pairs.jsonl")));
+}
+
+const content = (p: Pair) =>
+  JSON.stringify([
+    p.id,
+    p.problem_id,
+    p.chosen,
+    p.rejected,
+    p.chosen_score,
+    p.rejected_score,
+    p.feedback,
+    p.run,
+  ]);
+
+Deno.test({
+  name:
+    "pipeline killed at several points and re-run writes exactly the pairs of an uninterrupted run",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const server = await startExampleServer({ plan: () => ({ latencyMs: 40 }) });
+    try {
+      const reference = join(await Deno.makeTempDir(), "run");
+      await runToEnd(reference, server.baseURL);
+      const referenceRequests = server.stats.requests;
+      const expected = (await pairsOf(reference)).map(content).sort();
+      assert.ok(expected.length > 20);
+
+      const crashed = join(await Deno.makeTempDir(), "run");
+      const before = server.stats.requests;
+      const kills = [
+        await killWhen(crashed, server.baseURL, () => server.stats.requests > before + 2),
+        await killWhen(crashed, server.baseURL, () => finishedProblems(crashed) >= 8),
+        await killWhen(crashed, server.baseURL, () => finishedProblems(crashed) >= 25),
+      ];
+      assert.deepEqual(kills, [true, true, true], "each run was killed mid-way");
+      await runToEnd(crashed, server.baseURL);
+      const pairs = await pairsOf(crashed);
+      assert.deepEqual(pairs.map(content).sort(), expected);
+      assert.deepEqual(
+        pairs.map((p) => p.seq),
+        pairs.map((_, i) => i + 1),
+        "seq continues without gaps",
+      );
+      const requests = server.stats.requests - before;
+      assert.ok(
+        requests <= referenceRequests + kills.length * IN_FLIGHT,
+        `${requests} requests against ${referenceRequests} uninterrupted`,
+      );
+    } finally {
+      await server.close();
+    }
+  },
+});

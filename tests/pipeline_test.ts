@@ -1,0 +1,186 @@
+/**
+ * End-to-end tests of `deno task pipeline`: the built-in default on recorded
+ * completions, resume, the live path against a local OpenAI-compatible server
+ * (policy and frontier), and bad command lines.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readJsonl } from "../src/io/jsonl.ts";
+import type { Pair } from "../src/model/pair.ts";
+import { main } from "../pipelines/main.ts";
+import type { RunSummary } from "../pipelines/summary.ts";
+import { FRONTIER_MODEL, startExampleServer } from "./support/example_server.ts";
+
+const MAIN = new URL("../pipelines/main.ts", import.meta.url).pathname;
+/** Short limits keep the examples' endless-loop sample cheap. */
+const FAST = ["--timeout-ms", "1500", "--pool-size", "2"];
+
+async function pipeline(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+async function pairsOf(dir: string): Promise<Pair[]> {
+  return await Array.fromAsync(readJsonl<Pair>(join(dir, "pairs.jsonl")));
+}
+
+async function summaryOf(dir: string): Promise<RunSummary> {
+  return JSON.parse(await Deno.readTextFile(join(dir, "summary.json")));
+}
+
+Deno.test({
+  name: "pipeline runs every recipe on the examples, serves while it runs, and resumes",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = join(await Deno.makeTempDir(), "run");
+    const first = await pipeline(["--run", dir, "--port", "0", ...FAST]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Dashboard: http:\/\/127\.0\.0\.1:\d+\//);
+    const summary = await summaryOf(dir);
+    assert.deepEqual(Object.keys(summary.recipes).sort(), [
+      "code-frontier",
+      "code-self-consistency",
+      "eval",
+      "gold",
+      "math-frontier",
+      "math-self-consistency",
+    ]);
+    assert.deepEqual(Object.keys(summary.pairs.by_feedback).sort(), [
+      "frontier",
+      "gold",
+      "self_consistency",
+    ]);
+    const pairs = await pairsOf(dir);
+    assert.equal(pairs.length, summary.pairs.total);
+    assert.deepEqual(pairs.map((p) => p.seq), pairs.map((_, i) => i + 1));
+    for (const pair of pairs) {
+      assert.match(pair.id, /^sha256-[0-9a-f]{64}$/);
+      assert.equal(pair.run, "run");
+      assert.ok(pair.chosen_score > pair.rejected_score, JSON.stringify(pair));
+    }
+    assert.ok((summary.executions.ok ?? 0) > 0);
+    assert.ok((summary.executions.timeout ?? 0) > 0, "the endless loop times out");
+    assert.ok(summary.recipes.eval.figures?.accuracy !== undefined);
+    assert.equal(summary.recipes["math-self-consistency"].label_accuracy?.rate, 1);
+    const text = await Deno.readTextFile(join(dir, "summary.txt"));
+    assert.match(text, /math-self-consistency/);
+    const config = JSON.parse(await Deno.readTextFile(join(dir, "config.json")));
+    assert.equal(config.seed, 0);
+
+    const second = await pipeline(["--run", dir, "--no-serve", ...FAST]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /Resuming run/);
+    assert.deepEqual(await pairsOf(dir), pairs, "no pair written twice or lost");
+    const resumed = await summaryOf(dir);
+    assert.deepEqual(resumed.recipes, summary.recipes);
+    assert.ok(resumed.reports.every((r) => r.finished === 0 && r.resumed > 0));
+  },
+});
+
+Deno.test({
+  name:
+    "pipeline runs every recipe against a live policy and frontier server and caches the samples",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const server = await startExampleServer();
+    try {
+      const dir = join(await Deno.makeTempDir(), "live");
+      const args = [
+        "--run",
+        dir,
+        "--no-serve",
+        "--n",
+        "8",
+        "--window",
+        "4",
+        "--base-url",
+        server.baseURL,
+        "--model",
+        "policy",
+        "--frontier-base-url",
+        server.baseURL,
+        "--frontier-model",
+        FRONTIER_MODEL,
+        ...FAST,
+      ];
+      assert.equal(await main(args), 0);
+      const summary = await summaryOf(dir);
+      assert.equal(Object.keys(summary.recipes).length, 6);
+      assert.ok(summary.pairs.by_feedback.frontier > 0);
+      assert.ok(summary.pairs.by_feedback.self_consistency > 0);
+      const requests = server.stats.requests;
+      assert.ok(requests > 0);
+      const again = join(dir);
+      assert.equal(
+        await main([...args.slice(0, 1), again, ...args.slice(2), "--recipe", "all"]),
+        0,
+      );
+      assert.equal(server.stats.requests, requests, "a re-run requests nothing it has");
+
+      const solutions = join(await Deno.makeTempDir(), "solutions");
+      assert.equal(
+        await main([
+          "--run",
+          solutions,
+          "--no-serve",
+          "--recipe",
+          "code-frontier",
+          "--frontier-tests",
+          "solutions",
+          "--base-url",
+          server.baseURL,
+          "--model",
+          "policy",
+          "--frontier-base-url",
+          server.baseURL,
+          "--frontier-model",
+          FRONTIER_MODEL,
+          ...FAST,
+        ]),
+        0,
+      );
+      const frontier = await summaryOf(solutions);
+      assert.equal(frontier.recipes["code-frontier"].problems, 4);
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+Deno.test("pipeline names an unknown flag, a bad value and a missing model", async () => {
+  const unknown = await pipeline(["--sampels", "3"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--sampels/);
+  const bad = await pipeline(["--recipe", "nope"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Invalid value for --recipe: "nope" is not one of/);
+  const model = await pipeline([
+    "--base-url",
+    "http://127.0.0.1:9/v1",
+    "--no-serve",
+    "--run",
+    await Deno.makeTempDir(),
+  ]);
+  assert.equal(model.code, 2);
+  assert.match(model.stderr, /Missing --model/);
+  const help = await pipeline(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--frontier-base-url/);
+});
+
+Deno.test("pipeline refuses to resume a run directory with another seed", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    join(dir, "config.json"),
+    JSON.stringify({ seed: 7, problems: "x", recipe: "all" }),
+  );
+  const result = await pipeline(["--run", dir, "--no-serve", "--problems", "x"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /Cannot resume the run in .*: its seed was 7, now 0/);
+});
