@@ -80,7 +80,7 @@ if (IN_WORKER) {
   const scope = self as unknown as Worker;
   scope.onmessage = async (event: MessageEvent<Job>) =>
     scope.postMessage(await consume(event.data));
-} else {
+} else if (import.meta.main) {
   await main();
 }
 
