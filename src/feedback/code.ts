@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { sameOutput, sameValue } from "../../sandbox/judge.ts";
 import type { ExecutionResult } from "../model/execution.ts";
 import type { FeedbackSource, ScoredSample, Vote } from "../model/feedback.ts";
 import type { Sample } from "../model/sample.ts";
@@ -39,8 +40,11 @@ export interface CodeVoteOptions extends KeepOptions {
   /** The test inputs, in order. */
   inputs: readonly string[];
   /**
-   * Whether two outputs are the same (the judge's comparison: exact, whitespace
-   * tolerant, float tolerant). Default: equal strings.
+   * Whether two outputs are the same. Default: the judge's comparison: canonical
+   * values (`sameValue`: `1` equals `1.0`) when the runs report return values
+   * (function style), stdout line by line ignoring trailing whitespace
+   * (`sameOutput`) otherwise. Pass the judge with options for float tolerance or
+   * token matching.
    */
   same?: Equivalence;
   /** Fewest `ok` runs an input needs to be kept. Default {@link DEFAULT_MIN_RUNS}. */
@@ -79,6 +83,8 @@ export class CodeVote {
   readonly #minRuns: number;
   readonly #metrics: FeedbackMetrics;
   #closed = false;
+  /** Whether the runs report return values; set by the first `ok` run. */
+  #values?: boolean;
 
   /** Creates an open vote over `options.inputs`. */
   constructor(problemId: string, options: CodeVoteOptions) {
@@ -87,7 +93,8 @@ export class CodeVote {
     this.#options = options;
     this.#minRuns = options.minRuns ?? DEFAULT_MIN_RUNS;
     this.#metrics = feedbackMetrics(options.metrics);
-    const equivalent = options.same ?? ((a: string, b: string) => a === b);
+    const equivalent = options.same ??
+      ((a: string, b: string) => this.#values ? sameValue(a, b) : sameOutput(a, b));
     this.#votes = options.inputs.map(() => new AnswerVote({ equivalent }));
   }
 
@@ -96,6 +103,7 @@ export class CodeVote {
     if (this.#closed) throw new RangeError(`Cannot add to the vote of ${this.problemId}: closed`);
     const vote = this.#votes[input];
     if (!vote) throw new RangeError(`Cannot add a result for input ${input}: out of range`);
+    if (result.status === "ok") this.#values ??= result.return_value !== undefined;
     vote.add(program, outputOf(result));
   }
 
@@ -166,7 +174,10 @@ export class CodeVote {
 export interface CountPassesOptions {
   /** The expected output per input; `undefined` skips the input. */
   expected: readonly (string | undefined)[];
-  /** The judge's comparison of an expected and an actual output. Default: equal strings. */
+  /**
+   * The judge's comparison of an expected and an actual output. Default: the judge's
+   * (`sameValue` for runs that report a return value, `sameOutput` for stdout).
+   */
   same?: Equivalence;
 }
 
@@ -188,11 +199,15 @@ export function countPasses(
   results: readonly (ExecutionResult | undefined)[],
   options: CountPassesOptions,
 ): number {
-  const same = options.same ?? ((a: string, b: string) => a === b);
   let passes = 0;
   options.expected.forEach((expected, i) => {
-    const actual = outputOf(results[i]);
-    if (expected !== undefined && actual !== undefined && same(expected, actual)) passes++;
+    const result = results[i];
+    const actual = outputOf(result);
+    if (expected === undefined || actual === undefined) return;
+    const values = result?.return_value !== undefined;
+    const same = options.same ??
+      ((a: string, b: string) => values ? sameValue(b, a) : sameOutput(b, a));
+    if (same(expected, actual)) passes++;
   });
   return passes;
 }

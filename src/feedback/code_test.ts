@@ -99,6 +99,29 @@ Deno.test("CodeVote groups outputs with the judge's comparison", () => {
   assert.equal(vote.score(2), 1);
 });
 
+Deno.test("CodeVote groups with the judge by default: canonical values, stdout by lines", () => {
+  const values = new CodeVote("p", { inputs: ["x"], minRuns: 1 });
+  values.addProgram(0, [returned("[1,2]")]);
+  values.addProgram(1, [returned("[1.0,2]")]);
+  values.addProgram(2, [returned("[2,1]")]);
+  assert.deepEqual(values.votes()[0].votes, 2);
+  assert.deepEqual([0, 1, 2].map((p) => values.score(p)), [1, 1, 0]);
+  const stdout = new CodeVote("p", { inputs: ["x"], minRuns: 1 });
+  stdout.addProgram(0, [ok("1 2\n")]);
+  stdout.addProgram(1, [ok("1 2  \n\n")]);
+  stdout.addProgram(2, [ok("1  2\n")]);
+  assert.deepEqual([0, 1, 2].map((p) => stdout.score(p)), [1, 1, 0]);
+});
+
+Deno.test("countPasses() judges by default: canonical values, stdout by lines", () => {
+  assert.equal(
+    countPasses([returned("0.0"), returned("[1,2]")], { expected: ["0", "[1,2.0]"] }),
+    2,
+  );
+  assert.equal(countPasses([returned("1")], { expected: ["2"] }), 0);
+  assert.equal(countPasses([ok("6  \n")], { expected: ["6"] }), 1);
+});
+
 Deno.test("CodeVote votes on return values, not prints, for function calls", () => {
   const vote = new CodeVote("p", { inputs: ["[1]"], minRuns: 1 });
   vote.addProgram(0, [returned("1")]);

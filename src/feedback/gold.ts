@@ -55,7 +55,7 @@ export interface GoldScore {
 
 /** Options for {@link goldCodeScore}. */
 export interface GoldCodeOptions {
-  /** The judge's comparison of an expected and an actual output. Default: equal strings. */
+  /** The judge's comparison of an expected and an actual output. Default: the judge's (see `countPasses`). */
   same?: Equivalence;
 }
 
