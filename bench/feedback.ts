@@ -14,21 +14,38 @@
  *    of the top-scored program against the mean pass rate (random pick), pair
  *    precision and pairs per task. Programs run in the sandbox pool.
  *
- * Run: deno run -A bench/feedback.ts [--math-only]
+ * Run: deno run -A bench/feedback.ts [--math-only] [--tasks N]
  */
+import { parseArgs } from "node:util";
 import {
+  canonicalFromPython,
+  codePairs,
+  CodeVote,
+  countPasses,
+  type ExecutionResult,
   extractAnswer,
+  extractProgram,
+  type FeedbackSource,
   goldMathFeedback,
   isEquivalent,
   mathPairs,
   MathSelfConsistency,
   Metrics,
+  outputOf,
+  parseAssertTests,
   readJsonl,
+  sameValue,
   type Sample,
+  type SandboxJob,
+  SandboxPool,
+  scoreCodeSamples,
+  type TestCase,
 } from "../mod.ts";
 import type { EarlyStopSettings, MathPairMode } from "../mod.ts";
 
 const DATA = new URL("../../shared/data/", import.meta.url).pathname;
+/** How the report names the data folder (relative to the project root). */
+const DATA_NAME = "../shared/data/";
 
 interface MathRecord {
   idx: number;
@@ -83,7 +100,10 @@ async function mathReport(): Promise<void> {
   const sampleRight = gold.flatMap((g) => g.scored).filter((s) => s.score === 1).length;
   const sampleCount = problems.reduce((n, p) => n + p.samples.length, 0);
   const oracle = gold.filter((g) => g.vote.votes > 0).length;
-  console.log(`## Math self-consistency: ${problems.length} problems × ${k} samples (${path})\n`);
+  console.log(
+    `## Math self-consistency: ${problems.length} problems × ${k} samples ` +
+      `(${DATA_NAME}math_samples/math_cot_dev.jsonl)\n`,
+  );
   console.log(table(["label", "right vs gt", "accuracy"], [
     ["majority vote, isEquivalent groups", fullRight, pct(fullRight, problems.length)],
     ["majority vote, string-equal groups", stringRight, pct(stringRight, problems.length)],
@@ -185,6 +205,245 @@ async function mathReport(): Promise<void> {
   console.log(`\nAnswers extracted: ${extracted}/${sampleCount}`);
 }
 
+interface HumanEvalRecord {
+  task_id: string;
+  prompt: string;
+  canonical_solution: string;
+  test: string;
+  entry_point: string;
+}
+
+interface TaskSamples {
+  task_id: string;
+  prompt: string;
+  samples: string[];
+}
+
+/** Generated test inputs used per task (the paper uses about ten). */
+const MAX_TESTS = 10;
+/** Wall-clock limit per execution. */
+const TIMEOUT_MS = 3000;
+
+interface FormTotals {
+  tasks: number;
+  labels: number;
+  labelsRight: number;
+  topPass: number;
+  meanPass: number;
+  pairs: number;
+  precise: number;
+  tasksWithPairs: number;
+  uncapped: number;
+}
+
+const emptyTotals = (): FormTotals => ({
+  tasks: 0,
+  labels: 0,
+  labelsRight: 0,
+  topPass: 0,
+  meanPass: 0,
+  pairs: 0,
+  precise: 0,
+  tasksWithPairs: 0,
+  uncapped: 0,
+});
+
+/**
+ * The task's generated tests, at most `limit`: each model-written run continues a
+ * prompt ending in `assert `; tests are taken round-robin over the runs (the first
+ * test of every run, then the second, …) so that they come from many runs, and an
+ * input seen before is skipped.
+ */
+function assertTests(entryPoint: string, runs: readonly string[], limit: number): TestCase[] {
+  const parsed = runs.map((text) => parseAssertTests(`assert ${text}`, { entryPoint }).kept);
+  const byInput = new Map<string, TestCase>();
+  const rounds = Math.max(0, ...parsed.map((tests) => tests.length));
+  for (let round = 0; round < rounds && byInput.size < limit; round++) {
+    for (const tests of parsed) {
+      const test = tests[round];
+      if (test && !byInput.has(test.input) && byInput.size < limit) byInput.set(test.input, test);
+    }
+  }
+  return [...byInput.values()];
+}
+
+/** The index of the highest score, ties to the earliest. */
+function topIndex(scores: readonly number[]): number {
+  let best = 0;
+  scores.forEach((score, i) => {
+    if (score > scores[best]) best = i;
+  });
+  return best;
+}
+
+function tally(
+  totals: FormTotals,
+  task: { prompt: string; samples: Sample[]; passes: boolean[] },
+  form: {
+    feedback: FeedbackSource;
+    scores: number[];
+    maxScore: number;
+    labels: (string | undefined)[];
+    truth: (string | undefined)[];
+  },
+): void {
+  totals.tasks++;
+  form.labels.forEach((label, i) => {
+    if (label === undefined) return;
+    totals.labels++;
+    const truth = form.truth[i];
+    if (truth !== undefined && sameValue(label, truth)) totals.labelsRight++;
+  });
+  totals.topPass += task.passes[topIndex(form.scores)] ? 1 : 0;
+  totals.meanPass += task.passes.filter(Boolean).length / task.passes.length;
+  const scored = scoreCodeSamples(task.samples, {
+    score: (i) => form.scores[i],
+    maxScore: form.maxScore,
+    feedback: form.feedback,
+  });
+  const passOf = new Map(task.samples.map((s) => [s.completion, task.passes[s.index]]));
+  const options = { prompt: task.prompt, run: "bench", seed: 0 };
+  const pairs = codePairs(scored, options);
+  totals.uncapped += codePairs(scored, { ...options, cap: Infinity }).length;
+  totals.pairs += pairs.length;
+  if (pairs.length > 0) totals.tasksWithPairs++;
+  totals.precise += pairs.filter((p) => passOf.get(p.chosen) && !passOf.get(p.rejected)).length;
+}
+
+async function codeReport(limit: number): Promise<void> {
+  const dir = `${DATA}humaneval_samples/`;
+  const humaneval = new Map<string, HumanEvalRecord>();
+  for await (const r of readJsonl<HumanEvalRecord>(`${DATA}humaneval/HumanEval.jsonl`)) {
+    humaneval.set(r.task_id, r);
+  }
+  const pool = await SandboxPool.start({ timeoutMs: TIMEOUT_MS });
+  const started = performance.now();
+  let executions = 0;
+  const run = async (job: SandboxJob): Promise<ExecutionResult> => {
+    executions++;
+    return await pool.run(job);
+  };
+  const sc = emptyTotals();
+  const frontier = emptyTotals();
+  const gold = emptyTotals();
+  let programs = 0;
+  let inputsTotal = 0;
+  try {
+    const testRuns = readJsonl<TaskSamples>(`${dir}test_cases_dev.jsonl`)[Symbol.asyncIterator]();
+    for await (const solutions of readJsonl<TaskSamples>(`${dir}solutions_dev.jsonl`)) {
+      if (sc.tasks >= limit) break;
+      const tests = (await testRuns.next()).value as TaskSamples;
+      const task = humaneval.get(solutions.task_id)!;
+      if (tests.task_id !== task.task_id) throw new Error(`Task order differs at ${task.task_id}`);
+      const python = { language: "python" as const };
+      const cases = assertTests(task.entry_point, tests.samples, MAX_TESTS);
+      const inputs = cases.map((c) => c.input);
+      inputsTotal += inputs.length;
+      const samples: Sample[] = solutions.samples.map((completion, index) => ({
+        problem_id: task.task_id,
+        index,
+        completion,
+      }));
+      const codes = samples.map((s) =>
+        extractProgram(s.completion, { ...python, mode: "continuation", prompt: task.prompt })!
+      );
+      programs += codes.length;
+      // Each distinct program runs once on every input and once with the gold check().
+      const distinct = [...new Set(codes)];
+      const call = (code: string, args: string) =>
+        run({ ...python, code, call: { entry_point: task.entry_point, args } });
+      const [runs, checks, canonical] = await Promise.all([
+        Promise.all(distinct.map((code) => Promise.all(inputs.map((args) => call(code, args))))),
+        Promise.all(
+          distinct.map((code) =>
+            run({ ...python, code, test_code: task.test, entry_point: task.entry_point })
+          ),
+        ),
+        Promise.all(inputs.map((args) => call(task.prompt + task.canonical_solution, args))),
+      ]);
+      const at = new Map(distinct.map((code, i) => [code, i]));
+      const resultsOf = (p: number) => runs[at.get(codes[p])!];
+      const passes = codes.map((code) => checks[at.get(code)!].status === "ok");
+      const truth = canonical.map(outputOf);
+      const context = { prompt: task.prompt, samples, passes };
+
+      const vote = new CodeVote(task.task_id, { inputs });
+      samples.forEach((s) => vote.addProgram(s.index, resultsOf(s.index)));
+      vote.close();
+      tally(sc, context, {
+        feedback: "self_consistency",
+        scores: samples.map((s) => vote.score(s.index)),
+        maxScore: vote.kept,
+        labels: vote.expected(),
+        truth,
+      });
+
+      // A test's expected value, canonical like the return values it is compared with.
+      const frontierExpected = cases.map((c) => canonicalFromPython(c.output));
+      tally(frontier, context, {
+        feedback: "frontier",
+        scores: samples.map((s) => countPasses(resultsOf(s.index), { expected: frontierExpected })),
+        maxScore: frontierExpected.length,
+        labels: frontierExpected,
+        truth,
+      });
+
+      tally(gold, context, {
+        feedback: "gold",
+        scores: passes.map(Number),
+        maxScore: 1,
+        labels: [],
+        truth,
+      });
+    }
+  } finally {
+    await pool.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `\n## Code: ${sc.tasks} HumanEval tasks × ${programs / sc.tasks} programs, ` +
+      `${(inputsTotal / sc.tasks).toFixed(1)} generated tests per task ` +
+      `(${DATA_NAME}humaneval_samples/)\n`,
+  );
+  const row = (name: string, t: FormTotals) => [
+    name,
+    t.labels,
+    pct(t.labelsRight, t.labels),
+    pct(t.topPass, t.tasks),
+    pct(t.meanPass, t.tasks),
+    (t.topPass / t.meanPass).toFixed(2),
+    t.pairs,
+    (t.pairs / t.tasks).toFixed(1),
+    (t.uncapped / t.tasks).toFixed(1),
+    t.tasksWithPairs,
+    pct(t.precise, t.pairs),
+  ];
+  console.log(table(
+    [
+      "form",
+      "labels",
+      "= canonical",
+      "top-scored pass",
+      "mean pass (random)",
+      "ratio",
+      "pairs",
+      "pairs/task",
+      "uncapped/task",
+      "tasks w/ pairs",
+      "pair precision",
+    ],
+    [
+      row("self-consistency (margin 6)", sc),
+      row("frontier tests (margin 4)", frontier),
+      row("gold check() (reference)", gold),
+    ],
+  ));
+  console.log(
+    `\nExecutions: ${executions} in ${seconds.toFixed(0)} s ` +
+      `(${(executions / seconds).toFixed(0)}/s, pool of ${pool.size})`,
+  );
+}
+
 async function main(): Promise<void> {
   try {
     await Deno.stat(DATA);
@@ -192,7 +451,11 @@ async function main(): Promise<void> {
     console.log(`Skipped: ${DATA} is absent (the real-data folder of the data README)`);
     return;
   }
+  const { values } = parseArgs({
+    options: { "math-only": { type: "boolean" }, tasks: { type: "string" } },
+  });
   await mathReport();
+  if (!values["math-only"]) await codeReport(values.tasks ? Number(values.tasks) : Infinity);
 }
 
 await main();
