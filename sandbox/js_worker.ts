@@ -13,7 +13,7 @@
 /// <reference lib="deno.worker" />
 import { parsePythonArgs, PyKeyword } from "../src/code/python_literal.ts";
 import { canonicalJson, fromPythonValue } from "./canonical.ts";
-import { type RuntimeReport, truncateText, type WireJob } from "./protocol.ts";
+import { type RuntimeReport, runtimeReport, type WireJob } from "./protocol.ts";
 import { OutputBuffer } from "./signals.ts";
 
 class ProgramExit extends Error {
@@ -305,18 +305,15 @@ async function execute(job: WireJob): Promise<RuntimeReport> {
     errorText ||= `process.exit(${exitCode})`;
   }
   if (outputFull) status = "output_limit";
-  const stderrText = stderr.text();
-  const report: RuntimeReport = {
+  return runtimeReport({
     status,
     stdout: stdout.text(),
-    stderr: truncateText(
-      errorText ? (stderrText ? `${stderrText}\n${errorText}` : errorText) : stderrText,
-    ),
-    duration_ms: performance.now() - started,
+    stderr: stderr.text(),
+    errorText,
+    started,
     recycle: false,
-  };
-  if (status === "ok" && returnValue !== undefined) report.return_value = returnValue;
-  return report;
+    returnValue,
+  });
 }
 
 self.onmessage = async (event: MessageEvent<WireJob>) => {

@@ -143,3 +143,57 @@ Deno.test("SandboxPool answers repeated jobs from the cache and honours abort an
   await pool.close();
   await assert.rejects(pool.run({ language: "python", code: "print(2)" }), SandboxPoolError);
 });
+
+async function childPids(pid: number): Promise<number[]> {
+  const pids: number[] = [];
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    const text = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/children`).catch(() => "");
+    pids.push(...text.split(/\s+/).filter(Boolean).map(Number));
+  }
+  return pids;
+}
+
+async function isSandboxProcess(pid: number): Promise<boolean> {
+  const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+  const state = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
+  return cmdline.includes("sandbox_process.ts") && !/\) Z /.test(state);
+}
+
+Deno.test({
+  name: "SandboxPool leaves no sandbox process behind when its parent is killed",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const script = `import { SandboxPool } from ${
+      JSON.stringify(new URL("./pool.ts", import.meta.url).href)
+    };
+await SandboxPool.start({ size: 2 });
+console.log("ready");
+await new Promise(() => {});`;
+    const parent = new Deno.Command(Deno.execPath(), {
+      args: ["eval", script],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = parent.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("ready")) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += chunk.value;
+    }
+    const sandboxes = [];
+    for (const pid of await childPids(parent.pid)) {
+      if (await isSandboxProcess(pid)) sandboxes.push(pid);
+    }
+    assert.equal(sandboxes.length, 2);
+    parent.kill("SIGKILL");
+    await parent.status;
+    await reader.cancel();
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const alive = (await Promise.all(sandboxes.map(isSandboxProcess))).filter(Boolean);
+      if (alive.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.fail("sandbox processes outlived their parent");
+  },
+});

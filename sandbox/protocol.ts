@@ -47,6 +47,36 @@ export interface RuntimeReport {
   recycle: boolean;
 }
 
+/** The parts of a finished job that a runtime worker reports. */
+export interface ReportParts {
+  status: ExecutionStatus;
+  stdout: string;
+  /** What the program wrote to stderr. */
+  stderr: string;
+  /** The error that ended the program, if any (appended to stderr). */
+  errorText: string;
+  /** `performance.now()` when the job started. */
+  started: number;
+  recycle: boolean;
+  returnValue?: string;
+}
+
+/** Builds a {@link RuntimeReport}: error text appended to stderr and truncated; a return value only for `ok`. */
+export function runtimeReport(parts: ReportParts): RuntimeReport {
+  const { stderr, errorText } = parts;
+  const report: RuntimeReport = {
+    status: parts.status,
+    stdout: parts.stdout,
+    stderr: truncateText(errorText ? (stderr ? `${stderr}\n${errorText}` : errorText) : stderr),
+    duration_ms: performance.now() - parts.started,
+    recycle: parts.recycle,
+  };
+  if (parts.status === "ok" && parts.returnValue !== undefined) {
+    report.return_value = parts.returnValue;
+  }
+  return report;
+}
+
 /** Most characters of error text kept in a result. */
 export const ERROR_TEXT_LIMIT = 4000;
 

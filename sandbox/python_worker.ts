@@ -13,7 +13,7 @@
  */
 /// <reference lib="deno.worker" />
 import { PYTHON_RUNNER } from "./python_runner.ts";
-import { type RuntimeReport, truncateText, type WireJob } from "./protocol.ts";
+import { type RuntimeReport, runtimeReport, type WireJob } from "./protocol.ts";
 import { OutputBuffer, REASON_OUTPUT, REASON_TIMEOUT, type Signals, stopJob } from "./signals.ts";
 
 const MIB = 1024 * 1024;
@@ -107,18 +107,15 @@ function execute(job: WireJob): RuntimeReport {
   if (reason === REASON_TIMEOUT) status = "timeout";
   else if (reason === REASON_OUTPUT) status = "output_limit";
   else if (memoryRefused || errorType === "MemoryError") status = "memory_limit";
-  const stderrText = stderr.text();
-  const report: RuntimeReport = {
+  return runtimeReport({
     status,
     stdout: stdout.text(),
-    stderr: truncateText(
-      errorText ? (stderrText ? `${stderrText}\n${errorText}` : errorText) : stderrText,
-    ),
-    duration_ms: performance.now() - started,
+    stderr: stderr.text(),
+    errorText,
+    started,
     recycle: dirty || status === "memory_limit",
-  };
-  if (returned !== undefined && status === "ok") report.return_value = returned;
-  return report;
+    returnValue: returned,
+  });
 }
 
 /** Timers scheduled during one job never fire in a later one. */
