@@ -13,6 +13,8 @@ import {
   map,
   type Metrics,
   pipe,
+  type ProblemDetailRecorder,
+  type ProblemExecution,
   SandboxPool,
 } from "../mod.ts";
 import type { DatabaseSync } from "node:sqlite";
@@ -26,6 +28,8 @@ export interface ExecutorOptions {
   memoryMb: number;
   /** Sandbox processes. Default: the core count. */
   size?: number;
+  /** Where the dashboard's problem detail finds each problem's executions. */
+  details?: ProblemDetailRecorder;
 }
 
 /** Runs programs for recipes; one pool per run. */
@@ -69,6 +73,15 @@ export class Executor {
         : inputs.map((input, i) => ({ p, i, job: inputJob(problem, code, input) }))
     );
     await this.#runAll(jobs, signal, (p, i, result) => (results[p][i] = result));
+    if (this.#options.details) {
+      const executions: ProblemExecution[] = [];
+      results.forEach((row, sample_index) =>
+        row.forEach((result, i) =>
+          result && executions.push({ sample_index, input: inputs[i], result })
+        )
+      );
+      this.#options.details.record(problem.id, { problem, executions });
+    }
     return results;
   }
 

@@ -10,10 +10,12 @@ import {
   FeedbackStore,
   formatHelp,
   parseFlags,
+  ProblemDetailRecorder,
   type ProblemOutcome,
   Progress,
   Run,
   RUN_FILES,
+  runDatabaseProblems,
   type RunningServer,
   startServer,
   toError,
@@ -78,7 +80,9 @@ export async function main(args: string[]): Promise<number> {
     controller.abort(new Error("Interrupted"));
   };
   Deno.addSignalListener("SIGINT", onSigint);
+  const details = new ProblemDetailRecorder({ fallback: runDatabaseProblems(run.db) });
   const executor = new Executor({
+    details,
     db: run.db,
     metrics: run.metrics,
     timeoutMs: flags["timeout-ms"],
@@ -100,6 +104,7 @@ export async function main(args: string[]): Promise<number> {
         metrics: run.metrics,
         config: { ...config, recipes },
         progress: () => ({ problems_finished: progress.count, pairs: run.pairs.lastSeq() }),
+        problems: details,
       });
       console.log(
         `Dashboard: ${server.url}/   pairs: ${server.url}/v1/pairs/stream   metrics: ${server.url}/metrics`,

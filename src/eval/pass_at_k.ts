@@ -13,7 +13,7 @@
  * ```ts
  * import { passAtK } from "./pass_at_k.ts";
  * import assert from "node:assert";
- * assert.equal(passAtK(10, 3, 1), 0.3);
+ * assert.equal(passAtK(10, 3, 1).toFixed(12), "0.300000000000");
  * assert.equal(passAtK(10, 8, 5), 1);
  * ```
  */
