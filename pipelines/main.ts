@@ -11,8 +11,10 @@ import {
   formatHelp,
   parseFlags,
   ProblemDetailRecorder,
+  type ProblemFormat,
   type ProblemOutcome,
   Progress,
+  readProblems,
   Run,
   RUN_FILES,
   runDatabaseProblems,
@@ -28,7 +30,7 @@ import { mathSelfConsistency } from "./math_self_consistency.ts";
 import { mathFrontier } from "./math_frontier.ts";
 import { codeSelfConsistency } from "./code_self_consistency.ts";
 import { codeFrontier } from "./code_frontier.ts";
-import { gold } from "./gold.ts";
+import { gold, hasGold } from "./gold.ts";
 import { evaluate } from "./eval.ts";
 import { formatSummary, summarize } from "./summary.ts";
 
@@ -55,6 +57,37 @@ function chosenRecipes(flags: PipelineFlags): RecipeName[] {
     flags["frontier-base-url"] || flags["frontier-samples"] || flags.problems === EXAMPLE_PROBLEMS,
   );
   return RECIPES.filter((r) => frontier || !r.includes("frontier"));
+}
+
+/**
+ * How many problems the chosen recipes will finish in this invocation (one streaming
+ * pass over the problems file), for the progress line's ETA.
+ */
+async function expectedTotal(
+  flags: PipelineFlags,
+  recipes: RecipeName[],
+  run: Run,
+): Promise<number> {
+  const counts = { math: 0, code: 0, gold: 0 };
+  let seen = 0;
+  for await (
+    const problem of readProblems(flags.problems, {
+      format: flags.format as ProblemFormat | undefined,
+      skipMalformed: true,
+    })
+  ) {
+    if (flags.limit !== undefined && seen++ >= flags.limit) break;
+    counts[problem.kind]++;
+    if (hasGold(problem)) counts.gold++;
+  }
+  const per = (recipe: RecipeName) =>
+    recipe === "gold" || recipe === "eval"
+      ? counts.gold
+      : recipe.startsWith("math")
+      ? counts.math
+      : counts.code;
+  const finished = [...run.outcomes()].length;
+  return Math.max(0, recipes.reduce((sum, recipe) => sum + per(recipe), 0) - finished);
 }
 
 /** Runs the pipeline with command-line `args`; resolves to the process exit code. */
@@ -90,7 +123,10 @@ export async function main(args: string[]): Promise<number> {
     ...(flags["pool-size"] ? { size: flags["pool-size"] } : {}),
   });
   let server: RunningServer | undefined;
-  const progress = new Progress({ label: "problems" });
+  const progress = new Progress({
+    label: "problems",
+    total: await expectedTotal(flags, recipes, run),
+  });
   const started = performance.now();
   let pairs = 0;
   try {
