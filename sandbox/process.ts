@@ -23,6 +23,11 @@ export interface SpawnOptions {
 
 const SANDBOX_DIR = new URL(".", import.meta.url);
 const ENTRY = new URL("./sandbox_process.ts", import.meta.url);
+/** Project modules the sandbox's workers import (a worker's imports need read access). */
+const SHARED_MODULES = [
+  new URL("../src/code/python_literal.ts", import.meta.url),
+  new URL("../src/errors.ts", import.meta.url),
+];
 const PAGE_BYTES = 4096;
 const MIB = 1024 * 1024;
 /** Resident memory a job may add beyond its own limit before the process is killed. */
@@ -38,7 +43,7 @@ function pyodideUrl(): URL {
 /** The command-line arguments a sandbox process is started with. */
 export function sandboxArgs(options: SpawnOptions): string[] {
   const pyodideDir = new URL(".", pyodideUrl());
-  const readable = [pyodideDir, SANDBOX_DIR, new URL("../src/", SANDBOX_DIR)]
+  const readable = [pyodideDir, SANDBOX_DIR, ...SHARED_MODULES]
     .map((url) => decodeURIComponent(url.pathname));
   return [
     "run",

@@ -1,15 +1,15 @@
 /**
  * The sandbox process: started by {@link SandboxPool} as
- * `deno run --no-prompt --allow-read=<pyodide dir>,<sandbox dir> sandbox_process.ts <pyodide url>`
+ * `deno run --no-prompt --allow-read=<pyodide dir>,<sandbox dir>,<two shared modules> sandbox_process.ts <pyodide url>`
  * with no other permission. Its main thread is a supervisor that never runs user
  * code: it reads jobs (one JSON line each) from stdin, hands Python jobs to a warm
  * Pyodide worker and JavaScript/TypeScript jobs to a fresh worker each, enforces the
  * wall-clock limit (interrupt first, then terminate), and writes one result line per
  * job to stdout, each prefixed with the secret the parent sent first so that bytes
- * a program manages to write to the real stdout cannot pass for a result. When a
- * worker had to be terminated or reports that isolation is lost, the process exits
- * after the result and the pool starts a replacement. It exits when stdin closes
- * (the parent is gone).
+ * a program manages to write to the real stdout cannot pass for a result. A Python
+ * worker that had to be terminated or reports that isolation is lost is replaced at
+ * once, from a memory snapshot of the first worker's freshly loaded interpreter. The
+ * process exits when stdin closes (the parent is gone).
  *
  * @module
  */

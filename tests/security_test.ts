@@ -207,6 +207,11 @@ function hostilePrograms(port: number): Hostile[] {
       check: notOk,
     },
     {
+      name: "JavaScript fetches a file URL",
+      job: js(`console.log(await (await fetch(${JSON.stringify(`file://${HOST_FILE}`)})).text())`),
+      check: notOk,
+    },
+    {
       name: "JavaScript uses Deno",
       job: js(`console.log(Deno.readTextFileSync("/etc/passwd"))`),
       check: notOk,
