@@ -6,27 +6,23 @@
  * @module
  */
 import {
-  appendPairs,
   type CodeProblem,
   goldCodeScore,
   goldMathFeedback,
   map,
-  mathPairs,
   type MathProblem,
   pipe,
   type Problem,
   type Sample,
 } from "../mod.ts";
 import {
-  pairPrompt,
   policySamples,
-  problemKey,
-  problemSeed,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
 } from "./context.ts";
 import { comparableTests, finishCodeProblem, programsOf, sameFor } from "./code_common.ts";
+import { finishMathProblem } from "./math_common.ts";
 
 /** True when a problem carries gold feedback. */
 export function hasGold(problem: Problem): boolean {
@@ -103,29 +99,10 @@ function finishGoldMath(
   problem: MathProblem,
   samples: readonly Sample[],
 ): void {
-  const { flags, run } = context;
-  const result = goldMathFeedback(problem, samples);
-  if (!result) return;
-  const drafts = mathPairs(result.scored, {
-    prompt: pairPrompt(flags, problem),
-    run: run.name,
-    seed: problemSeed(flags, problem.id),
-    cap: flags["pair-cap"],
-    mode: flags["pair-mode"] as "one" | "each_positive",
+  const scoring = goldMathFeedback(problem, samples);
+  finishMathProblem(context, "gold", problem, {
+    feedback: "gold",
+    ...(scoring ? { scoring } : {}),
+    detail: { samples: samples.length, ...(scoring ? { correct: scoring.vote.votes } : {}) },
   });
-  const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
-  context.feedback.saveVotes("gold", [result.vote]);
-  context.feedback.saveScores(result.scored);
-  const outcome = {
-    status: "done",
-    detail: {
-      recipe: "gold",
-      samples: samples.length,
-      correct: result.vote.votes,
-      pairs: drafts.length,
-      new_pairs: pairs.length,
-    },
-  };
-  run.finishProblem(problemKey("gold", problem.id), outcome);
-  context.onProblem(problem.id, outcome);
 }

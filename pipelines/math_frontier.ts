@@ -5,26 +5,16 @@
  *
  * @module
  */
-import {
-  appendPairs,
-  isEquivalent,
-  map,
-  mathPairs,
-  type MathProblem,
-  pipe,
-  scoreMathAnswers,
-} from "../mod.ts";
+import { isEquivalent, map, type MathProblem, pipe, scoreMathAnswers } from "../mod.ts";
 import {
   isMath,
-  pairPrompt,
   policySamples,
-  problemKey,
-  problemSeed,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
 } from "./context.ts";
 import { frontierMathLabels } from "./frontier_source.ts";
+import { finishMathProblem } from "./math_common.ts";
 
 /** A problem with the frontier model's label (`pseudo_label`). */
 type Labelled = MathProblem & { pseudo_label?: string };
@@ -34,12 +24,8 @@ export async function mathFrontier(context: RecipeContext): Promise<RecipeReport
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
   const labelled = (async function* (): AsyncGenerator<Labelled> {
-    for await (
-      const { problem, label } of frontierMathLabels(
-        context,
-        recipeProblems(context, isMath, counts),
-      )
-    ) {
+    const problems = recipeProblems(context, isMath, counts);
+    for await (const { problem, label } of frontierMathLabels(context, problems)) {
       yield label === undefined ? problem : { ...problem, pseudo_label: label };
     }
   })();
@@ -48,39 +34,25 @@ export async function mathFrontier(context: RecipeContext): Promise<RecipeReport
     policySamples(context, labelled, { samples: flags.n, window: flags.window }),
     map(({ problem, samples }) => {
       const label = problem.pseudo_label;
-      const result = label === undefined
-        ? undefined
-        : scoreMathAnswers(samples, { problemId: problem.id, label, feedback: "frontier" });
-      const drafts = result
-        ? mathPairs(result.scored, {
-          prompt: pairPrompt(flags, problem),
-          run: run.name,
-          seed: problemSeed(flags, problem.id),
-          cap: flags["pair-cap"],
-          mode: flags["pair-mode"] as "one" | "each_positive",
-        })
-        : [];
-      const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
-      if (result) {
-        context.feedback.saveVotes("frontier", [result.vote]);
-        context.feedback.saveScores(result.scored);
-      }
-      const outcome = {
-        status: result ? "done" : "no_label",
+      finishMathProblem(context, "math-frontier", problem, {
+        feedback: "frontier",
+        ...(label !== undefined
+          ? {
+            scoring: scoreMathAnswers(samples, {
+              problemId: problem.id,
+              label,
+              feedback: "frontier",
+            }),
+          }
+          : {}),
         detail: {
-          recipe: "math-frontier",
           samples: samples.length,
-          pairs: drafts.length,
-          new_pairs: pairs.length,
-          ...(result ? { votes: result.vote.votes, voters: result.vote.total } : {}),
           ...(label !== undefined && problem.answer !== undefined
             ? { label_correct: isEquivalent(label, problem.answer) }
             : {}),
         },
-      };
-      run.finishProblem(problemKey("math-frontier", problem.id), outcome);
+      });
       finished++;
-      context.onProblem(problem.id, outcome);
     }, { signal, name: "score", metrics: run.metrics.stage("score") }),
   );
   for await (const _ of steps);

@@ -5,17 +5,15 @@
  *
  * @module
  */
-import { appendPairs, isEquivalent, map, mathPairs, MathSelfConsistency, pipe } from "../mod.ts";
+import { isEquivalent, map, MathSelfConsistency, pipe } from "../mod.ts";
 import {
   isMath,
-  pairPrompt,
   policySamples,
-  problemKey,
-  problemSeed,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
 } from "./context.ts";
+import { finishMathProblem } from "./math_common.ts";
 
 /** Runs the recipe over the context's problems. */
 export async function mathSelfConsistency(context: RecipeContext): Promise<RecipeReport> {
@@ -41,38 +39,20 @@ export async function mathSelfConsistency(context: RecipeContext): Promise<Recip
   const steps = pipe(
     groups,
     map(({ problem, samples, drawable, stoppedEarly }) => {
-      const result = vote.finish(problem.id, samples);
-      const drafts = result.vote.kept
-        ? mathPairs(result.scored, {
-          prompt: pairPrompt(flags, problem),
-          run: run.name,
-          seed: problemSeed(flags, problem.id),
-          cap: flags["pair-cap"],
-          mode: flags["pair-mode"] as "one" | "each_positive",
-        })
-        : [];
-      const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
-      context.feedback.saveVotes("self_consistency", [result.vote]);
-      context.feedback.saveScores(result.scored);
-      const gold = problem.answer;
-      const outcome = {
-        status: result.vote.kept ? "done" : "no_label",
+      const scoring = vote.finish(problem.id, samples);
+      const { label } = scoring.vote;
+      finishMathProblem(context, "math-self-consistency", problem, {
+        feedback: "self_consistency",
+        scoring,
         detail: {
-          recipe: "math-self-consistency",
           samples: samples.length,
           saved: stoppedEarly ? drawable - samples.length : 0,
-          votes: result.vote.votes,
-          voters: result.vote.total,
-          pairs: drafts.length,
-          new_pairs: pairs.length,
-          ...(gold !== undefined && result.vote.label !== undefined
-            ? { label_correct: isEquivalent(result.vote.label, gold) }
+          ...(problem.answer !== undefined && label !== undefined
+            ? { label_correct: isEquivalent(label, problem.answer) }
             : {}),
         },
-      };
-      run.finishProblem(problemKey("math-self-consistency", problem.id), outcome);
+      });
       finished++;
-      context.onProblem(problem.id, outcome);
     }, { signal, name: "vote", metrics: run.metrics.stage("vote") }),
   );
   for await (const _ of steps);
