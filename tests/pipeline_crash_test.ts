@@ -58,11 +58,15 @@ async function runToEnd(dir: string, baseURL: string, problems: string): Promise
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
 }
 
-/** Starts the pipeline and SIGKILLs it once `ready()` holds; true when it was killed. */
-async function killWhen(
+/**
+ * Starts the pipeline and sends `signal` once `ready()` holds; resolves to the exit
+ * code, or `undefined` when the run ended before it was signalled.
+ */
+async function signalWhen(
   run: { dir: string; baseURL: string; problems: string },
   ready: () => boolean,
-): Promise<boolean> {
+  signal: Deno.Signal = "SIGKILL",
+): Promise<number | undefined> {
   const child = new Deno.Command(Deno.execPath(), {
     args: args(run.dir, run.baseURL, run.problems),
     stdout: "null",
@@ -71,10 +75,9 @@ async function killWhen(
   let ended = false;
   child.status.then(() => (ended = true));
   while (!ended && !ready()) await new Promise((r) => setTimeout(r, 20));
-  if (ended) return false;
-  child.kill("SIGKILL");
-  await child.status;
-  return true;
+  if (ended) return undefined;
+  child.kill(signal);
+  return (await child.status).code;
 }
 
 async function pairsOf(dir: string): Promise<Pair[]> {
@@ -100,7 +103,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const problems = await problemsFile();
-    const server = await startExampleServer({ plan: () => ({ latencyMs: 40 }) });
+    const server = await startExampleServer({ plan: () => ({ latencyMs: 10 }) });
     try {
       const reference = join(await Deno.makeTempDir(), "run");
       await runToEnd(reference, server.baseURL, problems);
@@ -112,11 +115,11 @@ Deno.test({
       const before = server.stats.requests;
       const run = { dir: crashed, baseURL: server.baseURL, problems };
       const kills = [
-        await killWhen(run, () => server.stats.requests > before + 2),
-        await killWhen(run, () => finishedProblems(crashed) >= 8),
-        await killWhen(run, () => finishedProblems(crashed) >= 20),
+        await signalWhen(run, () => server.stats.requests > before + 2),
+        await signalWhen(run, () => finishedProblems(crashed) >= 8),
+        await signalWhen(run, () => finishedProblems(crashed) >= 20),
       ];
-      assert.deepEqual(kills, [true, true, true], "each run was killed mid-way");
+      assert.deepEqual(kills, [137, 137, 137], "each run was killed mid-way");
       await runToEnd(crashed, server.baseURL, problems);
       const pairs = await pairsOf(crashed);
       assert.deepEqual(pairs.map(content).sort(), expected);
@@ -130,6 +133,18 @@ Deno.test({
         requests <= referenceRequests + kills.length * IN_FLIGHT,
         `${requests} requests against ${referenceRequests} uninterrupted`,
       );
+
+      // Ctrl-C: the run stops cleanly with 130, and the same command resumes it.
+      const interrupted = join(await Deno.makeTempDir(), "run");
+      const code = await signalWhen(
+        { ...run, dir: interrupted },
+        () => finishedProblems(interrupted) >= 10,
+        "SIGINT",
+      );
+      assert.equal(code, 130);
+      assert.ok(finishedProblems(interrupted) < 36, "stopped before the end");
+      await runToEnd(interrupted, server.baseURL, problems);
+      assert.deepEqual((await pairsOf(interrupted)).map(content).sort(), expected);
     } finally {
       await server.close();
     }
