@@ -234,6 +234,9 @@ interface FormTotals {
   precise: number;
   tasksWithPairs: number;
   uncapped: number;
+  /** Imprecise pairs by cause: both pass the real tests, or the chosen one fails them. */
+  bothPass: number;
+  chosenFails: number;
 }
 
 const emptyTotals = (): FormTotals => ({
@@ -246,6 +249,8 @@ const emptyTotals = (): FormTotals => ({
   precise: 0,
   tasksWithPairs: 0,
   uncapped: 0,
+  bothPass: 0,
+  chosenFails: 0,
 });
 
 /**
@@ -285,6 +290,8 @@ function tally(
     maxScore: number;
     labels: (string | undefined)[];
     truth: (string | undefined)[];
+    /** Share of the tests a chosen program must pass (the policy's default when absent). */
+    minPassFraction?: number;
   },
 ): void {
   totals.tasks++;
@@ -302,12 +309,23 @@ function tally(
     feedback: form.feedback,
   });
   const passOf = new Map(task.samples.map((s) => [s.completion, task.passes[s.index]]));
-  const options = { prompt: task.prompt, run: "bench", seed: 0 };
+  const options = {
+    prompt: task.prompt,
+    run: "bench",
+    seed: 0,
+    minPassFraction: form.minPassFraction,
+  };
   const pairs = codePairs(scored, options);
   totals.uncapped += codePairs(scored, { ...options, cap: Infinity }).length;
   totals.pairs += pairs.length;
   if (pairs.length > 0) totals.tasksWithPairs++;
-  totals.precise += pairs.filter((p) => passOf.get(p.chosen) && !passOf.get(p.rejected)).length;
+  for (const pair of pairs) {
+    const chosen = passOf.get(pair.chosen);
+    const rejected = passOf.get(pair.rejected);
+    if (chosen && !rejected) totals.precise++;
+    else if (chosen) totals.bothPass++;
+    else totals.chosenFails++;
+  }
 }
 
 async function codeReport(limit: number): Promise<void> {
@@ -324,6 +342,8 @@ async function codeReport(limit: number): Promise<void> {
     return await pool.run(job);
   };
   const sc = emptyTotals();
+  const scAll = emptyTotals();
+  const scMajority = emptyTotals();
   const frontier = emptyTotals();
   const gold = emptyTotals();
   let programs = 0;
@@ -368,14 +388,27 @@ async function codeReport(limit: number): Promise<void> {
       const context = { prompt: task.prompt, samples, passes };
 
       const vote = new CodeVote(task.task_id, { inputs });
-      samples.forEach((s) => vote.addProgram(s.index, resultsOf(s.index)));
+      const majority = new CodeVote(task.task_id, { inputs, minShare: 0.5 });
+      for (const s of samples) {
+        vote.addProgram(s.index, resultsOf(s.index));
+        majority.addProgram(s.index, resultsOf(s.index));
+      }
       vote.close();
-      tally(sc, context, {
-        feedback: "self_consistency",
+      majority.close();
+      const selfConsistency = {
+        feedback: "self_consistency" as const,
         scores: samples.map((s) => vote.score(s.index)),
         maxScore: vote.kept,
         labels: vote.expected(),
         truth,
+      };
+      tally(sc, context, selfConsistency);
+      tally(scAll, context, { ...selfConsistency, minPassFraction: 1 });
+      tally(scMajority, context, {
+        ...selfConsistency,
+        scores: samples.map((s) => majority.score(s.index)),
+        maxScore: majority.kept,
+        labels: majority.expected(),
       });
 
       // A test's expected value, canonical like the return values it is compared with.
@@ -417,6 +450,8 @@ async function codeReport(limit: number): Promise<void> {
     (t.uncapped / t.tasks).toFixed(1),
     t.tasksWithPairs,
     pct(t.precise, t.pairs),
+    pct(t.bothPass, t.pairs),
+    pct(t.chosenFails, t.pairs),
   ];
   console.log(table(
     [
@@ -431,9 +466,13 @@ async function codeReport(limit: number): Promise<void> {
       "uncapped/task",
       "tasks w/ pairs",
       "pair precision",
+      "both pass",
+      "chosen fails",
     ],
     [
       row("self-consistency (margin 6)", sc),
+      row("  chosen passes all kept inputs", scAll),
+      row("  inputs kept at ≥ 50% share", scMajority),
       row("frontier tests (margin 4)", frontier),
       row("gold check() (reference)", gold),
     ],
