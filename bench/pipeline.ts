@@ -8,7 +8,11 @@
  * For each: samples per second end to end, busy time per part, and the peak RSS of
  * the pipeline process (flat in input size).
  *
- * Run: deno run -A bench/pipeline.ts [--quick]
+ * Math runs twice per size: with V8's default heap, and with the old space capped at
+ * 64 MiB (a run that retained anything per sample could not finish under it).
+ *
+ * Run: deno run -A bench/pipeline.ts [--quick | --large] [math|code]
+ * (`--large`: math at 10^5 and 2 × 10^5 samples instead of 10^4 and 10^5)
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
@@ -17,6 +21,9 @@ import { parseAssertTests, readJsonl, writeJsonl } from "../mod.ts";
 const DATA = new URL("../../shared/data/", import.meta.url).pathname;
 const MAIN = new URL("../pipelines/main.ts", import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
+const ONLY = Deno.args.find((arg) => arg === "math" || arg === "code");
+/** A V8 old-space cap under which 10^5 samples must still stream through. */
+const HEAP_CAP_MIB = 64;
 
 interface Outcome {
   samples: number;
@@ -26,9 +33,10 @@ interface Outcome {
   pairs: number;
 }
 
-async function runPipeline(args: string[], dir: string): Promise<Outcome> {
+async function runPipeline(args: string[], dir: string, heapCapMiB?: number): Promise<Outcome> {
+  const v8 = heapCapMiB ? [`--v8-flags=--max-old-space-size=${heapCapMiB}`] : [];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--run", dir, "--no-serve", ...args],
+    args: ["run", "-A", ...v8, MAIN, "--run", dir, "--no-serve", ...args],
     stdout: "null",
     stderr: "piped",
   }).spawn();
@@ -150,26 +158,27 @@ if (!existsSync(DATA)) {
 }
 const dir = await Deno.makeTempDir();
 try {
-  console.log("math-self-consistency on recorded samples (fixed k = 8):");
-  for (const copies of QUICK ? [25] : [25, 250]) {
+  if (ONLY !== "code") console.log("math-self-consistency on recorded samples (fixed k = 8):");
+  for (
+    const copies of ONLY === "code"
+      ? []
+      : QUICK
+      ? [25]
+      : Deno.args.includes("--large")
+      ? [250, 500]
+      : [25, 250]
+  ) {
     const [problems, samples] = await mathFiles(dir, copies);
-    const outcome = await runPipeline(
-      [
-        "--recipe",
-        "math-self-consistency",
-        "--problems",
-        problems,
-        "--samples",
-        samples,
-        "--n",
-        "8",
-      ],
-      join(dir, `math-run-${copies}`),
-    );
-    report(`${copies * 50} problems`, outcome);
+    const args = `--recipe math-self-consistency --n 8 --problems ${problems} --samples ${samples}`;
+    for (const cap of [undefined, HEAP_CAP_MIB]) {
+      const outcome = await runPipeline(args.split(" "), join(dir, `math-${copies}-${cap}`), cap);
+      report(`${copies * 50} problems${cap ? `, heap cap ${cap} MiB` : ""}`, outcome);
+    }
   }
-  console.log("code-self-consistency on HumanEval samples (100 programs × ≤10 inputs per task):");
-  for (const tasks of QUICK ? [3] : [10, 82]) {
+  if (ONLY !== "math") {
+    console.log("code-self-consistency on HumanEval samples (100 programs × ≤10 inputs per task):");
+  }
+  for (const tasks of ONLY === "math" ? [] : QUICK ? [3] : [10, 82]) {
     const [problems, samples] = await codeFiles(dir, tasks);
     const outcome = await runPipeline(
       [
