@@ -40,6 +40,13 @@ interface Waiter {
   reject(error: Error): void;
 }
 
+/**
+ * Smallest JS heap a sandbox process gets (its supervisor holds the Pyodide snapshot
+ * while starting); a job's smaller `memory_mb` is then enforced by the resident-memory
+ * watch.
+ */
+const MIN_HEAP_MB = 512;
+
 /** Consecutive start failures after which the pool stops trying. */
 const MAX_START_FAILURES = 3;
 
@@ -70,7 +77,10 @@ export class SandboxPool implements AsyncDisposable {
   readonly #all = new Set<SandboxProcess>();
   readonly #waiters: Waiter[] = [];
   readonly #inFlight = new Map<string, Promise<ExecutionResult>>();
+  readonly #spawning = new Set<Promise<SandboxProcess>>();
   #startFailures = 0;
+  /** Pyodide memory snapshot (base64) from the first process, for fast starts of the others. */
+  #snapshot?: string;
   #startError?: Error;
   #closed = false;
   #nextId = 1;
@@ -95,9 +105,12 @@ export class SandboxPool implements AsyncDisposable {
    */
   static async start(options: SandboxPoolOptions = {}): Promise<SandboxPool> {
     const pool = new SandboxPool(options);
-    const started = await Promise.allSettled(
-      Array.from({ length: pool.#size }, () => pool.#spawn()),
-    );
+    // The first process makes the Pyodide snapshot the others start from.
+    const first = await Promise.allSettled([pool.#spawn()]);
+    const started = [
+      ...first,
+      ...await Promise.allSettled(Array.from({ length: pool.#size - 1 }, () => pool.#spawn())),
+    ];
     const failure = started.find((s) => s.status === "rejected");
     if (failure && started.every((s) => s.status === "rejected")) {
       await pool.close();
@@ -160,7 +173,11 @@ export class SandboxPool implements AsyncDisposable {
     }
     const processes = [...this.#all];
     for (const process of processes) process.kill();
-    await Promise.all(processes.map((p) => p.exited));
+    await Promise.all([
+      ...processes.map((p) => p.exited),
+      // Processes still starting kill themselves once they are up (the pool is closed).
+      ...[...this.#spawning].map((p) => p.catch(() => {})),
+    ]);
     this.#idle.length = 0;
     this.#all.clear();
     this.#gauge();
@@ -255,14 +272,25 @@ export class SandboxPool implements AsyncDisposable {
     );
   }
 
-  async #spawn(): Promise<SandboxProcess> {
+  #spawn(): Promise<SandboxProcess> {
+    const spawning = this.#start();
+    this.#spawning.add(spawning);
+    spawning.finally(() => this.#spawning.delete(spawning)).catch(() => {});
+    return spawning;
+  }
+
+  async #start(): Promise<SandboxProcess> {
     try {
       const process = await SandboxProcess.spawn({
-        heapMb: this.#limits.memoryMb,
+        heapMb: Math.max(this.#limits.memoryMb, MIN_HEAP_MB),
         startTimeoutMs: this.#startTimeoutMs,
+        snapshot: this.#snapshot,
       });
+      this.#snapshot ??= process.snapshot;
+      process.snapshot = undefined;
       if (this.#closed) {
         process.kill();
+        await process.exited;
         throw new SandboxPoolError("Sandbox pool is closed");
       }
       this.#startFailures = 0;

@@ -19,6 +19,8 @@ export interface SpawnOptions {
   heapMb: number;
   /** Most time to wait for a process to load Pyodide. */
   startTimeoutMs: number;
+  /** A Pyodide memory snapshot (base64) to start from; without one the process makes one. */
+  snapshot?: string;
 }
 
 const SANDBOX_DIR = new URL(".", import.meta.url);
@@ -30,10 +32,18 @@ const SHARED_MODULES = [
 ];
 const PAGE_BYTES = 4096;
 const MIB = 1024 * 1024;
-/** Resident memory a job may add beyond its own limit before the process is killed. */
-const RSS_SLACK_MB = 160;
-/** Time after the job's limit (and the supervisor's grace) before the parent kills. */
-const DEADLINE_SLACK_MS = 3000;
+/**
+ * Resident memory a job may add beyond its own limit before the process is killed: room
+ * for the runtimes themselves, e.g. a Python worker being replaced while the job runs.
+ * The runtimes' own caps (WebAssembly growth, JS heap) act first; this is the backstop.
+ */
+const RSS_SLACK_MB = 512;
+/**
+ * Time past the job's limit before the parent kills a silent process. The process
+ * enforces the limit itself (and may first have to replace its Python worker, which
+ * is slow on a loaded machine); this only catches a process that stopped answering.
+ */
+const DEADLINE_SLACK_MS = 30_000;
 const STDERR_TAIL = 4000;
 
 function pyodideUrl(): URL {
@@ -76,6 +86,8 @@ export class SandboxProcess {
   readonly #lines: AsyncGenerator<string>;
   #stderrTail = "";
   #dead = false;
+  /** The snapshot (base64) this process made, when it was started without one. */
+  snapshot?: string;
   /** Resolves when the process has exited. */
   readonly exited: Promise<Deno.CommandStatus>;
 
@@ -102,7 +114,7 @@ export class SandboxProcess {
     const process = new SandboxProcess(child, secret);
     const timer = setTimeout(() => process.kill(), options.startTimeoutMs);
     try {
-      await process.#send({ secret });
+      await process.#send({ secret, snapshot: options.snapshot });
       const hello = await process.#receive();
       if (hello === undefined || !hello.ready) {
         throw new SandboxStartError(
@@ -111,6 +123,7 @@ export class SandboxProcess {
           }`,
         );
       }
+      if (typeof hello.snapshot === "string") process.snapshot = hello.snapshot;
       return process;
     } catch (error) {
       process.kill();
@@ -169,7 +182,7 @@ export class SandboxProcess {
           duration_ms: wire.duration_ms,
         };
         if (wire.return_value !== undefined) result.return_value = wire.return_value;
-        return { result, reusable: true };
+        return { result, reusable: !wire.exiting };
       }
       if (reply !== undefined) forged = true;
     } catch {

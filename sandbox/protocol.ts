@@ -34,6 +34,8 @@ export interface WireResult {
   stderr: string;
   return_value?: string;
   duration_ms: number;
+  /** The process exits after this result (a worker it had to stop may still be running). */
+  exiting?: boolean;
 }
 
 /** What a runtime worker reports back to the supervisor for one job. */
@@ -91,14 +93,15 @@ export function truncateText(text: string, limit: number = ERROR_TEXT_LIMIT): st
 
 /** Splits a byte stream into UTF-8 lines (without the newline); a last partial line is dropped. */
 export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let pending = "";
+  let parts: string[] = [];
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    pending += chunk;
-    let newline = pending.indexOf("\n");
-    while (newline >= 0) {
-      yield pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      newline = pending.indexOf("\n");
+    let start = 0;
+    for (let newline = chunk.indexOf("\n"); newline >= 0; newline = chunk.indexOf("\n", start)) {
+      parts.push(chunk.slice(start, newline));
+      yield parts.join("");
+      parts = [];
+      start = newline + 1;
     }
+    if (start < chunk.length) parts.push(chunk.slice(start));
   }
 }

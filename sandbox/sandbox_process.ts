@@ -8,8 +8,10 @@
  * job to stdout, each prefixed with the secret the parent sent first so that bytes
  * a program manages to write to the real stdout cannot pass for a result. A Python
  * worker that had to be terminated or reports that isolation is lost is replaced at
- * once, from a memory snapshot of the first worker's freshly loaded interpreter. The
- * process exits when stdin closes (the parent is gone).
+ * once, from a memory snapshot of a freshly loaded interpreter (sent by the pool, or
+ * made here and sent to the pool). After stopping a JavaScript worker by force the
+ * process exits (the pool replaces it), since the worker's thread may still run for
+ * a moment. The process also exits when stdin closes (the parent is gone).
  *
  * @module
  */
@@ -18,6 +20,9 @@ import { clearSignals, REASON_TIMEOUT, type Signals, SIGNALS_BYTES, stopJob } fr
 
 /** Extra time a job gets after its interrupt before its worker is terminated. */
 const GRACE_MS = 400;
+const MIB = 1024 * 1024;
+/** Resident memory a JavaScript job may add beyond its limit (a fresh worker's own heap). */
+const JS_RSS_SLACK_MB = 48;
 
 const encoder = new TextEncoder();
 const out = Deno.stdout.writable.getWriter();
@@ -105,7 +110,15 @@ function supervise(
         timers.push(setTimeout(() => kill("timeout", limitMessage), GRACE_MS));
       }, job.timeout_ms));
     } else {
+      // No interrupt for JavaScript: stop the worker at the limit, and when the
+      // process grows past the job's memory allowance (its heap is not capped per job).
       timers.push(setTimeout(() => kill("timeout", limitMessage), job.timeout_ms));
+      const rssLimit = Deno.memoryUsage().rss + (job.memory_mb + JS_RSS_SLACK_MB) * MIB;
+      timers.push(setInterval(() => {
+        if (Deno.memoryUsage().rss > rssLimit) {
+          kill("memory_limit", `Memory limit of ${job.memory_mb} MiB exceeded`);
+        }
+      }, 25));
     }
     channel.postMessage(job);
   });
@@ -122,6 +135,8 @@ async function runJob(job: WireJob): Promise<RuntimeReport> {
     }
     return report;
   }
+  // A Python worker still being replaced would distort the job's memory watch.
+  await python.catch(() => {});
   const worker = new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
   try {
     return await supervise({ worker, channel: worker }, job, false);
@@ -130,16 +145,26 @@ async function runJob(job: WireJob): Promise<RuntimeReport> {
   }
 }
 
+/** The process must exit after `report`: a JavaScript worker was stopped by force and may still be running. */
+function mustExit(job: WireJob, report: RuntimeReport): boolean {
+  return job.language !== "python" && report.recycle || report.status === "sandbox_error";
+}
+
 async function main(): Promise<void> {
   pyodideUrl = Deno.args[0];
   const input = readLines(Deno.stdin.readable);
   const hello = await input.next();
   if (hello.done) Deno.exit(0);
-  secret = JSON.parse(hello.value).secret;
+  const greeting = JSON.parse(hello.value) as { secret: string; snapshot?: string };
+  secret = greeting.secret;
+  if (greeting.snapshot) snapshot = Uint8Array.fromBase64(greeting.snapshot);
   python = startPython();
   try {
     await python;
-    await send({ ready: true });
+    // A pool without a snapshot yet gets this one, so its other processes start fast.
+    await send(
+      greeting.snapshot ? { ready: true } : { ready: true, snapshot: snapshot?.toBase64() },
+    );
   } catch (error) {
     await send({ failed: error instanceof Error ? error.message : String(error) });
     Deno.exit(1);
@@ -159,8 +184,9 @@ async function main(): Promise<void> {
       };
     }
     const { recycle: _, ...result } = report;
-    await send({ id: job.id, ...result } satisfies WireResult);
-    if (job.language === "python" && report.status === "sandbox_error") Deno.exit(1);
+    const exiting = mustExit(job, report);
+    await send({ id: job.id, ...result, ...(exiting ? { exiting } : {}) } satisfies WireResult);
+    if (exiting) Deno.exit(0);
   }
   Deno.exit(0);
 }

@@ -105,13 +105,16 @@ export async function humanEvalSamples(
 }
 
 /** The sandbox job for a HumanEval program. */
-export function humanEvalJob(program: HumanEvalProgram): SandboxJob {
+export function humanEvalJob(
+  program: HumanEvalProgram,
+  timeoutMs: number = HUMANEVAL_TIMEOUT_MS,
+): SandboxJob {
   return {
     language: "python",
     code: program.code,
     test_code: program.test_code,
     entry_point: program.entry_point,
-    timeout_ms: HUMANEVAL_TIMEOUT_MS,
+    timeout_ms: timeoutMs,
   };
 }
 
@@ -127,7 +130,10 @@ export interface NativeOutcome {
  * a fresh `python3` subprocess per program (program + test + `check(entry_point)`),
  * killed at the time limit; passing means exit status 0.
  */
-export async function runNative(program: HumanEvalProgram): Promise<NativeOutcome> {
+export async function runNative(
+  program: HumanEvalProgram,
+  timeoutMs: number = HUMANEVAL_TIMEOUT_MS,
+): Promise<NativeOutcome> {
   const source = `${program.code}\n\n${program.test_code}\n\ncheck(${program.entry_point})\n`;
   const child = new Deno.Command("python3", {
     args: ["-"],
@@ -139,7 +145,7 @@ export async function runNative(program: HumanEvalProgram): Promise<NativeOutcom
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill("SIGKILL");
-  }, HUMANEVAL_TIMEOUT_MS);
+  }, timeoutMs);
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(source)).catch(() => {});
   await writer.close().catch(() => {});
