@@ -106,7 +106,7 @@ async function mathFiles(dir: string, copies: number): Promise<[string, string]>
   return [problems, samples];
 }
 
-async function codeFiles(dir: string, tasks: number): Promise<[string, string]> {
+async function codeFiles(dir: string, tasks: number): Promise<[string, string, number]> {
   const human = new Map<string, { prompt: string; entry_point: string }>();
   for await (
     const row of readJsonl<{ task_id: string; prompt: string; entry_point: string }>(
@@ -149,7 +149,7 @@ async function codeFiles(dir: string, tasks: number): Promise<[string, string]> 
   }
   await writeJsonl(problems, problemRows);
   await writeJsonl(samples, sampleRows);
-  return [problems, samples];
+  return [problems, samples, problemRows.length];
 }
 
 if (!existsSync(DATA)) {
@@ -179,7 +179,7 @@ try {
     console.log("code-self-consistency on HumanEval samples (100 programs × ≤10 inputs per task):");
   }
   for (const tasks of ONLY === "math" ? [] : QUICK ? [3] : [10, 82]) {
-    const [problems, samples] = await codeFiles(dir, tasks);
+    const [problems, samples, written] = await codeFiles(dir, tasks);
     const outcome = await runPipeline(
       [
         "--recipe",
@@ -197,7 +197,7 @@ try {
       ],
       join(dir, `code-run-${tasks}`),
     );
-    report(`${tasks} tasks`, outcome);
+    report(`${written} tasks`, outcome);
   }
 } finally {
   await Deno.remove(dir, { recursive: true });
