@@ -15,12 +15,7 @@ import {
   type Problem,
   type Sample,
 } from "../mod.ts";
-import {
-  policySamples,
-  type RecipeContext,
-  recipeProblems,
-  type RecipeReport,
-} from "./context.ts";
+import { policySamples, type RecipeContext, recipeProblems, type RecipeReport } from "./context.ts";
 import { comparableTests, finishCodeProblem, programsOf, sameFor } from "./code_common.ts";
 import { finishMathProblem } from "./math_common.ts";
 
