@@ -64,6 +64,7 @@ _META_PATH = list(sys.meta_path)
 _PATH_HOOKS = list(sys.path_hooks)
 _ENVIRON = dict(os.environ)
 _WARN_FILTERS = list(warnings.filters)
+_STREAMS = (sys.stdin, sys.stdout, sys.stderr)
 _BUILTINS = dict(builtins.__dict__)
 _MODULES = dict(sys.modules)
 _MODULE_DICTS = [(m.__dict__, dict(m.__dict__)) for m in _MODULES.values()
@@ -113,8 +114,6 @@ def _audit(event, args):
             raise PermissionError("The sandbox runner cannot be changed")
         if isinstance(target, types.FunctionType) and target.__module__ in _MODULE_NAMES:
             _State.dirty = True
-    elif event == "sys._getframe" or event == "sys._getframemodulename":
-        pass
 
 
 def _fresh_stdio():
@@ -159,6 +158,9 @@ def _restore_class(cls, snapshot):
 
 
 def _restore():
+    # Each run gets fresh standard streams; put the snapshot's back first so that an
+    # unchanged interpreter compares equal to its snapshot in one C-level comparison.
+    sys.stdin, sys.stdout, sys.stderr = _STREAMS
     modules = sys.modules
     for name in [n for n in modules if n not in _MODULES]:
         del modules[name]

@@ -5,9 +5,11 @@
  * timeout; output beyond the cap interrupts from here; WebAssembly memory growth
  * beyond the job's cap is refused, which Python sees as `MemoryError`.
  *
- * Messages in: `{ init: { pyodideUrl, signals } }` once, then {@link WireJob}s.
- * Messages out: `{ ready: true }` or `{ failed: text }` once, then
- * {@link RuntimeReport}s.
+ * Start-up: one message `{ init: { pyodideUrl, signals, port, snapshot? } }`; after
+ * that the worker talks only on `port` (a private `MessagePort`): it answers
+ * `{ ready: true, snapshot? }` (the snapshot it made when given none) or
+ * `{ failed: text }`, then takes {@link WireJob}s and answers {@link RuntimeReport}s.
+ * Timers scheduled during a job never fire in a later one.
  *
  * @module
  */
