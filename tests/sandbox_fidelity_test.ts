@@ -42,8 +42,8 @@ Deno.test({
           ...await humanEvalSamples({ tasks: 10, perTask: 2 }),
         ];
         const [ours, native] = await Promise.all([
-          mapConcurrent(programs, 4, (p) => pool.run(humanEvalJob(p))),
-          mapConcurrent(programs, 2, runNative),
+          mapConcurrent(programs, 4, (p) => pool.run(humanEvalJob(p, LOADED_MACHINE_TIMEOUT_MS))),
+          mapConcurrent(programs, 2, (p) => runNative(p, LOADED_MACHINE_TIMEOUT_MS)),
         ]);
         const differing = programs.filter((_, i) => (ours[i].status === "ok") !== native[i].passed)
           .map((p) => `${p.task_id} sample ${p.sample}`);
