@@ -80,7 +80,7 @@ export function pairStream(
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const pages = followPages(log, after, { shard, shards, signal: stop.signal, pageSize });
+  const pages = log.followPages(after, { shard, shards, signal: stop.signal, batchSize: pageSize });
   let pending: Promise<IteratorResult<Pair[]>> | undefined;
   let lastSeq = after;
   let finished = false;
@@ -159,32 +159,5 @@ async function raceHeartbeat<T>(
     return await Promise.race([pending, beat]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/**
- * The log from `after` onward in pages of up to `pageSize` pairs: each page is what
- * the log holds when it is read, so a stream sends one chunk per page rather than
- * one per pair. Ends when the run has finished and everything was read.
- */
-async function* followPages(
-  log: PairLog,
-  after: number,
-  options: { shard: number; shards: number; signal: AbortSignal; pageSize: number },
-): AsyncGenerator<Pair[]> {
-  const { signal, pageSize } = options;
-  let cursor = after;
-  while (!signal.aborted) {
-    const finished = log.isFinished();
-    const horizon = log.lastSeq();
-    if (horizon > cursor) {
-      const page = log.after(cursor, { ...options, limit: pageSize, upTo: horizon });
-      // A short page means every row up to the horizon was scanned (shards skip rows).
-      cursor = page.length < pageSize ? horizon : page[page.length - 1].seq;
-      if (page.length > 0) yield page;
-      continue;
-    }
-    if (finished) return;
-    await log.waitFor(cursor, signal);
   }
 }

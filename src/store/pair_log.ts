@@ -194,6 +194,15 @@ export class PairLog {
    * `signal` aborts. Reads lazily: a slow consumer holds back the reads.
    */
   async *follow(after: number, options: PairFollowOptions = {}): AsyncGenerator<Pair> {
+    for await (const page of this.followPages(after, options)) yield* page;
+  }
+
+  /**
+   * The same as {@link PairLog.follow}, a page (at most `batchSize` pairs) at a time:
+   * each page is what the log holds when it is read, so a reader that sends pages
+   * (e.g. one network write per page) does one step per page rather than per pair.
+   */
+  async *followPages(after: number, options: PairFollowOptions = {}): AsyncGenerator<Pair[]> {
     const { signal, batchSize = 500 } = options;
     let cursor = after;
     while (!signal?.aborted) {
@@ -201,12 +210,9 @@ export class PairLog {
       const horizon = this.lastSeq();
       if (horizon > cursor) {
         const page = this.after(cursor, { ...options, limit: batchSize, upTo: horizon });
-        for (const pair of page) {
-          yield pair;
-          cursor = pair.seq;
-        }
         // A short page means every row up to the horizon was scanned (shards skip rows).
-        if (page.length < batchSize) cursor = horizon;
+        cursor = page.length < batchSize ? horizon : page[page.length - 1].seq;
+        if (page.length > 0) yield page;
         continue;
       }
       if (finished) return;
