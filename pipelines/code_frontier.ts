@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AnswerVote, type CodeProblem, countPasses, map, outputOf, pipe } from "../mod.ts";
+import { AnswerVote, type CodeProblem, countPasses, drain, map, outputOf, pipe } from "../mod.ts";
 import {
   isCode,
   policySamples,
@@ -37,8 +37,7 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
         yield { ...problem, expected: comparableTests(problem, problem.tests ?? []) };
       }
     })();
-  let finished = 0;
-  const steps = pipe(
+  const finished = await drain(pipe(
     policySamples(context, tested, { samples: flags.n, window: flags.window }),
     map(async ({ problem, samples }) => {
       const inputs = problem.expected.map((t) => t.input);
@@ -54,7 +53,6 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
           ...labelAgreement(problem, inputs, expected),
         },
       });
-      finished++;
     }, {
       signal,
       concurrency: 4,
@@ -62,8 +60,7 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
       name: "execute",
       metrics: run.metrics.stage("execute"),
     }),
-  );
-  for await (const _ of steps);
+  ));
   return { recipe: "code-frontier", finished, resumed: counts.resumed };
 }
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CodeVote, type ExecutionResult, map, pipe } from "../mod.ts";
+import { CodeVote, drain, type ExecutionResult, map, pipe } from "../mod.ts";
 import {
   isCode,
   policySamples,
@@ -22,8 +22,7 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
   const { flags, run, signal, executor } = context;
   const counts = { resumed: 0 };
   const problems = withTestInputs(context, recipeProblems(context, isCode, counts));
-  let finished = 0;
-  const steps = pipe(
+  const finished = await drain(pipe(
     policySamples(context, problems, { samples: flags.n, window: flags.window }),
     map(async ({ problem, samples }) => {
       const inputs = problem.test_inputs ?? [];
@@ -51,7 +50,6 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
           ...labelAgreement(problem, inputs, vote.expected()),
         },
       });
-      finished++;
     }, {
       signal,
       concurrency: 4,
@@ -59,7 +57,6 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
       name: "execute",
       metrics: run.metrics.stage("execute"),
     }),
-  );
-  for await (const _ of steps);
+  ));
   return { recipe: "code-self-consistency", finished, resumed: counts.resumed };
 }

@@ -8,6 +8,7 @@
  */
 import {
   AnswerVote,
+  drain,
   extractAnswer,
   isEquivalent,
   map,
@@ -29,8 +30,7 @@ export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
   const problems = recipeProblems(context, (p): p is Problem => hasGold(p), counts);
-  let finished = 0;
-  const steps = pipe(
+  const finished = await drain(pipe(
     policySamples(context, problems, { samples: flags.n, window: flags.window }),
     map(async ({ problem, samples }) => {
       const n = samples.length;
@@ -63,7 +63,6 @@ export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
       };
       run.finishProblem(problemKey("eval", problem.id), outcome);
       context.onProblem(problem.id, outcome);
-      finished++;
     }, {
       signal,
       concurrency: 4,
@@ -71,8 +70,7 @@ export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
       name: "eval",
       metrics: run.metrics.stage("eval"),
     }),
-  );
-  for await (const _ of steps);
+  ));
   return { recipe: "eval", finished, resumed: counts.resumed, figures: evalFigures(context) };
 }
 

@@ -7,6 +7,7 @@
  */
 import {
   type CodeProblem,
+  drain,
   goldCodeScore,
   goldMathFeedback,
   map,
@@ -62,8 +63,7 @@ export async function gold(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
   const problems = recipeProblems(context, (p): p is Problem => hasGold(p), counts);
-  let finished = 0;
-  const steps = pipe(
+  const finished = await drain(pipe(
     policySamples(context, problems, { samples: flags.n, window: flags.window }),
     map(async ({ problem, samples }) => {
       if (problem.kind === "code") {
@@ -76,7 +76,6 @@ export async function gold(context: RecipeContext): Promise<RecipeReport> {
       } else {
         finishGoldMath(context, problem, samples);
       }
-      finished++;
     }, {
       signal,
       concurrency: 4,
@@ -84,8 +83,7 @@ export async function gold(context: RecipeContext): Promise<RecipeReport> {
       name: "gold",
       metrics: run.metrics.stage("gold"),
     }),
-  );
-  for await (const _ of steps);
+  ));
   return { recipe: "gold", finished, resumed: counts.resumed };
 }
 

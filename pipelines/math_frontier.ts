@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isEquivalent, map, type MathProblem, pipe, scoreMathAnswers } from "../mod.ts";
+import { drain, isEquivalent, map, type MathProblem, pipe, scoreMathAnswers } from "../mod.ts";
 import {
   isMath,
   policySamples,
@@ -29,8 +29,7 @@ export async function mathFrontier(context: RecipeContext): Promise<RecipeReport
       yield label === undefined ? problem : { ...problem, pseudo_label: label };
     }
   })();
-  let finished = 0;
-  const steps = pipe(
+  const finished = await drain(pipe(
     policySamples(context, labelled, { samples: flags.n, window: flags.window }),
     map(({ problem, samples }) => {
       const label = problem.pseudo_label;
@@ -52,9 +51,7 @@ export async function mathFrontier(context: RecipeContext): Promise<RecipeReport
             : {}),
         },
       });
-      finished++;
     }, { signal, name: "score", metrics: run.metrics.stage("score") }),
-  );
-  for await (const _ of steps);
+  ));
   return { recipe: "math-frontier", finished, resumed: counts.resumed };
 }

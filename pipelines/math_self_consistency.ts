@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isEquivalent, map, MathSelfConsistency, pipe } from "../mod.ts";
+import { drain, isEquivalent, map, MathSelfConsistency, pipe } from "../mod.ts";
 import {
   isMath,
   policySamples,
@@ -35,8 +35,7 @@ export async function mathSelfConsistency(context: RecipeContext): Promise<Recip
     window: vote.earlyStop.window,
     decide: vote.decide,
   });
-  let finished = 0;
-  const steps = pipe(
+  const finished = await drain(pipe(
     groups,
     map(({ problem, samples, drawable, stoppedEarly }) => {
       const scoring = vote.finish(problem.id, samples);
@@ -52,9 +51,7 @@ export async function mathSelfConsistency(context: RecipeContext): Promise<Recip
             : {}),
         },
       });
-      finished++;
     }, { signal, name: "vote", metrics: run.metrics.stage("vote") }),
-  );
-  for await (const _ of steps);
+  ));
   return { recipe: "math-self-consistency", finished, resumed: counts.resumed };
 }

@@ -171,3 +171,20 @@ export function pipe(
 ): AsyncIterable<unknown> {
   return compose(...stages)(Symbol.asyncIterator in source ? source : fromIterable(source));
 }
+
+/**
+ * Reads a stream to its end and returns how many items it had (for stages run for
+ * their effects).
+ *
+ * @example Count what a stream produced
+ * ```ts
+ * import { drain, pipe } from "./stage.ts";
+ * import assert from "node:assert";
+ * assert.equal(await drain(pipe([1, 2, 3])), 3);
+ * ```
+ */
+export async function drain(source: AsyncIterable<unknown>): Promise<number> {
+  let count = 0;
+  for await (const _ of source) count++;
+  return count;
+}
