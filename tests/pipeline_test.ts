@@ -91,24 +91,10 @@ Deno.test({
     const server = await startExampleServer();
     try {
       const dir = join(await Deno.makeTempDir(), "live");
-      const args = [
-        "--run",
-        dir,
-        "--no-serve",
-        "--n",
-        "8",
-        "--window",
-        "4",
-        "--base-url",
-        server.baseURL,
-        "--model",
-        "policy",
-        "--frontier-base-url",
-        server.baseURL,
-        "--frontier-model",
-        FRONTIER_MODEL,
-        ...FAST,
-      ];
+      const live =
+        `--base-url ${server.baseURL} --model policy --frontier-base-url ${server.baseURL}`
+          .split(" ").concat(["--frontier-model", FRONTIER_MODEL, ...FAST]);
+      const args = ["--run", dir, "--no-serve", "--n", "8", "--window", "4", ...live];
       assert.equal(await main(args), 0);
       const summary = await summaryOf(dir);
       assert.equal(Object.keys(summary.recipes).length, 6);
@@ -116,35 +102,12 @@ Deno.test({
       assert.ok(summary.pairs.by_feedback.self_consistency > 0);
       const requests = server.stats.requests;
       assert.ok(requests > 0);
-      const again = join(dir);
-      assert.equal(
-        await main([...args.slice(0, 1), again, ...args.slice(2), "--recipe", "all"]),
-        0,
-      );
+      assert.equal(await main(args), 0);
       assert.equal(server.stats.requests, requests, "a re-run requests nothing it has");
 
       const solutions = join(await Deno.makeTempDir(), "solutions");
-      assert.equal(
-        await main([
-          "--run",
-          solutions,
-          "--no-serve",
-          "--recipe",
-          "code-frontier",
-          "--frontier-tests",
-          "solutions",
-          "--base-url",
-          server.baseURL,
-          "--model",
-          "policy",
-          "--frontier-base-url",
-          server.baseURL,
-          "--frontier-model",
-          FRONTIER_MODEL,
-          ...FAST,
-        ]),
-        0,
-      );
+      const recipe = ["--recipe", "code-frontier", "--frontier-tests", "solutions"];
+      assert.equal(await main(["--run", solutions, "--no-serve", ...recipe, ...live]), 0);
       const frontier = await summaryOf(solutions);
       assert.equal(frontier.recipes["code-frontier"].problems, 4);
     } finally {
