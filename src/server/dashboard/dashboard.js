@@ -157,7 +157,13 @@ class LiveChart {
         width,
         height: 180,
         legend: { live: false },
-        scales: { x: { time: true } },
+        // A lone point would stretch the time axis over years: show the last minute.
+        scales: {
+          x: {
+            time: true,
+            range: (_u, min, max) => (max - min < 1 ? [max - 60, max] : [min, max]),
+          },
+        },
         series: [
           {},
           ...this.names.map((name, i) => ({
