@@ -123,10 +123,8 @@ export async function main(args: string[]): Promise<number> {
     ...(flags["pool-size"] ? { size: flags["pool-size"] } : {}),
   });
   let server: RunningServer | undefined;
-  const progress = new Progress({
-    label: "problems",
-    total: await expectedTotal(flags, recipes, run),
-  });
+  const expected = await expectedTotal(flags, recipes, run);
+  const progress = new Progress({ label: "problems", total: expected });
   const started = performance.now();
   let pairs = 0;
   try {
@@ -139,7 +137,7 @@ export async function main(args: string[]): Promise<number> {
         pairLog: run.pairs,
         metrics: run.metrics,
         config: { ...config, recipes },
-        progress: () => ({ problems_finished: progress.count, pairs: run.pairs.lastSeq() }),
+        progress: () => ({ problems_finished: progress.count, problems_expected: expected }),
         problems: details,
       });
       console.log(
