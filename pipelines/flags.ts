@@ -24,7 +24,7 @@ const EXAMPLES = new URL("./examples/", import.meta.url).pathname;
 export const PIPELINE_FLAGS = {
   recipe: {
     type: "string",
-    description: "What to run; with no --problems, every recipe the examples allow",
+    description: "Recipe to run; all: every recipe the inputs allow",
     choices: [...RECIPES, "all"],
     default: "all",
   },
