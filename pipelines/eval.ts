@@ -6,30 +6,15 @@
  *
  * @module
  */
-import {
-  AnswerVote,
-  drain,
-  extractAnswer,
-  isEquivalent,
-  map,
-  passAtK,
-  pipe,
-  type Problem,
-} from "../mod.ts";
-import {
-  policySamples,
-  problemKey,
-  type RecipeContext,
-  recipeProblems,
-  type RecipeReport,
-} from "./context.ts";
-import { goldCodeScores, hasGold } from "./gold.ts";
+import { AnswerVote, drain, extractAnswer, isEquivalent, map, passAtK, pipe } from "../mod.ts";
+import { policySamples, problemKey, type RecipeContext, type RecipeReport } from "./context.ts";
+import { goldCodeScores, goldProblems } from "./gold.ts";
 
 /** Runs the evaluation and returns its figures. */
 export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
-  const problems = recipeProblems(context, (p): p is Problem => hasGold(p), counts);
+  const problems = goldProblems(context, counts);
   const finished = await drain(pipe(
     policySamples(context, problems, { samples: flags.n, window: flags.window }),
     map(async ({ problem, samples }) => {

@@ -27,6 +27,14 @@ export function hasGold(problem: Problem): boolean {
     : Boolean(problem.tests?.length || problem.test_code);
 }
 
+/** The problems a gold-scored recipe works on (those carrying gold feedback). */
+export function goldProblems(
+  context: RecipeContext,
+  counts: { resumed: number },
+): AsyncIterable<Problem> {
+  return recipeProblems(context, (p): p is Problem => hasGold(p), counts);
+}
+
 /** Each sample's gold score out of `max`, by sample index. */
 export interface GoldScores {
   score: (index: number) => number;
@@ -62,7 +70,7 @@ export async function goldCodeScores(
 export async function gold(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
-  const problems = recipeProblems(context, (p): p is Problem => hasGold(p), counts);
+  const problems = goldProblems(context, counts);
   const finished = await drain(pipe(
     policySamples(context, problems, { samples: flags.n, window: flags.window }),
     map(async ({ problem, samples }) => {
