@@ -24,7 +24,7 @@ import {
 } from "../mod.ts";
 import type { DecideFn, EndpointOptions, ProblemFormat } from "../mod.ts";
 import type { PipelineFlags, RecipeName } from "./flags.ts";
-import type { Executor } from "./execute.ts";
+import type { RecipeExecutor } from "./execute.ts";
 
 /** The recorded completions shipped with the example problems. */
 export const EXAMPLE_SAMPLES = new URL("./examples/samples.jsonl", import.meta.url).pathname;
@@ -52,7 +52,7 @@ export interface RecipeContext {
   feedback: FeedbackStore;
   signal: AbortSignal;
   /** Runs programs in the sandbox (started on first use). */
-  executor: Executor;
+  executor: RecipeExecutor;
   /** Called when a problem is finished (progress display). */
   onProblem: (problemId: string, outcome: ProblemOutcome) => void;
 }

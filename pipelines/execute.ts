@@ -20,8 +20,8 @@ import {
 import type { DatabaseSync } from "node:sqlite";
 import type { SandboxJob } from "../mod.ts";
 
-/** Options for {@link Executor}. */
-export interface ExecutorOptions {
+/** Options for {@link RecipeExecutor}. */
+export interface RecipeExecutorOptions {
   db: DatabaseSync;
   metrics: Metrics;
   timeoutMs: number;
@@ -33,12 +33,12 @@ export interface ExecutorOptions {
 }
 
 /** Runs programs for recipes; one pool per run. */
-export class Executor {
-  readonly #options: ExecutorOptions;
+export class RecipeExecutor {
+  readonly #options: RecipeExecutorOptions;
   #pool?: Promise<SandboxPool>;
 
   /** Creates an executor; no process starts until the first job. */
-  constructor(options: ExecutorOptions) {
+  constructor(options: RecipeExecutorOptions) {
     this.#options = options;
   }
 

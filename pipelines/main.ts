@@ -25,7 +25,7 @@ import {
 import { join } from "node:path";
 import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, RECIPES } from "./flags.ts";
 import { EXAMPLE_PROBLEMS, type RecipeContext, type RecipeReport } from "./context.ts";
-import { Executor } from "./execute.ts";
+import { RecipeExecutor } from "./execute.ts";
 import { mathSelfConsistency } from "./math_self_consistency.ts";
 import { mathFrontier } from "./math_frontier.ts";
 import { codeSelfConsistency } from "./code_self_consistency.ts";
@@ -114,7 +114,7 @@ export async function main(args: string[]): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", onSigint);
   const details = new ProblemDetailRecorder({ fallback: runDatabaseProblems(run.db) });
-  const executor = new Executor({
+  const executor = new RecipeExecutor({
     details,
     db: run.db,
     metrics: run.metrics,

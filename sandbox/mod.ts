@@ -19,6 +19,13 @@ export {
   type SandboxJob,
   type SandboxLimits,
 } from "./job.ts";
+export {
+  type ExecuteOptions,
+  type Executor,
+  type ProgramInput,
+  type ProgramJob,
+  sandboxJobs,
+} from "./executor.ts";
 export { ExecutionCache, type ExecutionCacheOptions } from "./cache.ts";
 export { SandboxStartError } from "./process.ts";
 export { canonicalJson } from "./canonical.ts";

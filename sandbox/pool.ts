@@ -11,6 +11,7 @@ import type { Metrics } from "../src/metrics/metrics.ts";
 import { ExecutionCache } from "./cache.ts";
 import { DEFAULT_LIMITS, type SandboxJob, type SandboxLimits, toWireJob } from "./job.ts";
 import { SandboxProcess, SandboxStartError } from "./process.ts";
+import { type ExecuteOptions, type Executor, type ProgramJob, sandboxJobs } from "./executor.ts";
 
 /** The pool was closed, or too many jobs are waiting. */
 export class SandboxPoolError extends PfpoError {}
@@ -66,7 +67,7 @@ const MAX_START_FAILURES = 3;
  * assert.equal(result.stdout, "42\n");
  * ```
  */
-export class SandboxPool implements AsyncDisposable {
+export class SandboxPool implements Executor, AsyncDisposable {
   readonly #size: number;
   readonly #limits: Required<SandboxLimits>;
   readonly #cache?: ExecutionCache;
@@ -163,6 +164,17 @@ export class SandboxPool implements AsyncDisposable {
     const result = await running;
     this.#cache?.set(key, result);
     return { ...result };
+  }
+
+  /**
+   * Runs a program on each of its inputs ({@link Executor.execute}); one result per
+   * input, in input order.
+   *
+   * @throws {AbortedError} when `options.signal` aborts.
+   * @throws {SandboxPoolError} when the pool is closed or its queue is full.
+   */
+  execute(job: ProgramJob, options: ExecuteOptions = {}): Promise<ExecutionResult[]> {
+    return Promise.all(sandboxJobs(job).map((one) => this.run(one, options)));
   }
 
   /** Kills every process and rejects waiting jobs. Idempotent. */

@@ -29,6 +29,20 @@ Deno.test("SandboxPool runs Python in the three test styles and reports each sta
     assert.equal(result.stdout, "noise\n");
   });
 
+  await t.step("execute() runs one program on each input, results in input order", async () => {
+    const results = await pool.execute({
+      language: "python",
+      code: "def twice(x):\n    return x * 2",
+      inputs: [
+        { call: { entry_point: "twice", args: "3" } },
+        { call: { entry_point: "twice", args: "'ab'" } },
+        { call: { entry_point: "twice", args: "None" } },
+      ],
+    });
+    assert.deepEqual(results.map((r) => r.status), ["ok", "ok", "runtime_error"]);
+    assert.deepEqual(results.slice(0, 2).map((r) => r.return_value), ["6", '"abab"']);
+  });
+
   await t.step("gold test code passes when check() runs to the end", async () => {
     const code = "def add(a, b):\n    return a + b";
     const pass = await pool.run({
