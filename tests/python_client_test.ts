@@ -161,3 +161,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "pfpo_client.py streams one level and drop_step_eos() strips only step pairs' end token",
+  ignore,
+  async fn() {
+    await using run = await testRun();
+    await using server = await serve(run);
+    run.write(3);
+    run.log.append([{ ...draft(9), chosen: "9 +", level: "step" }]);
+    run.log.markFinished();
+    assert.deepEqual(await client(server.url, "--level", "step").all(), [4]);
+    assert.deepEqual(await client(server.url, "--level", "solution").all(), [1, 2, 3]);
+    assert.deepEqual(await client(server.url, "--replay-ratio", "0").all(), [4]);
+    const script = `
+import sys; sys.path.insert(0, ${JSON.stringify(CLIENT.replace(/\/[^/]+$/, ""))})
+from pfpo_client import drop_step_eos
+eos = 2
+step = drop_step_eos({"chosen_input_ids": [5, 6, eos], "rejected_input_ids": [7, eos]}, {"level": "step"}, eos)
+solution = drop_step_eos({"chosen_input_ids": [5, eos], "rejected_input_ids": [7, eos]}, {"level": "solution"}, eos)
+cut = drop_step_eos({"chosen_ids": [5, 6], "rejected_ids": [7, eos]}, {"level": "step"}, eos)
+print(step["chosen_input_ids"], step["rejected_input_ids"], solution["chosen_input_ids"], cut["chosen_ids"], cut["rejected_ids"])
+`;
+    const out = await new Deno.Command("python3", { args: ["-c", script], stdout: "piped" })
+      .output();
+    assert.equal(new TextDecoder().decode(out.stdout).trim(), "[5, 6] [7] [5, 2] [5, 6] [7]");
+  },
+});

@@ -78,7 +78,7 @@ function scripted(responses: (string | Response)[]) {
 }
 
 function line(seq: number, n = seq): string {
-  const pair: Pair = { seq, id: `id-${n}`, ...draft(n) };
+  const pair: Pair = { seq, id: `id-${n}`, ...draft(n), level: "solution" };
   return `${JSON.stringify(pair)}\n`;
 }
 

@@ -102,6 +102,26 @@ Deno.test("GET /v1/pairs splits the log into disjoint shards", async () => {
   assert.equal(short.headers.get("x-pfpo-next-after"), "10");
 });
 
+Deno.test("GET /v1/pairs and the stream filter by level and mix by replay ratio", async () => {
+  await using run = await testRun();
+  run.write(6);
+  run.log.append([1, 2, 3].map((n) => ({ ...draft(n), chosen: `${n} +`, level: "step" as const })));
+  run.log.markFinished();
+  const app = createApp({ db: run.db, pairLog: run.log });
+  const steps = await ndjson(await app.request("/v1/pairs?level=step"));
+  assert.deepEqual(steps.map((p) => p.seq), [7, 8, 9]);
+  assert.ok(steps.every((p) => p.level === "step"));
+  const solutions = await ndjson(await app.request("/v1/pairs?level=solution"));
+  assert.deepEqual(solutions.map((p) => p.level), Array(6).fill("solution"));
+  const none = await ndjson(await app.request("/v1/pairs?replay_ratio=0"));
+  assert.deepEqual(none.map((p) => p.seq), [7, 8, 9]);
+  const stream = (await ndjson(await app.request("/v1/pairs/stream?level=step")))
+    .filter((line) => line.seq !== undefined);
+  assert.deepEqual(stream.map((p) => p.seq), [7, 8, 9]);
+  const mixed = await ndjson(await app.request("/v1/pairs?replay_ratio=1"));
+  assert.equal(mixed.length, 9);
+});
+
 Deno.test("bad parameters get a 400 naming the parameter", async () => {
   await using run = await testRun();
   const app = createApp({ db: run.db, pairLog: run.log });
@@ -115,6 +135,10 @@ Deno.test("bad parameters get a 400 naming the parameter", async () => {
     ["/v1/pairs?shards=0", "shards"],
     ["/v1/pairs/stream?after=1.5", "after"],
     ["/v1/pairs/stream?shard=x&shards=2", "shard"],
+    ["/v1/pairs?level=steps", "level"],
+    ["/v1/pairs?replay_ratio=1.5", "replay_ratio"],
+    ["/v1/pairs/stream?replay_ratio=half", "replay_ratio"],
+    ["/v1/pairs/stream?level=step&replay_ratio=0.5", "replay_ratio"],
     ["/v1/problems?limit=zero", "limit"],
   ];
   for (const [path, parameter] of cases) {

@@ -21,6 +21,14 @@ splits a rank's share between torch ``DataLoader`` workers.
 It works as a Hugging Face ``datasets.IterableDataset.from_generator`` source (pass the
 arguments through ``gen_kwargs``) and inside a torch ``IterableDataset.__iter__``.
 
+Step-level pairs (``pair["level"] == "step"``) compare two partial solutions: a
+prefix is not a finished answer, so the trainer must not end it with an
+end-of-sequence token. ``level="step"`` / ``level="solution"`` stream one level only;
+``replay_ratio=r`` streams every step pair and a share ``r`` of the solution pairs
+(the paper trains them together with ``r = 1.0``). ``drop_step_eos`` removes the
+end-of-sequence token a DPO trainer appended to a step pair's tokens (see the
+README's TRL example).
+
 Run as a script it prints the pairs as NDJSON::
 
     python3 pfpo_client.py http://127.0.0.1:8787 --after 120 --shard 0 --shards 2
@@ -40,7 +48,7 @@ import urllib.parse
 import urllib.request
 from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Tuple
 
-__all__ = ["PairClientError", "iter_pairs", "worker_shard", "TOKEN_ENV"]
+__all__ = ["PairClientError", "drop_step_eos", "iter_pairs", "worker_shard", "TOKEN_ENV"]
 
 TOKEN_ENV = "PFPO_TOKEN"
 """Environment variable read for the bearer token when none is given."""
@@ -67,6 +75,8 @@ def iter_pairs(
     shards: Optional[int] = None,
     token: Optional[str] = None,
     *,
+    level: Optional[str] = None,
+    replay_ratio: Optional[float] = None,
     fields: Optional[Sequence[str]] = None,
     backoff: float = 0.25,
     max_backoff: float = 10.0,
@@ -83,6 +93,9 @@ def iter_pairs(
         shard: This rank's shard, with ``shards``: pairs with ``seq % shards == shard``.
         shards: Number of shards (data-parallel ranks). Default: no sharding.
         token: Bearer token; default the ``PFPO_TOKEN`` environment variable.
+        level: ``"step"`` or ``"solution"``: only pairs of that level. Default: both.
+        replay_ratio: Every step pair and this share (0 to 1) of the solution pairs,
+            the same ones on every reconnect and every rank. Not with ``level``.
         fields: Keep only these keys of each pair, e.g. ``("prompt", "chosen",
             "rejected")`` for TRL. Default: every key.
         backoff: First reconnect delay in seconds; doubles per failed attempt.
@@ -99,6 +112,8 @@ def iter_pairs(
     """
     if (shard is None) != (shards is None):
         raise ValueError("shard and shards go together")
+    if level is not None and replay_ratio is not None:
+        raise ValueError("level and replay_ratio do not go together")
     if token is None:
         token = os.environ.get(TOKEN_ENV) or None
     seen: "collections.OrderedDict[str, None]" = collections.OrderedDict()
@@ -106,7 +121,7 @@ def iter_pairs(
     while True:
         retry_after: Optional[float] = None
         try:
-            response = _open(url, after, shard, shards, token, idle_timeout)
+            response = _open(url, after, shard, shards, level, replay_ratio, token, idle_timeout)
             with response:
                 for line in _lines(response):
                     message = json.loads(line)
@@ -166,11 +181,31 @@ def worker_shard(shard: int = 0, shards: int = 1) -> Tuple[int, int]:
     return shard * info.num_workers + info.id, shards * info.num_workers
 
 
-def _open(url, after, shard, shards, token, timeout):
+def drop_step_eos(row: Dict[str, Any], pair: Dict[str, Any], eos_token_id: int) -> Dict[str, Any]:
+    """Remove the end-of-sequence token a trainer appended to a step pair's tokens.
+
+    ``row`` is a tokenized DPO row (TRL's ``chosen_input_ids``/``rejected_input_ids``,
+    or ``chosen_ids``/``rejected_ids``); ``pair`` the pair it came from (it needs its
+    ``level``). Solution pairs are returned unchanged: they end with the token.
+    """
+    if pair.get("level") != "step":
+        return row
+    for key in ("chosen_input_ids", "rejected_input_ids", "chosen_ids", "rejected_ids"):
+        ids = row.get(key)
+        if ids is not None and len(ids) > 0 and ids[-1] == eos_token_id:
+            row[key] = list(ids[:-1])
+    return row
+
+
+def _open(url, after, shard, shards, level, replay_ratio, token, timeout):
     query = {"after": str(after)}
     if shards is not None:
         query["shard"] = str(shard)
         query["shards"] = str(shards)
+    if level is not None:
+        query["level"] = level
+    if replay_ratio is not None:
+        query["replay_ratio"] = str(replay_ratio)
     target = url.rstrip("/") + "/v1/pairs/stream?" + urllib.parse.urlencode(query)
     request = urllib.request.Request(target, headers={"Accept": "application/x-ndjson"})
     if token:
@@ -222,6 +257,8 @@ def _main(argv: Sequence[str]) -> int:
     parser.add_argument("--shard", type=int)
     parser.add_argument("--shards", type=int)
     parser.add_argument("--token")
+    parser.add_argument("--level", choices=["step", "solution"])
+    parser.add_argument("--replay-ratio", type=float)
     parser.add_argument("--limit", type=int, help="stop after this many pairs")
     parser.add_argument("--backoff", type=float, default=0.25)
     parser.add_argument("--max-retries", type=int)
@@ -238,6 +275,8 @@ def _main(argv: Sequence[str]) -> int:
             args.shard,
             args.shards,
             args.token,
+            level=args.level,
+            replay_ratio=args.replay_ratio,
             backoff=args.backoff,
             max_retries=args.max_retries,
             on_reconnect=report,

@@ -6,7 +6,7 @@
  * @module
  */
 import { AbortedError, PfpoError } from "../errors.ts";
-import type { Pair } from "../model/pair.ts";
+import type { Pair, PairLevel } from "../model/pair.ts";
 import { parseRetryAfter, retryDelay, sleep } from "../sampling/retry.ts";
 
 /** The server refused the request, or the stream could not be resumed. */
@@ -40,6 +40,10 @@ export interface StreamPairsOptions {
   shard?: number;
   /** Number of shards (data-parallel ranks). Default 1. */
   shards?: number;
+  /** Only pairs of this level (`"step"` or `"solution"`). Default: both. */
+  level?: PairLevel;
+  /** Every step pair and this share (0–1) of the solution pairs. Not with `level`. */
+  replayRatio?: number;
   /** Bearer token of the server. */
   token?: string;
   /** Stops the stream; the iterator then throws an `AbortedError`. */
@@ -120,6 +124,10 @@ export async function* streamPairs(
       if (shards !== undefined) {
         target.searchParams.set("shard", String(shard ?? 0));
         target.searchParams.set("shards", String(shards));
+      }
+      if (options.level !== undefined) target.searchParams.set("level", options.level);
+      if (options.replayRatio !== undefined) {
+        target.searchParams.set("replay_ratio", String(options.replayRatio));
       }
       const headers: Record<string, string> = { Accept: "application/x-ndjson" };
       if (token) headers.Authorization = `Bearer ${token}`;

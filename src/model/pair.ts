@@ -1,9 +1,47 @@
 /**
  * Preference pairs: TRL's DPO format (prompt, chosen, rejected) plus provenance.
  *
+ * Two levels. A `"solution"` pair compares two whole solutions; a `"step"` pair
+ * compares two partial solutions (prefixes) by how often the policy, continuing
+ * from each, reaches the pseudo label. A prefix is not a finished answer, so a
+ * trainer must not append an end-of-sequence token to a step pair's texts.
+ *
  * @module
  */
 import type { FeedbackSource } from "./feedback.ts";
+
+/** The levels of a pair. */
+export const PAIR_LEVELS = ["solution", "step"] as const;
+
+/** Whole solutions (`"solution"`) or prefixes of solutions (`"step"`). */
+export type PairLevel = typeof PAIR_LEVELS[number];
+
+/** Where a prefix was cut and the values behind it. */
+export interface PrefixSide {
+  /** Index of the solution sample the prefix was cut from. */
+  sample: number;
+  /** Steps (non-empty lines) the prefix keeps. */
+  steps: number;
+  /** Steps of the whole solution. */
+  of: number;
+  /**
+   * One value per completion of the prefix: math 1 (reached the label) or 0; code
+   * the tests the completed program passed.
+   */
+  values: number[];
+}
+
+/** The detail of a step pair: both prefix cuts and their completion values. */
+export interface StepDetail {
+  /** Completions per prefix asked for (early stopping may have used fewer). */
+  completions: number;
+  /** The pseudo label the math completions were checked against. */
+  label?: string;
+  /** Code: the pseudo tests the completed programs ran on. */
+  tests?: number;
+  chosen: PrefixSide;
+  rejected: PrefixSide;
+}
 
 /** A pair before it enters the pair log (no `seq` or `id` yet). */
 export interface PairDraft {
@@ -15,6 +53,10 @@ export interface PairDraft {
   rejected_score: number;
   feedback: FeedbackSource;
   run: string;
+  /** Default `"solution"`. Step pairs carry no end-of-sequence token. */
+  level?: PairLevel;
+  /** Step pairs: where the prefixes were cut and the values behind their scores. */
+  step?: StepDetail;
 }
 
 /** A pair as stored in the pair log and streamed to trainers. */
@@ -23,4 +65,5 @@ export interface Pair extends PairDraft {
   seq: number;
   /** `sha256-` + hex digest of the pair's content; equal pairs share an id. */
   id: string;
+  level: PairLevel;
 }

@@ -13,7 +13,7 @@ import { requireToken } from "./auth.ts";
 import { PairConsumers } from "./consumers.ts";
 import { dashboardAsset } from "./dashboard/assets.ts";
 import { pairStream } from "./pair_stream.ts";
-import { ParamError, parseIntParam, parseShardParams } from "./params.ts";
+import { ParamError, parseIntParam, parseLevelParams, parseShardParams } from "./params.ts";
 import {
   problemDetail,
   type ProblemDetailSource,
@@ -114,9 +114,10 @@ export function createApp(options: ServerAppOptions): Hono {
       max: MAX_PAGE,
     });
     const shard = parseShardParams(c.req.query("shard"), c.req.query("shards"));
+    const mix = parseLevelParams(c.req.query("level"), c.req.query("replay_ratio"));
     const finished = log.isFinished();
     const head = log.lastSeq();
-    const page = log.after(after, { ...shard, limit, upTo: head });
+    const page = log.after(after, { ...shard, ...mix, limit, upTo: head });
     // A short page scanned every row up to the head, so the next page starts there.
     const next = page.length < limit ? Math.max(after, head) : page[page.length - 1].seq;
     return c.body(page.map((pair) => `${JSON.stringify(pair)}\n`).join(""), 200, {
@@ -134,10 +135,12 @@ export function createApp(options: ServerAppOptions): Hono {
       ? parseIntParam("Last-Event-ID", lastEventId, { fallback: 0 })
       : parseIntParam("after", c.req.query("after"), { fallback: 0 });
     const shard = parseShardParams(c.req.query("shard"), c.req.query("shards"));
+    const mix = parseLevelParams(c.req.query("level"), c.req.query("replay_ratio"));
     const format = sse ? "sse" : "ndjson";
     const body = pairStream(log, {
       after,
       ...shard,
+      ...mix,
       format,
       heartbeatMs: options.heartbeatMs,
       signal: options.signal,

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { Pair } from "../model/pair.ts";
+import type { Pair, PairLevel } from "../model/pair.ts";
 import type { PairLog } from "../store/pair_log.ts";
 import type { ConsumerHandle } from "./consumers.ts";
 
@@ -27,6 +27,10 @@ export interface PairStreamOptions {
   shard?: number;
   /** Number of shards. Default 1. */
   shards?: number;
+  /** Only pairs of this level. Default: both. */
+  level?: PairLevel;
+  /** Every step pair and this share of the solution pairs (see `PairReadOptions`). */
+  replayRatio?: number;
   /** Encoding. Default `ndjson`. */
   format?: PairStreamFormat;
   /** Idle time before a heartbeat is sent (ms). Default 15000. */
@@ -80,7 +84,14 @@ export function pairStream(
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const pages = log.followPages(after, { shard, shards, signal: stop.signal, batchSize: pageSize });
+  const pages = log.followPages(after, {
+    shard,
+    shards,
+    level: options.level,
+    replayRatio: options.replayRatio,
+    signal: stop.signal,
+    batchSize: pageSize,
+  });
   let pending: Promise<IteratorResult<Pair[]>> | undefined;
   let lastSeq = after;
   let finished = false;

@@ -5,6 +5,7 @@
  * @module
  */
 import { PfpoError } from "../errors.ts";
+import { PAIR_LEVELS, type PairLevel } from "../model/pair.ts";
 
 /** A request parameter is missing or invalid; `parameter` names it. */
 export class ParamError extends PfpoError {
@@ -86,6 +87,48 @@ export function parseShardParams(
   const shards = parseIntParam("shards", shardsRaw, { fallback: 1, min: 1, max: MAX_SHARDS });
   const shard = parseIntParam("shard", shardRaw, { fallback: 0, max: shards - 1 });
   return { shard, shards };
+}
+
+/** Which pairs a reader wants: one level, or the replay mix of step and solution pairs. */
+export interface LevelParams {
+  level?: PairLevel;
+  replayRatio?: number;
+}
+
+/**
+ * Parses `level` (`step` or `solution`) and `replay_ratio` (every step pair plus
+ * this share, 0–1, of the solution pairs); the two do not go together.
+ *
+ * @example Step pairs only, or the paper's mix
+ * ```ts
+ * import { parseLevelParams } from "./params.ts";
+ * import assert from "node:assert";
+ * assert.deepEqual(parseLevelParams("step", undefined), { level: "step" });
+ * assert.deepEqual(parseLevelParams(undefined, "0.5"), { replayRatio: 0.5 });
+ * assert.throws(() => parseLevelParams("steps", undefined), /"level"/);
+ * ```
+ */
+export function parseLevelParams(
+  levelRaw: string | undefined,
+  replayRaw: string | undefined,
+): LevelParams {
+  if (levelRaw !== undefined && !(PAIR_LEVELS as readonly string[]).includes(levelRaw)) {
+    throw new ParamError(
+      "level",
+      `must be one of ${PAIR_LEVELS.join(", ")}, got "${clip(levelRaw)}"`,
+    );
+  }
+  if (replayRaw === undefined) {
+    return levelRaw === undefined ? {} : { level: levelRaw as PairLevel };
+  }
+  if (levelRaw !== undefined) {
+    throw new ParamError("replay_ratio", `mixes both levels and does not go with "level"`);
+  }
+  const ratio = /^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(replayRaw) ? Number(replayRaw) : NaN;
+  if (!(ratio >= 0 && ratio <= 1)) {
+    throw new ParamError("replay_ratio", `must be a number from 0 to 1, got "${clip(replayRaw)}"`);
+  }
+  return { replayRatio: ratio };
 }
 
 function clip(text: string): string {

@@ -49,6 +49,42 @@ export function ensureSchema(db: DatabaseSync, sql: string): void {
 }
 
 /**
+ * Adds `column` to `table` with its SQL `definition` (type, default) unless the
+ * table has it: the idempotent migration of a database made by an older version.
+ * Returns true when the column is there afterwards (false on a read-only database
+ * that lacks it).
+ *
+ * @example Add a column twice
+ * ```ts
+ * import { ensureColumn, openRunDatabase } from "./database.ts";
+ * import assert from "node:assert";
+ * const db = openRunDatabase(":memory:");
+ * db.exec("CREATE TABLE t (a INTEGER)");
+ * assert.ok(ensureColumn(db, "t", "b", "TEXT NOT NULL DEFAULT 'x'"));
+ * assert.ok(ensureColumn(db, "t", "b", "TEXT NOT NULL DEFAULT 'x'"));
+ * ```
+ */
+export function ensureColumn(
+  db: DatabaseSync,
+  table: string,
+  column: string,
+  definition: string,
+  options: { readOnly?: boolean } = {},
+): boolean {
+  const has = () =>
+    db.prepare(`PRAGMA table_info(${table})`).all().some((row) => row.name === column);
+  if (has()) return true;
+  if (options.readOnly) return false;
+  try {
+    db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  } catch (error) {
+    // Another process may have added it between the check and the change.
+    if (!has()) throw error;
+  }
+  return true;
+}
+
+/**
  * Runs `fn` inside a transaction, committing when it returns and rolling back when
  * it throws.
  */

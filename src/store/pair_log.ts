@@ -6,8 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { Pair, PairDraft } from "../model/pair.ts";
-import { ensureSchema, getRunMeta, setRunMeta, transaction } from "./database.ts";
+import { ConfigError } from "../errors.ts";
+import type { Pair, PairDraft, PairLevel } from "../model/pair.ts";
+import { ensureColumn, ensureSchema, getRunMeta, setRunMeta, transaction } from "./database.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS pairs (
@@ -30,6 +31,14 @@ export interface PairReadOptions {
   shards?: number;
   /** Only pairs with `seq <= upTo`. */
   upTo?: number;
+  /** Only pairs of this level. Default: both levels. */
+  level?: PairLevel;
+  /**
+   * The training mix of the paper's later iterations: every step pair, and this
+   * share (0–1) of the solution pairs, picked by `seq` so that every reader, shard
+   * and resumed stream picks the same ones. Not with `level`.
+   */
+  replayRatio?: number;
 }
 
 /** Options for {@link PairLog.follow}. */
@@ -54,7 +63,9 @@ export interface PairLogOptions {
  */
 export function pairId(draft: PairDraft): string {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify([draft.problem_id, draft.prompt, draft.chosen, draft.rejected]));
+  const content = [draft.problem_id, draft.prompt, draft.chosen, draft.rejected];
+  // Solution pairs keep the ids they had before levels existed.
+  hash.update(JSON.stringify(draft.level === "step" ? [...content, "step"] : content));
   return `sha256-${hash.digest("hex")}`;
 }
 
@@ -82,15 +93,28 @@ export class PairLog {
   readonly #insert?: StatementSync;
   readonly #exists?: StatementSync;
   readonly #waiters = new Set<() => void>();
+  /** The SQL of a row's level: the column, or a constant on an old read-only log. */
+  readonly #level: string;
 
-  /** Opens the pair log of a run database (creating its table when writable). */
+  /**
+   * Opens the pair log of a run database (creating its table when writable, and
+   * adding the `level` column to a log made before it existed).
+   */
   constructor(db: DatabaseSync, options: PairLogOptions = {}) {
     this.#db = db;
     this.#pollMs = options.pollMs ?? 100;
-    if (!options.readOnly) {
-      ensureSchema(db, SCHEMA);
+    const readOnly = options.readOnly ?? false;
+    if (!readOnly) ensureSchema(db, SCHEMA);
+    const hasTable =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pairs'")
+        .get() !== undefined;
+    const hasLevel = hasTable &&
+      ensureColumn(db, "pairs", "level", "TEXT NOT NULL DEFAULT 'solution'", { readOnly });
+    this.#level = hasLevel ? "level" : "'solution'";
+    if (!readOnly) {
+      ensureSchema(db, "CREATE INDEX IF NOT EXISTS pairs_level ON pairs (level, seq)");
       this.#insert = db.prepare(
-        "INSERT INTO pairs (id, problem_id, body, committed_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO pairs (id, problem_id, level, body, committed_at) VALUES (?, ?, ?, ?, ?)",
       );
       this.#exists = db.prepare("SELECT 1 FROM pairs WHERE id = ?");
     }
@@ -113,8 +137,10 @@ export class PairLog {
         const id = pairId(draft);
         // Checked first: a rejected insert would still use up an AUTOINCREMENT value.
         if (exists.get(id)) continue;
-        const result = insert.run(id, draft.problem_id, JSON.stringify(draft), now);
-        out.push({ seq: Number(result.lastInsertRowid), id, ...draft });
+        const level = draft.level ?? "solution";
+        const body = JSON.stringify({ ...draft, level });
+        const result = insert.run(id, draft.problem_id, level, body, now);
+        out.push({ seq: Number(result.lastInsertRowid), id, ...draft, level });
       }
       return out;
     });
@@ -128,9 +154,41 @@ export class PairLog {
     const shards = options.shards ?? 1;
     const shard = options.shard ?? 0;
     const upTo = options.upTo ?? Number.MAX_SAFE_INTEGER;
+    const mix = this.#mixFilter(options);
     return this.#db.prepare(
-      "SELECT seq, id, body FROM pairs WHERE seq > ? AND seq <= ? AND seq % ? = ? ORDER BY seq LIMIT ?",
-    ).all(after, upTo, shards, shard % shards, limit).map(rowToPair);
+      `SELECT seq, id, body FROM pairs WHERE seq > ? AND seq <= ? AND seq % ? = ? ${mix.sql}
+       ORDER BY seq LIMIT ?`,
+    ).all(after, upTo, shards, shard % shards, ...mix.params, limit).map(rowToPair);
+  }
+
+  /** Pairs written so far by level. */
+  countByLevel(): Record<PairLevel, number> {
+    const counts: Record<PairLevel, number> = { solution: 0, step: 0 };
+    const rows = this.#db.prepare(
+      `SELECT ${this.#level} AS level, COUNT(*) AS n FROM pairs GROUP BY 1`,
+    )
+      .all();
+    for (const row of rows) counts[row.level as PairLevel] = Number(row.n);
+    return counts;
+  }
+
+  #mixFilter(options: PairReadOptions): { sql: string; params: (string | number)[] } {
+    const { level, replayRatio } = options;
+    if (replayRatio !== undefined) {
+      if (level !== undefined) {
+        throw new ConfigError("Cannot read pairs: a replay ratio mixes levels, give no level");
+      }
+      if (!(replayRatio >= 0 && replayRatio <= 1)) {
+        throw new ConfigError(`Invalid replay ratio: must be in [0, 1], got ${replayRatio}`);
+      }
+      // Fibonacci hashing of seq: the picked share of any run of seqs is close to the ratio.
+      return {
+        sql: `AND (${this.#level} = 'step' OR (seq * ${GOLDEN}) % ${TWO_32} < ?)`,
+        params: [Math.round(replayRatio * TWO_32)],
+      };
+    }
+    if (level !== undefined) return { sql: `AND ${this.#level} = ?`, params: [level] };
+    return { sql: "", params: [] };
   }
 
   /** The pairs of one problem, in `seq` order. */
@@ -225,6 +283,14 @@ export class PairLog {
   }
 }
 
+const GOLDEN = 2654435761;
+const TWO_32 = 4294967296;
+
 function rowToPair(row: Record<string, unknown>): Pair {
-  return { seq: Number(row.seq), id: String(row.id), ...JSON.parse(String(row.body)) };
+  return {
+    seq: Number(row.seq),
+    id: String(row.id),
+    level: "solution",
+    ...JSON.parse(String(row.body)),
+  };
 }

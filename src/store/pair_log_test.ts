@@ -57,3 +57,60 @@ Deno.test("PairLog.follow() stops when its signal aborts", async () => {
   const out = await Array.fromAsync(log.follow(0, { signal: controller.signal }));
   assert.deepEqual(out, []);
 });
+
+const stepDraft = (i: number) => ({ ...draft(i), chosen: `prefix ${i}`, level: "step" as const });
+
+Deno.test("PairLog adds the level column to a log made before levels, once", () => {
+  const path = `${Deno.makeTempDirSync()}/run.db`;
+  const old = openRunDatabase(path);
+  old.exec(`CREATE TABLE pairs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, problem_id TEXT NOT NULL,
+    body TEXT NOT NULL, committed_at REAL NOT NULL)`);
+  old.prepare("INSERT INTO pairs (id, problem_id, body, committed_at) VALUES (?, ?, ?, ?)")
+    .run(pairId(draft(1)), "p1", JSON.stringify(draft(1)), 0);
+  old.close();
+  const readOnly = new PairLog(openRunDatabase(path, { readOnly: true }), { readOnly: true });
+  assert.equal(readOnly.after(0)[0].level, "solution", "an old log reads as solution pairs");
+  assert.equal(readOnly.after(0, { level: "step" }).length, 0);
+  for (let i = 0; i < 2; i++) {
+    const db = openRunDatabase(path);
+    const log = new PairLog(db);
+    log.append([stepDraft(2 + i)]);
+    db.close();
+  }
+  const log = new PairLog(openRunDatabase(path));
+  assert.deepEqual(log.after(0).map((p) => p.level), ["solution", "step", "step"]);
+  assert.deepEqual(log.countByLevel(), { solution: 1, step: 2 });
+});
+
+Deno.test("PairLog.after() filters by level and mixes solution pairs in by a replay ratio", () => {
+  const log = new PairLog(openRunDatabase(":memory:"));
+  log.append(Array.from({ length: 400 }, (_, i) => (i % 4 === 0 ? stepDraft(i) : draft(i))));
+  const all = log.after(0, { limit: 1000 });
+  assert.equal(log.after(0, { level: "step", limit: 1000 }).length, 100);
+  assert.equal(log.after(0, { level: "solution", limit: 1000 }).length, 300);
+  assert.equal(log.after(0, { replayRatio: 1, limit: 1000 }).length, 400);
+  assert.equal(log.after(0, { replayRatio: 0, limit: 1000 }).length, 100);
+  const half = log.after(0, { replayRatio: 0.5, limit: 1000 });
+  const solutions = half.filter((p) => p.level === "solution").length;
+  assert.ok(Math.abs(solutions - 150) <= 3, `${solutions} of 300 solution pairs at ratio 0.5`);
+  assert.equal(half.filter((p) => p.level === "step").length, 100);
+  // Pages, shards and restarts pick the same pairs.
+  const paged = [...log.after(0, { replayRatio: 0.5, limit: 50 })];
+  while (paged.length < half.length) {
+    paged.push(...log.after(paged.at(-1)!.seq, { replayRatio: 0.5, limit: 50 }));
+  }
+  assert.deepEqual(paged.map((p) => p.seq), half.map((p) => p.seq));
+  const sharded = [0, 1].flatMap((shard) =>
+    log.after(0, { replayRatio: 0.5, shard, shards: 2, limit: 1000 })
+  );
+  assert.deepEqual(sharded.map((p) => p.seq).sort((a, b) => a - b), half.map((p) => p.seq));
+  assert.ok(all.every((p) => p.level === (p.chosen.startsWith("prefix") ? "step" : "solution")));
+  assert.throws(() => log.after(0, { replayRatio: 0.5, level: "step" }), /give no level/);
+  assert.throws(() => log.after(0, { replayRatio: 2 }), /replay ratio/);
+});
+
+Deno.test("pairId() tells a step pair from a solution pair with the same texts", () => {
+  assert.notEqual(pairId(draft(1)), pairId({ ...draft(1), level: "step" }));
+  assert.equal(pairId(draft(1)), pairId({ ...draft(1), level: "solution" }));
+});
