@@ -61,6 +61,12 @@ export * from "./src/feedback/pairs.ts";
 export * from "./src/feedback/gold.ts";
 export * from "./src/feedback/store.ts";
 
+// Step level
+export * from "./src/steps/prefixes.ts";
+export * from "./src/steps/completions.ts";
+export * from "./src/steps/values.ts";
+export * from "./src/steps/step_pairs.ts";
+
 // Server
 export * from "./src/server/app.ts";
 export * from "./src/server/auth.ts";

@@ -22,6 +22,12 @@ export interface BuildPromptOptions {
   systemPrompt?: string;
   /** Replaces {@link defaultTemplate}. */
   template?: PromptTemplate;
+  /**
+   * Text the model's answer already begins with, to be continued (a prefix of a
+   * solution): appended to a completions prompt, or sent as a final assistant
+   * message for a chat endpoint to continue.
+   */
+  continueWith?: (problem: Problem) => string | undefined;
 }
 
 const LANGUAGE_NAMES = { python: "Python 3", javascript: "JavaScript", typescript: "TypeScript" };
@@ -78,14 +84,16 @@ export function codeInstruction(problem: CodeProblem): string {
  */
 export function buildPrompt(problem: Problem, options: BuildPromptOptions = {}): PromptInput {
   const api = options.api ?? "chat";
+  const answerStart = options.continueWith?.(problem);
   if (api === "completions") {
-    if (!options.template && problem.kind === "code" && problem.style === "function") {
-      return { prompt: problem.prompt };
-    }
-    return { prompt: (options.template ?? defaultTemplate)(problem) };
+    const prompt = !options.template && problem.kind === "code" && problem.style === "function"
+      ? problem.prompt
+      : (options.template ?? defaultTemplate)(problem);
+    return { prompt: prompt + (answerStart ?? "") };
   }
   const messages: ChatMessage[] = [];
   if (options.systemPrompt) messages.push({ role: "system", content: options.systemPrompt });
   messages.push({ role: "user", content: (options.template ?? defaultTemplate)(problem) });
+  if (answerStart !== undefined) messages.push({ role: "assistant", content: answerStart });
   return { messages };
 }
