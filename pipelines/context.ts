@@ -11,11 +11,14 @@ import {
   defaultTemplate,
   extractProgram,
   FeedbackStore,
+  parseShard,
+  parseWhere,
   policySampler,
   type Problem,
   type ProblemOutcome,
   type ProblemSamples,
   readProblems,
+  type ReadProblemsOptions,
   recordedSampler,
   type Run,
   type Sample,
@@ -63,9 +66,28 @@ export function problemKey(recipe: RecipeName, problemId: string): string {
 }
 
 /**
- * The problems a recipe works on: read in streaming fashion, of the kinds it
- * handles, at most `--limit`, and without those an earlier invocation finished.
- * `counts.resumed` counts the skipped ones.
+ * How the problems are read: `--format`, the selection (`--where`, `--shard`,
+ * `--shuffle` with `--seed`, `--limit`) and `--skip-malformed`.
+ */
+export function problemReading(flags: PipelineFlags, signal?: AbortSignal): ReadProblemsOptions {
+  return {
+    format: flags.format as ProblemFormat | undefined,
+    selection: {
+      where: flags.where.map(parseWhere),
+      ...(flags.shard ? { shard: parseShard(flags.shard) } : {}),
+      shuffleBuffer: flags.shuffle ? flags["shuffle-buffer"] : 0,
+      seed: flags.seed,
+      ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+    },
+    skipMalformed: flags["skip-malformed"],
+    ...(signal ? { signal } : {}),
+  };
+}
+
+/**
+ * The problems a recipe works on: read in streaming fashion, selected by the
+ * flags, of the kinds it handles, and without those an earlier invocation
+ * finished. `counts.resumed` counts the skipped ones.
  */
 export async function* recipeProblems<P extends Problem>(
   context: RecipeContext,
@@ -73,17 +95,12 @@ export async function* recipeProblems<P extends Problem>(
   counts: { resumed: number },
 ): AsyncGenerator<P> {
   const { flags, run, recipe } = context;
-  let seen = 0;
   for await (
     const problem of readProblems(flags.problems, {
-      format: flags.format as ProblemFormat | undefined,
-      skipMalformed: flags["skip-malformed"],
+      ...problemReading(flags, context.signal),
       onSkip: (error) => console.error(`Skipped: ${error.message}`),
-      signal: context.signal,
     })
   ) {
-    if (flags.limit !== undefined && seen >= flags.limit) return;
-    seen++;
     if (!accept(problem)) continue;
     if (run.isFinished(problemKey(recipe, problem.id))) {
       counts.resumed++;

@@ -30,7 +30,8 @@ export const PIPELINE_FLAGS = {
   },
   problems: {
     type: "string",
-    description: "Problems file (JSONL; GSM8K, MATH-500, HumanEval, MBPP too) or APPS folder",
+    description:
+      "Problems: a JSONL or Parquet file, a folder or quoted glob of shards, or an APPS folder (formats: see README)",
     default: `${EXAMPLES}problems.jsonl`,
   },
   format: {
@@ -38,7 +39,34 @@ export const PIPELINE_FLAGS = {
     description: "Problems format; detected when absent",
     choices: PROBLEM_FORMATS,
   },
-  limit: { type: "number", description: "Use only the first N problems", min: 1, integer: true },
+  limit: {
+    type: "number",
+    description: "Use at most N problems (after --where, --shard, --shuffle)",
+    min: 1,
+    integer: true,
+  },
+  where: {
+    type: "list",
+    description:
+      "Keep records whose field matches, e.g. source=amc_aime, lang=python, contest_date>=2024-08-01 (=, !=, >=, <=, >, <; a|b)",
+    default: [],
+  },
+  shard: {
+    type: "string",
+    description: "Use shard i of n (i/n, from 0): pipelines with 0/n … n-1/n split the problems",
+  },
+  shuffle: {
+    type: "boolean",
+    description: "Shuffle the problems (seeded by --seed) through a buffer",
+    default: false,
+  },
+  "shuffle-buffer": {
+    type: "number",
+    description: "Problems held by --shuffle (memory bound; ≥ the set's size for a full shuffle)",
+    default: 1000,
+    min: 1,
+    integer: true,
+  },
   "skip-malformed": {
     type: "boolean",
     description: "Skip (and count) malformed problem or sample lines instead of stopping",

@@ -11,7 +11,6 @@ import {
   formatHelp,
   parseFlags,
   ProblemDetailRecorder,
-  type ProblemFormat,
   type ProblemOutcome,
   Progress,
   readProblems,
@@ -24,7 +23,12 @@ import {
 } from "../mod.ts";
 import { join } from "node:path";
 import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, RECIPES } from "./flags.ts";
-import { EXAMPLE_PROBLEMS, type RecipeContext, type RecipeReport } from "./context.ts";
+import {
+  EXAMPLE_PROBLEMS,
+  problemReading,
+  type RecipeContext,
+  type RecipeReport,
+} from "./context.ts";
 import { RecipeExecutor } from "./execute.ts";
 import { mathSelfConsistency } from "./math_self_consistency.ts";
 import { mathFrontier } from "./math_frontier.ts";
@@ -69,14 +73,12 @@ async function expectedTotal(
   run: Run,
 ): Promise<number> {
   const counts = { math: 0, code: 0, gold: 0 };
-  let seen = 0;
   for await (
     const problem of readProblems(flags.problems, {
-      format: flags.format as ProblemFormat | undefined,
+      ...problemReading(flags),
       skipMalformed: true,
     })
   ) {
-    if (flags.limit !== undefined && seen++ >= flags.limit) break;
     counts[problem.kind]++;
     if (hasGold(problem)) counts.gold++;
   }

@@ -6,30 +6,9 @@
  *
  * @module
  */
-import { FieldError, PfpoError, toError } from "../errors.ts";
+import { JsonlError, recordError } from "./record_error.ts";
 
-/** A line of a JSONL file that is not valid JSON or does not match the contract. */
-export class JsonlError extends PfpoError {
-  /** The file read. */
-  readonly file: string;
-  /** The line number, from 1. */
-  readonly line: number;
-  /** The field at fault, when the line parsed as JSON. */
-  readonly field?: string;
-
-  /** Creates an error for `file` line `line`. */
-  constructor(
-    file: string,
-    line: number,
-    detail: string,
-    options?: ErrorOptions & { field?: string },
-  ) {
-    super(`Cannot parse ${file} line ${line}: ${detail}`, options);
-    this.file = file;
-    this.line = line;
-    this.field = options?.field;
-  }
-}
+export { JsonlError };
 
 /** Options for {@link readJsonl}. */
 export interface ReadJsonlOptions<T> {
@@ -71,23 +50,16 @@ export async function* readJsonl<T = unknown>(
       const json: unknown = JSON.parse(line);
       value = parse ? parse(json) : json as T;
     } catch (cause) {
-      const error = toJsonlError(path, lineNumber, cause);
+      const error = recordError(
+        { file: path, unit: "line", position: lineNumber },
+        cause,
+      ) as JsonlError;
       if (!skipMalformed) throw error;
       onSkip?.(error);
       continue;
     }
     yield value;
   }
-}
-
-function toJsonlError(path: string, line: number, cause: unknown): JsonlError {
-  if (cause instanceof FieldError) {
-    return new JsonlError(path, line, cause.message, { cause, field: cause.field });
-  }
-  if (cause instanceof SyntaxError) {
-    return new JsonlError(path, line, `invalid JSON (${cause.message})`, { cause });
-  }
-  return new JsonlError(path, line, toError(cause).message, { cause });
 }
 
 /** Reads a text file (gzip when the name ends in `.gz`) as lines, without line endings. */

@@ -12,12 +12,20 @@ import {
   requireString,
 } from "./fields.ts";
 
+/**
+ * What a dataset says about a problem besides its content (source, difficulty,
+ * release date, …): scalar values by the dataset's own names. The `eval` recipe
+ * reports figures by `difficulty`.
+ */
+export type ProblemMeta = Record<string, string | number | boolean>;
+
 /** A math problem; `answer` is the gold final answer when known. */
 export interface MathProblem {
   id: string;
   kind: "math";
   prompt: string;
   answer?: string;
+  meta?: ProblemMeta;
 }
 
 /** Languages a code problem may ask for. */
@@ -42,6 +50,7 @@ interface CodeProblemBase {
   test_inputs?: string[];
   /** Gold test code defining `check(candidate)`. */
   test_code?: string;
+  meta?: ProblemMeta;
 }
 
 /** A code problem whose program reads stdin and writes stdout. */
@@ -81,9 +90,16 @@ export function parseProblem(value: unknown): Problem {
   const id = requireString(record, "id");
   const kind = requireOneOf(record, "kind", ["math", "code"] as const);
   const prompt = requireString(record, "prompt");
+  const meta = parseMeta(record.meta);
   if (kind === "math") {
     const answer = optionalString(record, "answer");
-    return answer === undefined ? { id, kind, prompt } : { id, kind, prompt, answer };
+    return {
+      id,
+      kind,
+      prompt,
+      ...(answer !== undefined ? { answer } : {}),
+      ...(meta ? { meta } : {}),
+    };
   }
   const language = requireOneOf(record, "language", CODE_LANGUAGES);
   const style = requireOneOf(record, "style", ["stdio", "function"] as const);
@@ -95,10 +111,22 @@ export function parseProblem(value: unknown): Problem {
   if (testInputs) extras.test_inputs = testInputs;
   const testCode = optionalString(record, "test_code");
   if (testCode !== undefined) extras.test_code = testCode;
+  if (meta) extras.meta = meta;
   if (style === "function") {
     return { ...base, style, entry_point: requireString(record, "entry_point"), ...extras };
   }
   return { ...base, style, ...extras };
+}
+
+function parseMeta(value: unknown): ProblemMeta | undefined {
+  if (value === undefined || value === null) return undefined;
+  const meta = asRecord(value, "meta");
+  for (const [key, item] of Object.entries(meta)) {
+    if (!["string", "number", "boolean"].includes(typeof item)) {
+      throw new FieldError(`meta.${key}`, "must be a string, number or boolean");
+    }
+  }
+  return meta as ProblemMeta;
 }
 
 function parseTests(value: unknown): TestCase[] | undefined {

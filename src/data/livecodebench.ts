@@ -1,0 +1,140 @@
+/**
+ * The LiveCodeBench code-generation adapter (`livecodebench/code_generation_lite`
+ * and `code_generation`): `question_content`, `starter_code`, `public_test_cases`
+ * and `private_test_cases` (JSON text, or LiveCodeBench's compressed form: base64 of
+ * zlib of a pickled JSON string), `metadata` (`func_name`), `platform`,
+ * `difficulty`, `contest_date`.
+ *
+ * @module
+ */
+import { FieldError } from "../errors.ts";
+import { requireString } from "../model/fields.ts";
+import type { CodeProblem, TestCase } from "../model/problem.ts";
+import { pickMeta } from "./hub_fields.ts";
+import { decodeCompressedText } from "./pickled_text.ts";
+import { jsonToPython } from "./python_repr.ts";
+
+interface LcbTest {
+  input: string;
+  output: string;
+  testtype: "stdin" | "functional";
+}
+
+/**
+ * A LiveCodeBench record as a problem. Stdin problems keep every public and
+ * private test as a stdio test. Functional (LeetCode) problems are graded as
+ * LiveCodeBench grades them: each input line is a JSON argument, the method
+ * `func_name` of `Solution()` is called, a tuple result counts as a list, and the
+ * result must equal the JSON output; that becomes a `check(candidate)` test with
+ * `Solution` as the entry point. `meta` keeps `platform`, `difficulty`,
+ * `contest_date`, `contest_id` and `question_title`.
+ */
+export function liveCodeBenchProblem(record: Record<string, unknown>): CodeProblem {
+  const id = `livecodebench/${requireString(record, "question_id")}`;
+  const content = requireString(record, "question_content");
+  const starter = typeof record.starter_code === "string" ? record.starter_code : "";
+  const tests = [
+    ...lcbTests(record, "public_test_cases"),
+    ...lcbTests(record, "private_test_cases"),
+  ];
+  const meta = pickMeta(record, [
+    "platform",
+    "difficulty",
+    "contest_date",
+    "contest_id",
+    "question_title",
+  ]);
+  const common = {
+    id,
+    kind: "code" as const,
+    language: "python" as const,
+    ...(meta ? { meta } : {}),
+  };
+  if (tests.every((t) => t.testtype === "stdin")) {
+    return {
+      ...common,
+      style: "stdio",
+      prompt: content,
+      tests: tests.map(({ input, output }) => ({ input, output })),
+    };
+  }
+  const funcName = functionName(record.metadata);
+  const prompt = starter ? `${content}\n\n${starter}` : content;
+  const cases = tests.map((t, i) => functionalCase(t, i));
+  if (!/class\s+Solution\b/.test(starter)) {
+    return { ...common, style: "function", entry_point: funcName, prompt, tests: cases };
+  }
+  const list = cases.map((c) => `        ((${c.input ? `${c.input},` : ""}), ${c.output}),`).join(
+    "\n",
+  );
+  const testCode = `def check(candidate):
+    method = getattr(candidate(), ${jsonToPython(funcName)})
+    for args, expected in [
+${list}
+    ]:
+        result = method(*args)
+        if isinstance(result, tuple):
+            result = list(result)
+        assert result == expected
+`;
+  return { ...common, style: "function", entry_point: "Solution", prompt, test_code: testCode };
+}
+
+function lcbTests(record: Record<string, unknown>, field: string): LcbTest[] {
+  const text = record[field];
+  if (text === undefined || text === null || text === "") return [];
+  if (typeof text !== "string") throw new FieldError(field, "must be a string");
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    try {
+      list = JSON.parse(decodeCompressedText(text));
+    } catch (cause) {
+      throw new FieldError(
+        field,
+        `is neither JSON nor LiveCodeBench's compressed tests: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
+  if (!Array.isArray(list)) throw new FieldError(field, "must hold a list of tests");
+  return list.map((item, i) => {
+    const test = item as Partial<LcbTest>;
+    if (typeof test.input !== "string" || typeof test.output !== "string") {
+      throw new FieldError(`${field}[${i}]`, "must have a string input and output");
+    }
+    if (test.testtype !== "stdin" && test.testtype !== "functional") {
+      throw new FieldError(`${field}[${i}].testtype`, 'must be "stdin" or "functional"');
+    }
+    return test as LcbTest;
+  });
+}
+
+function functionName(metadata: unknown): string {
+  let value = metadata;
+  if (typeof metadata === "string") {
+    try {
+      value = JSON.parse(metadata);
+    } catch (cause) {
+      throw new FieldError("metadata", "is not JSON", { cause });
+    }
+  }
+  const name = (value as { func_name?: unknown } | null)?.func_name;
+  if (typeof name !== "string") {
+    throw new FieldError("metadata.func_name", "is missing for a functional problem");
+  }
+  return name;
+}
+
+/** A functional test as a call test: JSON argument lines as a Python argument list. */
+function functionalCase(test: LcbTest, index: number): TestCase {
+  try {
+    const args = test.input.split("\n").filter((line) => line.trim() !== "").map((line) =>
+      jsonToPython(JSON.parse(line))
+    );
+    return { input: args.join(", "), output: jsonToPython(JSON.parse(test.output)) };
+  } catch (cause) {
+    throw new FieldError(`tests[${index}]`, "has an input or output that is not JSON", { cause });
+  }
+}
