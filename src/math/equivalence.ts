@@ -15,9 +15,10 @@ import {
   exactlyEqual,
   SAMPLE_POINTS,
 } from "./latex_engine.ts";
-import { type Form, FormError, isSimpleName, parseForm } from "./forms.ts";
+import { type Form, FormError, parseForm, type Relation } from "./forms.ts";
 import { hasHugeNumber, nestingDepth } from "./guards.ts";
 import { LruCache } from "./lru.ts";
+import { extractAnswer, extractChoice } from "./extract.ts";
 import { normalizeAnswer } from "./normalize.ts";
 import {
   isDecimalRounding,
@@ -27,6 +28,7 @@ import {
   rational,
   rationalEquals,
   rationalToNumber,
+  roundRational,
 } from "./number.ts";
 
 /**
@@ -47,6 +49,22 @@ export interface Comparison {
   decided: boolean;
 }
 
+/** The verdict of {@link AnswerComparer.verify}: the comparison and what was compared. */
+export interface Verification extends Comparison {
+  /** The answer taken from the gold text, or `undefined` when it states none. */
+  gold: string | undefined;
+  /** The answer taken from the prediction, or `undefined` when it states none. */
+  prediction: string | undefined;
+}
+
+/** An answer taken from a text: as written, and normalised (see `normalizeAnswer`). */
+export interface ParsedAnswer {
+  /** The answer as written in the text. */
+  answer: string;
+  /** Its normal form, the key that equivalence starts from. */
+  normalized: string;
+}
+
 /** Options of {@link AnswerComparer}. */
 export interface ComparerOptions {
   /** Parsed answers and engine evaluations kept, each. Default 10,000. */
@@ -61,6 +79,20 @@ export interface ComparerOptions {
   maxDepth?: number;
   /** Most items in one tuple, set or matrix row. Default 64. */
   maxItems?: number;
+  /**
+   * Compare a decimal with another number rounded to this many decimal places, both
+   * sides (`0.333` ≡ `\\frac{1}{3}` with 3, not with 4). Default: a decimal stands for
+   * an exact value when it is that value correctly rounded and within 1e-4 relative
+   * error (see {@link compareAnswers}).
+   */
+  precision?: number;
+  /**
+   * No leniency, for evaluation: units are kept, a decimal must equal the exact value
+   * (or match it at `precision`), `50%` is only `\\frac{1}{2}`, a set is not its single
+   * element nor a tuple, a base numeral needs its base, labels must be the same
+   * (`x=5` ≢ `y=5`), no decimal comma. Default `false`.
+   */
+  strict?: boolean;
 }
 
 type Parsed = { form: Form } | { reason: string };
@@ -80,27 +112,16 @@ function closeComplex(a: Complex, b: Complex): boolean {
   return Math.hypot(a.re - b.re, a.im - b.im) <= RELATIVE_TOLERANCE * scale;
 }
 
-/** The values a number may stand for: `50%` is 50 or 1/2. */
-function numberReadings(literal: NumberLiteral): { value: Rational; decimals?: number }[] {
+/** The values a number may stand for: `50%` is 50 or 1/2 (only 1/2 when strict). */
+function numberReadings(
+  literal: NumberLiteral,
+  strict: boolean,
+): { value: Rational; decimals?: number }[] {
   const plain = { value: literal.value, decimals: literal.decimals };
   if (!literal.percent) return [plain];
   const hundredth = rational(literal.value.n, literal.value.d * 100n)!;
   const decimals = literal.decimals === undefined ? undefined : literal.decimals + 2;
-  return [plain, { value: hundredth, decimals }];
-}
-
-function numbersEqual(
-  a: { value: Rational; decimals?: number },
-  b: { value: Rational; decimals?: number },
-): "number" | "decimal" | undefined {
-  if (rationalEquals(a.value, b.value)) return "number";
-  if (a.decimals !== undefined && b.decimals === undefined) {
-    return isDecimalRounding(a.value, a.decimals, b.value) ? "decimal" : undefined;
-  }
-  if (b.decimals !== undefined && a.decimals === undefined) {
-    return isDecimalRounding(b.value, b.decimals, a.value) ? "decimal" : undefined;
-  }
-  return undefined;
+  return strict ? [{ value: hundredth, decimals }] : [plain, { value: hundredth, decimals }];
 }
 
 /**
@@ -125,6 +146,8 @@ export class AnswerComparer {
   readonly #maxLength: number;
   readonly #maxDepth: number;
   readonly #maxItems: number;
+  readonly #precision: number | undefined;
+  readonly #strict: boolean;
   #deadline = 0;
 
   /** Creates a comparer; see {@link ComparerOptions} for the defaults. */
@@ -136,6 +159,37 @@ export class AnswerComparer {
     this.#maxLength = options.maxLength ?? 1_000;
     this.#maxDepth = options.maxDepth ?? 24;
     this.#maxItems = options.maxItems ?? 64;
+    this.#precision = options.precision;
+    this.#strict = options.strict ?? false;
+  }
+
+  /**
+   * Takes the answer out of a text (a full solution or a bare answer) the way
+   * {@link verifyAnswer} does, and normalises it; `undefined` when it states none.
+   */
+  parse(text: string): ParsedAnswer | undefined {
+    const answer = extractAnswer(text, { prose: true });
+    if (answer === undefined) return undefined;
+    return { answer, normalized: normalizeAnswer(answer, { strict: this.#strict }) };
+  }
+
+  /**
+   * Whether `prediction` answers like `gold`; both may be full solutions or bare
+   * answers. The gold answer is taken first; when it is a multiple-choice letter,
+   * the prediction's letter is looked for in its prose too (`A. Because …`).
+   */
+  verify(gold: string, prediction: string): Verification {
+    const expected = extractAnswer(gold, { prose: true });
+    if (expected === undefined) {
+      return { ...undecided("no_gold"), gold: expected, prediction: undefined };
+    }
+    const parsed = this.#parse(expected);
+    const choice = "form" in parsed && parsed.form.kind === "choice";
+    const answer = choice ? extractChoice(prediction) : extractAnswer(prediction, { prose: true });
+    if (answer === undefined) {
+      return { ...decided(false, "no_answer"), gold: expected, prediction: answer };
+    }
+    return { ...this.compare(expected, answer), gold: expected, prediction: answer };
   }
 
   /** Whether `a` and `b` are equivalent answers; see {@link compareAnswers}. */
@@ -173,7 +227,7 @@ export class AnswerComparer {
       if (answer.length > this.#maxLength) return { reason: "too_long" };
       if (nestingDepth(answer) > this.#maxDepth) return { reason: "too_deep" };
       if (hasHugeNumber(answer)) return { reason: "too_large" };
-      const key = normalizeAnswer(answer);
+      const key = normalizeAnswer(answer, { strict: this.#strict });
       if (key === "") return { reason: "unparsable" };
       try {
         return { form: parseForm(key, { maxItems: this.#maxItems }) };
@@ -203,6 +257,9 @@ export class AnswerComparer {
   #compareForms(a: Form, b: Form): Comparison {
     if (a.key === b.key) return decided(true, "string");
     if (a.kind === "equation" || b.kind === "equation") return this.#compareEquations(a, b);
+    if (a.kind === "relation" || b.kind === "relation") return this.#compareRelations(a, b);
+    const decimalComma = this.#decimalComma(a, b) ?? this.#decimalComma(b, a);
+    if (decimalComma) return decimalComma;
     if (a.kind === "number" && b.kind === "number") {
       return this.#compareNumbers(a.literal, b.literal);
     }
@@ -211,7 +268,7 @@ export class AnswerComparer {
       return decided(a.text.replace(/\s+/g, " ") === b.text.replace(/\s+/g, " "), "text");
     }
     if (a.kind === "choice" && b.kind === "choice") return decided(a.letter === b.letter, "choice");
-    if (a.kind === "base" || b.kind === "base") return compareNumerals(a, b);
+    if (a.kind === "base" || b.kind === "base") return compareNumerals(a, b, this.#strict);
     if (a.kind === "infinity" || b.kind === "infinity") {
       const same = a.kind === "infinity" && b.kind === "infinity" && a.negative === b.negative;
       return decided(same, "infinity");
@@ -219,14 +276,54 @@ export class AnswerComparer {
     return this.#compareCollections(a, b);
   }
 
+  /** A list like `1,22` against a single number: the list read with a decimal comma. */
+  #decimalComma(list: Form, other: Form): Comparison | undefined {
+    if (this.#strict || list.kind !== "set" || !list.decimalComma || !isScalar(other)) {
+      return undefined;
+    }
+    const literal = list.decimalComma;
+    return this.#compareForms({ kind: "number", key: `${list.key}(decimal)`, literal }, other);
+  }
+
   #compareNumbers(a: NumberLiteral, b: NumberLiteral): Comparison {
-    for (const x of numberReadings(a)) {
-      for (const y of numberReadings(b)) {
-        const rule = numbersEqual(x, y);
+    for (const x of numberReadings(a, this.#strict)) {
+      for (const y of numberReadings(b, this.#strict)) {
+        const rule = this.#numbersEqual(x, y);
         if (rule) return decided(true, a.percent || b.percent ? "percent" : rule);
       }
     }
     return decided(false, "number");
+  }
+
+  #numbersEqual(
+    a: { value: Rational; decimals?: number },
+    b: { value: Rational; decimals?: number },
+  ): "number" | "decimal" | undefined {
+    if (rationalEquals(a.value, b.value)) return "number";
+    if (a.decimals === undefined && b.decimals === undefined) return undefined;
+    if (this.#precision !== undefined) {
+      const digits = this.#precision;
+      return roundRational(a.value, digits) === roundRational(b.value, digits)
+        ? "decimal"
+        : undefined;
+    }
+    if (this.#strict) return undefined;
+    if (a.decimals !== undefined && b.decimals === undefined) {
+      return isDecimalRounding(a.value, a.decimals, b.value) ? "decimal" : undefined;
+    }
+    if (b.decimals !== undefined && a.decimals === undefined) {
+      return isDecimalRounding(b.value, b.decimals, a.value) ? "decimal" : undefined;
+    }
+    return undefined;
+  }
+
+  /** Whether a decimal written with `decimals` digits stands for the value `exact`. */
+  #decimalFor(decimal: number, decimals: number, exact: number): boolean {
+    if (this.#precision !== undefined) {
+      const scale = 10 ** this.#precision;
+      return Math.round(decimal * scale) === Math.round(exact * scale);
+    }
+    return !this.#strict && isDecimalRoundingOf(decimal, decimals, exact);
   }
 
   /** Numbers and expressions: by value through the engine. */
@@ -243,10 +340,10 @@ export class AnswerComparer {
       for (const y of right.readings) {
         if (x.values.length !== y.values.length) continue;
         const equal = x.decimals !== undefined && y.decimals === undefined
-          ? isDecimalRoundingOf(x.values[0].re, x.decimals, y.values[0].re) &&
+          ? this.#decimalFor(x.values[0].re, x.decimals, y.values[0].re) &&
             isRealConstant(y.values)
           : y.decimals !== undefined && x.decimals === undefined
-          ? isDecimalRoundingOf(y.values[0].re, y.decimals, x.values[0].re) &&
+          ? this.#decimalFor(y.values[0].re, y.decimals, x.values[0].re) &&
             isRealConstant(x.values)
           : x.values.every((value, i) => closeComplex(value, y.values[i]));
         if (
@@ -271,7 +368,7 @@ export class AnswerComparer {
     | { comparison: Comparison }
     | { readings?: { values: Complex[]; decimals?: number }[]; structure?: string } {
     if (form.kind === "number") {
-      const readings = numberReadings(form.literal).map(({ value, decimals }) => {
+      const readings = numberReadings(form.literal, this.#strict).map(({ value, decimals }) => {
         const re = rationalToNumber(value);
         return { values: Array.from({ length: SAMPLE_POINTS }, () => ({ re, im: 0 })), decimals };
       });
@@ -298,20 +395,80 @@ export class AnswerComparer {
     return exactlyEqual(a, b, { timeLimitMs: Math.min(this.#timeLimitMs, remaining) });
   }
 
+  /**
+   * `x = 5` is `5` when its left side is a label (see `isLabel`); two equations are
+   * the same when their `lhs - rhs` are proportional, or (not strict) when both name
+   * a constant value, whatever the names (`x=5` ≡ `y=5`, but `y=x+1` ≢ `x=x+1`).
+   */
   #compareEquations(a: Form, b: Form): Comparison {
     if (a.kind === "equation" && b.kind === "equation") {
       if (a.lhs === b.lhs) return this.#compareForms(a.rhs, b.rhs);
-      if (!isScalar(a.rhs) || !isScalar(b.rhs)) return decided(false, "equation");
-      return this.#proportional(`(${a.lhs})-(${a.rhs.key})`, `(${b.lhs})-(${b.rhs.key})`);
+      if (!isScalar(a.rhs) || !isScalar(b.rhs)) {
+        return a.label && b.label && !this.#strict
+          ? this.#compareForms(a.rhs, b.rhs)
+          : decided(false, "equation");
+      }
+      const proportional = this.#proportional(
+        `(${a.lhs})-(${a.rhs.key})`,
+        `(${b.lhs})-(${b.rhs.key})`,
+        false,
+      );
+      if (proportional.equivalent || this.#strict || !a.label || !b.label) return proportional;
+      if (!this.#isConstant(a.rhs) || !this.#isConstant(b.rhs)) return proportional;
+      return this.#compareForms(a.rhs, b.rhs);
     }
     const equation = (a.kind === "equation" ? a : b) as Extract<Form, { kind: "equation" }>;
     const other = a.kind === "equation" ? b : a;
-    if (!isSimpleName(equation.lhs)) return decided(false, "equation");
+    if (!equation.label) return decided(false, "equation");
     return this.#compareForms(equation.rhs, other);
   }
 
-  /** Two equations `f = 0` and `g = 0` are the same when `f / g` is a non-zero constant. */
-  #proportional(f: string, g: string): Comparison {
+  /** A value with no free variable. */
+  #isConstant(form: Form): boolean {
+    if (form.kind === "expression") {
+      const evaluation = this.#evaluate(form.key);
+      return evaluation.status === "values" && evaluation.variables.length === 0;
+    }
+    return isScalar(form);
+  }
+
+  /**
+   * Inequalities: `a < b` and `c < d` are the same when `b - a` and `d - c` are
+   * positive multiples of each other (`x<1` ≡ `-x>-1`); an interval with one infinite
+   * end is the inequality on the other side's only variable (`-x>-1` ≡ `(-\\infty,1)`).
+   */
+  #compareRelations(a: Form, b: Form): Comparison {
+    const left = this.#relationOf(a, b);
+    const right = this.#relationOf(b, a);
+    if (!left || !right) return decided(false, "relation");
+    const closed = (op: string) => op.startsWith("\\");
+    if (closed(left.op) !== closed(right.op)) return decided(false, "relation");
+    return this.#proportional(gap(left), gap(right), true);
+  }
+
+  #relationOf(form: Form, other: Form): Relation | undefined {
+    if (form.kind === "relation") return form.relation;
+    if (form.kind !== "interval") return undefined;
+    if (form.relation) return form.relation;
+    if (other.kind !== "relation") return undefined;
+    const evaluation = this.#evaluate(gap(other.relation));
+    if (evaluation.status !== "values" || evaluation.variables.length !== 1) return undefined;
+    const [variable] = evaluation.variables;
+    if (form.low.kind === "infinity" && form.low.negative && form.high.kind !== "infinity") {
+      return { lhs: variable, op: form.highClosed ? "\\leq" : "<", rhs: form.high.key };
+    }
+    if (form.high.kind === "infinity" && !form.high.negative && form.low.kind !== "infinity") {
+      return { lhs: variable, op: form.lowClosed ? "\\geq" : ">", rhs: form.low.key };
+    }
+    return undefined;
+  }
+
+  /**
+   * Two equations `f = 0` and `g = 0` are the same when `f / g` is a non-zero
+   * constant; two inequalities `f > 0` and `g > 0` when it is a positive one.
+   */
+  #proportional(f: string, g: string, positive: boolean): Comparison {
+    const rule = positive ? "relation" : "equation";
     const left = this.#evaluate(f);
     const right = this.#evaluate(g);
     if (left.status === "timeout" || right.status === "timeout") return undecided("timeout");
@@ -332,12 +489,18 @@ export class AnswerComparer {
     const constant = ratios.every((ratio) =>
       Number.isFinite(ratio.re) && closeComplex(ratio, ratios[0])
     );
-    return decided(constant && Math.hypot(ratios[0].re, ratios[0].im) > 0, "equation");
+    const [ratio] = ratios;
+    const sign = positive
+      ? ratio.re > 0 && Math.abs(ratio.im) < 1e-9
+      : Math.hypot(ratio.re, ratio.im) > 0;
+    return decided(constant && sign, rule);
   }
 
   #compareCollections(a: Form, b: Form): Comparison {
-    if (a.kind === "set" && a.items.length === 1) return this.#compareForms(a.items[0], b);
-    if (b.kind === "set" && b.items.length === 1) return this.#compareForms(a, b.items[0]);
+    if (!this.#strict) {
+      if (a.kind === "set" && a.items.length === 1) return this.#compareForms(a.items[0], b);
+      if (b.kind === "set" && b.items.length === 1) return this.#compareForms(a, b.items[0]);
+    }
     const left = asInterval(a);
     const right = asInterval(b);
     if (left && right && (a.kind === "interval" || b.kind === "interval")) {
@@ -363,6 +526,7 @@ export class AnswerComparer {
       );
     }
     const [x, y] = ordered;
+    if (this.#strict && (a.kind === "set") !== (b.kind === "set")) return decided(false, "kind");
     if (x && y && (a.kind !== "set" || b.kind !== "set")) {
       if (x.length !== y.length) return decided(false, "tuple");
       return this.#all(x.map((item, i) => [item, y[i]] as [Form, Form]), "tuple");
@@ -402,12 +566,18 @@ export class AnswerComparer {
   }
 }
 
+/** `b - a` for `a < b` or `a \\leq b`, `a - b` for `a > b` or `a \\geq b`: positive when it holds. */
+function gap(relation: Relation): string {
+  const { lhs, op, rhs } = relation;
+  return op === "<" || op === "\\leq" ? `(${rhs})-(${lhs})` : `(${lhs})-(${rhs})`;
+}
+
 /**
  * A numeral in another base (`52_8`) matches the same digits in the same base, or
- * the same digits written without the base (the question names it), never its value
- * in base ten: `42` does not answer "write 34 in base 8".
+ * the same digits written without the base (the question names it; not when strict),
+ * never its value in base ten: `42` does not answer "write 34 in base 8".
  */
-function compareNumerals(a: Form, b: Form): Comparison {
+function compareNumerals(a: Form, b: Form, strict: boolean): Comparison {
   const digits = (form: Form) =>
     form.kind === "base"
       ? form.digits
@@ -416,7 +586,9 @@ function compareNumerals(a: Form, b: Form): Comparison {
       : undefined;
   const baseOf = (form: Form) => (form.kind === "base" ? form.base : undefined);
   const [left, right] = [baseOf(a), baseOf(b)];
-  const sameBase = left === undefined || right === undefined || left === right;
+  const sameBase = strict
+    ? left === right
+    : left === undefined || right === undefined || left === right;
   return decided(sameBase && digits(a) !== undefined && digits(a) === digits(b), "base");
 }
 
@@ -470,7 +642,21 @@ function asSequence(form: Form): Form[] | undefined {
   return undefined;
 }
 
-const shared = new AnswerComparer();
+/** The judging options of {@link verifyAnswer}, {@link compareAnswers} and the rest. */
+export type JudgeOptions = Pick<ComparerOptions, "precision" | "strict">;
+
+const comparers = new Map<string, AnswerComparer>();
+
+/** The process-wide comparer for these judging options (one per combination). */
+function shared(options: JudgeOptions = {}): AnswerComparer {
+  const key = `${options.strict ?? false}/${options.precision ?? ""}`;
+  let comparer = comparers.get(key);
+  if (!comparer) {
+    comparer = new AnswerComparer(options);
+    comparers.set(key, comparer);
+  }
+  return comparer;
+}
 
 /**
  * Compares two answers and says why: which rule decided, or that none could
@@ -498,8 +684,8 @@ const shared = new AnswerComparer();
  * assert.equal(compareAnswers("10^{10^{10}}", "10^{10^{10}}+1").decided, false);
  * ```
  */
-export function compareAnswers(a: string, b: string): Comparison {
-  return shared.compare(a, b);
+export function compareAnswers(a: string, b: string, options?: JudgeOptions): Comparison {
+  return shared(options).compare(a, b);
 }
 
 /**
@@ -515,6 +701,51 @@ export function compareAnswers(a: string, b: string): Comparison {
  * assert.equal(isEquivalent("x = 5", "5"), true);
  * ```
  */
-export function isEquivalent(a: string, b: string): boolean {
-  return shared.compare(a, b).equivalent;
+export function isEquivalent(a: string, b: string, options?: JudgeOptions): boolean {
+  return shared(options).compare(a, b).equivalent;
+}
+
+/**
+ * Whether `prediction` gives the answer of `gold`, in one call like the field's
+ * verifiers: both may be full solutions or bare answers. The answer is taken from
+ * each (the last box, unless an answer phrase follows it; an answer phrase; a bare
+ * answer; the last math or number in prose — see `extractAnswer` with `prose`), a
+ * multiple-choice gold letter is looked for in the prediction's prose, and the two
+ * are compared by {@link compareAnswers}. `precision` and `strict` as in
+ * {@link ComparerOptions}.
+ *
+ * @example Full solutions and bare answers
+ * ```ts
+ * import { verifyAnswer } from "./equivalence.ts";
+ * import assert from "node:assert";
+ * assert.equal(verifyAnswer("$34$", "Final Answer: The largest $n$ is 34."), true);
+ * assert.equal(verifyAnswer("(p,q)=(3,2)", "So the pair is $\\boxed{(3, 2)}$."), true);
+ * assert.equal(verifyAnswer("x < 1", "We find that $-x > -1$."), true);
+ * assert.equal(verifyAnswer("\\frac{1}{3}", "0.333", { precision: 3 }), true);
+ * assert.equal(verifyAnswer("\\frac{1}{3}", "0.333", { precision: 4 }), false);
+ * assert.equal(verifyAnswer("5", "5\\text{ cm}", { strict: true }), false);
+ * ```
+ */
+export function verifyAnswer(gold: string, prediction: string, options?: JudgeOptions): boolean {
+  return shared(options).verify(gold, prediction).equivalent;
+}
+
+/**
+ * The answer of a text (a full solution or a bare answer), as written and
+ * normalised, the way {@link verifyAnswer} reads it; `undefined` when it states none.
+ *
+ * @example
+ * ```ts
+ * import { parseAnswer } from "./equivalence.ts";
+ * import assert from "node:assert";
+ * assert.deepEqual(parseAnswer("The distance is $\\boxed{125\\textnormal{ miles}}$."), {
+ *   answer: "125\\textnormal{ miles}",
+ *   normalized: "125",
+ * });
+ * assert.equal(parseAnswer("We find that $x >= 3$.")?.normalized, "x\\geq 3");
+ * assert.equal(parseAnswer("32, 349")?.normalized, "32, 349");
+ * ```
+ */
+export function parseAnswer(text: string, options?: JudgeOptions): ParsedAnswer | undefined {
+  return shared(options).parse(text);
 }

@@ -1,7 +1,9 @@
 /**
  * Final-answer extraction from a written solution: the last `\boxed{…}` (or
- * `\fbox{…}`), else an answer phrase ("The answer is …", "Final answer: …", GSM8K's
- * `#### 18` and `A: 18`), else — only for numeric answers — the last number.
+ * `\fbox{…}`, with boxes listed together joined), unless an answer phrase follows
+ * it; else an answer phrase ("The answer is …", "Final answer: …", GSM8K's `#### 18`
+ * and `A: 18`); else, when asked, the answer stated in prose (a bare answer, the last
+ * inline math, the last number).
  *
  * @module
  */
@@ -15,6 +17,14 @@ export interface ExtractOptions {
    * back to the last number in the text (GSM8K). Default `false`.
    */
   numeric?: boolean;
+  /**
+   * The text may state its answer without a box or an answer phrase: a text with no
+   * prose is the answer itself (`2\\sqrt{3}`, `28 percent`); otherwise the last
+   * inline or display math (consecutive ones joined by commas, "and" or "or") or the
+   * last number, whichever comes later. Default `false`: for voting, a solution that
+   * states no answer does not vote.
+   */
+  prose?: boolean;
 }
 
 const BOX_COMMANDS = /\\(?:boxed|fbox)(?![A-Za-z])/g;
@@ -44,17 +54,29 @@ function findBoxes(text: string): Box[] {
   return boxes;
 }
 
-/** Text allowed between two boxes that together make one answer (`\boxed{2}, \boxed{3}`). */
-const BOX_JOINER = /^(?:\s|\$|\\[()[\]]|,|;|&|\\quad|\\text\{\s*and\s*\}|\band\b)*$/;
+/**
+ * Whether the text between two boxes lists them as one answer: nothing, or commas,
+ * semicolons, "and", math delimiters, `\\quad` and at most three other short words
+ * (`\\boxed{1} papers and \\boxed{2} bins`, `\\boxed{(3,3)} \\text{ for part (a) and }
+ * \\boxed{(1,1)}`); never across a sentence end or an "or" (alternatives: the last
+ * one counts).
+ */
+function listsBoxes(between: string): boolean {
+  const plain = between
+    .replace(/\\(?:text|textnormal|mbox|mathrm)\s*\{([^{}]*)\}/g, " $1 ")
+    .replace(/\\q?quad(?![A-Za-z])|\\[,;:! ]|\\[()[\]]|\$|&|\\\\/g, " ");
+  if (plain.trim() === "") return true;
+  if (/[.!?:](?:\s|$)|\bor\b|\\/.test(plain)) return false;
+  const words: string[] = plain.match(/[A-Za-z]+/g) ?? [];
+  const joined = /[,;]/.test(plain) || words.includes("and");
+  return joined && words.filter((word) => word !== "and").length <= 3;
+}
 
 function fromBoxes(text: string, boxes: Box[]): string {
   let first = boxes.length - 1;
-  while (first > 0) {
-    const between = text.slice(boxes[first - 1].end, boxes[first].start);
-    if (!/,|\band\b/.test(between) || !BOX_JOINER.test(between)) break;
-    first--;
-  }
-  return boxes.slice(first).map((box) => cleanAnswer(box.content)).join(", ");
+  while (first > 0 && listsBoxes(text.slice(boxes[first - 1].end, boxes[first].start))) first--;
+  const answers = boxes.slice(first).map((box) => cleanAnswer(box.content));
+  return [...new Set(answers)].join(", ");
 }
 
 /**
@@ -68,17 +90,72 @@ const PHRASES: RegExp[] = [
   /^\s*(?:A|Answer)\s*:\s*(.+)$/gm,
 ];
 
-function fromPhrases(text: string): string | undefined {
+/** The answer of the last answer phrase, and where its capture starts. */
+function fromPhrases(text: string): { answer: string; index: number } | undefined {
   for (const phrase of PHRASES) {
-    let last: string | undefined;
-    for (const match of text.matchAll(phrase)) last = match[1];
+    let last: RegExpExecArray | undefined;
+    for (const match of text.matchAll(phrase)) last = match;
     if (last === undefined) continue;
-    const answer = cleanAnswer(cutSentence(last));
-    if (answer) return answer;
+    const answer = cleanAnswer(answerInSentence(cutSentence(last[1])));
+    if (answer) return { answer, index: last.index + last[0].length - last[1].length };
   }
   return undefined;
 }
 
+/** Math segments: display `$$…$$` and `\\[…\\]`, inline `$…$` and `\\(…\\)` on one line. */
+const MATH =
+  /\$\$([^$]+?)\$\$|\\\[([\s\S]+?)\\\]|(?<![\\$])\$([^$\n]+?)(?<!\\)\$|\\\(([^\n]+?)\\\)/g;
+
+/** Text between math segments that lists them as one answer: `$1$, $2$ and $3$`. */
+const MATH_JOINER = /^\s*(?:,|,?\s*\b(?:and|or)\b)\s*$/;
+
+/** The last group of math segments listed together, joined by commas, and where it ends. */
+function lastMath(text: string): { answer: string; end: number } | undefined {
+  const segments = [...text.matchAll(MATH)].map((match) => ({
+    content: (match[1] ?? match[2] ?? match[3] ?? match[4]).trim(),
+    start: match.index,
+    end: match.index + match[0].length,
+  })).filter((segment) => segment.content !== "");
+  if (segments.length === 0) return undefined;
+  let first = segments.length - 1;
+  while (
+    first > 0 && MATH_JOINER.test(text.slice(segments[first - 1].end, segments[first].start))
+  ) first--;
+  const answer = segments.slice(first).map((segment) => segment.content).join(", ");
+  return { answer, end: segments[segments.length - 1].end };
+}
+
+/** Words of prose around an answer, not counting "and"/"or" between items. */
+function hasProse(text: string): boolean {
+  const plain = text.replace(MATH, " ").replace(/\\[A-Za-z]+\s*(?:\{[^{}]*\})?/g, " ");
+  const words = (plain.match(/[A-Za-z]{2,}/g) ?? []).filter((word) => !/^(?:and|or)$/i.test(word));
+  return words.length >= 2;
+}
+
+/**
+ * The answer in a sentence that states it in prose (`The largest $n$ is 34` gives
+ * `34`): what follows the last "is"/"are"/"equals", else the last math or number;
+ * a sentence without prose is the answer itself.
+ */
+function answerInSentence(sentence: string): string {
+  if (!hasProse(sentence)) return sentence;
+  const masked = sentence.replace(MATH, (math) => "#".repeat(math.length));
+  const verb = [...masked.matchAll(/\b(?:is|are|equals|was|be)\b/gi)].pop();
+  if (verb) {
+    const rest = sentence.slice(verb.index + verb[0].length).trim();
+    if (rest !== "" && !hasProse(rest)) return rest;
+  }
+  return inProse(sentence) ?? sentence;
+}
+
+/** The later of the last math group and the last number outside math, in prose. */
+function inProse(text: string): string | undefined {
+  const math = lastMath(text);
+  const plain = text.replace(MATH, (segment) => " ".repeat(segment.length));
+  const number = lastNumber(plain, true);
+  if (number && (!math || number.end > math.end)) return number.answer;
+  return math?.answer;
+}
 /** Cuts a phrase's capture at the end of its sentence (a period not inside a number). */
 function cutSentence(text: string): string {
   const end = /\.(?=\s|$)(?!\d)/.exec(text);
@@ -89,12 +166,24 @@ function cutSentence(text: string): string {
 /** A number: optional sign, digits with optional thousands commas, optional decimals. */
 const NUMBER = /-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+/g;
 
-function lastNumber(text: string): string | undefined {
+/**
+ * A number in prose, as written: also a fraction `2/3`, a decimal comma `1000,99`,
+ * and a trailing percent sign or word.
+ */
+const PROSE_NUMBER =
+  /-?(?:\d{1,3}(?:,\d{3})+(?!,?\d)|\d+(?:,\d+(?![\d,]))?)(?:\.\d+)?(?:\/\d+(?![\d.]))?(?:\s*(?:%|percent\b))?|-?\.\d+/g;
+
+function lastNumber(
+  text: string,
+  asWritten = false,
+): { answer: string; end: number } | undefined {
   // GSM8K calculator annotations `<<3*4=12>>` repeat the number that follows them.
-  const plain = text.replace(/<<[^>]*>>/g, "");
-  let last: string | undefined;
-  for (const match of plain.matchAll(NUMBER)) last = match[0];
-  return last?.replace(/,/g, "");
+  const plain = text.replace(/<<[^>]*>>/g, (annotation) => " ".repeat(annotation.length));
+  let last: RegExpExecArray | undefined;
+  for (const match of plain.matchAll(asWritten ? PROSE_NUMBER : NUMBER)) last = match;
+  if (!last) return undefined;
+  const answer = asWritten ? last[0] : last[0].replace(/,/g, "");
+  return { answer, end: last.index + last[0].length };
 }
 
 /**
@@ -139,11 +228,54 @@ function cleanAnswer(answer: string): string {
  */
 export function extractAnswer(text: string, options: ExtractOptions = {}): string | undefined {
   const boxes = findBoxes(text);
+  const phrase = fromPhrases(text);
   if (boxes.length > 0) {
     const answer = fromBoxes(text, boxes);
-    if (answer) return answer;
+    const lastBox = boxes[boxes.length - 1];
+    if (answer && !(phrase && phrase.index >= lastBox.end)) return answer;
   }
-  const phrase = fromPhrases(text);
-  if (phrase !== undefined) return phrase;
-  return options.numeric ? lastNumber(text) : undefined;
+  if (phrase !== undefined) return phrase.answer;
+  if (options.prose) {
+    const answer = text.search(MATH) !== -1 || hasProse(text) ? inProse(text) : text;
+    if (answer) return cleanAnswer(answer);
+  }
+  return options.numeric ? lastNumber(text)?.answer : undefined;
+}
+
+/**
+ * Where a multiple-choice letter (A–E) is stated, most explicit first: after "final
+ * answer"/"answer"/"option"/"choice" (`The answer is (C)`), bold (`**B**`), at the
+ * start of a line (`A. Because …`), then alone in prose (`Because B is valid`).
+ */
+const CHOICES: RegExp[] = [
+  /\b(?:answer|option|choice)\b[^A-Za-z\n]{0,20}(?:is\s*:?\s*)?(?:\*\*)?\(?([A-E])\b(?![A-Za-z])/gi,
+  /\*\*\(?([A-E])\)?\*\*/g,
+  /^\s*\(?([A-E])(?:[.):]|\s*$)/gm,
+  /(?:^|\s)\(?([A-E])\)?(?=[.,:;]?(?:\s|$))/g,
+];
+
+/**
+ * The multiple-choice letter a solution picks, upper case, or `undefined`: the last
+ * box or answer phrase when it is a letter, else the last letter of the most
+ * explicit pattern that has one (see {@link CHOICES}).
+ *
+ * @example
+ * ```ts
+ * import { extractChoice } from "./extract.ts";
+ * import assert from "node:assert";
+ * assert.equal(extractChoice("A. Because the others fail."), "A");
+ * assert.equal(extractChoice("So the answer is $\\boxed{\\text{(C)}}$."), "C");
+ * assert.equal(extractChoice("No letter here."), undefined);
+ * ```
+ */
+export function extractChoice(text: string): string | undefined {
+  const stated = extractAnswer(text);
+  const letter = stated && /^\s*(?:\\text(?:bf)?\{)?\s*\(?([A-Ea-e])\)?\s*\}?\s*$/.exec(stated);
+  if (letter) return letter[1].toUpperCase();
+  for (const pattern of CHOICES) {
+    let last: string | undefined;
+    for (const match of text.matchAll(pattern)) last = match[1];
+    if (last) return last.toUpperCase();
+  }
+  return undefined;
 }

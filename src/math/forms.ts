@@ -7,6 +7,7 @@
  */
 
 import { PfpoError } from "../errors.ts";
+import { evaluateMatrices } from "./matrix.ts";
 import { type NumberLiteral, parseNumber } from "./number.ts";
 
 /** The parsed form of an answer; `key` is its normalised text. */
@@ -17,9 +18,16 @@ export type Form =
   | { kind: "base"; key: string; digits: string; base: number }
   | { kind: "text"; key: string; text: string }
   | { kind: "expression"; key: string }
-  | { kind: "equation"; key: string; lhs: string; rhs: Form }
+  | { kind: "equation"; key: string; lhs: string; rhs: Form; label: boolean }
+  | { kind: "relation"; key: string; relation: Relation }
   | { kind: "tuple"; key: string; items: Form[] }
-  | { kind: "set"; key: string; items: Form[] }
+  | {
+    kind: "set";
+    key: string;
+    items: Form[];
+    /** `1,22` and `1000,99` may also be one number written with a decimal comma. */
+    decimalComma?: NumberLiteral;
+  }
   | {
     kind: "interval";
     key: string;
@@ -27,9 +35,18 @@ export type Form =
     high: Form;
     lowClosed: boolean;
     highClosed: boolean;
+    /** The inequality the interval was written as (`x<3`), when it was one. */
+    relation?: Relation;
   }
   | { kind: "union"; key: string; items: Form[] }
   | { kind: "matrix"; key: string; rows: Form[][] };
+
+/** An inequality `lhs op rhs` with `op` one of `<`, `>`, `\\leq`, `\\geq`. */
+export interface Relation {
+  lhs: string;
+  op: string;
+  rhs: string;
+}
 
 /** Limits of {@link parseForm}. */
 export interface FormLimits {
@@ -47,7 +64,7 @@ const CLOSE = new Set([")", "]", "}"]);
  * Splits at top-level occurrences of `separator` (outside any bracket pair, where
  * `(`/`[` may close with either `)` or `]` as in `[1,2)`, and `\{…\}` counts).
  */
-export function splitTopLevel(text: string, separator: RegExp): string[] {
+export function splitTopLevel(text: string, separator: RegExp, found?: string[]): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -58,6 +75,7 @@ export function splitTopLevel(text: string, separator: RegExp): string[] {
       sticky.lastIndex = i;
       const match = sticky.exec(text);
       if (match && match[0].length > 0) {
+        found?.push(match[0]);
         parts.push(text.slice(start, i));
         start = i + match[0].length;
         i = start - 1;
@@ -98,16 +116,21 @@ function closingIndex(text: string): number {
   return -1;
 }
 
-/** Encloses the whole text: `(…)`, `[…]`, `(…]`, `[…)` or `\{…\}`. */
-function enclosing(text: string): { open: string; close: string; inner: string } | undefined {
+/** Encloses the whole text: `(…)`, `[…]`, `(…]`, `[…)`, `\\{…\\}` or `{…}`. */
+function enclosing(
+  text: string,
+): { open: string; close: string; inner: string; escaped: boolean } | undefined {
   if (text.startsWith("\\{")) {
     return closingIndex(text) === text.length - 1 && text.endsWith("\\}")
-      ? { open: "{", close: "}", inner: text.slice(2, -2) }
+      ? { open: "{", close: "}", inner: text.slice(2, -2), escaped: true }
       : undefined;
   }
-  if (!"([".includes(text[0]) || !")]".includes(text[text.length - 1])) return undefined;
+  const [open, close] = [text[0], text[text.length - 1]];
+  if (open === "{" ? close !== "}" : !"([".includes(open) || !")]".includes(close)) {
+    return undefined;
+  }
   if (closingIndex(text) !== text.length - 1) return undefined;
-  return { open: text[0], close: text[text.length - 1], inner: text.slice(1, -1) };
+  return { open, close, inner: text.slice(1, -1), escaped: false };
 }
 
 const MATRIX = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[clr|]*\})?(.*)\\end\{\1\}$/s;
@@ -139,11 +162,23 @@ function parseCollection(items: string[], limits: FormLimits): Form[] {
  */
 export function parseForm(key: string, limits: FormLimits): Form {
   const union = splitTopLevel(key, /\\cup/);
-  if (union.length > 1) return { kind: "union", key, items: parseCollection(union, limits) };
+  if (union.length > 1) {
+    const items = parseCollection(union, limits);
+    // A union of finite sets is the set of all their elements.
+    return items.every((item) => item.kind === "set")
+      ? { kind: "set", key, items: items.flatMap((item) => item.kind === "set" ? item.items : []) }
+      : { kind: "union", key, items };
+  }
 
-  const list = splitTopLevel(key, /,|\\text\{ ?(?:and|or) ?\}| and | or /);
+  const groups = splitTopLevel(key, /;/);
+  if (groups.length > 1 && groups.every((group) => group !== "")) {
+    return { kind: "set", key, items: parseCollection(groups, limits) };
+  }
+
+  const list = splitTopLevel(key, LIST_SEPARATOR).map((item) => item.trim());
   if (list.length > 1 && list.every((item) => item !== "")) {
-    return { kind: "set", key, items: parseCollection(list, limits) };
+    const decimalComma = list.length === 2 ? decimalCommaReading(key) : undefined;
+    return { kind: "set", key, items: parseCollection(list, limits), decimalComma };
   }
 
   const plusMinus = splitTopLevel(key, /\\pm|\\mp/);
@@ -160,8 +195,12 @@ export function parseForm(key: string, limits: FormLimits): Form {
 
   const brackets = enclosing(key);
   if (brackets) {
-    const items = splitTopLevel(brackets.inner, /,/);
-    if (brackets.open === "{") return { kind: "set", key, items: parseCollection(items, limits) };
+    const items = splitTopLevel(brackets.inner, /[,;]/);
+    if (brackets.open === "{") {
+      // `{5}` is a group; `\{5\}` and `{1,2}` are sets.
+      if (items.length === 1 && !brackets.escaped) return parseForm(items[0], limits);
+      return { kind: "set", key, items: parseCollection(items, limits) };
+    }
     const round = brackets.open === "(" && brackets.close === ")";
     if (items.length === 2 && !round) {
       const [low, high] = parseCollection(items, limits);
@@ -180,20 +219,23 @@ export function parseForm(key: string, limits: FormLimits): Form {
 
   const matrix = MATRIX.exec(key);
   if (matrix) {
-    const lines = matrix[2].split(/\\\\/).filter((line) => line !== "");
+    const lines = matrix[2].split(/\\\\/).filter((line) => line.trim() !== "");
     const rows = lines.map((line) => parseCollection(line.split("&"), limits));
     return { kind: "matrix", key, rows };
   }
-
-  const sides = splitTopLevel(key, /=/);
-  if (sides.length === 2 && sides[0] !== "" && sides[1] !== "") {
-    return { kind: "equation", key, lhs: sides[0], rhs: parseForm(sides[1], limits) };
+  const product = evaluateMatrices(key);
+  if (product) {
+    return { kind: "matrix", key, rows: product.map((row) => parseCollection(row, limits)) };
   }
+
+  const chain = parseChain(key, limits);
+  if (chain) return chain;
   const inequality = parseInequality(key, limits);
   if (inequality) return inequality;
   const membership = splitTopLevel(key, /\\in(?![A-Za-z])/);
   if (membership.length === 2 && SIMPLE_NAME.test(membership[0])) {
-    return { kind: "equation", key, lhs: membership[0], rhs: parseForm(membership[1], limits) };
+    const rhs = parseForm(membership[1], limits);
+    return { kind: "equation", key, lhs: membership[0], rhs, label: true };
   }
 
   const numeral = /^([0-9A-Za-z]+)_\{?(\d+)\}?$/.exec(key);
@@ -208,20 +250,83 @@ export function parseForm(key: string, limits: FormLimits): Form {
   return { kind: "expression", key };
 }
 
+/**
+ * Separators of a list: commas (with an Oxford "and"/"or"), and "and"/"or" as words
+ * or between brackets (`(11,7)or(7,11)`).
+ */
+const LIST_SEPARATOR =
+  /,(?:(?:and|or) )?|\\text\{ ?(?:and|or) ?\}| and | or |(?<=[)\]}])(?:and|or)(?=[(\[\\{])/;
+
+/**
+ * `1,22`, `0,111` and `1000,99` read as one number with a decimal comma: digits, a
+ * comma, then digits that cannot be a thousands group (not exactly three, or after a
+ * leading `0` or four digits) and at least two of them, so that `-2,1` stays a list.
+ */
+function decimalCommaReading(key: string): NumberLiteral | undefined {
+  const match = /^(-?)(\d+),(\d{2,})$/.exec(key);
+  if (!match) return undefined;
+  const [, sign, whole, fraction] = match;
+  const thousands = fraction.length === 3 && whole.length <= 3 && whole[0] !== "0";
+  return thousands ? undefined : parseNumber(`${sign}${whole}.${fraction}`);
+}
+
+/**
+ * The left side of an equation that names the answer rather than constrains it: a
+ * name with subscripts (`x`, `a_{37}`, `V_1`), a function value (`f(x)`), a tuple of
+ * names (`(p,q)`), a length or ratio of names (`|AB|`, `AB`, `V_1:V_2`,
+ * `\\frac{NO}{BO}`), built from letters and naming commands only: no digits outside
+ * subscripts and no arithmetic, so `7 = 11a+c` and `2x+z=1` are equations.
+ */
+export function isLabel(lhs: string): boolean {
+  const bare = lhs.replace(/_(?:\{[^{}]*\}|[A-Za-z0-9])/g, "").replace(
+    /\\([A-Za-z]+)/g,
+    (_, name) => LABEL_COMMANDS.test(name) ? " " : "#",
+  );
+  return /[A-Za-z]/.test(bare) && /^[A-Za-z\s()|,:{}'/]+$/.test(bare);
+}
+
+const LABEL_COMMANDS =
+  /^(?:frac|angle|measuredangle|overline|overrightarrow|vec|hat|widehat|bar|triangle|text|mathrm|mathbf|operatorname|alpha|beta|gamma|delta|theta|phi|varphi|lambda|mu|omega|rho|sigma)$/;
+
+/**
+ * An equation, or a chain of them (`x = 5+5+1 = 11`, `x \\approx 11`): the value is
+ * the member after the last `=` (approximations after it, as in `\\frac{1}{3} \\approx
+ * 0.33`, do not count), or the last member when only `\\approx` links them. A chain
+ * whose first member is not a label reads as its value alone.
+ */
+function parseChain(key: string, limits: FormLimits): Form | undefined {
+  const links: string[] = [];
+  const members = splitTopLevel(key, /=|\\approx(?![A-Za-z])/, links);
+  if (members.length < 2) return undefined;
+  if (members.some((member) => member === "")) return undefined;
+  const lastEquals = links.lastIndexOf("=");
+  const value = members[lastEquals === -1 ? members.length - 1 : lastEquals + 1];
+  const lhs = members[0];
+  const label = isLabel(lhs);
+  if (members.length === 2 && links[0] === "=") {
+    return { kind: "equation", key, lhs, rhs: parseForm(value, limits), label };
+  }
+  const rhs = parseForm(value, limits);
+  return label ? { kind: "equation", key, lhs, rhs, label } : rhs;
+}
+
 const NEGATIVE_INFINITY: Form = { kind: "infinity", key: "-\\infty", negative: true };
 const POSITIVE_INFINITY: Form = { kind: "infinity", key: "\\infty", negative: false };
 
 /**
  * An inequality on one variable as the interval it describes: `x<3` is
- * `(-\infty,3)`, `x\geq2` is `[2,\infty)`, `-1<x\leq3` is `(-1,3]`.
+ * `(-\infty,3)`, `x\geq2` is `[2,\infty)`, `-1<x\leq3` is `(-1,3]`; any other
+ * inequality between two expressions (`-x>-1`) as a relation.
  */
 function parseInequality(key: string, limits: FormLimits): Form | undefined {
   const parts = key.split(/(\\leq|\\geq|<|>)/).map((part) => part.trim());
   const less = (op: string) => op === "<" || op === "\\leq";
   if (parts.length === 3) {
     const [left, op, right] = parts;
+    if (left === "" || right === "") return undefined;
+    const relation = { lhs: left, op, rhs: right };
     const variableLeft = SIMPLE_NAME.test(left);
-    if (variableLeft === SIMPLE_NAME.test(right)) return undefined;
+    if (variableLeft === SIMPLE_NAME.test(right)) return { kind: "relation", key, relation };
     const bound = parseForm(variableLeft ? right : left, limits);
     const upper = less(op) === variableLeft;
     const closed = op.startsWith("\\");
@@ -233,6 +338,7 @@ function parseInequality(key: string, limits: FormLimits): Form | undefined {
         high: bound,
         lowClosed: false,
         highClosed: closed,
+        relation,
       }
       : {
         kind: "interval",
@@ -241,6 +347,7 @@ function parseInequality(key: string, limits: FormLimits): Form | undefined {
         high: POSITIVE_INFINITY,
         lowClosed: closed,
         highClosed: false,
+        relation,
       };
   }
   if (parts.length === 5 && SIMPLE_NAME.test(parts[2]) && less(parts[1]) === less(parts[3])) {

@@ -5,12 +5,17 @@
  * @module
  */
 
-export { extractAnswer, type ExtractOptions } from "./extract.ts";
-export { normalizeAnswer } from "./normalize.ts";
+export { extractAnswer, extractChoice, type ExtractOptions } from "./extract.ts";
+export { normalizeAnswer, type NormalizeOptions } from "./normalize.ts";
 export {
   AnswerComparer,
   compareAnswers,
   type ComparerOptions,
   type Comparison,
   isEquivalent,
+  type JudgeOptions,
+  parseAnswer,
+  type ParsedAnswer,
+  type Verification,
+  verifyAnswer,
 } from "./equivalence.ts";

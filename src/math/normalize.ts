@@ -9,6 +9,30 @@
 
 import { braceGroup } from "./latex_scan.ts";
 
+/** Options of {@link normalizeAnswer}. */
+export interface NormalizeOptions {
+  /**
+   * Keep trailing units: `5\text{ cm}` stays `5 cm` (by default units are dropped,
+   * `5`). Default `false`.
+   */
+  strict?: boolean;
+}
+
+/**
+ * Marks a comma followed by a real space between digits while the spacing is
+ * normalised: it separates list items (`32, 349` is two numbers, never thirty-two
+ * thousand), unlike LaTeX spacing after a comma (`10,\\!080`).
+ */
+const LIST_COMMA = "\ue000";
+
+/** Replacements applied to the raw answer first: list commas marked, ASCII relations. */
+const RAW: [RegExp, string][] = [
+  [/(\d),[ \t]+(?=\d)/g, `$1,${LIST_COMMA}`],
+  [/<=/g, "\\leq "],
+  [/>=/g, "\\geq "],
+  [/!=/g, "\\neq "],
+];
+
 /** Plain replacements, applied in order. */
 const REPLACEMENTS: [RegExp, string][] = [
   [/(\\[A-Za-z]+)\s+(?=\{)/g, "$1"],
@@ -25,6 +49,7 @@ const REPLACEMENTS: [RegExp, string][] = [
   [/\\ne(?![A-Za-z])|≠/g, "\\neq"],
   [/\\varnothing(?![A-Za-z])|^\\\{\s*\\\}$/g, "\\emptyset"],
   [/^\s*(?:\\approx|\\sim|≈)/, ""],
+  [/≈/g, "\\approx "],
   [/\\lt(?![A-Za-z])/g, "<"],
   [/\\gt(?![A-Za-z])/g, ">"],
   [/−/g, "-"],
@@ -34,9 +59,12 @@ const REPLACEMENTS: [RegExp, string][] = [
   [/∞/g, "\\infty "],
   [/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![A-Za-z])|°|\\degree(?![A-Za-z])/g, ""],
   [/\\%|\\text\{\s*%\s*\}/g, "%"],
-  [/\\\$|\$/g, ""],
+  [/(\d)\s*(?:\\(?:text|mbox|textnormal|mathrm)\{\s*)?(?:percentage|percent|pct)\b\s*\}?/g, "$1%"],
+  [/\\\$|\$|[€£¥₹]/g, ""],
+  [/²/g, "^2"],
+  [/³/g, "^3"],
   [/\{\s*,\s*\}/g, ""],
-  [/\\(?:mbox|textbf|textit|textrm|textsf|texttt|mathrm|mathit|mathbf)\{/g, "\\text{"],
+  [/\\(?:mbox|textbf|textit|textrm|textsf|texttt|textnormal|mathrm|mathit|mathbf)\{/g, "\\text{"],
 ];
 
 /** Outer wrappers removed whole: `$…$`, `\(…\)`, `\[…\]`. */
@@ -115,7 +143,8 @@ function squeezeSpaces(text: string): string {
     .trim();
 }
 
-const THOUSANDS = /^([-+]?\d{1,3}(?:,\d{3})+)(\.\d+)?(%?)$/;
+/** Thousands separators: groups of three after a leading group of one to three digits, not `0`. */
+const THOUSANDS = /^([-+]?(?:[1-9]\d{0,2})(?:,\d{3})+)(\.\d+)?(%?)$/;
 
 /**
  * Normalises a LaTeX answer to a canonical string. Two answers with the same
@@ -138,16 +167,17 @@ const THOUSANDS = /^([-+]?\d{1,3}(?:,\d{3})+)(\.\d+)?(%?)$/;
  * assert.equal(normalizeAnswer("90^\\circ"), "90");
  * ```
  */
-export function normalizeAnswer(answer: string): string {
+export function normalizeAnswer(answer: string, options: NormalizeOptions = {}): string {
   let out = unwrap(answer);
+  for (const [pattern, replacement] of RAW) out = out.replace(pattern, replacement);
   for (const [pattern, replacement] of REPLACEMENTS) out = out.replace(pattern, replacement);
   out = unwrap(out);
-  out = dropUnits(unwrapText(dropUnits(out.trim())));
+  out = options.strict ? unwrapText(out.trim()) : dropUnits(unwrapText(dropUnits(out.trim())));
   out = braceShortArguments(out);
   out = squeezeSpaces(out);
   out = out.replace(/^([-+]?)\.(?=\d)/, "$10.").replace(/(\d)\.(?=%?$)/, "$1");
   out = out.replace(/^[,;:]+|[.,;:]+$/g, "");
   const thousands = THOUSANDS.exec(out);
   if (thousands) out = thousands[1].replace(/,/g, "") + (thousands[2] ?? "") + thousands[3];
-  return out;
+  return out.replaceAll(LIST_COMMA, " ");
 }

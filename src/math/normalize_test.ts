@@ -15,8 +15,26 @@ Deno.test("normalizeAnswer() removes thousands separators only in a single numbe
   assert.equal(normalizeAnswer("50,625"), "50625");
   assert.equal(normalizeAnswer("1,234.5%"), "1234.5%");
   assert.equal(normalizeAnswer("10\\,000"), "10000");
-  assert.equal(normalizeAnswer("1, 2"), "1,2");
   assert.equal(normalizeAnswer("12,34"), "12,34");
+  assert.equal(normalizeAnswer("11,\\! 111,\\! 111,\\! 100"), "11111111100");
+});
+
+Deno.test("normalizeAnswer() keeps a comma followed by a space between digits as a list", () => {
+  assert.equal(normalizeAnswer("32, 349"), "32, 349");
+  assert.equal(normalizeAnswer("1, 2"), "1, 2");
+  assert.equal(normalizeAnswer("1 , 234"), "1234");
+  assert.equal(normalizeAnswer("0,111"), "0,111");
+});
+
+Deno.test("normalizeAnswer() spells ASCII relations, percent words and units one way", () => {
+  assert.equal(normalizeAnswer("x >= 5"), "x\\geq 5");
+  assert.equal(normalizeAnswer("x<=2"), "x\\leq 2");
+  assert.equal(normalizeAnswer("x != 3"), "x\\neq 3");
+  assert.equal(normalizeAnswer("28 percent"), "28%");
+  assert.equal(normalizeAnswer("\\boxed{28 pct}"), "28%");
+  assert.equal(normalizeAnswer("125\\textnormal{ miles}"), "125");
+  assert.equal(normalizeAnswer("1,000.99€"), "1000.99");
+  assert.equal(normalizeAnswer("5\\text{ cm}", { strict: true }), "5 cm");
 });
 
 Deno.test("normalizeAnswer() drops units, degrees and currency but keeps text answers", () => {

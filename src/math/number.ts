@@ -41,12 +41,32 @@ export function rational(n: bigint, d: bigint = 1n): Rational | undefined {
   return { n: (sign * n) / g, d: (sign * d) / g };
 }
 
-function multiply(a: Rational, b: Rational): Rational {
+/** The product of two rationals. */
+export function rationalMultiply(a: Rational, b: Rational): Rational {
   return rational(a.n * b.n, a.d * b.d)!;
 }
 
-function add(a: Rational, b: Rational): Rational {
+/** The sum of two rationals. */
+export function rationalAdd(a: Rational, b: Rational): Rational {
   return rational(a.n * b.d + b.n * a.d, a.d * b.d)!;
+}
+
+/** A rational as a LaTeX number: `3`, `-\\frac{1}{2}`. */
+export function rationalToLatex(r: Rational): string {
+  if (r.d === 1n) return r.n.toString();
+  const sign = r.n < 0n ? "-" : "";
+  return `${sign}\\frac{${r.n < 0n ? -r.n : r.n}}{${r.d}}`;
+}
+
+/**
+ * `r` rounded half away from zero to `digits` decimal places, as the integer
+ * `round(r × 10^digits)`.
+ */
+export function roundRational(r: Rational, digits: number): bigint {
+  const scaled = r.n * 10n ** BigInt(digits);
+  const doubled = 2n * (scaled < 0n ? -scaled : scaled) + r.d;
+  const rounded = doubled / (2n * r.d);
+  return scaled < 0n ? -rounded : rounded;
 }
 
 /** Whether two rationals are equal. */
@@ -87,7 +107,7 @@ function withExponent(base: Decimal, exponent: string): Decimal | undefined {
   if (!Number.isInteger(power) || Math.abs(power) > MAX_DIGITS) return undefined;
   const scale = power >= 0 ? rational(10n ** BigInt(power))! : rational(1n, 10n ** BigInt(-power))!;
   const decimals = base.decimals === undefined ? undefined : Math.max(0, base.decimals - power);
-  return { value: multiply(base.value, scale), decimals: decimals || undefined };
+  return { value: rationalMultiply(base.value, scale), decimals: decimals || undefined };
 }
 
 /** An unsigned decimal with optional scientific exponent: `1.5e3`, `1.5\times10^{3}`. */
@@ -158,7 +178,7 @@ function parseUnsigned(text: string): Decimal | undefined {
     if (frac[1] === "") return { value };
     // A mixed number: only with a positive proper fraction, as in 12\frac{3}{5}.
     if (value.n < 0n || value.n >= value.d) return undefined;
-    return { value: add(rational(BigInt(frac[1]))!, value) };
+    return { value: rationalAdd(rational(BigInt(frac[1]))!, value) };
   }
   const slash = /^([\d.]+)\/([\d.]+)$/.exec(text);
   if (slash) {
@@ -191,10 +211,10 @@ export const DECIMAL_RELATIVE_TOLERANCE = 1e-4;
  * (for 10000) do not.
  */
 export function isDecimalRounding(decimal: Rational, decimals: number, exact: Rational): boolean {
-  const error = abs(add(decimal, { n: -exact.n, d: exact.d }));
+  const error = abs(rationalAdd(decimal, { n: -exact.n, d: exact.d }));
   const halfUnit = rational(5n, 10n ** BigInt(decimals + 1))!;
   if (compareRational(error, halfUnit) > 0) return false;
-  return compareRational(multiply(error, rational(10000n)!), abs(exact)) <= 0;
+  return compareRational(rationalMultiply(error, rational(10000n)!), abs(exact)) <= 0;
 }
 
 /**
