@@ -4,8 +4,13 @@
  * disagreement is listed here and explained in the README section "Math answers".
  */
 import assert from "node:assert/strict";
-import { compareAnswers } from "../src/math/equivalence.ts";
-import { gsm8kAgreement, math500Agreement, mathSamplesAgreement } from "../src/math/agreement.ts";
+import { compareAnswers, verifyAnswer } from "../src/math/equivalence.ts";
+import {
+  gsm8kAgreement,
+  math500Agreement,
+  mathSamplesAgreement,
+  verifyAgreement,
+} from "../src/math/agreement.ts";
 
 const DATA = new URL("../../shared/data", import.meta.url).pathname;
 const absent = await Deno.stat(DATA).then(() => false, () => true);
@@ -67,6 +72,25 @@ Deno.test({
       "5 ≡ x=5",
       "90 ≡ 90^\\circ",
       "\\frac14 ≡ \\frac{1}{4}",
+    ]);
+  },
+});
+
+Deno.test({
+  name: "verifyAnswer() on full solutions reproduces the upstream verdicts, boxed or not",
+  ignore: absent,
+  fn: async () => {
+    const report = await verifyAgreement(DATA, verifyAnswer);
+    assert.deepEqual(report.forms, {
+      "GSM8K solution": [5276, 5276],
+      "math_samples boxed": [399, 400],
+      "math_samples unboxed": [399, 400],
+      "math_samples late final answer": [400, 400],
+    });
+    // The upstream grader scores the right 10000 false against `10{,}000` (see above).
+    assert.deepEqual(report.disagreements.map(({ form, id }) => `${form} ${id}`), [
+      "math_samples boxed 72/7",
+      "math_samples unboxed 72/7",
     ]);
   },
 });

@@ -241,3 +241,91 @@ export async function math500Agreement(
   }
   return report;
 }
+
+/** Decides whether a prediction (a full solution or a bare answer) answers like the gold. */
+export type Verify = (gold: string, prediction: string) => boolean;
+
+/** Agreement of a one-call verifier with the upstream verdicts, per answer form. */
+export interface VerifyAgreement {
+  /** Form → [agreeing, total]. */
+  forms: Record<string, [number, number]>;
+  /** The first few disagreements of each form. */
+  disagreements: { form: string; id: string; gold: string; upstream: boolean }[];
+}
+
+/** The last `\boxed{…}` of a response replaced by its bare content. */
+function unbox(response: string): string | undefined {
+  const start = response.lastIndexOf("\\boxed{");
+  if (start === -1) return undefined;
+  let depth = 0;
+  for (let i = start + 6; i < response.length; i++) {
+    if (response[i] === "{") depth++;
+    else if (response[i] === "}" && --depth === 0) {
+      return response.slice(0, start) + response.slice(start + 7, i) + response.slice(i + 1);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A one-call verifier (gold, full solution) on real outputs, against the upstream
+ * verdicts: GSM8K gold solutions (`#### 18`) vs the four model solutions
+ * (`is_correct`); math_samples gold vs each response as written, with its last box
+ * unwrapped (the answer left in display or inline math only), and with a
+ * "Final Answer: The final answer is $…$." line after it (the upstream `score`).
+ */
+export async function verifyAgreement(dataDir: string, verify: Verify): Promise<VerifyAgreement> {
+  const report: VerifyAgreement = { forms: {}, disagreements: [] };
+  const count = (form: string, id: string, gold: string, agree: boolean, upstream: boolean) => {
+    const tally = report.forms[form] ??= [0, 0];
+    tally[1]++;
+    if (agree) tally[0]++;
+    else report.disagreements.push({ form, id, gold, upstream });
+  };
+  const problems = readJsonl<Gsm8kProblem>(`${dataDir}/gsm8k/test.jsonl`);
+  let line = 0;
+  try {
+    for await (const row of readJsonl<Gsm8kSolutions>(`${dataDir}/gsm8k/model_solutions.jsonl`)) {
+      line++;
+      const problem = await problems.next();
+      if (problem.done) break;
+      for (const model of GSM8K_MODELS) {
+        const { solution, is_correct: upstream } = row[model];
+        const verdict = verify(problem.value.answer, solution);
+        count(
+          "GSM8K solution",
+          `${line} ${model}`,
+          problem.value.answer,
+          verdict === upstream,
+          upstream,
+        );
+      }
+    }
+  } finally {
+    await problems.return(undefined);
+  }
+  for await (
+    const record of readJsonl<MathSamplesRecord>(`${dataDir}/math_samples/math_cot_dev.jsonl`)
+  ) {
+    record.response.forEach((response, i) => {
+      const upstream = record.score[i];
+      const id = `${record.idx}/${i}`;
+      count(
+        "math_samples boxed",
+        id,
+        record.gt,
+        verify(record.gt, response) === upstream,
+        upstream,
+      );
+      const unboxed = unbox(response);
+      if (unboxed !== undefined) {
+        const verdict = verify(record.gt, unboxed);
+        count("math_samples unboxed", id, record.gt, verdict === upstream, upstream);
+      }
+      const late =
+        `${response}\n\nFinal Answer: The final answer is $${record.gt}$. I hope it is correct.`;
+      count("math_samples late final answer", id, record.gt, verify(record.gt, late), true);
+    });
+  }
+  return report;
+}

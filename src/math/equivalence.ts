@@ -230,7 +230,7 @@ export class AnswerComparer {
       const key = normalizeAnswer(answer, { strict: this.#strict });
       if (key === "") return { reason: "unparsable" };
       try {
-        return { form: parseForm(key, { maxItems: this.#maxItems }) };
+        return { form: parseForm(key, { maxItems: this.#maxItems, strict: this.#strict }) };
       } catch (error) {
         if (error instanceof FormError) return { reason: "too_many_items" };
         throw error;
@@ -448,17 +448,18 @@ export class AnswerComparer {
 
   #relationOf(form: Form, other: Form): Relation | undefined {
     if (form.kind === "relation") return form.relation;
-    if (form.kind !== "interval") return undefined;
-    if (form.relation) return form.relation;
-    if (other.kind !== "relation") return undefined;
+    if (form.kind === "interval" && form.relation) return form.relation;
+    const interval = asInterval(form);
+    if (!interval || other.kind !== "relation") return undefined;
     const evaluation = this.#evaluate(gap(other.relation));
     if (evaluation.status !== "values" || evaluation.variables.length !== 1) return undefined;
     const [variable] = evaluation.variables;
-    if (form.low.kind === "infinity" && form.low.negative && form.high.kind !== "infinity") {
-      return { lhs: variable, op: form.highClosed ? "\\leq" : "<", rhs: form.high.key };
+    const { low, high } = interval;
+    if (low.kind === "infinity" && low.negative && high.kind !== "infinity") {
+      return { lhs: variable, op: interval.highClosed ? "\\leq" : "<", rhs: high.key };
     }
-    if (form.high.kind === "infinity" && !form.high.negative && form.low.kind !== "infinity") {
-      return { lhs: variable, op: form.lowClosed ? "\\geq" : ">", rhs: form.low.key };
+    if (high.kind === "infinity" && !high.negative && low.kind !== "infinity") {
+      return { lhs: variable, op: interval.lowClosed ? "\\geq" : ">", rhs: low.key };
     }
     return undefined;
   }

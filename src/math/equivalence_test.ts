@@ -251,3 +251,93 @@ Deno.test("AnswerComparer caches parsed forms within its bound", () => {
   comparer.clearCache();
   assert.deepEqual(comparer.cacheStats.forms, { hits: 0, misses: 0 });
 });
+
+Deno.test("compareAnswers() reads a label on the left as the answer, not a constraint", () => {
+  same([["(p,q)=(3,2)", "(3,2)"], ["|AB|=1", "1"], ["AB=4,CD=5", "4,5"], [
+    "V_1:V_2=11:21",
+    "11:21",
+  ]]);
+  same([["x=5", "y=5"], ["f(x)=1", "1"]]);
+  different([["7=11a+c", "11a+c"], ["2x+z=1", "1"], ["a^2+b=0", "0"], ["y=x+1", "x=x+1"]]);
+  assert.equal(compareAnswers("x=5", "y=5", { strict: true }).equivalent, false);
+});
+
+Deno.test("compareAnswers() compares inequalities up to a positive factor and against half-lines", () => {
+  same([["x<1", "-x>-1", "relation"], ["x\\leq1", "-x>=-1"], ["2t\\geq6", "[3,\\infty)"], [
+    "x<1",
+    "1>x",
+  ]]);
+  different([["x<1", "x>-1"], ["x<1", "-x<-1"], ["x<1", "x\\leq1"], ["2t>6", "[3,\\infty)"]]);
+});
+
+Deno.test("compareAnswers() takes the last member of a chain and the exact value before \\approx", () => {
+  same([["x=5+5+1=11", "11"], ["x\\approx11", "11"], ["x=\\frac{1}{3}\\approx0.3", "\\frac13"]]);
+  different([["x=11=5+5+2", "11"], ["x=\\frac{1}{3}\\approx0.3", "0.3"]]);
+  assert.equal(compareAnswers("x\\approx11", "11", { strict: true }).equivalent, false);
+});
+
+Deno.test("compareAnswers() reads a decimal comma only against a single number", () => {
+  same([["1000,99", "1000.99"], ["0,111", "0.111"], ["1,22", "1.22"]]);
+  different([["0,111", "111"], ["32, 349", "32349"], ["-2,1", "-2.1"], ["1,22", "1,2"]]);
+  same([["32, 349", "349,32"], ["32,349", "32349"]]);
+  assert.equal(compareAnswers("1000,99", "1000.99", { strict: true }).equivalent, false);
+});
+
+Deno.test("compareAnswers() with precision rounds both sides to that many places", () => {
+  const three = { precision: 3 };
+  assert.equal(compareAnswers("\\frac{1}{3}", "0.333", three).equivalent, true);
+  assert.equal(compareAnswers("\\frac{1}{3}", "0.333", { precision: 4 }).equivalent, false);
+  assert.equal(compareAnswers("\\sqrt{2}", "1.414", three).equivalent, true);
+  assert.equal(compareAnswers("\\sqrt{2}", "1.41", three).equivalent, false);
+  assert.equal(
+    compareAnswers("(\\frac{3}{5},\\frac{8}{3}]", "(0.6,2.6667]", { precision: 2 }).equivalent,
+    true,
+  );
+  assert.equal(compareAnswers("\\frac{1}{3}", "\\frac{2}{6}", three).rule, "number");
+});
+
+Deno.test("compareAnswers() in strict mode refuses every leniency", () => {
+  const strict = { strict: true };
+  for (
+    const [a, b] of [
+      ["5\\text{ cm}", "5"],
+      ["40_9", "40"],
+      ["-2,1", "(-2,1)"],
+      ["\\{3\\}", "3"],
+      ["\\frac{1}{3}", "0.3333"],
+      ["50\\%", "50"],
+    ]
+  ) {
+    assert.equal(compareAnswers(a, b).equivalent, true, `${a} vs ${b} lenient`);
+    assert.equal(compareAnswers(a, b, strict).equivalent, false, `${a} vs ${b} strict`);
+  }
+  same([["50\\%", "0.5"]]);
+  assert.equal(compareAnswers("50\\%", "\\frac{1}{2}", strict).equivalent, true);
+  assert.equal(compareAnswers("x=5", "5", strict).equivalent, true);
+});
+
+Deno.test("compareAnswers() merges unions of finite sets and reads unescaped braces as a set", () => {
+  same([["\\{1,3\\}\\cup\\{2,4\\}", "\\{1,2,3,4\\}", "set"], ["{1,2,3}", "3,2,1"], [
+    "\\pm 2021",
+    "{-2021, 2021}",
+  ]]);
+  different([["\\pm 2021", "2021"], ["(3,1)", "{1,3}"]]);
+});
+
+Deno.test("AnswerComparer.verify() takes the answer out of both sides", () => {
+  const comparer = new AnswerComparer();
+  const verdict = comparer.verify("Thus $x = \\boxed{4}$.", "Final Answer: The final answer is 4.");
+  assert.deepEqual(verdict, {
+    equivalent: true,
+    rule: "string",
+    decided: true,
+    gold: "4",
+    prediction: "4",
+  });
+  assert.equal(comparer.verify("4", "I could not solve it.").rule, "no_answer");
+  assert.equal(comparer.verify("", "4").decided, false);
+  assert.deepEqual(comparer.parse("The answer is $\\boxed{28 pct}$"), {
+    answer: "28 pct",
+    normalized: "28%",
+  });
+});

@@ -96,15 +96,22 @@ function fromPhrases(text: string): { answer: string; index: number } | undefine
     let last: RegExpExecArray | undefined;
     for (const match of text.matchAll(phrase)) last = match;
     if (last === undefined) continue;
-    const answer = cleanAnswer(answerInSentence(cutSentence(last[1])));
-    if (answer) return { answer, index: last.index + last[0].length - last[1].length };
+    const index = last.index + last[0].length - last[1].length;
+    // "The answer is:" followed by a display block on the next lines.
+    const block = /^(?:\\\[|\$\$)\s*$/.test(last[1])
+      ? new RegExp(MATH.source).exec(text.slice(index))
+      : undefined;
+    const answer = block?.index === 0
+      ? cleanAnswer(block[0])
+      : cleanAnswer(answerInSentence(cutSentence(last[1])));
+    if (answer) return { answer, index };
   }
   return undefined;
 }
 
 /** Math segments: display `$$…$$` and `\\[…\\]`, inline `$…$` and `\\(…\\)` on one line. */
 const MATH =
-  /\$\$([^$]+?)\$\$|\\\[([\s\S]+?)\\\]|(?<![\\$])\$([^$\n]+?)(?<!\\)\$|\\\(([^\n]+?)\\\)/g;
+  /\$\$([^$]+?)\$\$|\\\[([\s\S]+?)\\\]|(?<![\\$])\$((?:\\\$|[^$\n])+?)(?<!\\)\$|\\\(([^\n]+?)\\\)/g;
 
 /** Text between math segments that lists them as one answer: `$1$, $2$ and $3$`. */
 const MATH_JOINER = /^\s*(?:,|,?\s*\b(?:and|or)\b)\s*$/;
@@ -130,6 +137,15 @@ function hasProse(text: string): boolean {
   const plain = text.replace(MATH, " ").replace(/\\[A-Za-z]+\s*(?:\{[^{}]*\})?/g, " ");
   const words = (plain.match(/[A-Za-z]{2,}/g) ?? []).filter((word) => !/^(?:and|or)$/i.test(word));
   return words.length >= 2;
+}
+
+/**
+ * A text that is an answer itself: no prose (`28 percent`, `2\\sqrt{3}`), or a few words
+ * with no number and no sentence end (`no real solution`).
+ */
+function isBare(text: string): boolean {
+  const line = text.trim();
+  return !hasProse(line) || (line.length <= 40 && !/[\d\n]|[.!?]$/.test(line));
 }
 
 /**
@@ -171,7 +187,7 @@ const NUMBER = /-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+/g;
  * and a trailing percent sign or word.
  */
 const PROSE_NUMBER =
-  /-?(?:\d{1,3}(?:,\d{3})+(?!,?\d)|\d+(?:,\d+(?![\d,]))?)(?:\.\d+)?(?:\/\d+(?![\d.]))?(?:\s*(?:%|percent\b))?|-?\.\d+/g;
+  /-?(?:\d{1,3}(?:,\d{3})+(?!,?\d)|\d+(?:,\d+(?![\d,]))?)(?:\.\d+)?(?:\/\d+(?!\.?\d))?(?:\s*(?:%|percent\b))?|-?\.\d+/g;
 
 function lastNumber(
   text: string,
@@ -194,7 +210,7 @@ function cleanAnswer(answer: string): string {
   let out = answer.trim();
   for (let changed = true; changed;) {
     const before = out;
-    out = out.replace(/^\*\*|\*\*$/g, "").trim();
+    out = out.replace(/^\*\*|\*\*$|^\\?"|\\?"$/g, "").trim();
     out = out.replace(/[.,;:!]+$/, "").trim();
     out = out.replace(/^\$+(.*?)\$+$/s, "$1").trim();
     out = out.replace(/^\\\((.*)\\\)$/s, "$1").trim();
@@ -236,7 +252,7 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   }
   if (phrase !== undefined) return phrase.answer;
   if (options.prose) {
-    const answer = text.search(MATH) !== -1 || hasProse(text) ? inProse(text) : text;
+    const answer = text.search(MATH) === -1 && isBare(text) ? text : inProse(text);
     if (answer) return cleanAnswer(answer);
   }
   return options.numeric ? lastNumber(text)?.answer : undefined;
@@ -269,7 +285,7 @@ const CHOICES: RegExp[] = [
  * ```
  */
 export function extractChoice(text: string): string | undefined {
-  const stated = extractAnswer(text);
+  const stated = extractAnswer(text, { prose: true });
   const letter = stated && /^\s*(?:\\text(?:bf)?\{)?\s*\(?([A-Ea-e])\)?\s*\}?\s*$/.exec(stated);
   if (letter) return letter[1].toUpperCase();
   for (const pattern of CHOICES) {

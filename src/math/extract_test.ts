@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { extractAnswer } from "./extract.ts";
+import { extractAnswer, extractChoice } from "./extract.ts";
 
 Deno.test("extractAnswer() takes the last box with nested braces", () => {
   const text = "First $\\boxed{1}$ was wrong. So $r = \\boxed{\\frac{\\sqrt{3}}{2}}$.";
@@ -49,4 +49,51 @@ Deno.test("extractAnswer() falls back to the last number only when asked", () =>
   assert.equal(extractAnswer("The change is -0.75 dollars.", { numeric: true }), "-0.75");
   assert.equal(extractAnswer("No digits at all.", { numeric: true }), undefined);
   assert.equal(extractAnswer("", { numeric: true }), undefined);
+});
+
+Deno.test("extractAnswer() joins boxes listed by a few words, never across a sentence or 'or'", () => {
+  assert.equal(extractAnswer("\\boxed{1}\\boxed{2}"), "1, 2");
+  assert.equal(
+    extractAnswer("$\\boxed{(3,3)} \\text{ for part (a) and } \\boxed{(1,1)}$"),
+    "(3,3), (1,1)",
+  );
+  assert.equal(extractAnswer("\\boxed{1} papers and \\boxed{2} bins"), "1, 2");
+  assert.equal(extractAnswer("\\boxed{1} no no no no no \\boxed{2}"), "2");
+  assert.equal(extractAnswer("\\boxed{1} or \\boxed{2}"), "2");
+  assert.equal(extractAnswer("So \\boxed{7}.\n\n**Final Answer**\n\\boxed{7}"), "7");
+});
+
+Deno.test("extractAnswer() prefers an answer phrase written after the last box", () => {
+  const text =
+    "Interest: $\\boxed{200}$, then $\\boxed{255}$.\nFinal Answer: The final answer is 10455.";
+  assert.equal(extractAnswer(text), "10455");
+  assert.equal(extractAnswer("The final answer is $\\boxed{3}$."), "3");
+  assert.equal(extractAnswer("Final Answer: The largest $n$ is 34."), "34");
+  assert.equal(extractAnswer("Therefore, the answer is:\n\\[\n6\n\\]"), "6");
+});
+
+Deno.test("extractAnswer() with prose reads bare answers, the last math, or the last number", () => {
+  const prose = { prose: true };
+  assert.equal(extractAnswer("2\\sqrt{3}", prose), "2\\sqrt{3}");
+  assert.equal(extractAnswer("no solution", prose), "no solution");
+  assert.equal(extractAnswer("We find that $x < 3$.", prose), "x < 3");
+  assert.equal(extractAnswer("Answer $ 9 $", prose), "9");
+  assert.equal(extractAnswer("The roots are $1$, $2$ and $3$.", prose), "1, 2, 3");
+  assert.equal(extractAnswer("We had $x=3$ and so 12 apples remain.", prose), "12");
+  assert.equal(extractAnswer("It is not 10 which is 1,000.99€", prose), "1,000.99");
+  assert.equal(extractAnswer("so P = 2/3. Done", prose), "2/3");
+  assert.equal(
+    extractAnswer("Answer $ \\frac{1}{2} \\$ = \\frac{10}{9} $", prose),
+    "\\frac{1}{2} \\$ = \\frac{10}{9}",
+  );
+  assert.equal(extractAnswer("We find that $x < 3$."), undefined);
+});
+
+Deno.test("extractChoice() finds the picked letter, most explicit first", () => {
+  assert.equal(extractChoice("A. Because B is not valid"), "A");
+  assert.equal(extractChoice("Because B is valid"), "B");
+  assert.equal(extractChoice("The answer is (c)."), "C");
+  assert.equal(extractChoice("I pick **D** over A"), "D");
+  assert.equal(extractChoice("$E$"), "E");
+  assert.equal(extractChoice("Nothing to pick"), undefined);
 });

@@ -48,10 +48,12 @@ export interface Relation {
   rhs: string;
 }
 
-/** Limits of {@link parseForm}. */
+/** Limits and mode of {@link parseForm}. */
 export interface FormLimits {
   /** Most items in one collection; a larger one is an {@link FormError}. */
   maxItems: number;
+  /** Approximations (`x \\approx 11`) do not stand for their value. Default `false`. */
+  strict?: boolean;
 }
 
 /** The answer is too large to judge within the limits (see {@link FormLimits}). */
@@ -133,7 +135,7 @@ function enclosing(
   return { open, close, inner: text.slice(1, -1), escaped: false };
 }
 
-const MATRIX = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[clr|]*\})?(.*)\\end\{\1\}$/s;
+const MATRIX = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[clr|]*\})?((?:(?!\\end\{).)*)\\end\{\1\}$/s;
 const SIMPLE_NAME = /^(?:[A-Za-z](?:_\{?\w+\}?)?|[A-Za-z]\([A-Za-z]\))$/;
 const FUNCTION_WORDS = /^(?:sin|cos|tan|sec|csc|cot|log|ln|exp|sqrt|pi|max|min|gcd|lcm|mod)$/;
 
@@ -141,7 +143,7 @@ function parseCollection(items: string[], limits: FormLimits): Form[] {
   if (items.length > limits.maxItems) {
     throw new FormError(`Answer has ${items.length} items, more than ${limits.maxItems}`);
   }
-  return items.map((item) => parseForm(item, limits));
+  return items.map((item) => parseForm(item.trim(), limits));
 }
 
 /**
@@ -171,12 +173,12 @@ export function parseForm(key: string, limits: FormLimits): Form {
   }
 
   const groups = splitTopLevel(key, /;/);
-  if (groups.length > 1 && groups.every((group) => group !== "")) {
+  if (groups.length > 1 && groups.every((group) => group.trim() !== "")) {
     return { kind: "set", key, items: parseCollection(groups, limits) };
   }
 
-  const list = splitTopLevel(key, LIST_SEPARATOR).map((item) => item.trim());
-  if (list.length > 1 && list.every((item) => item !== "")) {
+  const list = splitTopLevel(key, LIST_SEPARATOR);
+  if (list.length > 1 && list.every((item) => item.trim() !== "")) {
     const decimalComma = list.length === 2 ? decimalCommaReading(key) : undefined;
     return { kind: "set", key, items: parseCollection(list, limits), decimalComma };
   }
@@ -300,10 +302,14 @@ function parseChain(key: string, limits: FormLimits): Form | undefined {
   if (members.length < 2) return undefined;
   if (members.some((member) => member === "")) return undefined;
   const lastEquals = links.lastIndexOf("=");
+  if (lastEquals === -1 && limits.strict) return undefined;
   const value = members[lastEquals === -1 ? members.length - 1 : lastEquals + 1];
   const lhs = members[0];
   const label = isLabel(lhs);
-  if (members.length === 2 && links[0] === "=") {
+  // `\\frac{1}{2} = \\frac{10}{9}`: a number set equal to a constant is a step, not an equation.
+  const step = !label && parseNumber(lhs) !== undefined &&
+    !/[A-Za-z]/.test(value.replace(/\\[A-Za-z]+/g, ""));
+  if (members.length === 2 && links[0] === "=" && !step) {
     return { kind: "equation", key, lhs, rhs: parseForm(value, limits), label };
   }
   const rhs = parseForm(value, limits);

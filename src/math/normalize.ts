@@ -31,6 +31,11 @@ const RAW: [RegExp, string][] = [
   [/<=/g, "\\leq "],
   [/>=/g, "\\geq "],
   [/!=/g, "\\neq "],
+  // Doubly escaped commands (`\\\\frac`, from text escaped twice) where a line break cannot be meant.
+  [
+    /\\\\(?=(?:[dt]?frac|sqrt|left|right|boxed|text|pi|cdot|times|infty|leq|geq|neq)(?![A-Za-z]))/g,
+    "\\",
+  ],
 ];
 
 /** Plain replacements, applied in order. */
@@ -43,7 +48,7 @@ const REPLACEMENTS: [RegExp, string][] = [
   [/\\(?:displaystyle|textstyle|limits)(?![A-Za-z])/g, ""],
   [/\\(?:lbrace)(?![A-Za-z])/g, "\\{"],
   [/\\(?:rbrace)(?![A-Za-z])/g, "\\}"],
-  [/(?<!\\)\\(?:[!,:; ]|q?quad(?![A-Za-z]))|~/g, " "],
+  [/(?<!\\)\\(?:[!,:; ]|q?quad)|~/g, " "],
   [/\\le(?![A-Za-z])|≤/g, "\\leq"],
   [/\\ge(?![A-Za-z])|≥/g, "\\geq"],
   [/\\ne(?![A-Za-z])|≠/g, "\\neq"],

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { isDecimalRounding, parseNumber, rational, rationalToNumber } from "./number.ts";
+import {
+  isDecimalRounding,
+  parseNumber,
+  rational,
+  rationalToNumber,
+  roundRational,
+} from "./number.ts";
 
 Deno.test("parseNumber() reads integers, decimals, fractions, mixed numbers and percentages", () => {
   assert.deepEqual(parseNumber("-12"), { value: { n: -12n, d: 1n }, percent: false });
@@ -35,4 +41,11 @@ Deno.test("rationalToNumber() stays finite for huge numerators and denominators"
   assert.equal(rationalToNumber(rational(1n, 4n)!), 0.25);
   const huge = rational(10n ** 400n + 1n, 2n * 10n ** 400n)!;
   assert.ok(Math.abs(rationalToNumber(huge) - 0.5) < 1e-12);
+});
+
+Deno.test("roundRational() rounds half away from zero to a number of places", () => {
+  assert.equal(roundRational(rational(1n, 3n)!, 3), 333n);
+  assert.equal(roundRational(rational(2n, 3n)!, 3), 667n);
+  assert.equal(roundRational(rational(-5n, 1000n)!, 2), -1n);
+  assert.equal(roundRational(rational(25n, 10n)!, 0), 3n);
 });
