@@ -27,6 +27,7 @@ export * from "./src/io/jsonl.ts";
 export * from "./src/io/record_error.ts";
 export * from "./src/io/records.ts";
 export * from "./src/io/parquet.ts";
+export * from "./src/io/pair_parquet.ts";
 export * from "./src/data/adapters.ts";
 export * from "./src/data/python_repr.ts";
 export * from "./src/data/select.ts";

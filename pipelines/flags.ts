@@ -77,6 +77,11 @@ export const PIPELINE_FLAGS = {
     description: "Run directory (database, pairs, summary)",
     default: "runs/default",
   },
+  "pairs-parquet": {
+    type: "boolean",
+    description: "Also export pairs.parquet (TRL's prompt, chosen, rejected + provenance)",
+    default: false,
+  },
   seed: {
     type: "number",
     description: "Seed of every random choice (pairs, sampling seeds)",

@@ -175,15 +175,15 @@ export async function main(args: string[]): Promise<number> {
       }
     }
     progress.done();
-    const exported = await run.exportPairs();
+    const exported = await run.exportPairs({ parquet: flags["pairs-parquet"] });
     const summary = await summarize(run, reports, (performance.now() - started) / 1000);
     const text = formatSummary(summary);
     await run.writeSummary(summary, text);
     console.log(`\n${text}`);
     console.log(
-      `Pairs: ${join(run.dir, RUN_FILES.pairs)} (${exported})   summary: ${
-        join(run.dir, RUN_FILES.summaryText)
-      }`,
+      `Pairs: ${join(run.dir, RUN_FILES.pairs)}${
+        flags["pairs-parquet"] ? ` and ${RUN_FILES.pairsParquet}` : ""
+      } (${exported})   summary: ${join(run.dir, RUN_FILES.summaryText)}`,
     );
     if (controller.signal.aborted) {
       console.log("Interrupted: run the same command again to resume");

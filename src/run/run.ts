@@ -10,6 +10,8 @@ import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { PfpoError } from "../errors.ts";
 import { writeJsonl } from "../io/jsonl.ts";
+import { writePairsParquet } from "../io/pair_parquet.ts";
+import type { Pair } from "../model/pair.ts";
 import { Metrics } from "../metrics/metrics.ts";
 import { ensureSchema, openRunDatabase, RUN_DATABASE_FILE } from "../store/database.ts";
 import { PairLog } from "../store/pair_log.ts";
@@ -18,6 +20,7 @@ import { PairLog } from "../store/pair_log.ts";
 export const RUN_FILES = {
   database: RUN_DATABASE_FILE,
   pairs: "pairs.jsonl",
+  pairsParquet: "pairs.parquet",
   config: "config.json",
   summaryJson: "summary.json",
   summaryText: "summary.txt",
@@ -157,21 +160,26 @@ export class Run {
     }));
   }
 
-  /** Writes every pair of the log to `pairs.jsonl` (replacing it) and returns the count. */
-  async exportPairs(): Promise<number> {
-    const log = this.pairs;
-    return await writeJsonl(
-      join(this.dir, RUN_FILES.pairs),
-      (function* () {
-        let after = 0;
-        while (true) {
-          const page = log.after(after, { limit: 1000 });
-          if (page.length === 0) return;
-          yield* page;
-          after = page[page.length - 1].seq;
-        }
-      })(),
-    );
+  /**
+   * Writes every pair of the log to `pairs.jsonl` (replacing it), and to
+   * `pairs.parquet` too with `parquet`; returns the count.
+   */
+  async exportPairs(options: { parquet?: boolean } = {}): Promise<number> {
+    const count = await writeJsonl(join(this.dir, RUN_FILES.pairs), this.#allPairs());
+    if (options.parquet) {
+      await writePairsParquet(join(this.dir, RUN_FILES.pairsParquet), this.#allPairs());
+    }
+    return count;
+  }
+
+  *#allPairs(): Generator<Pair> {
+    let after = 0;
+    while (true) {
+      const page = this.pairs.after(after, { limit: 1000 });
+      if (page.length === 0) return;
+      yield* page;
+      after = page[page.length - 1].seq;
+    }
   }
 
   /** Writes `summary.json` and the readable `summary.txt`. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readJsonl } from "../io/jsonl.ts";
+import { readParquet } from "../io/parquet.ts";
 import type { Pair } from "../model/pair.ts";
 import { Run, RunConfigMismatchError } from "./run.ts";
 
@@ -30,9 +31,11 @@ Deno.test("Run.open() resumes a directory: finished problems, pairs and seq carr
   assert.ok(!second.isFinished("gold:q"));
   assert.equal(second.pairs.append([draft("b"), draft("c")]).map((p) => p.seq).join(), "3");
   assert.deepEqual([...second.outcomes()].map((o) => o.problem_id), ["gold:p"]);
-  assert.equal(await second.exportPairs(), 3);
+  assert.equal(await second.exportPairs({ parquet: true }), 3);
   const exported = await Array.fromAsync(readJsonl<Pair>(join(dir, "pairs.jsonl")));
   assert.deepEqual(exported.map((p) => p.chosen), ["a", "b", "c"]);
+  const rows = await Array.fromAsync(readParquet(join(dir, "pairs.parquet")));
+  assert.deepEqual(rows, exported.map((p) => ({ ...p, step: null })));
   second.finish();
   assert.ok(second.pairs.isFinished());
   second.close();
