@@ -14,6 +14,8 @@ export const RECIPES = [
   "code-frontier",
   "gold",
   "eval",
+  "math-step-self-consistency",
+  "math-step-frontier",
 ] as const;
 /** A recipe name. */
 export type RecipeName = typeof RECIPES[number];
@@ -27,6 +29,18 @@ export const PIPELINE_FLAGS = {
     description: "Recipe to run; all: every recipe the inputs allow",
     choices: [...RECIPES, "all"],
     default: "all",
+  },
+  schedule: {
+    type: "string",
+    description:
+      "Iteration schedule (JSON); with --iteration K runs that iteration into its own run directory",
+  },
+  iteration: {
+    type: "number",
+    description:
+      "Iteration of --schedule to run, from 0 (refused before the previous one finished)",
+    min: 0,
+    integer: true,
   },
   problems: {
     type: "string",
@@ -266,6 +280,83 @@ export const PIPELINE_FLAGS = {
     description: "Smallest vote share a label needs to be kept",
     default: 0,
     min: 0,
+  },
+  // Step level (prefix pairs)
+  "step-samples": {
+    type: "string",
+    description:
+      "Recorded prefix completions (JSONL, problem_id = prefix id); the default run uses the examples'",
+  },
+  "step-api": {
+    type: "string",
+    description:
+      "How a prefix is continued: completions (prompt + prefix) or chat (continue_final_message); auto: --api",
+    choices: ["auto", "completions", "chat"],
+    default: "auto",
+  },
+  "step-completions": {
+    type: "number",
+    description: "Completions per prefix (the paper: 3; 5 on its first code iteration)",
+    default: 3,
+    min: 1,
+    integer: true,
+  },
+  "step-top-p": {
+    type: "number",
+    description: "Nucleus sampling of prefix completions (the paper: 0.9)",
+    default: 0.9,
+    min: 0,
+  },
+  "step-upper-ratio": {
+    type: "number",
+    description: "Share of a solution's first steps that may end a prefix (default 0.7 math)",
+    min: 0,
+  },
+  "step-sample-ratio": {
+    type: "number",
+    description: "Share of those steps drawn as cut points (the paper: 0.3)",
+    default: 0.3,
+    min: 0,
+  },
+  "step-min-steps": {
+    type: "number",
+    description: "Fewest steps (non-empty lines) a solution needs to give prefixes",
+    default: 5,
+    min: 1,
+    integer: true,
+  },
+  "step-prefixes": {
+    type: "number",
+    description: "Most prefixes per problem (default 10 math)",
+    min: 1,
+    integer: true,
+  },
+  "step-threshold": {
+    type: "number",
+    description:
+      "Math: completions reaching the label that make a prefix positive (2; later iterations 1)",
+    default: 2,
+    min: 1,
+    integer: true,
+  },
+  "step-pair-mode": {
+    type: "string",
+    description:
+      "Math step pairs: one per problem (negative among the nearest in steps), or each positive with a random negative",
+    choices: ["one", "each_positive"],
+    default: "one",
+  },
+  "step-closest": {
+    type: "number",
+    description: "Math step pairs, mode one: negatives nearest in steps to draw from",
+    default: 5,
+    min: 1,
+    integer: true,
+  },
+  "step-early-stop": {
+    type: "boolean",
+    description: "Math: stop a prefix's completions once its class is decided (off: the paper's)",
+    default: false,
   },
   // Server
   "no-serve": { type: "boolean", description: "Do not start the live server", default: false },

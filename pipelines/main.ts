@@ -36,7 +36,16 @@ import { codeSelfConsistency } from "./code_self_consistency.ts";
 import { codeFrontier } from "./code_frontier.ts";
 import { gold, hasGold } from "./gold.ts";
 import { evaluate } from "./eval.ts";
+import { mathStepFrontier, mathStepSelfConsistency } from "./math_steps.ts";
 import { formatSummary, summarize } from "./summary.ts";
+import {
+  iterationArgs,
+  iterationDir,
+  iterationRecipes,
+  loadSchedule,
+  type Schedule,
+  ScheduleError,
+} from "./schedule.ts";
 
 const RUNNERS: Record<RecipeName, (context: RecipeContext) => Promise<RecipeReport>> = {
   "math-self-consistency": mathSelfConsistency,
@@ -45,6 +54,8 @@ const RUNNERS: Record<RecipeName, (context: RecipeContext) => Promise<RecipeRepo
   "code-frontier": codeFrontier,
   gold,
   eval: evaluate,
+  "math-step-self-consistency": mathStepSelfConsistency,
+  "math-step-frontier": mathStepFrontier,
 };
 
 const USAGE =
@@ -54,8 +65,51 @@ const USAGE =
 With no arguments, every recipe runs on the example problems with their recorded
 completions. Recipes: ${RECIPES.join(", ")}; "all" runs each that the inputs allow.`;
 
-/** The recipes `--recipe` names, in the order they run. */
-function chosenRecipes(flags: PipelineFlags): RecipeName[] {
+/** The iteration of a schedule this invocation runs. */
+interface PlannedIteration {
+  schedule: Schedule;
+  k: number;
+  recipes: RecipeName[];
+}
+
+/**
+ * Parses the flags; with `--schedule FILE --iteration K`, the iteration's settings
+ * come first and the command line's own flags override them.
+ */
+async function resolveFlags(
+  args: string[],
+): Promise<
+  { flags: ReturnType<typeof parseFlags<typeof PIPELINE_FLAGS>>; planned?: PlannedIteration }
+> {
+  const flags = parseFlags(args, PIPELINE_FLAGS);
+  if (flags.schedule === undefined) {
+    if (flags.iteration !== undefined) {
+      throw new ConfigError("Unexpected --iteration: it goes with --schedule FILE");
+    }
+    return { flags };
+  }
+  if (flags.iteration === undefined) {
+    throw new ConfigError("Missing --iteration: --schedule runs one iteration at a time (from 0)");
+  }
+  const schedule = await loadSchedule(flags.schedule);
+  const k = flags.iteration;
+  const scheduled = iterationArgs(schedule, k);
+  try {
+    parseFlags(scheduled, PIPELINE_FLAGS);
+  } catch (error) {
+    throw new ScheduleError(
+      `Cannot read schedule ${schedule.path}: iterations[${k}]: ${toError(error).message}`,
+    );
+  }
+  return {
+    flags: parseFlags([...scheduled, ...args], PIPELINE_FLAGS),
+    planned: { schedule, k, recipes: iterationRecipes(schedule.iterations[k]) },
+  };
+}
+
+/** The recipes `--recipe` (or the schedule's iteration) names, in the order they run. */
+function chosenRecipes(flags: PipelineFlags, planned?: PlannedIteration): RecipeName[] {
+  if (planned) return planned.recipes;
   if (flags.recipe !== "all") return [flags.recipe as RecipeName];
   const frontier = Boolean(
     flags["frontier-base-url"] || flags["frontier-samples"] || flags.problems === EXAMPLE_PROBLEMS,
@@ -94,14 +148,14 @@ async function expectedTotal(
 
 /** Runs the pipeline with command-line `args`; resolves to the process exit code. */
 export async function main(args: string[]): Promise<number> {
-  const flags = parseFlags(args, PIPELINE_FLAGS);
+  const { flags, planned } = await resolveFlags(args);
   if (flags.help) {
     console.log(formatHelp(USAGE, PIPELINE_FLAGS));
     return 0;
   }
   const { help: _help, positionals, ...config } = flags;
   if (positionals.length) throw new ConfigError(`Unexpected argument "${positionals[0]}"`);
-  const recipes = chosenRecipes(flags);
+  const recipes = chosenRecipes(flags, planned);
   const run = await Run.open(flags.run, {
     config: { ...config, recipes },
     identity: ["problems", "seed", "recipe"],
@@ -151,6 +205,7 @@ export async function main(args: string[]): Promise<number> {
         recipes.join(", ")
       } on ${flags.problems}`,
     );
+    if (planned) console.log(scheduleNote(planned, server?.url));
     const reports: RecipeReport[] = [];
     const feedback = new FeedbackStore(run.db);
     for (const recipe of recipes) {
@@ -203,6 +258,24 @@ export async function main(args: string[]): Promise<number> {
     await server?.shutdown();
     run.close();
   }
+}
+
+/** Where the iteration's pairs are served, with its replay mix, and where earlier ones are. */
+function scheduleNote(planned: PlannedIteration, url: string | undefined): string {
+  const { schedule, k } = planned;
+  const ratio = schedule.iterations[k].replay_ratio;
+  const mix = ratio === undefined ? "" : `?replay_ratio=${ratio}`;
+  const earlier = Array.from(
+    { length: k },
+    (_, i) => join(iterationDir(schedule, i), RUN_FILES.pairs),
+  );
+  return [
+    `Schedule ${schedule.name}, iteration ${k} of ${schedule.iterations.length - 1}` +
+    (url ? `: train from ${url}/v1/pairs/stream${mix}` : ""),
+    ...(earlier.length
+      ? [`Earlier iterations' pairs (kept for replay): ${earlier.join(", ")}`]
+      : []),
+  ].join("\n");
 }
 
 if (import.meta.main) {

@@ -16,7 +16,12 @@ export interface RunSummary {
   recipes: Record<string, RecipeTotals>;
   executions: Record<string, number>;
   votes: Record<string, { kept: number; dropped: number }>;
-  pairs: { total: number; by_feedback: Record<string, number> };
+  pairs: {
+    total: number;
+    by_feedback: Record<string, number>;
+    /** Solution-level and step-level pairs. */
+    by_level: Record<string, number>;
+  };
   reports: RecipeReport[];
   /** Where this invocation spent its time. */
   time: TimeShares;
@@ -89,6 +94,7 @@ export async function summarize(
     pairs: {
       total: run.pairs.lastSeq() === 0 ? 0 : countRows(run, "pairs"),
       by_feedback: groupCount(run, "pairs", "json_extract(body, '$.feedback')"),
+      by_level: run.pairs.countByLevel(),
     },
     reports,
     time: { wall_seconds: wallSeconds, busy_seconds: await busySeconds(run) },
@@ -187,10 +193,11 @@ export function formatSummary(summary: RunSummary): string {
     );
   }
   const byFeedback = Object.entries(summary.pairs.by_feedback);
+  const { solution, step } = summary.pairs.by_level;
   lines.push(
     `Pairs: ${summary.pairs.total}${
       byFeedback.length ? ` (${byFeedback.map(([source, n]) => `${source} ${n}`).join(", ")})` : ""
-    }`,
+    }; solution level ${solution ?? 0}, step level ${step ?? 0}`,
   );
   for (const [name, t] of Object.entries(summary.recipes)) {
     if (!t.figures) continue;

@@ -29,13 +29,14 @@ async function problemsFile(): Promise<string> {
   return path;
 }
 
-function args(dir: string, baseURL: string, problems: string): string[] {
+function args(dir: string, baseURL: string, problems: string, extra: string[] = []): string[] {
   const policy = `--base-url ${baseURL} --model policy --max-in-flight ${IN_FLIGHT}`;
   const frontier = `--frontier-base-url ${baseURL} --frontier-model ${FRONTIER_MODEL}`;
   const settings = "--seed 3 --early-stop esc --window 4 --n 8 --timeout-ms 10000 --pool-size 2";
   return [
     ...`run -A ${MAIN} --run ${dir} --no-serve --problems ${problems}`.split(" "),
     ...`${policy} ${frontier} ${settings}`.split(" "),
+    ...extra,
   ];
 }
 
@@ -52,9 +53,15 @@ function finishedProblems(dir: string): number {
   }
 }
 
-async function runToEnd(dir: string, baseURL: string, problems: string): Promise<void> {
-  const output = await new Deno.Command(Deno.execPath(), { args: args(dir, baseURL, problems) })
-    .output();
+async function runToEnd(
+  dir: string,
+  baseURL: string,
+  problems: string,
+  extra: string[] = [],
+): Promise<void> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: args(dir, baseURL, problems, extra),
+  }).output();
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
 }
 
@@ -63,12 +70,12 @@ async function runToEnd(dir: string, baseURL: string, problems: string): Promise
  * code, or `undefined` when the run ended before it was signalled.
  */
 async function signalWhen(
-  run: { dir: string; baseURL: string; problems: string },
+  run: { dir: string; baseURL: string; problems: string; extra?: string[] },
   ready: () => boolean,
   signal: Deno.Signal = "SIGKILL",
 ): Promise<number | undefined> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: args(run.dir, run.baseURL, run.problems),
+    args: args(run.dir, run.baseURL, run.problems, run.extra),
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -142,9 +149,43 @@ Deno.test({
         "SIGINT",
       );
       assert.equal(code, 130);
-      assert.ok(finishedProblems(interrupted) < 36, "stopped before the end");
+      assert.ok(finishedProblems(interrupted) < 48, "stopped before the end");
       await runToEnd(interrupted, server.baseURL, problems);
       assert.deepEqual((await pairsOf(interrupted)).map(content).sort(), expected);
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a step-level run killed while it completes prefixes resumes to the same step pairs",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const problems = await problemsFile();
+    const server = await startExampleServer({ plan: () => ({ latencyMs: 20 }) });
+    const extra = ["--recipe", "math-step-self-consistency", "--max-in-flight", "2"];
+    try {
+      const reference = join(await Deno.makeTempDir(), "run");
+      await runToEnd(reference, server.baseURL, problems, extra);
+      const expected = (await pairsOf(reference)).map(content).sort();
+      assert.ok(expected.length > 0);
+      assert.ok((await pairsOf(reference)).every((p) => p.level === "step"));
+
+      const crashed = join(await Deno.makeTempDir(), "run");
+      const before = server.stats.requests;
+      const run = { dir: crashed, baseURL: server.baseURL, problems, extra };
+      // 12 requests sample the solutions (6 problems, 2 windows); prefixes come after.
+      const kills = [
+        await signalWhen(run, () => server.stats.requests > before + 16),
+        await signalWhen(run, () => finishedProblems(crashed) >= 2),
+      ];
+      assert.deepEqual(kills, [137, 137], "each run was killed mid-way");
+      await runToEnd(crashed, server.baseURL, problems, extra);
+      const pairs = await pairsOf(crashed);
+      assert.deepEqual(pairs.map(content).sort(), expected);
+      assert.deepEqual(pairs.map((p) => p.seq), pairs.map((_, i) => i + 1));
     } finally {
       await server.close();
     }

@@ -49,6 +49,8 @@ Deno.test({
       "gold",
       "math-frontier",
       "math-self-consistency",
+      "math-step-frontier",
+      "math-step-self-consistency",
     ]);
     assert.deepEqual(Object.keys(summary.pairs.by_feedback).sort(), [
       "frontier",
@@ -57,6 +59,13 @@ Deno.test({
     ]);
     const pairs = await pairsOf(dir);
     assert.equal(pairs.length, summary.pairs.total);
+    const steps = pairs.filter((p) => p.level === "step");
+    assert.ok(steps.length > 0, "the default run makes step pairs from the recorded prefixes");
+    assert.equal(steps.length, summary.pairs.by_level.step);
+    for (const pair of steps) {
+      assert.ok(pair.step && pair.step.completions === 3, JSON.stringify(pair));
+      assert.ok(!pair.chosen.includes("\\boxed"), "a prefix is not a finished answer");
+    }
     assert.deepEqual(pairs.map((p) => p.seq), pairs.map((_, i) => i + 1));
     for (const pair of pairs) {
       assert.match(pair.id, /^sha256-[0-9a-f]{64}$/);
@@ -97,7 +106,8 @@ Deno.test({
       const args = ["--run", dir, "--no-serve", "--n", "8", "--window", "4", ...live];
       assert.equal(await main(args), 0);
       const summary = await summaryOf(dir);
-      assert.equal(Object.keys(summary.recipes).length, 6);
+      assert.equal(Object.keys(summary.recipes).length, 8);
+      assert.ok(summary.pairs.by_level.step > 0, "prefixes continued through the live server");
       assert.ok(summary.pairs.by_feedback.frontier > 0);
       assert.ok(summary.pairs.by_feedback.self_consistency > 0);
       const requests = server.stats.requests;

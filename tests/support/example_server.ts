@@ -30,7 +30,8 @@ async function completions(file: string): Promise<Map<string, string[]>> {
 /**
  * Starts the server. Policy requests (any model but {@link FRONTIER_MODEL}) get the
  * recorded sample whose index is the request's `seed` plus the choice (the sampler
- * sends `seed + first index`); frontier requests get the recorded frontier answer,
+ * sends `seed + first index`), or, when the prompt ends with a recorded prefix, that
+ * prefix's recorded completion; frontier requests get the recorded frontier answer,
  * the problem's test inputs as JSON, or (for solutions) the policy's first samples.
  */
 export async function startExampleServer(
@@ -41,6 +42,17 @@ export async function startExampleServer(
   );
   const samples = await completions("samples.jsonl");
   const frontier = await completions("frontier.jsonl");
+  const prefixes = new Map<string, string[]>();
+  for await (
+    const line of readJsonl<{ prefix: string; completions: string[] }>(
+      `${EXAMPLES}prefix_completions.jsonl`,
+    )
+  ) {
+    prefixes.set(line.prefix, line.completions);
+  }
+  const continued = (prompt: string) =>
+    [...prefixes.keys()].filter((prefix) => prompt.endsWith(prefix))
+      .sort((a, b) => b.length - a.length)[0];
   const find = (prompt: string) =>
     problems.find((p) => prompt.includes(p.prompt.trim())) ??
       (() => {
@@ -52,7 +64,8 @@ export async function startExampleServer(
       const problem = find(request.prompt);
       const index = Number(request.body.seed ?? 0) + choice;
       if (request.body.model !== FRONTIER_MODEL) {
-        const list = samples.get(problem.id) ?? [];
+        const prefix = continued(request.prompt);
+        const list = prefix !== undefined ? prefixes.get(prefix)! : samples.get(problem.id) ?? [];
         return list[index % list.length];
       }
       if (request.prompt.includes("Do not solve this problem")) {
