@@ -54,6 +54,8 @@ export * from "./src/sampling/sampler.ts";
 export * from "./src/sampling/recorded.ts";
 export * from "./src/sampling/test_cases.ts";
 export * from "./src/sampling/frontier.ts";
+export * from "./src/sampling/server_check.ts";
+export * from "./src/sampling/health.ts";
 
 // Math answers
 export * from "./src/math/mod.ts";

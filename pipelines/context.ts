@@ -23,6 +23,7 @@ import {
   type Run,
   type Sample,
   SampleCache,
+  type SamplingHealth,
   type SamplingStage,
 } from "../mod.ts";
 import type { DecideFn, EndpointOptions, ProblemFormat } from "../mod.ts";
@@ -58,6 +59,11 @@ export interface RecipeContext {
   executor: RecipeExecutor;
   /** Called when a problem is finished (progress display). */
   onProblem: (problemId: string, outcome: ProblemOutcome) => void;
+  /**
+   * Where problems whose requests failed are counted: they are left unfinished
+   * (a re-run retries them) and never reach a recipe's scoring.
+   */
+  health: SamplingHealth;
 }
 
 /** The key a recipe's finished problem is remembered by. */
@@ -153,9 +159,10 @@ export function policySamples<P extends Problem>(
       nMode: flags["n-mode"] as "auto" | "multi" | "single",
       maxInFlight: flags["max-in-flight"],
       ...(flags["tokens-per-minute"] ? { tokensPerMinute: flags["tokens-per-minute"] } : {}),
+      retry: { maxRetries: flags["max-retries"] },
       db: run.db,
     });
-    return stage.grouped(problems);
+    return sampledOnly(context, stage.grouped(problems));
   }
   const path = recordedPath(flags);
   const cache = new SampleCache(run.db);
@@ -170,7 +177,21 @@ export function policySamples<P extends Problem>(
   })();
 }
 
-function recordedPath(flags: PipelineFlags): string {
+/**
+ * The groups whose every request succeeded; a problem with a failed request is
+ * counted in the context's health and left unfinished.
+ */
+export async function* sampledOnly<G extends { problem: Problem; samples: readonly Sample[] }>(
+  context: RecipeContext,
+  groups: AsyncIterable<G>,
+): AsyncGenerator<G> {
+  for await (const group of groups) {
+    if (context.health.accept(group.problem.id, group.samples)) yield group;
+  }
+}
+
+/** The recorded policy samples file (`--samples`, or the examples'); throws when there is none. */
+export function recordedPath(flags: PipelineFlags): string {
   if (flags.samples) return flags.samples;
   if (flags.problems === EXAMPLE_PROBLEMS) return EXAMPLE_SAMPLES;
   throw new ConfigError(

@@ -175,6 +175,13 @@ export const PIPELINE_FLAGS = {
     integer: true,
   },
   "tokens-per-minute": { type: "number", description: "Tokens per minute at most", min: 1 },
+  "max-retries": {
+    type: "number",
+    description: "Retries of a failed request (429, 5xx, timeouts, broken connections)",
+    default: 6,
+    min: 0,
+    integer: true,
+  },
   "request-timeout": {
     type: "number",
     description: "Per-request timeout (ms)",

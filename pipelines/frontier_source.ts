@@ -31,6 +31,7 @@ import {
   frontierEndpoint,
   programOf,
   type RecipeContext,
+  sampledOnly,
 } from "./context.ts";
 
 /** A math problem with the frontier model's answer as its pseudo label. */
@@ -56,6 +57,7 @@ function server(context: RecipeContext) {
     metrics: context.run.metrics,
     signal: context.signal,
     maxInFlight: context.flags["max-in-flight"],
+    retry: { maxRetries: context.flags["max-retries"] },
   };
 }
 
@@ -80,6 +82,7 @@ export async function* frontierMathLabels(
   const live = server(context);
   if (live) {
     for await (const result of pipe(problems, frontierAnswers(live))) {
+      if (!context.health.accept(result.problem.id, [result])) continue;
       yield { problem: result.problem, ...(result.answer ? { label: result.answer } : {}) };
     }
     return;
@@ -108,7 +111,7 @@ export async function* withTestInputs(
           frontierTestInputs({ ...live, count: context.flags["test-count"] }),
         )
       ) {
-        yield result.problem;
+        if (context.health.accept(result.problem.id, [result])) yield result.problem;
       }
       return;
     }
@@ -136,7 +139,9 @@ export async function* frontierTests(
   const live = server(context);
   if (live) {
     const stage = frontierTestCases({ ...live, count: context.flags["test-count"] });
-    for await (const result of pipe(problems, stage)) yield result.problem;
+    for await (const result of pipe(problems, stage)) {
+      if (context.health.accept(result.problem.id, [result])) yield result.problem;
+    }
     return;
   }
   for await (const { problem, samples } of firstCompletions(context, problems)) {
@@ -157,7 +162,7 @@ export async function* frontierPrograms(
   const count = context.flags["frontier-solutions"];
   const live = server(context);
   const groups: AsyncIterable<ProblemSamples<CodeProblem>> = live
-    ? frontierSolutions({ ...live, samples: count }).grouped(problems)
+    ? sampledOnly(context, frontierSolutions({ ...live, samples: count }).grouped(problems))
     : firstCompletions(context, problems, count);
   for await (const { problem, samples } of groups) {
     const ordered = [...samples].sort((a: Sample, b: Sample) => a.index - b.index);

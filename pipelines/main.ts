@@ -6,7 +6,9 @@
  * @module
  */
 import {
+  checkServer,
   ConfigError,
+  dataFiles,
   FeedbackStore,
   formatHelp,
   parseFlags,
@@ -18,6 +20,10 @@ import {
   RUN_FILES,
   runDatabaseProblems,
   type RunningServer,
+  SamplingHealth,
+  SamplingStoppedError,
+  ServerBindError,
+  type ServerCheck,
   startServer,
   toError,
 } from "../mod.ts";
@@ -25,9 +31,12 @@ import { join } from "node:path";
 import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, RECIPES } from "./flags.ts";
 import {
   EXAMPLE_PROBLEMS,
+  frontierEndpoint,
+  policyEndpoint,
   problemReading,
   type RecipeContext,
   type RecipeReport,
+  recordedPath,
 } from "./context.ts";
 import { RecipeExecutor } from "./execute.ts";
 import { mathSelfConsistency } from "./math_self_consistency.ts";
@@ -146,6 +155,67 @@ async function expectedTotal(
   return Math.max(0, recipes.reduce((sum, recipe) => sum + per(recipe), 0) - finished);
 }
 
+/** Settings a resumed run must share with the run it resumes. */
+const IDENTITY = [
+  "problems",
+  "seed",
+  "recipe",
+  // Sampling settings: the samples a run holds were drawn with them.
+  "samples",
+  "model",
+  "api",
+  "system-prompt",
+  "n",
+  "temperature",
+  "top-p",
+  "max-tokens",
+  "stop",
+] as const;
+
+/** Checks, before any work, that the files named exist and the servers answer. */
+async function preflight(flags: PipelineFlags, signal: AbortSignal): Promise<void> {
+  for (const flag of ["problems", "samples", "frontier-samples", "config"] as const) {
+    const path = flags[flag as keyof PipelineFlags] as string | undefined;
+    if (path === undefined) continue;
+    try {
+      // A glob of shards must match a file; anything else must exist.
+      await (flag === "problems" && /[*?[{]/.test(path) ? dataFiles(path) : Deno.stat(path));
+    } catch (error) {
+      throw new ConfigError(`Cannot read --${flag} ${path}: ${toError(error).message}`);
+    }
+  }
+  if (!flags["base-url"]) recordedPath(flags);
+  else {
+    await checkServer(policyEndpoint(flags), {
+      role: "policy",
+      hints: { baseURL: "--base-url", model: "--model", apiKey: "--api-key or OPENAI_API_KEY" },
+      signal,
+    }).then(warnUnlisted("policy"));
+  }
+  const frontier = frontierEndpoint(flags);
+  if (frontier) {
+    await checkServer(frontier, {
+      role: "frontier",
+      hints: {
+        baseURL: "--frontier-base-url",
+        model: "--frontier-model",
+        apiKey: "--frontier-api-key or OPENAI_API_KEY",
+      },
+      signal,
+    }).then(warnUnlisted("frontier"));
+  }
+}
+
+function warnUnlisted(role: string) {
+  return (check: ServerCheck) => {
+    if (!check.listed) {
+      console.error(
+        `Note: the ${role} server does not list its models; the model name is not checked`,
+      );
+    }
+  };
+}
+
 /** Runs the pipeline with command-line `args`; resolves to the process exit code. */
 export async function main(args: string[]): Promise<number> {
   const { flags, planned } = await resolveFlags(args);
@@ -156,10 +226,6 @@ export async function main(args: string[]): Promise<number> {
   const { help: _help, positionals, ...config } = flags;
   if (positionals.length) throw new ConfigError(`Unexpected argument "${positionals[0]}"`);
   const recipes = chosenRecipes(flags, planned);
-  const run = await Run.open(flags.run, {
-    config: { ...config, recipes },
-    identity: ["problems", "seed", "recipe"],
-  });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -169,6 +235,26 @@ export async function main(args: string[]): Promise<number> {
     controller.abort(new Error("Interrupted"));
   };
   Deno.addSignalListener("SIGINT", onSigint);
+  try {
+    await preflight(flags, controller.signal);
+    const run = await Run.open(flags.run, { config: { ...config, recipes }, identity: IDENTITY });
+    return await runPipeline(flags, { config, recipes, run, controller, planned });
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+  }
+}
+
+async function runPipeline(
+  flags: PipelineFlags,
+  setup: {
+    config: Record<string, unknown>;
+    recipes: RecipeName[];
+    run: Run;
+    controller: AbortController;
+    planned?: PlannedIteration;
+  },
+): Promise<number> {
+  const { config, recipes, run, controller, planned } = setup;
   const details = new ProblemDetailRecorder({ fallback: runDatabaseProblems(run.db) });
   const executor = new RecipeExecutor({
     details,
@@ -179,33 +265,51 @@ export async function main(args: string[]): Promise<number> {
     ...(flags["pool-size"] ? { size: flags["pool-size"] } : {}),
   });
   let server: RunningServer | undefined;
-  const expected = await expectedTotal(flags, recipes, run);
-  const progress = new Progress({ label: "problems", total: expected });
-  const started = performance.now();
-  let pairs = 0;
+  let started = false;
+  const health = new SamplingHealth({
+    metrics: run.metrics,
+    onNewReason: ({ reason, example, message }) =>
+      console.error(`\nSampling failed (${reason}) for ${example}: ${message}`),
+  });
   try {
+    const expected = await expectedTotal(flags, recipes, run);
+    const progress = new Progress({ label: "problems", total: expected });
     if (!flags["no-serve"]) {
-      server = await startServer({
-        host: flags.host,
-        port: flags.port,
-        ...(flags.token ? { token: flags.token } : {}),
-        db: run.db,
-        pairLog: run.pairs,
-        metrics: run.metrics,
-        config: { ...config, recipes },
-        progress: () => ({ problems_finished: progress.count, problems_expected: expected }),
-        problems: details,
-      });
+      try {
+        server = await startServer({
+          host: flags.host,
+          port: flags.port,
+          ...(flags.token ? { token: flags.token } : {}),
+          db: run.db,
+          pairLog: run.pairs,
+          metrics: run.metrics,
+          config: { ...config, recipes },
+          progress: () => ({ problems_finished: progress.count, problems_expected: expected }),
+          problems: details,
+        });
+      } catch (error) {
+        if (error instanceof ServerBindError) {
+          throw new ConfigError(
+            `${error.message}; pass --port 0 (any free port) or --no-serve`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
       console.log(
         `Dashboard: ${server.url}/   pairs: ${server.url}/v1/pairs/stream   metrics: ${server.url}/metrics`,
       );
     }
+    started = true;
     console.log(
       `${run.resumed ? "Resuming" : "Starting"} run ${run.dir}: ${
         recipes.join(", ")
       } on ${flags.problems}`,
     );
     if (planned) console.log(scheduleNote(planned, server?.url));
+    const began = performance.now();
+    let pairs = 0;
+    let stopped: string | undefined;
     const reports: RecipeReport[] = [];
     const feedback = new FeedbackStore(run.db);
     for (const recipe of recipes) {
@@ -217,6 +321,7 @@ export async function main(args: string[]): Promise<number> {
         feedback,
         signal: controller.signal,
         executor,
+        health,
         onProblem: (_id: string, outcome: ProblemOutcome) => {
           pairs += Number(outcome.detail.new_pairs ?? 0);
           progress.add(1, `new pairs ${pairs}`);
@@ -226,12 +331,19 @@ export async function main(args: string[]): Promise<number> {
         reports.push(await RUNNERS[recipe](context));
       } catch (error) {
         if (controller.signal.aborted) break;
+        if (error instanceof SamplingStoppedError) {
+          stopped = error.message;
+          break;
+        }
         throw error;
       }
     }
     progress.done();
     const exported = await run.exportPairs({ parquet: flags["pairs-parquet"] });
-    const summary = await summarize(run, reports, (performance.now() - started) / 1000);
+    const summary = await summarize(run, reports, {
+      wallSeconds: (performance.now() - began) / 1000,
+      unsampled: health.reasons(),
+    });
     const text = formatSummary(summary);
     await run.writeSummary(summary, text);
     console.log(`\n${text}`);
@@ -244,6 +356,15 @@ export async function main(args: string[]): Promise<number> {
       console.log("Interrupted: run the same command again to resume");
       return 130;
     }
+    if (stopped || health.unsampled > 0) {
+      if (stopped) console.error(stopped);
+      console.error(
+        `${health.unsampled} problem${
+          health.unsampled === 1 ? "" : "s"
+        } could not be sampled and stay unfinished: fix the server, then run the same command again to retry them`,
+      );
+      return 1;
+    }
     run.finish();
     if (server && flags["keep-serving"]) {
       console.log(`Still serving ${server.url}/ (Ctrl-C to stop)`);
@@ -253,10 +374,10 @@ export async function main(args: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
     await executor.close();
     await server?.shutdown();
-    run.close();
+    if (started) run.close();
+    else await run.discard();
   }
 }
 

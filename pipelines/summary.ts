@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Run } from "../mod.ts";
+import type { Run, UnsampledReason } from "../mod.ts";
 import type { RecipeReport } from "./context.ts";
 
 /** The summary of a run. */
@@ -23,6 +23,11 @@ export interface RunSummary {
     by_level: Record<string, number>;
   };
   reports: RecipeReport[];
+  /**
+   * Problems this invocation could not sample (a request failed), by reason: they
+   * are not finished, and a re-run retries them.
+   */
+  unsampled: UnsampledReason[];
   /** Where this invocation spent its time. */
   time: TimeShares;
 }
@@ -52,7 +57,7 @@ export interface RecipeTotals {
 export async function summarize(
   run: Run,
   reports: RecipeReport[],
-  wallSeconds: number,
+  invocation: { wallSeconds: number; unsampled?: UnsampledReason[] },
 ): Promise<RunSummary> {
   const recipes: Record<string, RecipeTotals> = {};
   for (const { status, detail } of run.outcomes()) {
@@ -97,7 +102,8 @@ export async function summarize(
       by_level: run.pairs.countByLevel(),
     },
     reports,
-    time: { wall_seconds: wallSeconds, busy_seconds: await busySeconds(run) },
+    unsampled: invocation.unsampled ?? [],
+    time: { wall_seconds: invocation.wallSeconds, busy_seconds: await busySeconds(run) },
   };
 }
 
@@ -199,6 +205,11 @@ export function formatSummary(summary: RunSummary): string {
       byFeedback.length ? ` (${byFeedback.map(([source, n]) => `${source} ${n}`).join(", ")})` : ""
     }; solution level ${solution ?? 0}, step level ${step ?? 0}`,
   );
+  for (const { reason, problems, message } of summary.unsampled) {
+    lines.push(
+      `Not sampled (unfinished, retried by a re-run): ${problems} (${reason}: ${message})`,
+    );
+  }
   for (const [name, t] of Object.entries(summary.recipes)) {
     if (!t.figures) continue;
     lines.push(

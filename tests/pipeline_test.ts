@@ -147,13 +147,29 @@ Deno.test("pipeline names an unknown flag, a bad value and a missing model", asy
   assert.match(help.stdout, /--frontier-base-url/);
 });
 
-Deno.test("pipeline refuses to resume a run directory with another seed", async () => {
+Deno.test("pipeline refuses to resume a run directory with another seed or sampling setting", async () => {
   const dir = await Deno.makeTempDir();
+  const problems = new URL("../pipelines/examples/problems.jsonl", import.meta.url).pathname;
   await Deno.writeTextFile(
     join(dir, "config.json"),
-    JSON.stringify({ seed: 7, problems: "x", recipe: "all" }),
+    JSON.stringify({
+      seed: 7,
+      problems,
+      recipe: "all",
+      api: "chat",
+      n: 10,
+      temperature: 1,
+      "max-tokens": 2048,
+      stop: [],
+    }),
   );
-  const result = await pipeline(["--run", dir, "--no-serve", "--problems", "x"]);
+  const result = await pipeline(["--run", dir, "--no-serve", "--problems", problems]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /Cannot resume the run in .*: its seed was 7, now 0/);
+  const common = ["--run", dir, "--no-serve", "--problems", problems, "--seed", "7"];
+  const n = await pipeline([...common, "--n", "4"]);
+  assert.equal(n.code, 1);
+  assert.match(n.stderr, /its n was 10, now 4/);
+  const temperature = await pipeline([...common, "--temperature", "0.7"]);
+  assert.match(temperature.stderr, /its temperature was 1, now 0.7/);
 });

@@ -31,6 +31,12 @@ export interface Sample {
   failure_detail?: string;
   /** True when the sample came from the run's cache rather than a new request. */
   cached?: boolean;
+  /**
+   * Set when the request failed (the server, not the model): such a sample is not
+   * a result, and a re-run asks for it again. `kind` classifies the failure
+   * (`connection`, `rejected`, `server_error`, …), `status` is the HTTP status.
+   */
+  request_error?: { kind: string; status?: number };
 }
 
 /** A line of a recorded samples file: `{"problem_id", "completions": [...]}`. */

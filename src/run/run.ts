@@ -84,9 +84,12 @@ export class Run {
   readonly pairs: PairLog;
   /** True when the directory held a run already (this one resumes it). */
   readonly resumed: boolean;
+  /** True when opening the run created the directory. */
+  readonly #created: boolean;
 
-  private constructor(dir: string, db: DatabaseSync, resumed: boolean) {
+  private constructor(dir: string, db: DatabaseSync, resumed: boolean, created: boolean) {
     this.dir = dir;
+    this.#created = created;
     this.name = dir.replace(/\/+$/, "").split("/").at(-1) || "run";
     this.db = db;
     this.metrics = new Metrics();
@@ -100,6 +103,7 @@ export class Run {
    * agrees on the identity settings, and writes the configuration.
    */
   static async open(dir: string, options: RunOpenOptions): Promise<Run> {
+    const created = await Deno.stat(dir).then(() => false, () => true);
     await Deno.mkdir(dir, { recursive: true });
     const configPath = join(dir, RUN_FILES.config);
     const stored = await Deno.readTextFile(configPath).then(JSON.parse, () => undefined) as
@@ -116,7 +120,7 @@ export class Run {
       }
     }
     const db = openRunDatabase(join(dir, RUN_FILES.database));
-    const run = new Run(dir, db, stored !== undefined);
+    const run = new Run(dir, db, stored !== undefined, created);
     await Deno.writeTextFile(configPath, `${JSON.stringify(options.config, null, 2)}\n`);
     run.pairs.markWriting();
     return run;
@@ -198,6 +202,24 @@ export class Run {
 
   /** Closes the database. */
   close(): void {
-    this.db.close();
+    if (this.db.isOpen) this.db.close();
+  }
+
+  /**
+   * Closes the run and, unless it resumes an earlier one, removes what opening it
+   * made (the directory when it created it, else its files): for a run that could
+   * not start, so that the corrected command starts afresh.
+   */
+  async discard(): Promise<void> {
+    this.close();
+    if (this.resumed) return;
+    if (this.#created) {
+      await Deno.remove(this.dir, { recursive: true });
+      return;
+    }
+    const database = RUN_FILES.database;
+    for (const file of [RUN_FILES.config, database, `${database}-wal`, `${database}-shm`]) {
+      await Deno.remove(join(this.dir, file)).catch(() => {});
+    }
   }
 }

@@ -230,6 +230,27 @@ export class Endpoint {
     }
   }
 
+  /**
+   * The model names the server lists (`GET /models`), in one attempt of at most
+   * `timeoutMs` (default 10 000). Throws a {@link SamplingRequestError} on any
+   * failure (`connection`, `rejected` with status 401 for a refused key, …).
+   */
+  async models(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    try {
+      const names: string[] = [];
+      const page = await this.#client.models.list({ timeout: timeoutMs, signal: options.signal });
+      for (const model of page.data) names.push(model.id);
+      return names;
+    } catch (error) {
+      if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+      if (error instanceof OpenAI.APIConnectionTimeoutError) {
+        throw new SamplingRequestError("timeout", `no answer in ${timeoutMs} ms`, { cause: error });
+      }
+      throw classify(error, { input: { prompt: "" }, n: 1, params: {} });
+    }
+  }
+
   #body(request: CompletionRequest): Record<string, unknown> {
     const { params } = request;
     const body: Record<string, unknown> = {
@@ -255,10 +276,10 @@ export class Endpoint {
   }
 }
 
-/** `OPENAI_API_KEY`, or `undefined` when unset or when reading the environment is not allowed. */
+/** `OPENAI_API_KEY`, or `undefined` when unset, empty, or when reading the environment is not allowed. */
 function environmentApiKey(): string | undefined {
   try {
-    return Deno.env.get("OPENAI_API_KEY");
+    return Deno.env.get("OPENAI_API_KEY") || undefined;
   } catch {
     return undefined;
   }

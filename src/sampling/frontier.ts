@@ -63,6 +63,8 @@ interface FrontierResultBase {
   failure_detail?: string;
   /** True when the answer came from the run's cache. */
   cached?: boolean;
+  /** Set when the request failed (not the model): a re-run asks again. */
+  request_error?: { kind: string; status?: number };
 }
 
 /** A math problem's frontier answer. */
@@ -105,7 +107,7 @@ export interface FrontierCodeOptions extends FrontierOptions {
 
 type Reply =
   | { text: string; cached?: boolean }
-  | { failure: SampleFailure; detail: string }
+  | { failure: SampleFailure; detail: string; error: { kind: string; status?: number } }
   /** The server rejected `response_format`. */
   | { formatRejected: true; detail: string };
 
@@ -165,7 +167,8 @@ function asker(options: FrontierOptions): Asker {
         const detail = error.message.slice(0, 1000);
         if (error.kind === "format_rejected") return { formatRejected: true, detail };
         metrics.failed(error.sampleFailure);
-        return { failure: error.sampleFailure, detail };
+        const status = error.status === undefined ? {} : { status: error.status };
+        return { failure: error.sampleFailure, detail, error: { kind: error.kind, ...status } };
       }
     },
   };
@@ -195,7 +198,13 @@ export function frontierAnswers(
     const reply = await context.ask({ problem_id: problem.id, purpose: "answer" }, input, signal);
     if (!("text" in reply)) {
       const failure = "failure" in reply ? reply.failure : "http_error";
-      return { problem, completion: "", failure, failure_detail: reply.detail };
+      return {
+        problem,
+        completion: "",
+        failure,
+        failure_detail: reply.detail,
+        request_error: "error" in reply ? reply.error : { kind: "format_rejected" },
+      };
     }
     const result: FrontierAnswer = { problem, completion: reply.text };
     if (reply.cached) result.cached = true;
@@ -268,7 +277,7 @@ function codeStage<R extends FrontierInputs | FrontierTests>(
     }
     if ("formatRejected" in reply) {
       context.metrics.failed("http_error");
-      reply = { failure: "http_error", detail: reply.detail };
+      reply = { failure: "http_error", detail: reply.detail, error: { kind: "format_rejected" } };
     }
     if ("failure" in reply) {
       return {
@@ -277,6 +286,7 @@ function codeStage<R extends FrontierInputs | FrontierTests>(
         dropped: {},
         failure: reply.failure,
         failure_detail: reply.detail,
+        request_error: reply.error,
       } as R;
     }
     const validated = parse(reply.text, problem);

@@ -199,6 +199,10 @@ async function requestSamples(
         completion: "",
         failure: error.sampleFailure,
         failure_detail: error.message.slice(0, 1000),
+        request_error: {
+          kind: error.kind,
+          ...(error.status !== undefined ? { status: error.status } : {}),
+        },
       };
       metrics.failed(sample.failure!);
       emit(sample);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { PfpoError } from "../errors.ts";
 import { assertBindAllowed, TOKEN_ENV } from "./auth.ts";
 import { createApp, type ServerAppOptions } from "./app.ts";
 
@@ -10,6 +11,20 @@ import { createApp, type ServerAppOptions } from "./app.ts";
 export const DEFAULT_HOST = "127.0.0.1";
 /** The default port. */
 export const DEFAULT_PORT = 8787;
+
+/** The server could not listen on its address (the port is in use, the host is unknown, …). */
+export class ServerBindError extends PfpoError {
+  /** The address asked for. */
+  readonly host: string;
+  /** The port asked for. */
+  readonly port: number;
+  /** Creates the error. */
+  constructor(host: string, port: number, detail: string, options?: ErrorOptions) {
+    super(`Cannot listen on ${host}:${port}: ${detail}`, options);
+    this.host = host;
+    this.port = port;
+  }
+}
 
 /** Options for {@link startServer}. */
 export interface StartServerOptions extends Omit<ServerAppOptions, "signal"> {
@@ -56,15 +71,26 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const streams = new AbortController();
   const app = createApp({ ...options, token, signal: streams.signal });
   const ready = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    hostname: host,
-    port: options.port ?? DEFAULT_PORT,
-    onListen: (addr) => ready.resolve(addr),
-    onError: (error) => {
-      console.error("Server error:", error);
-      return Response.json({ error: "Internal server error" }, { status: 500 });
-    },
-  }, app.fetch);
+  const port = options.port ?? DEFAULT_PORT;
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: host,
+      port,
+      onListen: (addr) => ready.resolve(addr),
+      onError: (error) => {
+        console.error("Server error:", error);
+        return Response.json({ error: "Internal server error" }, { status: 500 });
+      },
+    }, app.fetch);
+  } catch (error) {
+    const detail = error instanceof Deno.errors.AddrInUse
+      ? "the port is in use"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new ServerBindError(host, port, detail, { cause: error });
+  }
   const addr = await ready.promise;
   let stopping: Promise<void> | undefined;
   const shutdown = () => {

@@ -16,6 +16,8 @@ import {
 
 const EXAMPLES = new URL("../../pipelines/examples/", import.meta.url).pathname;
 
+/** The model name that answers as the policy model. */
+export const POLICY_MODEL = "policy";
 /** The model name that answers as the frontier model. */
 export const FRONTIER_MODEL = "frontier";
 
@@ -35,7 +37,7 @@ async function completions(file: string): Promise<Map<string, string[]>> {
  * the problem's test inputs as JSON, or (for solutions) the policy's first samples.
  */
 export async function startExampleServer(
-  options: Pick<OpenAIServerOptions, "plan"> = {},
+  options: Pick<OpenAIServerOptions, "plan" | "apiKey"> = {},
 ): Promise<OpenAIServer> {
   const problems: Problem[] = await Array.fromAsync(
     readJsonl(`${EXAMPLES}problems.jsonl`, { parse: parseProblem }),
@@ -59,6 +61,7 @@ export async function startExampleServer(
         throw new Error(`No example problem in prompt: ${prompt.slice(0, 80)}`);
       })();
   return startOpenAIServer({
+    models: [POLICY_MODEL, FRONTIER_MODEL],
     ...options,
     respond: (request, choice) => {
       const problem = find(request.prompt);
