@@ -9,7 +9,14 @@ import { createHash } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { ExecutionResult } from "../src/model/execution.ts";
 import { ensureSchema } from "../src/store/database.ts";
-import type { WireJob } from "./protocol.ts";
+import type { WireProgramBase } from "./job.ts";
+import type { WireInput } from "./protocol.ts";
+
+/**
+ * Version of the execution semantics in the key: results stored under an earlier
+ * version (before programs ran in their own isolation unit) are not trusted.
+ */
+const KEY_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (
@@ -35,8 +42,8 @@ export interface ExecutionCacheOptions {
  * import { ExecutionCache } from "./cache.ts";
  * import assert from "node:assert";
  * const cache = new ExecutionCache();
- * const key = ExecutionCache.key({ language: "python", mode: "stdio", source: "print(1)", stdin: "",
- *   entry_point: "", args: "", timeout_ms: 5000, memory_mb: 512, max_output_bytes: 1048576 });
+ * const key = ExecutionCache.key({ language: "python", mode: "stdio", code: "print(1)", test_code: "",
+ *   entry_point: "", timeout_ms: 5000, memory_mb: 512, max_output_bytes: 1048576 }, { stdin: "", args: "" });
  * cache.set(key, { status: "ok", stdout: "1\n", stderr: "", duration_ms: 3 });
  * assert.equal(cache.get(key)?.stdout, "1\n");
  * ```
@@ -59,18 +66,20 @@ export class ExecutionCache {
     }
   }
 
-  /** The cache key of a job: a SHA-256 over language, mode, program, input and limits. */
-  static key(job: Omit<WireJob, "id">): string {
+  /** The cache key of one execution: a SHA-256 over language, mode, program, input and limits. */
+  static key(program: WireProgramBase, input: WireInput): string {
     const parts = [
-      job.language,
-      job.mode,
-      job.source,
-      job.stdin,
-      job.entry_point,
-      job.args,
-      job.timeout_ms,
-      job.memory_mb,
-      job.max_output_bytes,
+      KEY_VERSION,
+      program.language,
+      program.mode,
+      program.code,
+      program.test_code,
+      input.stdin,
+      program.entry_point,
+      input.args,
+      program.timeout_ms,
+      program.memory_mb,
+      program.max_output_bytes,
     ];
     return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
   }

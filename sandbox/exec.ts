@@ -18,7 +18,10 @@ import { openRunDatabase } from "../src/store/database.ts";
 import { ExecutionCache } from "./cache.ts";
 import { parseSandboxJob } from "./job.ts";
 import { SandboxPool } from "./pool.ts";
-import { readLines } from "./protocol.ts";
+import { OVERSIZED, readLines } from "./protocol.ts";
+
+/** Longest job line read. */
+const MAX_JOB_LINE = 64 * 1024 * 1024;
 
 /** Options for {@link runExecBatch}. */
 export interface ExecBatchOptions {
@@ -77,13 +80,16 @@ export async function runExecBatch(
     return emit({ id, status: "invalid_job", message, stdout: "", stderr: "", duration_ms: 0 });
   };
   try {
-    for await (const line of readLines(input)) {
+    for await (const line of readLines(input, MAX_JOB_LINE)) {
       if (options.signal?.aborted) break;
-      if (line.trim() === "") continue;
+      if (line !== OVERSIZED && line.trim() === "") continue;
       summary.jobs++;
       let id: unknown = null;
       let task: Promise<void>;
       try {
+        if (line === OVERSIZED) {
+          throw new RangeError(`the line is longer than ${MAX_JOB_LINE} characters`);
+        }
         const value = JSON.parse(line);
         id = value?.id ?? null;
         const job = parseSandboxJob(value);

@@ -6,7 +6,7 @@
 import { FieldError } from "../src/errors.ts";
 import { CODE_LANGUAGES, type CodeLanguage } from "../src/model/problem.ts";
 import { parsePythonArgs } from "../src/code/python_literal.ts";
-import type { RunMode, WireJob } from "./protocol.ts";
+import type { RunMode, WireInput, WireProgram } from "./protocol.ts";
 
 /** A function call: `entry_point` called with a Python literal argument list. */
 export interface SandboxCall {
@@ -143,29 +143,37 @@ export function parseSandboxJob(value: unknown): SandboxJob {
   return job;
 }
 
-/** The job as the sandbox process receives it, with every limit resolved. */
-export function toWireJob(job: SandboxJob, limits: Required<SandboxLimits>, id: number): WireJob {
+/** What groups inputs into one program: everything but the input itself. */
+export type WireProgramBase = Omit<WireProgram, "id" | "inputs">;
+
+/**
+ * One execution split into the program it runs (every limit resolved) and its input,
+ * as the sandbox process receives them.
+ */
+export function toWire(
+  job: SandboxJob,
+  limits: Required<SandboxLimits>,
+): { program: WireProgramBase; input: WireInput } {
   let mode: RunMode = "stdio";
-  let source = job.code;
   let entryPoint = "";
   if (job.call) {
     mode = "call";
     entryPoint = job.call.entry_point;
   } else if (job.test_code !== undefined) {
     mode = "test";
-    source = `${job.code}\n\n${job.test_code}\n`;
     entryPoint = job.entry_point ?? "";
   }
   return {
-    id,
-    language: job.language,
-    mode,
-    source,
-    stdin: job.stdin ?? "",
-    entry_point: entryPoint,
-    args: job.call?.args ?? "",
-    timeout_ms: job.timeout_ms ?? limits.timeoutMs,
-    memory_mb: job.memory_mb ?? limits.memoryMb,
-    max_output_bytes: limits.maxOutputBytes,
+    program: {
+      language: job.language,
+      mode,
+      code: job.code,
+      test_code: job.test_code ?? "",
+      entry_point: entryPoint,
+      timeout_ms: job.timeout_ms ?? limits.timeoutMs,
+      memory_mb: job.memory_mb ?? limits.memoryMb,
+      max_output_bytes: limits.maxOutputBytes,
+    },
+    input: { stdin: job.stdin ?? "", args: job.call?.args ?? "" },
   };
 }

@@ -1,19 +1,24 @@
 /**
- * Web Worker that runs one JavaScript or TypeScript job and is then terminated (a
- * fresh worker per job is the isolation). The program is imported as a `data:`
- * module after the host's `Deno` namespace and `WebAssembly` are removed from its
- * global scope; it gets Node-style `require("fs")`/`require("readline")`/`process`
- * shims that serve the job's stdin and capture its stdout, plus `readline()`,
- * `prompt()` and `print()` as in judge shells.
+ * Web Worker that runs one JavaScript or TypeScript program on each of its inputs and
+ * is then terminated (a fresh worker per program is the isolation unit: no global,
+ * timer, stdin reader or handler outlives it). For each input the program is imported
+ * as a fresh `data:` module after the host's `Deno` namespace and `WebAssembly` are
+ * removed from its global scope; it gets Node-style `require("fs")`/
+ * `require("readline")`/`process` shims that serve the input's stdin and capture its
+ * stdout, plus `readline()`, `prompt()` and `print()` as in judge shells. Return
+ * values go back as structured clones and are serialized by the supervisor, which
+ * the program cannot patch.
  *
- * Messages in: one {@link WireJob}. Messages out: one {@link RuntimeReport}.
+ * Messages in: `{ init: { port, program } }` (a {@link WireProgram} and a private
+ * `MessagePort`), then `{ index }` on the port. Messages out, on the port only: one
+ * {@link RuntimeReport} per input (with the raw `value` for function calls).
  *
  * @module
  */
 /// <reference lib="deno.worker" />
 import { parsePythonArgs, PyKeyword } from "../src/code/python_literal.ts";
 import { canonicalJson, fromPythonValue } from "./canonical.ts";
-import { type RuntimeReport, runtimeReport, type WireJob } from "./protocol.ts";
+import { type RuntimeReport, runtimeReport, type WireProgram } from "./protocol.ts";
 import { OutputBuffer } from "./signals.ts";
 
 class ProgramExit extends Error {
@@ -22,7 +27,6 @@ class ProgramExit extends Error {
   }
 }
 
-const post = self.postMessage.bind(self);
 const inspect = Deno.inspect;
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
@@ -213,15 +217,21 @@ function installShims(input: string, stdout: OutputBuffer, stderr: OutputBuffer)
   }
 }
 
-/** The module to import: a start marker (to tell parse errors from run-time ones), the program, the call hook. */
-function programSource(job: WireJob): string {
-  const entry = job.entry_point;
-  const source = `globalThis.__sandboxStarted = true;${job.source}`;
-  if (job.mode === "call") {
-    return `${source}\n;globalThis.__sandboxEntry = typeof ${entry} === "undefined" ? module.exports?.${entry} : ${entry};\n`;
-  }
-  if (job.mode === "test" && entry) return `${source}\n;check(${entry});\n`;
-  return source;
+/** A `data:` URL for a module; `salt` makes each input's import a fresh module. */
+function moduleUrl(source: string, language: WireProgram["language"], salt: number): string {
+  const mediaType = language === "typescript" ? "application/typescript" : "text/javascript";
+  const bytes = new TextEncoder().encode(`${source}\n//${salt}\n`);
+  return `data:${mediaType};base64,${
+    btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""))
+  }`;
+}
+
+/** The program module: a start marker (to tell parse errors from run-time ones), the program, the entry hook. */
+function programSource(program: WireProgram): string {
+  const entry = program.entry_point;
+  const source = `globalThis.__sandboxStarted = true;${program.code}`;
+  if (program.mode === "stdio" || !entry) return source;
+  return `${source}\n;globalThis.__sandboxEntry = typeof ${entry} === "undefined" ? module.exports?.${entry} : ${entry};\n`;
 }
 
 /** Error text with the program's `data:` URL shown as `<program>` and the runner's frames dropped. */
@@ -240,83 +250,156 @@ function callArguments(text: string): unknown[] {
   });
 }
 
-async function execute(job: WireJob): Promise<RuntimeReport> {
+/** Makes the built-in objects immutable, so code the program ran cannot change how a gold test judges it. */
+function freezeIntrinsics(): void {
+  const seen = new Set<unknown>();
+  const freeze = (value: unknown) => {
+    if ((typeof value !== "object" && typeof value !== "function") || value === null) return;
+    if (seen.has(value)) return;
+    seen.add(value);
+    Object.freeze(value);
+    for (const key of Reflect.ownKeys(value)) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
+      if (descriptor && "value" in descriptor) freeze(descriptor.value);
+    }
+    freeze(Object.getPrototypeOf(value));
+  };
+  for (const key of Reflect.ownKeys(globalThis)) {
+    if (typeof key === "string" && /^[A-Z]/.test(key)) {
+      freeze((globalThis as Record<string, unknown>)[key]);
+    }
+  }
+}
+
+interface Outcome {
+  status: RuntimeReport["status"];
+  errorText: string;
+  value?: unknown;
+  hasValue: boolean;
+}
+
+let port: MessagePort;
+let outputFull = false;
+let fail: (error: unknown) => void = () => {};
+self.addEventListener("error", (event) => {
+  event.preventDefault();
+  fail(event.error);
+  settle();
+});
+self.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  fail(event.reason);
+  settle();
+});
+trackTimers();
+
+async function runInput(program: WireProgram, index: number): Promise<Outcome> {
+  const outcome: Outcome = { status: "ok", errorText: "", hasValue: false };
+  exitCode = undefined;
+  pendingTimers = 0;
+  fail = (error: unknown) => {
+    if (error instanceof ProgramExit) {
+      exitCode = error.code;
+      return;
+    }
+    if (outcome.status === "ok") {
+      outcome.status = "runtime_error";
+      outcome.errorText = errorTextOf(error);
+    }
+  };
+  const g = globalThis as Record<string, unknown>;
+  g.__sandboxStarted = false;
+  g.__sandboxEntry = undefined;
+  const args = program.mode === "call" ? callArguments(program.inputs[index].args) : [];
+  try {
+    await import(moduleUrl(programSource(program), program.language, index));
+    const quiet = new Promise<void>((resolve) => (settle = resolve));
+    if (pendingTimers > 0 && outcome.status === "ok" && exitCode === undefined) await quiet;
+    if (program.mode !== "stdio" && outcome.status === "ok" && exitCode === undefined) {
+      const entry = g.__sandboxEntry;
+      if (program.entry_point && typeof entry !== "function") {
+        throw new ReferenceError(`${program.entry_point} is not defined`);
+      }
+      if (program.mode === "call") {
+        outcome.value = await (entry as (...a: unknown[]) => unknown)(...args);
+        outcome.hasValue = true;
+      } else if (program.entry_point) {
+        await runCheck(program, index, entry as (...a: unknown[]) => unknown);
+      }
+    }
+  } catch (error) {
+    if (!g.__sandboxStarted) {
+      outcome.status = "compile_error";
+      outcome.errorText = errorTextOf(error);
+    } else {
+      fail(error);
+    }
+  }
+  if (exitCode !== undefined && (exitCode !== 0 || program.mode === "test")) {
+    outcome.status = "runtime_error";
+    outcome.errorText ||= program.mode === "test"
+      ? `process.exit(${exitCode}) before check() returned`
+      : `process.exit(${exitCode})`;
+    outcome.hasValue = false;
+  }
+  return outcome;
+}
+
+/** Gold test mode: `check` from its own module, called by the runner with plain values only. */
+async function runCheck(
+  program: WireProgram,
+  index: number,
+  entry: (...a: unknown[]) => unknown,
+): Promise<void> {
+  freezeIntrinsics();
+  const tests = await import(
+    moduleUrl(`${program.test_code}\n;export { check };`, program.language, index)
+  );
+  const candidate = async (...args: unknown[]) => structuredClone(await entry(...args));
+  await tests.check(candidate);
+}
+
+async function execute(program: WireProgram, index: number): Promise<void> {
   const started = performance.now();
-  let outputFull = false;
+  outputFull = false;
   const onFull = () => {
-    if (!outputFull) post({ outputFull: true });
+    if (!outputFull) port.postMessage({ outputFull: true });
     outputFull = true;
     throw new RangeError("Output limit reached");
   };
   const stdout = new OutputBuffer(onFull);
   const stderr = new OutputBuffer(onFull);
-  stdout.reset(job.max_output_bytes);
-  stderr.reset(job.max_output_bytes);
-  const mediaType = job.language === "typescript" ? "application/typescript" : "text/javascript";
-  const bytes = new TextEncoder().encode(programSource(job));
-  const url = `data:${mediaType};base64,${
-    btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""))
-  }`;
-  const args = job.mode === "call" ? callArguments(job.args) : [];
-  trackTimers();
-  installShims(job.stdin, stdout, stderr);
-  let status: RuntimeReport["status"] = "ok";
-  let errorText = "";
-  let returnValue: string | undefined;
-  const fail = (error: unknown) => {
-    if (error instanceof ProgramExit) {
-      exitCode = error.code;
-      return;
-    }
-    status = "runtime_error";
-    errorText = errorTextOf(error);
-  };
-  self.addEventListener("error", (event) => {
-    event.preventDefault();
-    fail(event.error);
-    settle();
-  });
-  self.addEventListener("unhandledrejection", (event) => {
-    event.preventDefault();
-    fail(event.reason);
-    settle();
-  });
-  try {
-    await import(url);
-    const quiet = new Promise<void>((resolve) => (settle = resolve));
-    if (pendingTimers > 0 && status === "ok" && exitCode === undefined) await quiet;
-    if (job.mode === "call" && status === "ok" && exitCode === undefined) {
-      const entry = (globalThis as Record<string, unknown>).__sandboxEntry;
-      if (typeof entry !== "function") {
-        throw new ReferenceError(`${job.entry_point} is not defined`);
-      }
-      returnValue = canonicalJson(await entry(...args));
-    }
-  } catch (error) {
-    if (!(globalThis as Record<string, unknown>).__sandboxStarted) {
-      status = "compile_error";
-      errorText = errorTextOf(error);
-    } else {
-      fail(error);
-    }
-  }
-  if (exitCode !== undefined && exitCode !== 0) {
-    status = "runtime_error";
-    errorText ||= `process.exit(${exitCode})`;
-  }
-  if (outputFull) status = "output_limit";
-  return runtimeReport({
-    status,
+  stdout.reset(program.max_output_bytes);
+  stderr.reset(program.max_output_bytes);
+  installShims(program.inputs[index].stdin, stdout, stderr);
+  const outcome = await runInput(program, index);
+  if (outputFull) outcome.status = "output_limit";
+  const report = runtimeReport({
+    status: outcome.status,
     stdout: stdout.text(),
     stderr: stderr.text(),
-    errorText,
+    errorText: outcome.errorText,
     started,
     recycle: false,
-    returnValue,
   });
+  if (outcome.status === "ok" && outcome.hasValue) {
+    try {
+      port.postMessage({ ...report, value: outcome.value });
+      return;
+    } catch {
+      // not cloneable (a function inside): serialize here
+      report.return_value = canonicalJson(outcome.value);
+    }
+  }
+  port.postMessage(report);
 }
 
-self.onmessage = async (event: MessageEvent<WireJob>) => {
+self.onmessage = (event: MessageEvent) => {
   self.onmessage = null;
-  post(await execute(event.data));
+  const init = event.data.init as { port: MessagePort; program: WireProgram };
+  port = init.port;
+  const program = init.program;
+  port.onmessage = (message: MessageEvent<{ index: number }>) => {
+    void execute(program, message.data.index);
+  };
 };

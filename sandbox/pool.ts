@@ -9,7 +9,14 @@ import { AbortedError, PfpoError } from "../src/errors.ts";
 import type { ExecutionResult, ExecutionStatus } from "../src/model/execution.ts";
 import type { Metrics } from "../src/metrics/metrics.ts";
 import { ExecutionCache } from "./cache.ts";
-import { DEFAULT_LIMITS, type SandboxJob, type SandboxLimits, toWireJob } from "./job.ts";
+import {
+  DEFAULT_LIMITS,
+  type SandboxJob,
+  type SandboxLimits,
+  toWire,
+  type WireProgramBase,
+} from "./job.ts";
+import type { WireInput } from "./protocol.ts";
 import { SandboxProcess, SandboxStartError } from "./process.ts";
 import { type ExecuteOptions, type Executor, type ProgramJob, sandboxJobs } from "./executor.ts";
 
@@ -28,6 +35,11 @@ export interface SandboxPoolOptions extends SandboxLimits {
   maxQueued?: number;
   /** Most time a process may take to start. Default 120000 ms. */
   startTimeoutMs?: number;
+  /**
+   * Benchmark only: skip the interpreter reset between programs, which removes the
+   * isolation between them. Never set it for untrusted programs. Default false.
+   */
+  unsafeSkipReset?: boolean;
 }
 
 /** Options for {@link SandboxPool.run}. */
@@ -40,6 +52,29 @@ interface Waiter {
   resolve(process: SandboxProcess): void;
   reject(error: Error): void;
 }
+
+/** One input waiting for its result. */
+interface Pending {
+  input: WireInput;
+  resolve(result: ExecutionResult): void;
+  reject(error: Error): void;
+}
+
+/** Inputs of one program that go to a sandbox process together: one isolation unit. */
+interface Group {
+  base: WireProgramBase;
+  pending: Pending[];
+  signal?: AbortSignal;
+  dispatched: boolean;
+  /** Consecutive attempts in which a process died before running any input. */
+  failures: number;
+}
+
+/** Most inputs sent as one program. */
+const MAX_GROUP_INPUTS = 256;
+
+/** Attempts without progress after which the inputs left get `sandbox_error`. */
+const MAX_FAILED_ATTEMPTS = 2;
 
 /**
  * Smallest JS heap a sandbox process gets (its supervisor holds the Pyodide snapshot
@@ -78,6 +113,10 @@ export class SandboxPool implements Executor, AsyncDisposable {
   readonly #all = new Set<SandboxProcess>();
   readonly #waiters: Waiter[] = [];
   readonly #inFlight = new Map<string, Promise<ExecutionResult>>();
+  /** Groups not yet sent, by program, that inputs without a signal may join. */
+  readonly #open = new Map<string, Group>();
+  readonly #skipReset: boolean;
+  #queued = 0;
   readonly #spawning = new Set<Promise<SandboxProcess>>();
   #startFailures = 0;
   /** Pyodide memory snapshot (base64) from the first process, for fast starts of the others. */
@@ -97,6 +136,7 @@ export class SandboxPool implements Executor, AsyncDisposable {
     this.#metrics = options.metrics;
     this.#maxQueued = options.maxQueued ?? 100_000;
     this.#startTimeoutMs = options.startTimeoutMs ?? 120_000;
+    this.#skipReset = options.unsafeSkipReset ?? false;
   }
 
   /**
@@ -138,43 +178,28 @@ export class SandboxPool implements Executor, AsyncDisposable {
    * Runs one job and reports how it ended. Programs that fail, hang, flood output
    * or exhaust memory get a result with the matching status; `run` itself throws
    * only when the pool is closed or full, the signal aborts, or no sandbox process
-   * can be started.
+   * can be started. Jobs for the same program that wait at the same time run
+   * together, in one isolation unit.
    *
    * @throws {AbortedError} when `options.signal` aborts.
    * @throws {SandboxPoolError} when the pool is closed or its queue is full.
    */
   async run(job: SandboxJob, options: SandboxRunOptions = {}): Promise<ExecutionResult> {
-    const wire = toWireJob(job, this.#limits, 0);
-    const key = ExecutionCache.key(wire);
-    const cached = this.#cache?.get(key);
-    if (cached) {
-      this.#metrics?.counter(
-        "pfpo_sandbox_cache_hits_total",
-        "Sandbox executions answered from the cache",
-      ).inc();
-      return cached;
-    }
-    const shared = this.#inFlight.get(key);
-    if (shared && !options.signal) return { ...(await shared) };
-    const running = this.#execute({ ...wire, id: this.#nextId++ }, options.signal);
-    if (!options.signal) {
-      this.#inFlight.set(key, running);
-      running.finally(() => this.#inFlight.delete(key)).catch(() => {});
-    }
-    const result = await running;
-    this.#cache?.set(key, result);
-    return { ...result };
+    return (await this.#runAll([job], options.signal))[0];
   }
 
   /**
    * Runs a program on each of its inputs ({@link Executor.execute}); one result per
-   * input, in input order.
+   * input, in input order. The program goes to one sandbox process as one message:
+   * compiled once, each input in fresh program state with its own time limit, and the
+   * interpreter pristine again before the next program. Results are cached per
+   * (program, input), shared with {@link SandboxPool.run}.
    *
    * @throws {AbortedError} when `options.signal` aborts.
    * @throws {SandboxPoolError} when the pool is closed or its queue is full.
    */
   execute(job: ProgramJob, options: ExecuteOptions = {}): Promise<ExecutionResult[]> {
-    return Promise.all(sandboxJobs(job).map((one) => this.run(one, options)));
+    return this.#runAll(sandboxJobs(job), options.signal);
   }
 
   /** Kills every process and rejects waiting jobs. Idempotent. */
@@ -200,27 +225,126 @@ export class SandboxPool implements Executor, AsyncDisposable {
     await this.close();
   }
 
-  async #execute(
-    job: Parameters<SandboxProcess["run"]>[0],
+  #runAll(jobs: readonly SandboxJob[], signal?: AbortSignal): Promise<ExecutionResult[]> {
+    if (this.#closed) return Promise.reject(new SandboxPoolError("Sandbox pool is closed"));
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+    // Inputs with a signal share groups only with this call's other inputs.
+    const groups = signal ? new Map<string, Group>() : this.#open;
+    return Promise.all(jobs.map((job) => {
+      const { program, input } = toWire(job, this.#limits);
+      const key = ExecutionCache.key(program, input);
+      const cached = this.#cache?.get(key);
+      if (cached) {
+        this.#metrics?.counter(
+          "pfpo_sandbox_cache_hits_total",
+          "Sandbox executions answered from the cache",
+        ).inc();
+        return Promise.resolve(cached);
+      }
+      const shared = signal ? undefined : this.#inFlight.get(key);
+      if (shared) return shared.then((result) => ({ ...result }));
+      const running = this.#enqueue(program, input, groups, signal).then((result) => {
+        this.#cache?.set(key, result);
+        return result;
+      });
+      if (!signal) {
+        this.#inFlight.set(key, running);
+        running.finally(() => this.#inFlight.delete(key)).catch(() => {});
+      }
+      return running.then((result) => ({ ...result }));
+    }));
+  }
+
+  #enqueue(
+    base: WireProgramBase,
+    input: WireInput,
+    groups: Map<string, Group>,
     signal?: AbortSignal,
   ): Promise<ExecutionResult> {
-    signal?.throwIfAborted();
-    const process = await this.#acquire(signal);
+    if (this.#queued >= this.#maxQueued) {
+      return Promise.reject(
+        new SandboxPoolError(`Sandbox pool queue is full: ${this.#maxQueued} jobs wait`),
+      );
+    }
+    const key = JSON.stringify(base);
+    let group = groups.get(key);
+    if (!group || group.dispatched || group.pending.length >= MAX_GROUP_INPUTS) {
+      group = { base, pending: [], signal, dispatched: false, failures: 0 };
+      groups.set(key, group);
+      this.#schedule(group, () => groups.get(key) === group && groups.delete(key));
+    }
+    this.#queued++;
+    const joined = group;
+    return new Promise((resolve, reject) => joined.pending.push({ input, resolve, reject }));
+  }
+
+  /** Sends `group` to the next free process; `close` stops others from joining it. */
+  #schedule(group: Group, close: () => void = () => {}): void {
+    this.#acquire(group.signal).then(
+      (process) => {
+        close();
+        group.dispatched = true;
+        this.#queued -= group.pending.length;
+        return this.#dispatch(process, group);
+      },
+      (error: Error) => {
+        close();
+        group.dispatched = true;
+        this.#queued -= group.pending.length;
+        for (const pending of group.pending) pending.reject(error);
+      },
+    );
+  }
+
+  async #dispatch(process: SandboxProcess, group: Group): Promise<void> {
+    const { signal } = group;
     let reusable = false;
     try {
       if (signal?.aborted) {
         reusable = true;
         throw new AbortedError(signal.reason);
       }
-      const outcome = await process.run(job, signal);
+      const program = {
+        ...group.base,
+        id: this.#nextId++,
+        inputs: group.pending.map((pending) => pending.input),
+      };
+      const outcome = await process.run(program, { signal, noReset: this.#skipReset });
       reusable = outcome.reusable && !process.dead;
       if (signal?.aborted) throw new AbortedError(signal.reason);
-      this.#count(outcome.result.status, outcome.result.duration_ms);
-      return outcome.result;
+      const rerun: Pending[] = [];
+      for (const [i, result] of outcome.results.entries()) {
+        if (result === undefined) rerun.push(group.pending[i]);
+        else {
+          this.#count(result.status, result.duration_ms);
+          group.pending[i].resolve(result);
+        }
+      }
+      if (rerun.length > 0) this.#rerun(group, rerun, process.stderrTail);
+    } catch (error) {
+      for (const pending of group.pending) pending.reject(error as Error);
     } finally {
       if (reusable) this.#release(process);
       else this.#discard(process);
     }
+  }
+
+  /** Inputs a dying process never ran go to another process, unless attempts keep failing. */
+  #rerun(group: Group, rerun: Pending[], why: string): void {
+    const failures = rerun.length === group.pending.length ? group.failures + 1 : 0;
+    if (failures >= MAX_FAILED_ATTEMPTS || this.#closed) {
+      for (const pending of rerun) {
+        pending.resolve({
+          status: "sandbox_error",
+          stdout: "",
+          stderr: `Sandbox process failed: ${why.trim().slice(-1000) || "it exited"}`,
+          duration_ms: 0,
+        });
+      }
+      return;
+    }
+    this.#queued += rerun.length;
+    this.#schedule({ ...group, pending: rerun, dispatched: false, failures });
   }
 
   #acquire(signal?: AbortSignal): Promise<SandboxProcess> {

@@ -8,7 +8,8 @@
  */
 import type { ExecutionResult } from "../src/model/execution.ts";
 import { PfpoError } from "../src/errors.ts";
-import { readLines, type WireJob, type WireResult } from "./protocol.ts";
+import { maxLineChars, OVERSIZED, readLines, type WireProgram } from "./protocol.ts";
+import { validateResult, WireError } from "./validate.ts";
 
 /** A sandbox process could not be started. */
 export class SandboxStartError extends PfpoError {}
@@ -45,6 +46,12 @@ const RSS_SLACK_MB = 512;
  */
 const DEADLINE_SLACK_MS = 30_000;
 const STDERR_TAIL = 4000;
+/**
+ * Time a process has to acknowledge a program. A program that went on reading the
+ * process's stdin after its own end could take the next program's line; the line then
+ * goes unacknowledged, and the pool runs that program again on a fresh process.
+ */
+const ACK_TIMEOUT_MS = 10_000;
 
 function pyodideUrl(): URL {
   return new URL(import.meta.resolve("pyodide"));
@@ -83,7 +90,9 @@ export class SandboxProcess {
   readonly #child: Deno.ChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #secret: string;
-  readonly #lines: AsyncGenerator<string>;
+  readonly #lines: AsyncGenerator<string | typeof OVERSIZED>;
+  /** Longest line accepted now (it depends on the program's output cap). */
+  #maxLine = maxLineChars(1 << 20);
   #stderrTail = "";
   #dead = false;
   /** The snapshot (base64) this process made, when it was started without one. */
@@ -95,7 +104,7 @@ export class SandboxProcess {
     this.#child = child;
     this.#secret = secret;
     this.#writer = child.stdin.getWriter();
-    this.#lines = readLines(child.stdout);
+    this.#lines = readLines(child.stdout, () => this.#maxLine);
     this.exited = child.status.finally(() => (this.#dead = true));
     this.#drainStderr();
   }
@@ -115,7 +124,8 @@ export class SandboxProcess {
     const timer = setTimeout(() => process.kill(), options.startTimeoutMs);
     try {
       await process.#send({ secret, snapshot: options.snapshot });
-      const hello = await process.#receive();
+      // The snapshot is the one large message before any program.
+      const hello = await process.#receive(64 << 20);
       if (hello === undefined || !hello.ready) {
         throw new SandboxStartError(
           `Cannot start sandbox process: ${
@@ -148,33 +158,50 @@ export class SandboxProcess {
   }
 
   /**
-   * Runs one job. Resolves with the result and whether the process may be reused;
-   * a process that dies, stays silent past the deadline, speaks without the secret
-   * or outgrows its memory allowance is killed and its job gets a status saying why.
+   * Runs one program on its inputs; `onResult` sees each result as it arrives.
+   * Resolves with one entry per input: its result, or `undefined` when the process
+   * died before the input ran (the caller may run it again elsewhere); and whether the
+   * process may be reused. A process that does not acknowledge the program, stays
+   * silent past an input's deadline, sends a result line that fails validation or
+   * outgrows its memory allowance is killed. Lines without the secret (bytes a program
+   * wrote to the real stdout) are skipped.
    */
   async run(
-    job: WireJob,
-    signal?: AbortSignal,
-  ): Promise<{ result: ExecutionResult; reusable: boolean }> {
-    const started = performance.now();
-    let killedFor: "timeout" | "memory_limit" | "aborted" | undefined;
-    let forged = false;
+    program: WireProgram,
+    options: { signal?: AbortSignal; noReset?: boolean } = {},
+  ): Promise<{ results: (ExecutionResult | undefined)[]; reusable: boolean }> {
+    const { signal } = options;
+    const results: (ExecutionResult | undefined)[] = new Array(program.inputs.length);
+    let started = performance.now();
+    let killedFor: "silent" | "memory_limit" | "aborted" | "invalid" | undefined;
     const killFor = (reason: typeof killedFor) => {
       killedFor ??= reason;
       this.kill();
     };
-    const deadline = setTimeout(() => killFor("timeout"), job.timeout_ms + DEADLINE_SLACK_MS);
-    const rssLimit = (await this.#rssBytes()) + (job.memory_mb + RSS_SLACK_MB) * MIB;
+    let deadline = setTimeout(() => killFor("silent"), ACK_TIMEOUT_MS);
+    const armDeadline = () => {
+      clearTimeout(deadline);
+      started = performance.now();
+      deadline = setTimeout(() => killFor("silent"), program.timeout_ms + DEADLINE_SLACK_MS);
+    };
+    const rssLimit = (await this.#rssBytes()) + (program.memory_mb + RSS_SLACK_MB) * MIB;
     const watch = setInterval(async () => {
       if ((await this.#rssBytes()) > rssLimit) killFor("memory_limit");
     }, 100);
     const onAbort = () => killFor("aborted");
     signal?.addEventListener("abort", onAbort, { once: true });
+    let next = 0;
+    let exiting = false;
     try {
-      await this.#send(job);
-      const reply = await this.#receive();
-      if (reply !== undefined && reply.id === job.id && typeof reply.status === "string") {
-        const wire = reply as unknown as WireResult;
+      await this.#send(options.noReset ? { ...program, no_reset: true } : program);
+      const ack = await this.#receive(program.max_output_bytes);
+      if (ack?.ack !== program.id) throw new WireError("the program was not acknowledged");
+      armDeadline();
+      while (next < program.inputs.length) {
+        const reply = await this.#receive(program.max_output_bytes);
+        if (reply === undefined) break;
+        const wire = validateResult(reply, program);
+        if (wire.index !== next) throw new WireError("a result came out of order");
         const result: ExecutionResult = {
           status: wire.status,
           stdout: wire.stdout,
@@ -182,61 +209,39 @@ export class SandboxProcess {
           duration_ms: wire.duration_ms,
         };
         if (wire.return_value !== undefined) result.return_value = wire.return_value;
-        return { result, reusable: !wire.exiting };
+        results[next++] = result;
+        exiting ||= wire.exiting === true;
+        armDeadline();
       }
-      if (reply !== undefined) forged = true;
-    } catch {
-      // the pipe broke: the process is gone
+    } catch (error) {
+      if (error instanceof WireError) killFor("invalid");
+      // otherwise the pipe broke: the process is gone
     } finally {
       clearTimeout(deadline);
       clearInterval(watch);
       signal?.removeEventListener("abort", onAbort);
     }
+    if (next === program.inputs.length) return { results, reusable: !exiting && !this.#dead };
     this.kill();
     await this.exited;
     const duration_ms = performance.now() - started;
-    const tail = this.#stderrTail;
-    if (killedFor === "aborted") {
-      return { result: this.#failure("sandbox_error", "Aborted", duration_ms), reusable: false };
-    }
-    if (killedFor === "timeout") {
-      return {
-        result: this.#failure(
-          "timeout",
-          `Time limit of ${job.timeout_ms} ms exceeded`,
-          duration_ms,
-        ),
-        reusable: false,
-      };
-    }
-    if (killedFor === "memory_limit" || /out of memory|heap limit|allocation failed/i.test(tail)) {
-      return {
-        result: this.#failure(
-          "memory_limit",
-          `Memory limit of ${job.memory_mb} MiB exceeded`,
-          duration_ms,
-        ),
-        reusable: false,
-      };
-    }
-    if (forged) {
-      return {
-        result: this.#failure(
-          "sandbox_error",
-          "The program wrote to the sandbox's result channel",
-          duration_ms,
-        ),
-        reusable: false,
-      };
-    }
-    return {
-      result: this.#failure(
-        "sandbox_error",
-        `Sandbox process failed: ${tail.trim().slice(-1000) || "it exited"}`,
+    if (
+      killedFor === "memory_limit" ||
+      /out of memory|heap limit|allocation failed/i.test(this.#stderrTail)
+    ) {
+      results[next] = this.#failure(
+        "memory_limit",
+        `Memory limit of ${program.memory_mb} MiB exceeded`,
         duration_ms,
-      ),
-      reusable: false,
-    };
+      );
+    } else if (killedFor === "silent" && next < program.inputs.length) {
+      results[next] = this.#failure(
+        "sandbox_error",
+        `Sandbox process stopped answering: ${this.#stderrTail.trim().slice(-1000) || "no output"}`,
+        duration_ms,
+      );
+    }
+    return { results, reusable: false };
   }
 
   /** Kills the process (idempotent). */
@@ -258,19 +263,35 @@ export class SandboxProcess {
     return { status, stdout: "", stderr, duration_ms };
   }
 
+  /** Why the last program failed, for errors that outlive it. */
+  get stderrTail(): string {
+    return this.#stderrTail;
+  }
+
   async #send(message: object): Promise<void> {
     await this.#writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
   }
 
-  /** The next message, `undefined` at end of stream; a line without the secret kills the process. */
-  async #receive(): Promise<Record<string, unknown> | undefined> {
-    const next = await this.#lines.next();
-    if (next.done) return undefined;
-    if (!next.value.startsWith(this.#secret)) return { forged: true };
-    try {
-      return JSON.parse(next.value.slice(this.#secret.length));
-    } catch {
-      return { forged: true };
+  /**
+   * The next message carrying the secret, `undefined` at end of stream. Lines without
+   * the secret, and what precedes it on its line, are bytes a program wrote and are
+   * skipped; a line is never held beyond the cap.
+   *
+   * @throws {WireError} when a line with the secret is not JSON.
+   */
+  async #receive(maxOutputBytes: number): Promise<Record<string, unknown> | undefined> {
+    this.#maxLine = maxLineChars(maxOutputBytes);
+    for (;;) {
+      const next = await this.#lines.next();
+      if (next.done) return undefined;
+      if (next.value === OVERSIZED) continue;
+      const at = next.value.lastIndexOf(this.#secret);
+      if (at < 0) continue;
+      try {
+        return JSON.parse(next.value.slice(at + this.#secret.length));
+      } catch {
+        throw new WireError("a result line is not JSON");
+      }
     }
   }
 

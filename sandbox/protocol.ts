@@ -1,6 +1,7 @@
 /**
  * Messages between the pool (parent), the sandbox process's supervisor thread and
- * its runtime workers. Internal to `sandbox/`.
+ * its runtime workers, and the parent's checks on what comes back. Internal to
+ * `sandbox/`.
  *
  * @module
  */
@@ -9,26 +10,40 @@ import type { ExecutionStatus } from "../src/model/execution.ts";
 /** How a program is driven: read stdin, call a function, or run gold test code. */
 export type RunMode = "stdio" | "call" | "test";
 
-/** One execution as the sandbox process receives it (never holds expected outputs). */
-export interface WireJob {
+/** One input of a {@link WireProgram}: the stdin (`stdio`) or the argument list (`call`). */
+export interface WireInput {
+  stdin: string;
+  /** Python literal argument list for `call`. */
+  args: string;
+}
+
+/**
+ * One program with every input it runs on, as the sandbox process receives it (never
+ * holds expected outputs). The program is compiled once; each input runs in fresh
+ * program state with its own time limit; the interpreter is back to its pristine state
+ * before the next program.
+ */
+export interface WireProgram {
   id: number;
   language: "python" | "javascript" | "typescript";
   mode: RunMode;
-  /** The program, with the gold test code appended for `mode: "test"`. */
-  source: string;
-  stdin: string;
+  /** The program. */
+  code: string;
+  /** Gold test code (`mode: "test"`), run after the program; it defines `check`. */
+  test_code: string;
   /** Function to call (`call`) or to pass to `check` (`test`). */
   entry_point: string;
-  /** Python literal argument list for `call`. */
-  args: string;
+  inputs: WireInput[];
+  /** Wall-clock limit per input. */
   timeout_ms: number;
   memory_mb: number;
   max_output_bytes: number;
 }
 
-/** The sandbox process's answer to a {@link WireJob}. */
+/** The sandbox process's answer for input `index` of program `id`. */
 export interface WireResult {
   id: number;
+  index: number;
   status: ExecutionStatus;
   stdout: string;
   stderr: string;
@@ -38,18 +53,18 @@ export interface WireResult {
   exiting?: boolean;
 }
 
-/** What a runtime worker reports back to the supervisor for one job. */
+/** What a runtime worker reports back to the supervisor for one input. */
 export interface RuntimeReport {
   status: ExecutionStatus;
   stdout: string;
   stderr: string;
   return_value?: string;
   duration_ms: number;
-  /** The worker cannot guarantee isolation any more and must be replaced. */
+  /** The worker cannot go on (isolation lost or it was stopped) and must be replaced. */
   recycle: boolean;
 }
 
-/** The parts of a finished job that a runtime worker reports. */
+/** The parts of a finished input that a runtime worker reports. */
 export interface ReportParts {
   status: ExecutionStatus;
   stdout: string;
@@ -57,7 +72,7 @@ export interface ReportParts {
   stderr: string;
   /** The error that ended the program, if any (appended to stderr). */
   errorText: string;
-  /** `performance.now()` when the job started. */
+  /** `performance.now()` when the input started. */
   started: number;
   recycle: boolean;
   returnValue?: string;
@@ -82,6 +97,9 @@ export function runtimeReport(parts: ReportParts): RuntimeReport {
 /** Most characters of error text kept in a result. */
 export const ERROR_TEXT_LIMIT = 4000;
 
+/** Most characters of a canonical return value. */
+export const RETURN_VALUE_LIMIT = 1 << 20;
+
 /** Shortens `text` to `limit` characters, keeping the end (where tracebacks say most). */
 export function truncateText(text: string, limit: number = ERROR_TEXT_LIMIT): string {
   if (text.length <= limit) return text;
@@ -91,17 +109,52 @@ export function truncateText(text: string, limit: number = ERROR_TEXT_LIMIT): st
   }`;
 }
 
-/** Splits a byte stream into UTF-8 lines (without the newline); a last partial line is dropped. */
-export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/**
+ * Longest line either side accepts for a program with output cap `maxOutputBytes`:
+ * two capped outputs, the error text and a return value, each JSON-escaped (at most six
+ * characters per character), plus the frame.
+ */
+export function maxLineChars(maxOutputBytes: number): number {
+  return 6 * (2 * maxOutputBytes + ERROR_TEXT_LIMIT + RETURN_VALUE_LIMIT) + 4096;
+}
+
+/** A line cut short because it passed the cap (what came before the cap is dropped). */
+export const OVERSIZED: unique symbol = Symbol("oversized line");
+
+/**
+ * Splits a byte stream into UTF-8 lines (without the newline). A line longer than
+ * `maxChars` is never held: it is yielded as {@link OVERSIZED} once its end arrives.
+ * A last partial line is dropped.
+ */
+export async function* readLines(
+  stream: ReadableStream<Uint8Array>,
+  maxChars: number | (() => number) = Infinity,
+): AsyncGenerator<string | typeof OVERSIZED> {
   let parts: string[] = [];
+  let held = 0;
+  let oversized = false;
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    const cap = typeof maxChars === "number" ? maxChars : maxChars();
     let start = 0;
     for (let newline = chunk.indexOf("\n"); newline >= 0; newline = chunk.indexOf("\n", start)) {
-      parts.push(chunk.slice(start, newline));
-      yield parts.join("");
+      const tail = chunk.slice(start, newline);
+      if (oversized || held + tail.length > cap) yield OVERSIZED;
+      else {
+        parts.push(tail);
+        yield parts.join("");
+      }
       parts = [];
+      held = 0;
+      oversized = false;
       start = newline + 1;
     }
-    if (start < chunk.length) parts.push(chunk.slice(start));
+    if (start < chunk.length && !oversized) {
+      const rest = chunk.slice(start);
+      held += rest.length;
+      if (held > cap) {
+        oversized = true;
+        parts = [];
+      } else parts.push(rest);
+    }
   }
 }

@@ -1,21 +1,28 @@
 /**
- * The Python side of the Pyodide runtime: run once when a worker starts, it
- * preloads common modules, snapshots the interpreter state, installs the audit
- * hook that blocks host access and file-system changes, and defines `run`, which
- * executes one program in fresh globals and restores the snapshot afterwards.
+ * The Python side of the Pyodide runtime: run once when a worker starts, before the
+ * worker takes its pristine snapshot. It preloads common modules and defines the two
+ * functions the worker calls: `load(code, test_code)` compiles a program once, and
+ * `run_input(mode, entry_point, args_text)` runs the compiled program in fresh globals
+ * on one input. Isolation between programs is not this file's job: the worker puts
+ * the whole interpreter back to its snapshot after every program.
  *
- * `run(source, mode, entry_point, args_text)` returns
- * `(status, error_text, return_value_json, exception_type, dirty)` where `status` is
- * `ok`, `runtime_error` or `compile_error` (the JavaScript side turns interrupts and
- * refused memory growth into `timeout`, `output_limit` and `memory_limit`), and
- * `dirty` says the snapshot could not be restored (the worker must be replaced).
+ * `load` returns `""` or the compile error text. `run_input` returns
+ * `(status, error_text, return_value_json, exception_type)` where `status` is `ok`,
+ * `runtime_error` or `compile_error` (the JavaScript side turns interrupts, refused
+ * memory growth and oversized values into `timeout`, `memory_limit` and
+ * `output_limit`).
+ *
+ * Gold test mode: the program runs, then the test code in a copy of the program's
+ * globals; `check` receives a stand-in for the entry point that hands back only
+ * plain values (exact built-in types, copied through `marshal`), and the input
+ * passes only when `check` returns. Leaving early (`sys.exit`, `SystemExit`) fails.
  *
  * @module
  */
 
-/** Python source of the runner; evaluated in its own namespace, it returns `run`. */
+/** Python source of the runner; evaluated in its own namespace, it returns `(load, run_input)`. */
 export const PYTHON_RUNNER: string = String.raw`
-import sys, builtins, io, os, ast, json, math, gc, random, traceback, types
+import sys, builtins, io, os, ast, json, math, marshal, traceback
 
 for _name in (
     "collections", "collections.abc", "itertools", "functools", "heapq", "bisect",
@@ -26,103 +33,30 @@ for _name in (
     "binascii", "locale", "warnings", "weakref", "codecs", "zlib", "traceback", "ast",
 ):
     __import__(_name)
-import decimal, warnings
+import random
 os.urandom(16)  # resolves the host's random source while the runtime may still reach it
 
-_BLOCKED = frozenset(("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core",
-                      "micropip", "pyodide_http", "ctypes", "_ctypes"))
-
-def _blocked(name):
-    return name.partition(".")[0] in _BLOCKED
-
-for _n in [_n for _n in sys.modules if _blocked(_n)]:
+# Python has no business with the JavaScript side: the bridge modules are gone.
+_BRIDGE = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip",
+           "pyodide_http", "ctypes", "_ctypes")
+for _n in [_n for _n in sys.modules if _n.partition(".")[0] in _BRIDGE]:
     del sys.modules[_n]
-for _n in _BLOCKED:
+for _n in _BRIDGE:
     sys.modules[_n] = None
 sys.meta_path[:] = [f for f in sys.meta_path if not type(f).__module__.startswith("_pyodide")]
-
-
-def _no_introspection(*args, **kwargs):
-    raise PermissionError("Object-graph introspection is not allowed in the sandbox")
-
-
-gc.get_objects = gc.get_referrers = gc.get_referents = _no_introspection
-
-_FS_EVENTS = frozenset((
-    "os.remove", "os.rename", "os.mkdir", "os.rmdir", "os.chmod", "os.chown",
-    "os.symlink", "os.link", "os.truncate", "os.utime", "os.chdir", "os.chflags",
-    "os.lchown", "os.lchmod", "os.mkfifo", "os.mknod", "os.putenv", "os.unsetenv",
-    "shutil.copyfile", "shutil.copymode", "shutil.copystat", "shutil.copytree",
-    "shutil.move", "shutil.rmtree", "shutil.chown", "shutil.make_archive",
-    "shutil.unpack_archive", "os.fwalk", "tempfile.mkstemp", "tempfile.mkdtemp",
-))
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-
-_HOME = os.getcwd()
-_PATH = list(sys.path)
-_META_PATH = list(sys.meta_path)
-_PATH_HOOKS = list(sys.path_hooks)
-_ENVIRON = dict(os.environ)
-_WARN_FILTERS = list(warnings.filters)
-_STREAMS = (sys.stdin, sys.stdout, sys.stderr)
-_BUILTINS = dict(builtins.__dict__)
-_MODULES = dict(sys.modules)
-_MODULE_DICTS = [(m.__dict__, dict(m.__dict__)) for m in _MODULES.values()
-                 if isinstance(m, types.ModuleType)]
-_MODULE_NAMES = frozenset(_MODULES)
-_IMMUTABLE_TYPE = 1 << 8
-_CLASS_DICTS = [(c, dict(vars(c))) for c in {id(v): v for _, d in _MODULE_DICTS for v in d.values()
-                                            if isinstance(v, type)
-                                            and not v.__flags__ & _IMMUTABLE_TYPE}.values()]
-# Live views and their snapshots side by side, so one C-level list comparison finds any change.
-_MODULE_VIEWS = [current for current, _ in _MODULE_DICTS]
-_MODULE_SNAPSHOTS = [snapshot for _, snapshot in _MODULE_DICTS]
-_CLASS_VIEWS = [vars(cls) for cls, _ in _CLASS_DICTS]
-_CLASS_SNAPSHOTS = [snapshot for _, snapshot in _CLASS_DICTS]
-_GC_THRESHOLD = gc.get_threshold()
-_INT_DIGITS = sys.get_int_max_str_digits()
 _RECURSION_LIMIT = 1000
 
 
-class _State:
-    active = False
-    dirty = False
+class _Program:
+    code = None
+    test = None
 
 
-def _writable(mode, flags):
-    if isinstance(mode, str) and any(c in mode for c in "wax+"):
-        return True
-    return isinstance(flags, int) and flags & _WRITE_FLAGS != 0
-
-
-def _audit(event, args):
-    if not _State.active:
-        return
-    if event == "import":
-        if _blocked(args[0]):
-            raise ModuleNotFoundError(f"No module named {args[0]!r}", name=args[0])
-    elif event == "open":
-        if not isinstance(args[0], int) and _writable(args[1], args[2]):
-            raise PermissionError(13, "Writing files is not allowed in the sandbox", args[0])
-    elif event in _FS_EVENTS:
-        raise PermissionError(13, "Changing the file system is not allowed in the sandbox")
-    elif event == "sys.addaudithook":
-        raise RuntimeError("Adding audit hooks is not allowed in the sandbox")
-    elif event in ("object.__setattr__", "object.__delattr__"):
-        target = args[0]
-        if target is _audit or target is _State or target is run:
-            raise PermissionError("The sandbox runner cannot be changed")
-        if isinstance(target, types.FunctionType) and target.__module__ in _MODULE_NAMES:
-            _State.dirty = True
+class _LeftEarly(Exception):
+    pass
 
 
 def _fresh_stdio():
-    for fd, device in ((0, "/dev/stdin"), (1, "/dev/stdout"), (2, "/dev/stderr")):
-        try:
-            os.fstat(fd)
-        except OSError:
-            if os.open(device, os.O_RDONLY if fd == 0 else os.O_WRONLY) != fd:
-                raise RuntimeError("Cannot reopen the standard streams")
     sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)),
                                  encoding="utf-8")
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
@@ -137,62 +71,6 @@ def _flush():
             stream.flush()
         except BaseException:
             pass
-
-
-def _restore_dict(current, snapshot):
-    if current == snapshot:
-        return
-    for key in [k for k in current if k not in snapshot]:
-        del current[key]
-    for key, value in snapshot.items():
-        if current.get(key, _restore_dict) is not value:
-            current[key] = value
-
-
-def _restore_class(cls, snapshot):
-    for key in [k for k in vars(cls) if k not in snapshot]:
-        delattr(cls, key)
-    for key, value in snapshot.items():
-        if vars(cls).get(key, _restore_dict) is not value:
-            setattr(cls, key, value)
-
-
-def _restore():
-    # Each run gets fresh standard streams; put the snapshot's back first so that an
-    # unchanged interpreter compares equal to its snapshot in one C-level comparison.
-    sys.stdin, sys.stdout, sys.stderr = _STREAMS
-    modules = sys.modules
-    for name in [n for n in modules if n not in _MODULES]:
-        del modules[name]
-    _restore_dict(modules, _MODULES)
-    _restore_dict(builtins.__dict__, _BUILTINS)
-    if _MODULE_VIEWS != _MODULE_SNAPSHOTS:
-        for current, snapshot in _MODULE_DICTS:
-            _restore_dict(current, snapshot)
-    if _CLASS_VIEWS != _CLASS_SNAPSHOTS:
-        for cls, snapshot in _CLASS_DICTS:
-            if vars(cls) != snapshot:
-                _restore_class(cls, snapshot)
-    sys.path[:] = _PATH
-    sys.meta_path[:] = _META_PATH
-    sys.path_hooks[:] = _PATH_HOOKS
-    sys.path_importer_cache.clear()
-    if dict(os.environ) != _ENVIRON:
-        os.environ.clear()
-        os.environ.update(_ENVIRON)
-    warnings.filters[:] = _WARN_FILTERS
-    warnings._filters_mutated() if hasattr(warnings, "_filters_mutated") else None
-    sys.setrecursionlimit(_RECURSION_LIMIT)
-    sys.set_int_max_str_digits(_INT_DIGITS)
-    sys.settrace(None)
-    sys.setprofile(None)
-    gc.enable()
-    gc.set_threshold(*_GC_THRESHOLD)
-    decimal.setcontext(decimal.Context())
-    random.seed()
-    if os.getcwd() != _HOME:
-        os.chdir(_HOME)
-    _fresh_stdio()
 
 
 def _literal_args(text):
@@ -234,6 +112,36 @@ def _text(value):
                       allow_nan=False)
 
 
+_PLAIN = (type(None), bool, int, float, complex, str, bytes)
+
+
+def _plain(value):
+    """The value as exact built-in types (subclasses become their base type)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    for base in _PLAIN[1:]:
+        if isinstance(value, base):
+            return base(value)
+    if isinstance(value, tuple):
+        return tuple(_plain(item) for item in value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, frozenset):
+        return frozenset(_plain(item) for item in value)
+    if isinstance(value, set):
+        return {_plain(item) for item in value}
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    raise TypeError(f"the return value is not a plain value: {kind.__name__}")
+
+
+def _candidate(function):
+    def candidate(*args, **kwargs):
+        return marshal.loads(marshal.dumps(_plain(function(*args, **kwargs))))
+    return candidate
+
+
 def _error_text(error):
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != "<program>":
@@ -241,30 +149,52 @@ def _error_text(error):
     return "".join(traceback.format_exception(type(error), error, tb))
 
 
-def run(source, mode, entry_point, args_text):
-    """Runs one program; see the module documentation for the result tuple."""
-    _State.dirty = False
+def load(code, test_code):
+    """Compiles a program (and its gold test code) once for all of its inputs."""
     try:
-        code = compile(source, "<program>", "exec")
+        _Program.code = compile(code, "<program>", "exec")
+        _Program.test = compile(test_code, "<test>", "exec") if test_code else None
     except (SyntaxError, ValueError, OverflowError) as error:
-        return ("compile_error", "".join(traceback.format_exception_only(error)), None,
-                type(error).__name__, False)
+        return "".join(traceback.format_exception_only(error))
+    return ""
+
+
+def run_input(mode, entry_point, args_text):
+    """Runs the loaded program on one input; see the module documentation."""
     program = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
     status, error_text, returned, error_type = "ok", "", None, None
-    _State.active = True
+    random.seed()
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    _fresh_stdio()
     try:
-        exec(code, program)
+        try:
+            exec(_Program.code, program)
+        except SystemExit:
+            if mode == "test":
+                raise _LeftEarly("the program exited before check() ran")
+            raise
         if mode == "call":
             function = program[entry_point] if entry_point in program else None
             if function is None:
                 raise NameError(f"name {entry_point!r} is not defined")
             args, kwargs = _literal_args(args_text)
             returned = _text(_canon(function(*args, **kwargs)))
-        elif mode == "test" and entry_point:
-            check = program.get("check")
-            if check is None:
-                raise NameError("name 'check' is not defined")
-            check(program[entry_point])
+        elif mode == "test":
+            tests = dict(program)
+            tests["__builtins__"] = builtins
+            if _Program.test is not None:
+                exec(_Program.test, tests)
+            if entry_point:
+                check = tests.get("check")
+                if check is None:
+                    raise NameError("name 'check' is not defined")
+                function = program.get(entry_point)
+                if function is None:
+                    raise NameError(f"name {entry_point!r} is not defined")
+                try:
+                    check(_candidate(function))
+                except SystemExit:
+                    raise _LeftEarly("the program exited before check() returned")
     except SystemExit as error:
         if error.code is not None and error.code != 0:
             status, error_type = "runtime_error", "SystemExit"
@@ -281,17 +211,9 @@ def run(source, mode, entry_point, args_text):
         except BaseException:
             error_text = type(error).__name__
     finally:
-        _State.active = False
         _flush()
-        dirty = _State.dirty
-        try:
-            _restore()
-        except BaseException:
-            dirty = True
-    return (status, error_text, returned, error_type, dirty)
+    return (status, error_text, returned, error_type)
 
 
-sys.addaudithook(_audit)
-_fresh_stdio()
-run
+(load, run_input)
 `;

@@ -2,27 +2,39 @@
  * The sandbox process: started by {@link SandboxPool} as
  * `deno run --no-prompt --allow-read=<pyodide dir>,<sandbox dir>,<two shared modules> sandbox_process.ts <pyodide url>`
  * with no other permission. Its main thread is a supervisor that never runs user
- * code: it reads jobs (one JSON line each) from stdin, hands Python jobs to a warm
- * Pyodide worker and JavaScript/TypeScript jobs to a fresh worker each, enforces the
- * wall-clock limit (interrupt first, then terminate), and writes one result line per
- * job to stdout, each prefixed with the secret the parent sent first so that bytes
- * a program manages to write to the real stdout cannot pass for a result. A Python
- * worker that had to be terminated or reports that isolation is lost is replaced at
- * once, from a memory snapshot of a freshly loaded interpreter (sent by the pool, or
- * made here and sent to the pool). After stopping a JavaScript worker by force the
- * process exits (the pool replaces it), since the worker's thread may still run for
- * a moment. The process also exits when stdin closes (the parent is gone).
+ * code: it reads programs (one JSON line each, length capped) from stdin, acknowledges
+ * each, hands Python programs to a Pyodide worker and JavaScript/TypeScript programs
+ * to a fresh worker each, enforces the wall-clock limit of every input (interrupt
+ * first, then terminate), and writes one result line per input to stdout, each
+ * prefixed with the secret the parent sent first, so that bytes a program manages to
+ * write to the real stdout cannot pass for a result. Workers report on private
+ * `MessagePort`s that program code cannot reach. A Python worker that had to be
+ * terminated is replaced at once from the start-up memory snapshot (sent by the pool,
+ * or made here and sent to the pool). After stopping a JavaScript worker by force the
+ * process exits (the pool replaces it), since the worker's thread may still run for a
+ * moment. The process also exits when stdin closes (the parent is gone).
  *
  * @module
  */
-import { readLines, type RuntimeReport, type WireJob, type WireResult } from "./protocol.ts";
+import { canonicalJson } from "./canonical.ts";
+import {
+  OVERSIZED,
+  readLines,
+  RETURN_VALUE_LIMIT,
+  type RuntimeReport,
+  type WireProgram,
+  type WireResult,
+} from "./protocol.ts";
+import type { PythonTask } from "./python_worker.ts";
 import { clearSignals, REASON_TIMEOUT, type Signals, SIGNALS_BYTES, stopJob } from "./signals.ts";
 
-/** Extra time a job gets after its interrupt before its worker is terminated. */
+/** Extra time an input gets after its interrupt before its worker is terminated. */
 const GRACE_MS = 400;
 const MIB = 1024 * 1024;
-/** Resident memory a JavaScript job may add beyond its limit (a fresh worker's own heap). */
+/** Resident memory a JavaScript program may add beyond its limit (a fresh worker's own heap). */
 const JS_RSS_SLACK_MB = 48;
+/** Longest program line read from the parent. */
+const MAX_PROGRAM_CHARS = 256 * MIB;
 
 const encoder = new TextEncoder();
 const out = Deno.stdout.writable.getWriter();
@@ -34,10 +46,10 @@ async function send(message: object): Promise<void> {
 
 const shared = new SharedArrayBuffer(SIGNALS_BYTES);
 const signals: Signals = { flags: new Int32Array(shared) };
-/** A runtime worker and the channel its reports come back on. */
+/** A runtime worker and the private port its reports come back on. */
 interface Runtime {
   worker: Worker;
-  channel: MessagePort | Worker;
+  port: MessagePort;
 }
 
 let pyodideUrl = "";
@@ -53,11 +65,11 @@ function startPython(): Promise<Runtime> {
   const { port1, port2 } = new MessageChannel();
   return new Promise((resolve, reject) => {
     port1.onmessage = (event) => {
-      if (event.data.ready) {
+      if (event.data?.ready) {
         snapshot ??= event.data.snapshot;
-        resolve({ worker, channel: port1 });
+        resolve({ worker, port: port1 });
       } else {
-        reject(new Error(event.data.failed));
+        reject(new Error(String(event.data?.failed)));
       }
     };
     worker.onerror = (event) => {
@@ -68,10 +80,48 @@ function startPython(): Promise<Runtime> {
   });
 }
 
-/** Runs `job` on a runtime; resolves with its report, or a limit report if the worker had to be killed. */
+function text(value: unknown, limit: number): string {
+  return typeof value === "string" ? value.slice(0, limit) : "";
+}
+
+/** A worker's report, field by field: whatever else the message held is dropped. */
+function checkedReport(data: unknown, maxOutputBytes: number): RuntimeReport {
+  const record = (typeof data === "object" && data !== null ? data : {}) as Record<
+    string,
+    unknown
+  >;
+  const report: RuntimeReport = {
+    status: typeof record.status === "string"
+      ? record.status as RuntimeReport["status"]
+      : "sandbox_error",
+    stdout: text(record.stdout, maxOutputBytes),
+    stderr: text(record.stderr, maxOutputBytes + 8192),
+    duration_ms: typeof record.duration_ms === "number" ? record.duration_ms : 0,
+    recycle: record.recycle === true,
+  };
+  if ("value" in record && report.status === "ok") {
+    try {
+      report.return_value = canonicalJson(record.value);
+    } catch (error) {
+      report.status = "runtime_error";
+      report.stderr = `Cannot serialize the return value: ${error}`;
+    }
+  } else if (typeof record.return_value === "string" && report.status === "ok") {
+    report.return_value = record.return_value;
+  }
+  if ((report.return_value?.length ?? 0) > RETURN_VALUE_LIMIT) {
+    report.status = "output_limit";
+    report.stderr = "Return value limit reached";
+    delete report.return_value;
+  }
+  return report;
+}
+
+/** Sends `message` to a runtime and waits for its report on one input, enforcing the input's limits. */
 function supervise(
-  { worker, channel }: Runtime,
-  job: WireJob,
+  { worker, port }: Runtime,
+  message: unknown,
+  program: WireProgram,
   interruptible: boolean,
 ): Promise<RuntimeReport> {
   const started = performance.now();
@@ -80,7 +130,7 @@ function supervise(
     const timers: ReturnType<typeof setTimeout>[] = [];
     const finish = (report: RuntimeReport) => {
       for (const timer of timers) clearTimeout(timer);
-      channel.onmessage = null;
+      port.onmessage = null;
       worker.onerror = null;
       resolve(report);
     };
@@ -94,67 +144,108 @@ function supervise(
         recycle: true,
       });
     };
-    channel.onmessage = (event: MessageEvent) => {
-      if (event.data.outputFull) kill("output_limit", "Output limit reached");
-      else finish(event.data);
+    port.onmessage = (event: MessageEvent) => {
+      if (event.data?.outputFull) kill("output_limit", "Output limit reached");
+      else finish(checkedReport(event.data, program.max_output_bytes));
     };
     worker.onerror = (event) => {
       event.preventDefault();
       kill("runtime_error", `Worker failed: ${event.message}`);
     };
-    const limitMessage = `Time limit of ${job.timeout_ms} ms exceeded`;
+    const limitMessage = `Time limit of ${program.timeout_ms} ms exceeded`;
     if (interruptible) {
       timers.push(setTimeout(() => {
         stopJob(signals, REASON_TIMEOUT);
         timers.push(setInterval(() => stopJob(signals, REASON_TIMEOUT), 50));
         timers.push(setTimeout(() => kill("timeout", limitMessage), GRACE_MS));
-      }, job.timeout_ms));
+      }, program.timeout_ms));
     } else {
       // No interrupt for JavaScript: stop the worker at the limit, and when the
-      // process grows past the job's memory allowance (its heap is not capped per job).
-      timers.push(setTimeout(() => kill("timeout", limitMessage), job.timeout_ms));
-      const rssLimit = Deno.memoryUsage().rss + (job.memory_mb + JS_RSS_SLACK_MB) * MIB;
+      // process grows past the program's memory allowance (its heap is not capped per program).
+      timers.push(setTimeout(() => kill("timeout", limitMessage), program.timeout_ms));
+      const rssLimit = Deno.memoryUsage().rss + (program.memory_mb + JS_RSS_SLACK_MB) * MIB;
       timers.push(setInterval(() => {
         if (Deno.memoryUsage().rss > rssLimit) {
-          kill("memory_limit", `Memory limit of ${job.memory_mb} MiB exceeded`);
+          kill("memory_limit", `Memory limit of ${program.memory_mb} MiB exceeded`);
         }
       }, 25));
     }
-    channel.postMessage(job);
+    port.postMessage(message);
   });
 }
 
-async function runJob(job: WireJob): Promise<RuntimeReport> {
-  if (job.language === "python") {
-    const runtime = await python;
-    const report = await supervise(runtime, job, true);
+async function sendResult(
+  program: WireProgram,
+  index: number,
+  report: RuntimeReport,
+  exiting = false,
+) {
+  const { recycle: _, ...result } = report;
+  await send(
+    { id: program.id, index, ...result, ...(exiting ? { exiting } : {}) } satisfies WireResult,
+  );
+}
+
+/** Runs a Python program on each of its inputs; the worker resets itself after the last one. */
+async function runPython(program: WireProgram, noReset: boolean): Promise<void> {
+  let runtime = await python;
+  let sent = false;
+  let retried = false;
+  for (let index = 0; index < program.inputs.length; index++) {
+    const task: PythonTask = {
+      id: program.id,
+      index,
+      last: index === program.inputs.length - 1,
+      ...(sent ? {} : { program }),
+      ...(noReset ? { noReset } : {}),
+    };
+    const report = await supervise(runtime, task, program, true);
+    sent = true;
     if (report.recycle) {
-      // Isolation is no longer guaranteed (or the worker was killed): replace it now.
+      // The worker was stopped or cannot go on: replace it; the next input starts fresh.
       runtime.worker.terminate();
       python = startPython();
+      runtime = await python;
+      sent = false;
+      if (report.status === "sandbox_error" && !retried) {
+        retried = true;
+        index--;
+        continue;
+      }
     }
-    return report;
-  }
-  // A Python worker still being replaced would distort the job's memory watch.
-  await python.catch(() => {});
-  const worker = new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
-  try {
-    return await supervise({ worker, channel: worker }, job, false);
-  } finally {
-    worker.terminate();
+    await sendResult(program, index, report);
   }
 }
 
-/** The process must exit after `report`: a JavaScript worker was stopped by force and may still be running. */
-function mustExit(job: WireJob, report: RuntimeReport): boolean {
-  return job.language !== "python" && report.recycle || report.status === "sandbox_error";
+/**
+ * Runs a JavaScript or TypeScript program in a fresh worker; returns whether the
+ * process must exit (a worker it had to stop may still be running).
+ */
+async function runJavaScript(program: WireProgram): Promise<boolean> {
+  // A Python worker still being replaced would distort the program's memory watch.
+  await python.catch(() => {});
+  const worker = new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
+  const { port1, port2 } = new MessageChannel();
+  worker.postMessage({ init: { port: port2, program } }, [port2]);
+  try {
+    for (let index = 0; index < program.inputs.length; index++) {
+      const report = await supervise({ worker, port: port1 }, { index }, program, false);
+      const exiting = report.recycle || report.status === "sandbox_error";
+      await sendResult(program, index, report, exiting);
+      if (exiting) return true;
+    }
+    return false;
+  } finally {
+    worker.terminate();
+    port1.close();
+  }
 }
 
 async function main(): Promise<void> {
   pyodideUrl = Deno.args[0];
-  const input = readLines(Deno.stdin.readable);
+  const input = readLines(Deno.stdin.readable, MAX_PROGRAM_CHARS);
   const hello = await input.next();
-  if (hello.done) Deno.exit(0);
+  if (hello.done || hello.value === OVERSIZED) Deno.exit(0);
   const greeting = JSON.parse(hello.value) as { secret: string; snapshot?: string };
   secret = greeting.secret;
   if (greeting.snapshot) snapshot = Uint8Array.fromBase64(greeting.snapshot);
@@ -170,23 +261,16 @@ async function main(): Promise<void> {
     Deno.exit(1);
   }
   for await (const line of input) {
-    const job: WireJob = JSON.parse(line);
-    let report: RuntimeReport;
-    try {
-      report = await runJob(job);
-    } catch (error) {
-      report = {
-        status: "sandbox_error",
-        stdout: "",
-        stderr: error instanceof Error ? error.message : String(error),
-        duration_ms: 0,
-        recycle: true,
-      };
+    if (line === OVERSIZED) Deno.exit(1);
+    const { no_reset: noReset, ...program } = JSON.parse(line) as WireProgram & {
+      no_reset?: boolean;
+    };
+    await send({ ack: program.id });
+    if (program.language === "python") {
+      await runPython(program, noReset === true);
+    } else if (await runJavaScript(program)) {
+      Deno.exit(0);
     }
-    const { recycle: _, ...result } = report;
-    const exiting = mustExit(job, report);
-    await send({ id: job.id, ...result, ...(exiting ? { exiting } : {}) } satisfies WireResult);
-    if (exiting) Deno.exit(0);
   }
   Deno.exit(0);
 }

@@ -43,6 +43,30 @@ const js = (code: string, extra: Partial<SandboxJob> = {}): SandboxJob => ({
   ...extra,
 });
 
+/** Every route from Python to JavaScript objects: the object graph, a fresh `gc`, the import finder. */
+const REACH_JAVASCRIPT = `
+import gc, sys, importlib.util
+spec = importlib.util.find_spec("gc")
+fresh = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fresh)
+seen = []
+for o in fresh.get_objects() + gc.get_objects() + list(sys.meta_path):
+    if "Js" in type(o).__name__ or "js" in type(o).__name__.lower():
+        seen.append(o)
+for name in ("js", "pyodide_js"):
+    try:
+        seen.append(importlib.import_module(name))
+    except BaseException:
+        pass
+for o in seen:
+    for attr in ("constructor", "console", "Deno", "postMessage", "globalThis"):
+        try:
+            print(attr, repr(getattr(o, attr))[:80])
+        except BaseException:
+            pass
+print("seen", len(seen))
+`;
+
 function hostilePrograms(port: number): Hostile[] {
   const url = `http://127.0.0.1:${port}/`;
   return [
@@ -59,7 +83,8 @@ function hostilePrograms(port: number): Hostile[] {
     {
       name: "Python writes a host file",
       job: py(`open(${JSON.stringify(PWNED)}, 'w').write('x')`),
-      check: notOk,
+      // The write lands in the interpreter's in-memory file system, gone after the program.
+      check: leaksNothing,
     },
     {
       name: "Python lists the root directory",
@@ -132,9 +157,12 @@ function hostilePrograms(port: number): Hostile[] {
       check: status("runtime_error"),
     },
     {
-      name: "Python walks the object graph",
-      job: py("import gc\nprint(len(gc.get_objects()))"),
-      check: status("runtime_error"),
+      name: "Python walks the object graph to JavaScript objects",
+      job: py(REACH_JAVASCRIPT),
+      check: (r) => {
+        assert.equal(r.status, "ok", r.stderr);
+        assert.doesNotMatch(r.stdout, /Function|Window|Deno|console|postMessage/);
+      },
     },
     {
       name: "Python list growth",
@@ -447,4 +475,192 @@ Deno.test("a program cannot change a later program's result", async (t) => {
     const result = await pool.run(js("console.log(typeof leak, [1, 2].map((x) => x * 2).join())"));
     assert.equal(result.stdout, "undefined 2,4\n");
   });
+});
+
+/** Jobs whose results must be exactly what a fresh process gives, after any attack. */
+const VICTIMS: SandboxJob[] = [
+  py("def f(x):\n    return x * 2", { call: { entry_point: "f", args: "7" } }),
+  py(
+    "import builtins, csv, json\nprint(len('ab'), hasattr(csv, 'reader'), json.dumps([1]), getattr(builtins, 'seen', None))",
+  ),
+  py("import sys\nprint(sum(map(int, sys.stdin.read().split())))", { stdin: "1 2 3\n" }),
+  py("def add(a, b):\n    return a + b", {
+    test_code: "def check(candidate):\n    assert candidate(2, 3) == 6",
+    entry_point: "add",
+  }),
+  js("console.log(JSON.stringify([1, 2]), typeof leak)"),
+  js("function f(x) { return x * 2 }", { call: { entry_point: "f", args: "7" } }),
+];
+
+/** Programs that try to take over their worker, forge a verdict or break the next job. */
+const ATTACKS: { name: string; job: SandboxJob; check?: (result: ExecutionResult) => void }[] = [
+  {
+    name: "Python rewrites the runner through sys._getframe",
+    job: py(`import sys, builtins
+f = sys._getframe(1)
+for k in list(f.f_globals):
+    if callable(f.f_globals[k]) and not k.startswith("__"):
+        f.f_globals[k] = lambda *a, **k: ("ok", "", "42", None)
+builtins.len = lambda x: 42
+import json
+json.dumps = lambda *a, **k: "forged"`),
+  },
+  {
+    name: "Python spies on compile",
+    job: py(`import builtins
+real = builtins.compile
+def spy(source, *a, **k):
+    builtins.seen = source
+    return real(source, *a, **k)
+builtins.compile = spy
+builtins.seen = "spied"`),
+  },
+  {
+    name: "Python leaves a self-rearming finalizer",
+    job: py(`import builtins, gc
+class Mine:
+    def __del__(self):
+        builtins.len = lambda x: 42
+        global keep
+        keep = Mine()
+keep = Mine()
+for _ in range(3):
+    keep = Mine()
+gc.collect()`),
+  },
+  {
+    name: "Python plants modules in the file system",
+    job: py(`import sys, os
+for d in sys.path:
+    try:
+        os.makedirs(d, exist_ok=True)
+        for name in ("csv.py", "json.py", "numpy.py"):
+            open(os.path.join(d, name), "w").write("import builtins\nbuiltins.seen = 'planted'\nreader = None\n")
+    except OSError:
+        pass
+os.chdir("/tmp")`),
+  },
+  { name: "Python reaches for JavaScript objects", job: py(REACH_JAVASCRIPT) },
+  {
+    name: "gold test: sys.exit(0) before check",
+    job: py("import sys\nsys.exit(0)\ndef add(a, b):\n    return 0", {
+      test_code: "def check(candidate):\n    assert candidate(2, 3) == 5",
+      entry_point: "add",
+    }),
+    check: status("runtime_error"),
+  },
+  {
+    name: "gold test: os._exit(0) before check",
+    job: py("import os\nos._exit(0)\ndef add(a, b):\n    return 0", {
+      test_code: "def check(candidate):\n    assert candidate(2, 3) == 5",
+      entry_point: "add",
+    }),
+    check: status("runtime_error"),
+  },
+  {
+    name: "gold test: raise SystemExit inside the candidate",
+    job: py("def add(a, b):\n    raise SystemExit", {
+      test_code: "def check(candidate):\n    assert candidate(2, 3) == 5",
+      entry_point: "add",
+    }),
+    check: status("runtime_error"),
+  },
+  {
+    name: "gold test: a value whose __eq__ always says yes",
+    job: py(
+      "class Yes:\n    def __eq__(self, other):\n        return True\ndef add(a, b):\n    return Yes()",
+      {
+        test_code: "def check(candidate):\n    assert candidate(2, 3) == 5",
+        entry_point: "add",
+      },
+    ),
+    check: status("runtime_error"),
+  },
+  {
+    name: "gold test: an int subclass that lies",
+    job: py(
+      "class Five(int):\n    def __eq__(self, other):\n        return True\ndef add(a, b):\n    return Five(0)",
+      {
+        test_code: "def check(candidate):\n    assert candidate(2, 3) == 5",
+        entry_point: "add",
+      },
+    ),
+    check: status("runtime_error"),
+  },
+  {
+    name: "JavaScript gold test: process.exit(0) before check",
+    job: js("process.exit(0); function add(a, b) { return 0 }", {
+      test_code: "function check(c) { if (c(2, 3) !== 5) throw new Error('wrong') }",
+      entry_point: "add",
+    }),
+    check: status("runtime_error"),
+  },
+  {
+    name: "JavaScript gold test: replacing JSON.stringify",
+    job: js("JSON.stringify = () => '5'; function add(a, b) { return 0 }", {
+      test_code:
+        "function check(c) { if (JSON.stringify(c(2, 3)) !== '5') throw new Error('wrong') }",
+      entry_point: "add",
+    }),
+    check: status("runtime_error"),
+  },
+  {
+    name: "JavaScript posts its own report",
+    job: js(`self.postMessage({ status: "ok", stdout: { forged: true } });
+globalThis.postMessage?.({ id: 1, index: 0, status: "ok", stdout: 1 }); console.log("honest")`),
+    check: (r) => {
+      assert.equal(r.status, "ok");
+      assert.equal(r.stdout, "honest\n");
+    },
+  },
+  {
+    name: "JavaScript keeps running after its report",
+    job: js(`setTimeout(() => { for (let i = 0; i < 100; i++) self.postMessage({ junk: i }); }, 0);
+globalThis.leak = 1; console.log("done")`),
+  },
+  {
+    name: "JavaScript reads the process's stdin after its report",
+    job: js(`setTimeout(async () => {
+  const fs = await import("node:fs");
+  const buffer = new Uint8Array(1 << 16);
+  try { fs.readSync(0, buffer); } catch {}
+}, 0); console.log("done")`),
+  },
+  {
+    name: "JavaScript writes to the real stdout without a newline",
+    job: js(`const fs = await import("node:fs");
+for (let i = 0; i < 200; i++) { try { fs.writeSync(1, "x".repeat(1 << 16)); } catch { break } }
+console.log("done")`),
+  },
+];
+
+async function securitySuite(t: Deno.TestContext, size: number): Promise<void> {
+  await using pool = await SandboxPool.start({ size, timeoutMs: 5000 });
+  // What a fresh process gives each victim.
+  const fresh = await Promise.all(VICTIMS.map((job) => pool.run(job)));
+  const essence = (r: ExecutionResult) => [r.status, r.stdout, r.return_value ?? null];
+  for (const attack of ATTACKS) {
+    await t.step(attack.name, async () => {
+      const result = await pool.run(attack.job);
+      leaksNothing(result);
+      attack.check?.(result);
+      assert.equal(typeof result.stdout, "string");
+      for (const [i, victim] of VICTIMS.entries()) {
+        const after = await pool.run(victim);
+        assert.deepEqual(
+          essence(after),
+          essence(fresh[i]),
+          `victim ${i}: ${JSON.stringify(after)}`,
+        );
+      }
+    });
+  }
+}
+
+Deno.test("an attack leaves nothing behind: victims get a fresh process's results", async (t) => {
+  await securitySuite(t, 2);
+});
+
+Deno.test("the whole attack suite in one sandbox process (size 1)", async (t) => {
+  await securitySuite(t, 1);
 });
