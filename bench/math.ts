@@ -1,24 +1,34 @@
 /**
- * Math answers benchmark (issue: math answer extraction and equivalence).
+ * Math answers benchmark, side by side with the checker as it was before the
+ * one-call verifier (`--baseline <git ref>`, default the commit named below, whose
+ * `src/` is exported with `git archive` under `runs/bench-baseline/` and imported).
  *
- * 1. Agreement on real data (`../shared/data`), side by side for three answer
- *    checks: raw string equality; the paper's training-label check (normalised
- *    strings with substring matching; `normalizeAnswer` stands in for its
- *    normaliser); and `compareAnswers`:
+ * 1. Agreement on real data (`../shared/data`), side by side for raw string
+ *    equality; the paper's training-label check (normalised strings with substring
+ *    matching; `normalizeAnswer` stands in for its normaliser); `compareAnswers`
+ *    before and after:
  *    - GSM8K: the answer extracted from each of the 4 × 1,319 model solutions vs the
  *      gold after `####`, against upstream `is_correct`;
  *    - math_samples: 400 Qwen2.5-Math responses, extraction vs upstream `pred`, and
  *      `pred` vs `gt` against upstream `score`;
  *    - MATH-500: the answer extracted from each reference solution vs the gold
  *      answer; each gold answer vs its rewrites, and vs other problems' golds.
- * 2. Throughput on the 400 (extracted answer, gold) pairs of math_samples:
- *    comparisons per second with empty caches (cold) and with the cache, against
- *    normalised string equality.
- * 3. Share of a math self-consistency run (recorded samples, `MathSelfConsistency`
+ * 2. One call on full solutions (`verifyAnswer`, before: `extractAnswer` on both
+ *    sides then `compareAnswers`): GSM8K gold solutions vs model solutions, and
+ *    math_samples responses boxed, unboxed and with a late "Final Answer" line.
+ * 3. The answer-form table of `tests/math_cases.ts` by kind, before and after, the
+ *    way Math-Verify reports its test suites (share of cases with the expected
+ *    verdict).
+ * 4. Throughput on the 400 (extracted answer, gold) pairs of math_samples and the
+ *    MATH-500 cross-problem gold pairs: comparisons per second, cold and cached,
+ *    before and after in the same process, and one-call verification of the 400
+ *    full responses.
+ * 5. Share of a math self-consistency run (recorded samples, `MathSelfConsistency`
  *    over the 50 math_samples problems) spent extracting and comparing answers.
  *
- * Run: deno run -A bench/math.ts
+ * Run: deno task bench math [--baseline <git ref>]
  */
+import { parseArgs } from "node:util";
 import {
   AnswerComparer,
   compareAnswers,
@@ -27,15 +37,77 @@ import {
   normalizeAnswer,
   readJsonl,
   type Sample,
+  verifyAnswer,
 } from "../mod.ts";
 import {
   type Compare,
   gsm8kAgreement,
   math500Agreement,
   mathSamplesAgreement,
+  type Verify,
+  verifyAgreement,
 } from "../src/math/agreement.ts";
+import { CASE_KINDS, MATH_CASES } from "../tests/math_cases.ts";
 
 const DATA = new URL("../../shared/data", import.meta.url).pathname;
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** The checker before the one-call verifier: labels, chains, relations, prose extraction. */
+const BASELINE = "f3d579ce5dd15908cbd956338c8a7f962a5d5d74";
+
+/** What the benchmark uses of a version of `src/math/mod.ts`. */
+interface MathModule {
+  AnswerComparer: new () => { compare: Compare };
+  extractAnswer: (text: string, options?: { numeric?: boolean }) => string | undefined;
+}
+
+/** `src/` of `ref`, exported once under `runs/bench-baseline/`, and its math module. */
+async function loadBaseline(ref: string): Promise<MathModule> {
+  const git = (args: string[]) =>
+    new Deno.Command("git", { args, cwd: ROOT, stdout: "piped", stderr: "piped" }).output();
+  const resolved = await git(["rev-parse", "--verify", `${ref}^{commit}`]);
+  if (!resolved.success) {
+    throw new Error(`Cannot resolve the baseline: git rev-parse ${ref} failed`);
+  }
+  const commit = new TextDecoder().decode(resolved.stdout).trim();
+  const dir = `${ROOT}runs/bench-baseline/${commit}`;
+  const entry = `${dir}/src/math/mod.ts`;
+  const exists = await Deno.stat(entry).then(() => true, () => false);
+  if (!exists) {
+    await Deno.mkdir(dir, { recursive: true });
+    const archive = await git(["archive", "--format=tar", commit, "src"]);
+    if (!archive.success) {
+      throw new Error(`Cannot export the baseline: git archive ${commit} failed`);
+    }
+    const tar = new Deno.Command("tar", { args: ["-x", "-C", dir], stdin: "piped" }).spawn();
+    const writer = tar.stdin.getWriter();
+    await writer.write(archive.stdout);
+    await writer.close();
+    if (!(await tar.status).success) throw new Error(`Cannot unpack the baseline into ${dir}`);
+  }
+  console.log(`Baseline ("before"): ${commit.slice(0, 12)} (${ref})\n`);
+  return await import(`file://${entry}`);
+}
+
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: { baseline: { type: "string", default: BASELINE } },
+});
+
+try {
+  await Deno.stat(DATA);
+} catch {
+  console.log(`Skipped: ${DATA} is absent (the real-data folder of the data README)`);
+  Deno.exit(0);
+}
+const before = await loadBaseline(flags.baseline!);
+const beforeComparer = new before.AnswerComparer();
+const beforeCompare: Compare = (a, b) => beforeComparer.compare(a, b);
+/** The one call before: each side's extracted answer (or the text itself), compared. */
+const beforeVerify: Verify = (gold, prediction) => {
+  const answer = (text: string) => before.extractAnswer(text) ?? text;
+  return beforeCompare(answer(gold), answer(prediction)).equivalent;
+};
 
 const CHECKS: [string, Compare][] = [
   ["raw string", (a, b) => ({ equivalent: a.trim() === b.trim(), rule: "string" })],
@@ -46,6 +118,7 @@ const CHECKS: [string, Compare][] = [
       rule: "substring",
     };
   }],
+  ["compareAnswers before", beforeCompare],
   ["compareAnswers", compareAnswers],
 ];
 
@@ -129,41 +202,71 @@ function time(run: () => void): number {
   return performance.now() - start;
 }
 
-/** Comparisons per second over `pairs`: normalised strings, fresh caches (best of `rounds`), cached. */
+/** Best time of `rounds`, the two measurements alternating so that both see the same load. */
+function bestOfAlternating(rounds: number, a: () => number, b: () => number): [number, number] {
+  let [bestA, bestB] = [Infinity, Infinity];
+  for (let i = 0; i < rounds; i++) {
+    bestA = Math.min(bestA, a());
+    bestB = Math.min(bestB, b());
+  }
+  return [bestA, bestB];
+}
+
+/**
+ * Comparisons per second over `pairs`: normalised strings, then before and after,
+ * each with fresh caches (cold) and cached, best of `rounds`.
+ */
 function throughputTable(
   pairs: [string, string][],
   rounds: number,
 ): Record<string, Record<string, string>> {
-  const best = (measure: () => number) => Math.min(...Array.from({ length: rounds }, measure));
-  const normalised = best(() =>
-    time(() => pairs.forEach(([a, b]) => normalizeAnswer(a) === normalizeAnswer(b)))
+  const [normalised] = bestOfAlternating(
+    rounds,
+    () => time(() => pairs.forEach(([a, b]) => normalizeAnswer(a) === normalizeAnswer(b))),
+    () => 0,
   );
-  const cold = best(() => {
-    const comparer = new AnswerComparer();
+  const cold = (make: () => { compare: Compare }) => () => {
+    const comparer = make();
     return time(() => pairs.forEach(([a, b]) => comparer.compare(a, b)));
-  });
-  const comparer = new AnswerComparer();
-  pairs.forEach(([a, b]) => comparer.compare(a, b));
-  const cached = best(() => time(() => pairs.forEach(([a, b]) => comparer.compare(a, b))));
-  const row = (ms: number) => ({
+  };
+  const [coldBefore, coldAfter] = bestOfAlternating(
+    rounds,
+    cold(() => new before.AnswerComparer()),
+    cold(() => new AnswerComparer()),
+  );
+  const warm = (comparer: { compare: Compare }) => {
+    pairs.forEach(([a, b]) => comparer.compare(a, b));
+    return () => time(() => pairs.forEach(([a, b]) => comparer.compare(a, b)));
+  };
+  const [cachedBefore, cachedAfter] = bestOfAlternating(
+    rounds,
+    warm(new before.AnswerComparer()),
+    warm(new AnswerComparer()),
+  );
+  const row = (ms: number, baseline?: number) => ({
     [`time per ${pairs.length}`]: `${ms.toFixed(2)} ms`,
     "comparisons/s": rate(pairs.length, ms),
     "vs normalised string": (normalised / ms).toFixed(2),
+    "time after/before": baseline === undefined ? "" : `${(ms / baseline).toFixed(2)}×`,
   });
   return {
     "normalised string equality": row(normalised),
-    "compareAnswers, cold caches": row(cold),
-    "compareAnswers, cached": row(cached),
+    "compareAnswers before, cold": row(coldBefore),
+    "compareAnswers after, cold": row(coldAfter, coldBefore),
+    "compareAnswers before, cached": row(cachedBefore),
+    "compareAnswers after, cached": row(cachedAfter, cachedBefore),
   };
 }
 
 async function throughput(pairs: [string, string][], engineMs: number): Promise<void> {
   const identical = pairs.filter(([a, b]) => a === b).length;
   console.log(`\n## Throughput on the ${pairs.length} math_samples (extracted, gold) pairs\n`);
-  console.table(throughputTable(pairs, 5));
+  console.table(throughputTable(pairs, 25));
   console.log(
     `(${identical} of the ${pairs.length} pairs are identical strings; cold = fresh caches; ` +
-      `best of 5; compute engine start-up, once per process: ${engineMs.toFixed(0)} ms)`,
+      `best of 25, before and after alternating; compute engine start-up, once per process: ${
+        engineMs.toFixed(0)
+      } ms)`,
   );
   const golds: string[] = [];
   for await (const row of readJsonl<{ answer: string }>(`${DATA}/math500/test.jsonl`)) {
@@ -172,7 +275,90 @@ async function throughput(pairs: [string, string][], engineMs: number): Promise<
   const cross: [string, string][] = [];
   golds.forEach((a, i) => golds.slice(i + 1).forEach((b) => a !== b && cross.push([a, b])));
   console.log(`\n## Throughput on the ${cross.length} MATH-500 cross-problem gold pairs\n`);
-  console.table(throughputTable(cross, 1));
+  console.table(throughputTable(cross, 3));
+  console.log("(best of 3, before and after alternating)");
+
+  const responses: [string, string][] = [];
+  const path = `${DATA}/math_samples/math_cot_dev.jsonl`;
+  for await (const record of readJsonl<{ gt: string; response: string[] }>(path)) {
+    for (const response of record.response) responses.push([record.gt, response]);
+  }
+  const oneCall = (make: () => Verify) => () => {
+    const verify = make();
+    return time(() => responses.forEach(([gold, response]) => verify(gold, response)));
+  };
+  const [verifyBefore, verifyAfter] = bestOfAlternating(
+    25,
+    oneCall(() => {
+      const comparer = new before.AnswerComparer();
+      const answer = (text: string) => before.extractAnswer(text) ?? text;
+      return (gold, response) => comparer.compare(answer(gold), answer(response)).equivalent;
+    }),
+    oneCall(() => {
+      const comparer = new AnswerComparer();
+      return (gold, response) => comparer.verify(gold, response).equivalent;
+    }),
+  );
+  console.log(`\n## One call on the ${responses.length} full math_samples responses\n`);
+  console.table({
+    "before: extractAnswer on both sides + compare": {
+      [`time per ${responses.length}`]: `${verifyBefore.toFixed(2)} ms`,
+      "verifications/s": rate(responses.length, verifyBefore),
+      "time after/before": "",
+    },
+    "after: verify (extraction on both sides)": {
+      [`time per ${responses.length}`]: `${verifyAfter.toFixed(2)} ms`,
+      "verifications/s": rate(responses.length, verifyAfter),
+      "time after/before": `${(verifyAfter / verifyBefore).toFixed(2)}×`,
+    },
+  });
+  console.log("(fresh comparers each round; best of 25, before and after alternating)");
+}
+
+async function oneCallAgreement(): Promise<void> {
+  console.log("\n## One call on full solutions: agreement with the upstream verdicts\n");
+  const [old, now] = [
+    await verifyAgreement(DATA, beforeVerify),
+    await verifyAgreement(DATA, verifyAnswer),
+  ];
+  console.table(Object.fromEntries(
+    Object.keys(now.forms).map((form) => {
+      const [a, total] = old.forms[form] ?? [0, 0];
+      const [b] = now.forms[form];
+      return [`${form} (${total})`, { before: pct(a, total), after: pct(b, total) }];
+    }),
+  ));
+  for (const d of now.disagreements) {
+    console.log(
+      `after, disagreement: ${d.form} ${d.id} gold ${
+        JSON.stringify(d.gold)
+      } upstream ${d.upstream}`,
+    );
+  }
+}
+
+function caseTable(): void {
+  console.log(`\n## The answer-form table (tests/math_cases.ts) by kind, before and after\n`);
+  const rows: Record<string, { cases: number; before: string; after: string }> = {};
+  const tally = { before: 0, after: 0 };
+  for (const kind of CASE_KINDS) {
+    const cases = MATH_CASES.filter((c) => c.kind === kind);
+    let [a, b] = [0, 0];
+    for (const { gold, prediction, expected, options } of cases) {
+      // The checker before had no options: its verdict is with the defaults.
+      if (beforeVerify(gold, prediction) === expected) a++;
+      if (verifyAnswer(gold, prediction, options) === expected) b++;
+    }
+    tally.before += a;
+    tally.after += b;
+    rows[kind] = { cases: cases.length, before: pct(a, cases.length), after: pct(b, cases.length) };
+  }
+  const total = MATH_CASES.length;
+  rows.all = { cases: total, before: pct(tally.before, total), after: pct(tally.after, total) };
+  console.table(rows);
+  console.log(
+    "(share of cases with the expected verdict; cases with options judged with defaults before)",
+  );
 }
 
 async function selfConsistencyShare(): Promise<void> {
@@ -225,15 +411,12 @@ async function selfConsistencyShare(): Promise<void> {
   );
 }
 
-try {
-  await Deno.stat(DATA);
-} catch {
-  console.log(`Skipped: ${DATA} is absent (the real-data folder of the data README)`);
-  Deno.exit(0);
-}
 const engineStart = performance.now();
 new AnswerComparer().compare("\\sqrt{2}", "x");
+beforeCompare("\\sqrt{3}", "y");
 const engineMs = performance.now() - engineStart;
 const pairs = await agreement();
+await oneCallAgreement();
+caseTable();
 await throughput(pairs, engineMs);
 await selfConsistencyShare();

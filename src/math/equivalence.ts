@@ -67,7 +67,7 @@ export interface ParsedAnswer {
 
 /** Options of {@link AnswerComparer}. */
 export interface ComparerOptions {
-  /** Parsed answers and engine evaluations kept, each. Default 10,000. */
+  /** Parsed answers, engine evaluations and answers of gold texts kept, each. Default 10,000. */
   cacheSize?: number;
   /** Time limit of one engine evaluation, in milliseconds. Default 250. */
   timeLimitMs?: number;
@@ -141,6 +141,8 @@ function numberReadings(
 export class AnswerComparer {
   readonly #forms: LruCache<string, Parsed>;
   readonly #evaluations: LruCache<string, Evaluation>;
+  /** Answers taken from gold texts, which are verified against many predictions. */
+  readonly #golds: LruCache<string, { answer: string | undefined }>;
   readonly #timeLimitMs: number;
   readonly #budgetMs: number;
   readonly #maxLength: number;
@@ -154,6 +156,7 @@ export class AnswerComparer {
   constructor(options: ComparerOptions = {}) {
     this.#forms = new LruCache(options.cacheSize ?? 10_000);
     this.#evaluations = new LruCache(options.cacheSize ?? 10_000);
+    this.#golds = new LruCache(options.cacheSize ?? 10_000);
     this.#timeLimitMs = options.timeLimitMs ?? 250;
     this.#budgetMs = options.budgetMs ?? 1_000;
     this.#maxLength = options.maxLength ?? 1_000;
@@ -179,13 +182,17 @@ export class AnswerComparer {
    * the prediction's letter is looked for in its prose too (`A. Because …`).
    */
   verify(gold: string, prediction: string): Verification {
-    const expected = extractAnswer(gold, { prose: true });
+    const take = () => ({ answer: extractAnswer(gold, { prose: true }) });
+    // Short golds (bare answers) are cached; a long gold solution is read each time.
+    const { answer: expected } = gold.length <= this.#maxLength
+      ? this.#golds.getOrCompute(gold, take)
+      : take();
     if (expected === undefined) {
       return { ...undecided("no_gold"), gold: expected, prediction: undefined };
     }
-    const parsed = this.#parse(expected);
-    const choice = "form" in parsed && parsed.form.kind === "choice";
-    const answer = choice ? extractChoice(prediction) : extractAnswer(prediction, { prose: true });
+    const answer = isChoice(expected)
+      ? extractChoice(prediction)
+      : extractAnswer(prediction, { prose: true });
     if (answer === undefined) {
       return { ...decided(false, "no_answer"), gold: expected, prediction: answer };
     }
@@ -216,10 +223,11 @@ export class AnswerComparer {
     return { forms: this.#forms.stats, evaluations: this.#evaluations.stats };
   }
 
-  /** Empties both caches. */
+  /** Empties the caches. */
   clearCache(): void {
     this.#forms.clear();
     this.#evaluations.clear();
+    this.#golds.clear();
   }
 
   #parse(answer: string): Parsed {
@@ -565,6 +573,12 @@ export class AnswerComparer {
     }
     return open ?? decided(true, rule);
   }
+}
+
+/** A multiple-choice letter, as `C`, `(C)`, `\\text{(C)}` or `\\textbf{C}`. */
+function isChoice(answer: string): boolean {
+  return /^\s*(?:\\text(?:bf)?\s*\{)?\s*\(?[A-Ea-e]\)?\s*\}?\s*$/.test(answer) &&
+    /^[A-E]$|\([A-Ea-e]\)|\{\s*\(?[A-E]\)?\s*\}/.test(answer.trim());
 }
 
 /** `b - a` for `a < b` or `a \\leq b`, `a - b` for `a > b` or `a \\geq b`: positive when it holds. */

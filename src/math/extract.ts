@@ -90,8 +90,8 @@ const PHRASES: RegExp[] = [
   /^\s*(?:A|Answer)\s*:\s*(.+)$/gm,
 ];
 
-/** The answer of the last answer phrase, and where its capture starts. */
-function fromPhrases(text: string): { answer: string; index: number } | undefined {
+/** The answer of the last answer phrase. */
+function fromPhrases(text: string): string | undefined {
   for (const phrase of PHRASES) {
     let last: RegExpExecArray | undefined;
     for (const match of text.matchAll(phrase)) last = match;
@@ -104,7 +104,7 @@ function fromPhrases(text: string): { answer: string; index: number } | undefine
     const answer = block?.index === 0
       ? cleanAnswer(block[0])
       : cleanAnswer(answerInSentence(cutSentence(last[1])));
-    if (answer) return { answer, index };
+    if (answer) return answer;
   }
   return undefined;
 }
@@ -244,13 +244,14 @@ function cleanAnswer(answer: string): string {
  */
 export function extractAnswer(text: string, options: ExtractOptions = {}): string | undefined {
   const boxes = findBoxes(text);
-  const phrase = fromPhrases(text);
   if (boxes.length > 0) {
     const answer = fromBoxes(text, boxes);
-    const lastBox = boxes[boxes.length - 1];
-    if (answer && !(phrase && phrase.index >= lastBox.end)) return answer;
+    const late = fromPhrases(text.slice(boxes[boxes.length - 1].end));
+    if (late) return late;
+    if (answer) return answer;
   }
-  if (phrase !== undefined) return phrase.answer;
+  const phrase = fromPhrases(text);
+  if (phrase !== undefined) return phrase;
   if (options.prose) {
     const answer = text.search(MATH) === -1 && isBare(text) ? text : inProse(text);
     if (answer) return cleanAnswer(answer);
