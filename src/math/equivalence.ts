@@ -14,6 +14,7 @@ import {
   type Evaluation,
   exactlyEqual,
   SAMPLE_POINTS,
+  startEngine,
 } from "./latex_engine.ts";
 import { type Form, FormError, parseForm, type Relation } from "./forms.ts";
 import { hasHugeNumber, nestingDepth } from "./guards.ts";
@@ -253,6 +254,7 @@ export class AnswerComparer {
   #evaluate(latex: string): Evaluation {
     const cached = this.#evaluations.get(latex);
     if (cached) return cached;
+    this.#deadline += startEngine();
     const limit = Math.min(this.#timeLimitMs, this.#deadline - performance.now());
     if (limit <= 0) return { status: "timeout" };
     const evaluation = evaluateLatex(latex, { timeLimitMs: limit });

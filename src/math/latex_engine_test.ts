@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { evaluateLatex, SAMPLE_POINTS } from "./latex_engine.ts";
+import { evaluateLatex, SAMPLE_POINTS, startEngine } from "./latex_engine.ts";
 
 Deno.test("evaluateLatex() gives the same values for equal expressions and differs otherwise", () => {
   const options = { timeLimitMs: 2_000 };
@@ -21,4 +21,9 @@ Deno.test("evaluateLatex() reports invalid, symbolic and failed inputs without t
   assert.equal(evaluateLatex("10^{10^{10}}+1", options).status, "failed");
   const complex = evaluateLatex("\\sqrt{-4}", options);
   assert.ok(complex.status === "values" && complex.values[0].im === 2);
+});
+
+Deno.test("startEngine() starts the engine once and reports how long it took", () => {
+  startEngine();
+  assert.equal(startEngine(), 0);
 });
