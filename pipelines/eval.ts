@@ -4,9 +4,26 @@
  * the unbiased estimator 1 − C(n−c, k) / C(n, k). Greedy evaluation is `--n 1
  * --temperature 0`. It writes no pairs.
  *
+ * Problems keep their dataset's `meta` in their outcome, so figures come out the
+ * way LiveCodeBench's leaderboard reports them: over the evaluated problems that
+ * meet the `--where` conditions on those fields (a release window such as
+ * `--where contest_date>=2024-08-01 --where contest_date<2025-02-01` scores an
+ * earlier, larger run again without sampling anew), overall and by `difficulty`.
+ *
  * @module
  */
-import { AnswerVote, drain, extractAnswer, isEquivalent, map, passAtK, pipe } from "../mod.ts";
+import {
+  AnswerVote,
+  drain,
+  extractAnswer,
+  isEquivalent,
+  map,
+  matchesWhere,
+  parseWhere,
+  passAtK,
+  pipe,
+  type ProblemMeta,
+} from "../mod.ts";
 import { policySamples, problemKey, type RecipeContext, type RecipeReport } from "./context.ts";
 import { goldCodeScores, goldProblems } from "./gold.ts";
 
@@ -44,6 +61,9 @@ export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
           samples: n,
           correct: c,
           ...(majority !== undefined ? { majority_correct: majority } : {}),
+          ...Object.fromEntries(
+            Object.entries(problem.meta ?? {}).map(([k, v]) => [`${META}${k}`, v]),
+          ),
         },
       };
       run.finishProblem(problemKey("eval", problem.id), outcome);
@@ -56,22 +76,64 @@ export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
       metrics: run.metrics.stage("eval"),
     }),
   ));
-  return { recipe: "eval", finished, resumed: counts.resumed, figures: evalFigures(context) };
+  const figures = evalFigures(context);
+  const window = releaseWindow(context);
+  if (window) console.log(`eval release window: ${window}`);
+  return { recipe: "eval", finished, resumed: counts.resumed, figures };
 }
 
-/** Accuracy, maj@k and pass@k over every problem the run evaluated (this and earlier invocations). */
-export function evalFigures(context: RecipeContext): Record<string, number> {
-  const rows: { n: number; c: number; majority?: boolean }[] = [];
+/** The prefix of the problem's `meta` fields in an eval outcome's detail. */
+const META = "meta.";
+
+interface EvalRow {
+  n: number;
+  c: number;
+  majority?: boolean;
+  meta: ProblemMeta;
+}
+
+/** The run's eval outcomes whose problems meet the `--where` conditions on their `meta`. */
+function evalRows(context: RecipeContext): EvalRow[] {
+  const where = context.flags.where.map(parseWhere);
+  const rows: EvalRow[] = [];
   for (const outcome of context.run.outcomes()) {
     if (outcome.detail.recipe !== "eval") continue;
+    const meta: ProblemMeta = {};
+    for (const [key, value] of Object.entries(outcome.detail)) {
+      if (key.startsWith(META)) meta[key.slice(META.length)] = value;
+    }
+    if (!where.every((c) => !(c.field in meta) || matchesWhere(meta, c))) continue;
     rows.push({
       n: Number(outcome.detail.samples),
       c: Number(outcome.detail.correct),
       ...(typeof outcome.detail.majority_correct === "boolean"
         ? { majority: outcome.detail.majority_correct }
         : {}),
+      meta,
     });
   }
+  return rows;
+}
+
+/** The first and last `contest_date` of the evaluated problems, when they carry one. */
+function releaseWindow(context: RecipeContext): string | undefined {
+  const dates = evalRows(context).map((r) => r.meta.contest_date).filter((d) =>
+    typeof d === "string"
+  ) as string[];
+  if (dates.length === 0) return undefined;
+  dates.sort();
+  return `contest_date ${dates[0].slice(0, 10)} … ${
+    (dates.at(-1) as string).slice(0, 10)
+  } (${dates.length} problems)`;
+}
+
+/**
+ * Accuracy, maj@k and pass@k over the problems the run evaluated (this and earlier
+ * invocations) that meet `--where`; pass@1 and counts by `difficulty` too when the
+ * problems carry one of a few named levels (LiveCodeBench's easy, medium, hard).
+ */
+export function evalFigures(context: RecipeContext): Record<string, number> {
+  const rows = evalRows(context);
   if (rows.length === 0) return {};
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const figures: Record<string, number> = {
@@ -84,5 +146,21 @@ export function evalFigures(context: RecipeContext): Record<string, number> {
   for (const at of new Set([1, 5, 10, k])) {
     if (at <= k && at >= 1) figures[`pass@${at}`] = mean(rows.map((r) => passAtK(r.n, r.c, at)));
   }
+  const levels = [...new Set(rows.map((r) => r.meta.difficulty))];
+  if (levels.length <= MAX_LEVELS && levels.every((l) => typeof l === "string")) {
+    for (const level of (levels as string[]).sort(byLevel)) {
+      const group = rows.filter((r) => r.meta.difficulty === level);
+      figures[`problems ${level}`] = group.length;
+      figures[`pass@1 ${level}`] = mean(group.map((r) => passAtK(r.n, r.c, 1)));
+    }
+  }
   return figures;
+}
+
+const MAX_LEVELS = 8;
+const LEVEL_ORDER = ["easy", "medium", "hard"];
+
+function byLevel(a: string, b: string): number {
+  const rank = (l: string) => LEVEL_ORDER.includes(l) ? LEVEL_ORDER.indexOf(l) : LEVEL_ORDER.length;
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -7,6 +7,7 @@ import type { CodeProblem, FunctionCodeProblem, MathProblem, Problem } from "../
 import {
   CODE_CONTESTS_SCHEMA,
   codeContestsRecord,
+  liveCodeBenchRecord,
   numinaRecord,
   textSchema,
   writeHubParquet,
@@ -130,44 +131,11 @@ Deno.test("readProblems() reads a folder and a glob of shards in name order, ids
   assert.deepEqual(shards.map((s) => s.length), [4, 4, 4]);
 });
 
-// Made by Python: base64(zlib(pickle.dumps(json.dumps(tests)))), LiveCodeBench's form.
-const LCB_STDIN_PRIVATE =
-  "eJxrYJlaxwABPVXR1UqZeQWlJUpWCkrGMXmGCkYKQEpJR0Epv7QEKm4GEShJLS4pqSxIBQkVl6Rk5inV6iggaTeMyTNF12qKU2vsFD0AXywocA==";
-const LCB_FUNCTIONAL_PRIVATE =
-  "eJxrYJnaxgABPU3R1UqZeQWlJUpWCkrRhjoKRjoKxrExeUZKOgpK+aUlUBlTELcktbikpLIgFSSQVpqXXJKZn5eYo1Sro4BshglQtyGqbhN8umOn6AEAntUrPg==";
-
-/** A LiveCodeBench `code_generation_lite` record. */
-function lcbRecord(
-  id: string,
-  functional: boolean,
-  difficulty = "easy",
-  date = "2023-08-21T00:00:00",
-) {
-  return {
-    question_title: `Problem ${id}`,
-    question_content: functional
-      ? "Return the sum of nums plus k."
-      : "Read n and n integers; print their sum.",
-    platform: functional ? "leetcode" : "atcoder",
-    question_id: id,
-    contest_id: "weekly-contest-360",
-    contest_date: date,
-    starter_code: functional
-      ? "class Solution:\n    def addAll(self, nums: List[int], k: int) -> int:\n        "
-      : "",
-    difficulty,
-    public_test_cases: JSON.stringify(
-      functional
-        ? [{ input: "[1, 1]\n0", output: "2", testtype: "functional" }]
-        : [{ input: "2\n4 5\n", output: "9\n", testtype: "stdin" }],
-    ),
-    private_test_cases: functional ? LCB_FUNCTIONAL_PRIVATE : LCB_STDIN_PRIVATE,
-    metadata: functional ? JSON.stringify({ func_name: "addAll" }) : "{}",
-  };
-}
-
 Deno.test("readProblems() reads LiveCodeBench with its compressed private tests decoded", async () => {
-  const path = await jsonl([lcbRecord("abc318_a", false), lcbRecord("2999", true, "medium")]);
+  const path = await jsonl([
+    liveCodeBenchRecord("abc318_a", { functional: false }),
+    liveCodeBenchRecord("2999", { functional: true, difficulty: "medium" }),
+  ]);
   const [stdin, functional] = await read(path) as CodeProblem[];
   assert.deepEqual(stdin.tests, [
     { input: "2\n4 5\n", output: "9\n" },
@@ -186,12 +154,15 @@ Deno.test("readProblems() reads LiveCodeBench with its compressed private tests 
   assert.equal(fn.entry_point, "Solution");
   assert.match(fn.prompt, /class Solution:\n {4}def addAll/);
   assert.match(fn.test_code ?? "", /getattr\(candidate\(\), 'addAll'\)/);
-  assert.match(fn.test_code ?? "", /\(\(\[1, 2, 3\], 2,\), 5\),/);
+  assert.match(fn.test_code ?? "", /\(\(\[1, 2, 3\], 2,\), 8\),/);
   assert.equal(fn.meta?.difficulty, "medium");
 });
 
 Deno.test("readProblems() rejects LiveCodeBench tests that are neither JSON nor compressed", async () => {
-  const record = { ...lcbRecord("1", false), private_test_cases: "bm90IHpsaWI=" };
+  const record = {
+    ...liveCodeBenchRecord("1", { functional: false }),
+    private_test_cases: "bm90IHpsaWI=",
+  };
   const path = await jsonl([record]);
   await assert.rejects(
     read(path),

@@ -50,6 +50,65 @@ export function codeContestsRecord(i: number): Record<string, unknown> {
   };
 }
 
+// Made by Python: base64(zlib(pickle.dumps(json.dumps(tests)))), LiveCodeBench's form.
+/** Private stdin tests of a sum problem: `3\n1 2 3\n` → `6\n`, `1\n5\n` → `5\n`. */
+export const LCB_SUM_PRIVATE =
+  "eJxrYJlaxwABPVXR1UqZeQWlJUpWCkrGMXmGCkYKQEpJR0Epv7QEKm4GEShJLS4pqSxIBQkVl6Rk5inV6iggaTeMyTNF12qKU2vsFD0AXywocA==";
+/** Private stdin tests of a max problem: `3\n4 9 2\n` → `9\n`, `1\n-5\n` → `-5\n`. */
+export const LCB_MAX_PRIVATE =
+  "eJxrYJnawAABPTXR1UqZeQWlJUpWCkrGMXkmCpYKRjF5SjoKSvmlJVBxS4hASWpxSUllQSpIqLgkJTNPqVZHAUm7YUyerim6XpgIFs2xU/QArL8o2g==";
+/** Private functional tests of `addAll(nums, k)` = sum(nums) + k: `[1, 2, 3], 2` → 8, `[4], 1` → 5. */
+export const LCB_ADD_ALL_PRIVATE =
+  "eJxrYJnaxgABPU3R1UqZeQWlJUpWCkrRhjoKRjoKxrExeUZKOgpK+aUlUBkLELcktbikpLIgFSSQVpqXXJKZn5eYo1Sro4BshglQtyGqblN8umOn6AEAoA8rQg==";
+
+/** Options for {@link liveCodeBenchRecord}. */
+export interface LiveCodeBenchRecordOptions {
+  /** A LeetCode `Solution.addAll` problem (else an AtCoder stdin sum problem). */
+  functional: boolean;
+  difficulty?: string;
+  contestDate?: string;
+  /** Stdin only: the max problem instead of the sum problem. */
+  max?: boolean;
+}
+
+/** A LiveCodeBench `code_generation_lite` record (every field a string, as on the hub). */
+export function liveCodeBenchRecord(
+  id: string,
+  options: LiveCodeBenchRecordOptions,
+): Record<string, string> {
+  const { functional, difficulty = "easy", contestDate = "2023-08-21T00:00:00" } = options;
+  const stdin = options.max
+    ? {
+      text: "Read n and n integers; print the largest.",
+      test: ["2\n4 5\n", "5\n"],
+      private: LCB_MAX_PRIVATE,
+    }
+    : {
+      text: "Read n and n integers; print their sum.",
+      test: ["2\n4 5\n", "9\n"],
+      private: LCB_SUM_PRIVATE,
+    };
+  return {
+    question_title: `Problem ${id}`,
+    question_content: functional ? "Return the sum of nums plus k." : stdin.text,
+    platform: functional ? "leetcode" : "atcoder",
+    question_id: id,
+    contest_id: "weekly-contest-360",
+    contest_date: contestDate,
+    starter_code: functional
+      ? "class Solution:\n    def addAll(self, nums: List[int], k: int) -> int:\n        "
+      : "",
+    difficulty,
+    public_test_cases: JSON.stringify(
+      functional
+        ? [{ input: "[1, 1]\n0", output: "2", testtype: "functional" }]
+        : [{ input: stdin.test[0], output: stdin.test[1], testtype: "stdin" }],
+    ),
+    private_test_cases: functional ? LCB_ADD_ALL_PRIVATE : stdin.private,
+    metadata: functional ? JSON.stringify({ func_name: "addAll" }) : "{}",
+  };
+}
+
 const text = { type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" } as const;
 const int64 = { type: "INT64", repetition_type: "OPTIONAL" } as const;
 const listOf = (name: string, element: Omit<SchemaElement, "name">): SchemaElement[] => [
