@@ -218,6 +218,21 @@ export const MATH_CASES: MathCase[] = [
   },
   {
     kind: "extraction",
+    gold: "$5$",
+    prediction:
+      "Hence $r = \\boxed{5}$. Note that the answer is independent of the radius of the base.",
+    expected: true,
+    why: "stop: a later answer phrase that is prose does not override the box",
+  },
+  {
+    kind: "extraction",
+    gold: "$5$",
+    prediction: "Therefore the answer is 5, since the remainder must be positive.",
+    expected: true,
+    why: "an answer phrase cut before the clause that explains it",
+  },
+  {
+    kind: "extraction",
     gold: "$7$",
     prediction: "The area is 12, and the perimeter is 7 units.",
     expected: true,
@@ -793,6 +808,13 @@ export const MATH_CASES: MathCase[] = [
       "$\\begin{pmatrix}0 & 1 \\\\ 1 & 0\\end{pmatrix} \\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}$",
     expected: false,
     why: "stop: matrix products do not commute",
+  },
+  {
+    kind: "matrices",
+    gold: "$\\begin{pmatrix}3 & -6\\end{pmatrix}$",
+    prediction: "So the image is $3\\begin{pmatrix}1 & -2\\end{pmatrix}$.",
+    expected: true,
+    why: "a number times a matrix, evaluated",
   },
   {
     kind: "matrices",

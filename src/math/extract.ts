@@ -172,9 +172,12 @@ function inProse(text: string): string | undefined {
   if (number && (!math || number.end > math.end)) return number.answer;
   return math?.answer;
 }
-/** Cuts a phrase's capture at the end of its sentence (a period not inside a number). */
+/**
+ * Cuts a phrase's capture at the end of its sentence (a period not inside a number) or
+ * at a clause that explains it (`5, since …`).
+ */
 function cutSentence(text: string): string {
-  const end = /\.(?=\s|$)(?!\d)/.exec(text);
+  const end = /\.(?=\s|$)(?!\d)|,?\s+(?:since|because|as|which|where|so that|but)\s/.exec(text);
   const sentence = end ? text.slice(0, end.index) : text;
   return sentence.replace(/\s+(?:I hope it is correct|\(.*?\))\s*$/i, "");
 }
@@ -246,8 +249,10 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   const boxes = findBoxes(text);
   if (boxes.length > 0) {
     const answer = fromBoxes(text, boxes);
+    // A phrase after the last box overrides it when it states an answer, not prose
+    // ("Note that the answer is independent of r").
     const late = fromPhrases(text.slice(boxes[boxes.length - 1].end));
-    if (late) return late;
+    if (late && !hasProse(late)) return late;
     if (answer) return answer;
   }
   const phrase = fromPhrases(text);

@@ -1,7 +1,9 @@
 /**
  * The structure of a normalised answer: a number, a numeral in another base
- * (`52_8`), a multiple-choice letter, plain text, an expression for the symbolic engine, an equation, or a collection
- * (ordered tuple, unordered set or comma list, interval, union, matrix) of those.
+ * (`52_8`), a multiple-choice letter, plain text, an expression for the symbolic
+ * engine, an equation (or chain) with its left side's role (a label names the answer),
+ * an inequality between expressions, or a collection (ordered tuple, unordered set or
+ * list, interval, union, matrix) of those.
  *
  * @module
  */

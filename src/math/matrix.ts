@@ -1,6 +1,6 @@
 /**
- * Simple matrix arithmetic in an answer: sums, differences and products of
- * matrices with number entries (`\begin{pmatrix}1&2\\3&4\end{pmatrix} +
+ * Simple matrix arithmetic in an answer: sums, differences, products and multiples
+ * of matrices with number entries (`\begin{pmatrix}1&2\\3&4\end{pmatrix} +
  * \begin{pmatrix}5&6\\7&8\end{pmatrix}`), evaluated exactly.
  *
  * @module
@@ -17,6 +17,8 @@ import {
 
 const MATRIX = /\\begin\{([pbBvV]?matrix|array)\}(?:\{[clr|]*\})?(.*?)\\end\{\1\}/sy;
 const OPERATOR = /\s*(\+|-|\\cdot|\\times|)\s*/y;
+/** A number multiplying the matrix that follows it: `2`, `-\\frac{1}{2}`, `3\\cdot`. */
+const SCALAR = /(-?(?:\d+(?:\.\d+)?|\\frac\{\d+\}\{\d+\}))\s*(?:\\cdot|\\times)?\s*(?=\\begin)/y;
 
 type Matrix = Rational[][];
 
@@ -53,9 +55,9 @@ function multiply(a: Matrix, b: Matrix): Matrix | undefined {
 }
 
 /**
- * The entries (as LaTeX numbers) of a sum, difference or product of two or more
- * number matrices, products first; `undefined` when `key` is anything else or the
- * shapes do not fit.
+ * The entries (as LaTeX numbers) of a sum, difference or product of number matrices,
+ * each possibly times a number (`2\\begin{pmatrix}…\\end{pmatrix}`), products first;
+ * `undefined` when `key` is a single matrix or anything else, or the shapes do not fit.
  *
  * @example
  * ```ts
@@ -71,11 +73,20 @@ export function evaluateMatrices(key: string): string[][] | undefined {
   let operator = "+";
   let count = 0;
   while (i < key.length) {
+    SCALAR.lastIndex = i;
+    const scalar = SCALAR.exec(key);
+    const factor = scalar ? parseNumber(scalar[1])?.value : undefined;
+    if (scalar) {
+      if (!factor) return undefined;
+      i = SCALAR.lastIndex;
+      count++;
+    }
     MATRIX.lastIndex = i;
     const match = MATRIX.exec(key);
     if (!match) return undefined;
-    const matrix = readMatrix(match[2]);
-    if (!matrix) return undefined;
+    const read = readMatrix(match[2]);
+    if (!read) return undefined;
+    const matrix = factor ? read.map((row) => row.map((x) => rationalMultiply(factor, x))) : read;
     count++;
     if (operator === "+" || operator === "-") {
       terms.push({ sign: operator === "-" ? -1n : 1n, factors: [matrix] });

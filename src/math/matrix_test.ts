@@ -31,3 +31,12 @@ Deno.test("evaluateMatrices() leaves single matrices, symbols and mismatched sha
   assert.equal(evaluateMatrices(`${m("1&2")}${m("1&2")}`), undefined);
   assert.equal(evaluateMatrices(`${m("1&2")}+x`), undefined);
 });
+
+Deno.test("evaluateMatrices() multiplies a matrix by a number written before it", () => {
+  assert.deepEqual(evaluateMatrices(`2${m("1&2")}`), [["2", "4"]]);
+  assert.deepEqual(evaluateMatrices(`\\frac{1}{2}\\cdot${m("1&2")}+${m("1&1")}`), [[
+    "\\frac{3}{2}",
+    "2",
+  ]]);
+  assert.deepEqual(evaluateMatrices(`-3${m("1\\\\0")}`), [["-3"], ["0"]]);
+});
