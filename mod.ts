@@ -89,3 +89,10 @@ export * from "./src/client/pair_client.ts";
 
 // Sandbox
 export * from "./sandbox/mod.ts";
+
+// Scale-out
+export * from "./src/scale/broker.ts";
+export * from "./src/scale/messages.ts";
+export * from "./src/scale/fleet.ts";
+export * from "./src/scale/remote_executor.ts";
+export * from "./src/scale/worker.ts";

@@ -16,7 +16,8 @@
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { parseAssertTests, readJsonl, writeJsonl } from "../mod.ts";
+import { readJsonl, writeJsonl } from "../mod.ts";
+import { humanEvalFiles } from "../tests/support/humaneval_files.ts";
 
 const DATA = new URL("../../shared/data/", import.meta.url).pathname;
 const MAIN = new URL("../pipelines/main.ts", import.meta.url).pathname;
@@ -106,52 +107,6 @@ async function mathFiles(dir: string, copies: number): Promise<[string, string]>
   return [problems, samples];
 }
 
-async function codeFiles(dir: string, tasks: number): Promise<[string, string, number]> {
-  const human = new Map<string, { prompt: string; entry_point: string }>();
-  for await (
-    const row of readJsonl<{ task_id: string; prompt: string; entry_point: string }>(
-      join(DATA, "humaneval", "HumanEval.jsonl"),
-    )
-  ) human.set(row.task_id, row);
-  const problems = join(dir, `code-${tasks}.jsonl`);
-  const samples = join(dir, `code-samples-${tasks}.jsonl`);
-  const problemRows: unknown[] = [];
-  const sampleRows: unknown[] = [];
-  const tests = readJsonl<{ task_id: string; samples: string[] }>(
-    join(DATA, "humaneval_samples", "test_cases_dev.jsonl"),
-  );
-  const solutions = readJsonl<{ task_id: string; samples: string[] }>(
-    join(DATA, "humaneval_samples", "solutions_dev.jsonl"),
-  );
-  const inputs = new Map<string, string[]>();
-  for await (const row of tests) {
-    const task = human.get(row.task_id);
-    if (!task) continue;
-    const parsed = parseAssertTests(row.samples.join("\n"), { entryPoint: task.entry_point });
-    inputs.set(row.task_id, [...new Set(parsed.kept.map((t) => t.input))].slice(0, 10));
-  }
-  for await (const row of solutions) {
-    if (problemRows.length >= tasks) break;
-    const task = human.get(row.task_id);
-    const testInputs = inputs.get(row.task_id) ?? [];
-    if (!task || testInputs.length === 0) continue;
-    const id = `humaneval/${row.task_id.split("/")[1]}`;
-    problemRows.push({
-      id,
-      kind: "code",
-      language: "python",
-      style: "function",
-      entry_point: task.entry_point,
-      prompt: task.prompt,
-      test_inputs: testInputs,
-    });
-    sampleRows.push({ problem_id: id, completions: row.samples });
-  }
-  await writeJsonl(problems, problemRows);
-  await writeJsonl(samples, sampleRows);
-  return [problems, samples, problemRows.length];
-}
-
 if (!existsSync(DATA)) {
   console.log(`Skipping the pipeline benchmark: ${DATA} is absent`);
   Deno.exit(0);
@@ -179,7 +134,7 @@ try {
     console.log("code-self-consistency on HumanEval samples (100 programs × ≤10 inputs per task):");
   }
   for (const tasks of ONLY === "math" ? [] : QUICK ? [3] : [10, 82]) {
-    const [problems, samples, written] = await codeFiles(dir, tasks);
+    const [problems, samples, written] = await humanEvalFiles(dir, { tasks });
     const outcome = await runPipeline(
       [
         "--recipe",

@@ -1,8 +1,8 @@
 /**
- * Running a problem's programs in the sandbox: every program on every input, or
- * every program with the problem's gold `check(candidate)` code. The pool starts on
- * first use and its execution cache lives in the run database, so a resumed run
- * repeats no execution.
+ * Running a problem's programs: every program on every input, or every program with
+ * the problem's gold `check(candidate)` code. Programs run in the local sandbox pool,
+ * or, with `--nats`, on remote workers; either way the execution cache lives in the
+ * run database, so a resumed run repeats no execution.
  *
  * @module
  */
@@ -10,15 +10,20 @@ import {
   type CodeProblem,
   ExecutionCache,
   type ExecutionResult,
+  type Executor,
   map,
   type Metrics,
   pipe,
   type ProblemDetailRecorder,
   type ProblemExecution,
+  type ProgramInput,
+  type ProgramJob,
+  RemoteExecutor,
+  type RemoteStatus,
   SandboxPool,
 } from "../mod.ts";
+import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
-import type { SandboxJob } from "../mod.ts";
 
 /** Options for {@link RecipeExecutor}. */
 export interface RecipeExecutorOptions {
@@ -30,29 +35,66 @@ export interface RecipeExecutorOptions {
   size?: number;
   /** Where the dashboard's problem detail finds each problem's executions. */
   details?: ProblemDetailRecorder;
+  /** Run programs on remote workers through this broker instead of a local pool. */
+  remote?: {
+    url: string;
+    /** The run directory: its results come back to this run only. */
+    runDir: string;
+    token?: string;
+    ackWaitMs: number;
+    maxDeliver: number;
+    maxOutstanding: number;
+  };
 }
 
-/** Runs programs for recipes; one pool per run. */
+/** Runs programs for recipes; one executor (local pool or remote workers) per run. */
 export class RecipeExecutor {
   readonly #options: RecipeExecutorOptions;
-  #pool?: Promise<SandboxPool>;
+  #executor?: Promise<Executor>;
+  #remote?: RemoteExecutor;
+  #concurrency = 1;
 
-  /** Creates an executor; no process starts until the first job. */
+  /** Creates an executor; nothing starts until the first job (or {@link executor}). */
   constructor(options: RecipeExecutorOptions) {
     this.#options = options;
   }
 
-  /** The pool, started on first use. */
-  pool(): Promise<SandboxPool> {
-    if (this.#pool) return this.#pool;
-    const pool = SandboxPool.start({
+  /** The executor, started on first use: remote workers with `remote`, else a local pool. */
+  executor(): Promise<Executor> {
+    this.#executor ??= this.#start();
+    return this.#executor;
+  }
+
+  /** Broker, workers and outstanding jobs, when programs run remotely. */
+  remoteStatus(): RemoteStatus | undefined {
+    return this.#remote?.status();
+  }
+
+  async #start(): Promise<Executor> {
+    const { remote, db, metrics, timeoutMs, memoryMb } = this.#options;
+    const cache = new ExecutionCache({ db });
+    if (remote) {
+      this.#remote = await RemoteExecutor.connect({
+        url: remote.url,
+        runId: runId(remote.runDir),
+        ...(remote.token ? { token: remote.token } : {}),
+        cache,
+        limits: { timeoutMs, memoryMb },
+        delivery: { ackWaitMs: remote.ackWaitMs, maxDeliver: remote.maxDeliver },
+        maxOutstanding: remote.maxOutstanding,
+        metrics,
+      });
+      this.#concurrency = remote.maxOutstanding;
+      return this.#remote;
+    }
+    const pool = await SandboxPool.start({
       ...(this.#options.size ? { size: this.#options.size } : {}),
-      timeoutMs: this.#options.timeoutMs,
-      memoryMb: this.#options.memoryMb,
-      cache: new ExecutionCache({ db: this.#options.db }),
-      metrics: this.#options.metrics,
+      timeoutMs,
+      memoryMb,
+      cache,
+      metrics,
     });
-    this.#pool = pool;
+    this.#concurrency = pool.size * 2;
     return pool;
   }
 
@@ -68,11 +110,16 @@ export class RecipeExecutor {
   ): Promise<(ExecutionResult | undefined)[][]> {
     const results = programs.map(() => new Array<ExecutionResult | undefined>(inputs.length));
     const jobs = programs.flatMap((code, p) =>
-      code === undefined
-        ? []
-        : inputs.map((input, i) => ({ p, i, job: inputJob(problem, code, input) }))
+      code === undefined || inputs.length === 0 ? [] : [{
+        p,
+        job: {
+          language: problem.language,
+          code,
+          inputs: inputs.map((input) => programInput(problem, input)),
+        },
+      }]
     );
-    await this.#runAll(jobs, signal, (p, i, result) => (results[p][i] = result));
+    await this.#runAll(jobs, signal, (p, row) => row.forEach((r, i) => (results[p][i] = r)));
     if (this.#options.details) {
       const executions: ProblemExecution[] = [];
       results.forEach((row, sample_index) =>
@@ -95,48 +142,59 @@ export class RecipeExecutor {
     const jobs = programs.flatMap((code, p) =>
       code === undefined || problem.test_code === undefined ? [] : [{
         p,
-        i: 0,
         job: {
           language: problem.language,
           code,
-          test_code: problem.test_code,
-          ...(problem.style === "function" ? { entry_point: problem.entry_point } : {}),
-        } satisfies SandboxJob,
+          inputs: [{
+            test_code: problem.test_code,
+            ...(problem.style === "function" ? { entry_point: problem.entry_point } : {}),
+          }],
+        },
       }]
     );
-    await this.#runAll(jobs, signal, (p, _i, result) => (results[p] = result));
+    await this.#runAll(jobs, signal, (p, row) => (results[p] = row[0]));
     return results;
   }
 
   async #runAll(
-    jobs: { p: number; i: number; job: SandboxJob }[],
+    jobs: { p: number; job: ProgramJob }[],
     signal: AbortSignal,
-    put: (p: number, i: number, result: ExecutionResult) => void,
+    put: (p: number, results: ExecutionResult[]) => void,
   ): Promise<void> {
     if (jobs.length === 0) return;
-    const pool = await this.pool();
+    const executor = await this.executor();
     const runs = pipe(
       jobs,
-      map(async ({ p, i, job }) => ({ p, i, result: await pool.run(job, { signal }) }), {
-        concurrency: pool.size * 2,
+      map(async ({ p, job }) => ({ p, results: await executor.execute(job, { signal }) }), {
+        concurrency: this.#concurrency,
         ordered: false,
         signal,
       }),
     );
-    for await (const { p, i, result } of runs) put(p, i, result);
+    for await (const { p, results } of runs) put(p, results);
   }
 
-  /** Stops the sandbox processes. */
+  /** Stops the sandbox processes, or the connection to the broker. */
   async close(): Promise<void> {
-    const pool = this.#pool;
-    this.#pool = undefined;
-    if (pool) await (await pool.catch(() => undefined))?.close();
+    const executor = this.#executor;
+    this.#executor = undefined;
+    this.#remote = undefined;
+    if (executor) await (await executor.catch(() => undefined))?.close();
   }
 }
 
-/** The sandbox job of a program on one test input, per the problem's style. */
-export function inputJob(problem: CodeProblem, code: string, input: string): SandboxJob {
+/** A stable id for a run directory (its results subject and durable consumer). */
+function runId(dir: string): string {
+  let path = dir;
+  try {
+    path = Deno.realPathSync(dir);
+  } catch { /* not created yet: the path as given */ }
+  return createHash("sha256").update(path).digest("hex").slice(0, 16);
+}
+
+/** How a program is driven on one test input, per the problem's style. */
+export function programInput(problem: CodeProblem, input: string): ProgramInput {
   return problem.style === "function"
-    ? { language: problem.language, code, call: { entry_point: problem.entry_point, args: input } }
-    : { language: problem.language, code, stdin: input };
+    ? { call: { entry_point: problem.entry_point, args: input } }
+    : { stdin: input };
 }

@@ -252,6 +252,34 @@ export const PIPELINE_FLAGS = {
     min: 1,
     integer: true,
   },
+  // Scale-out
+  nats: {
+    type: "string",
+    description:
+      "Run programs on remote workers through this NATS JetStream broker (nats://HOST:4222)",
+  },
+  "nats-token": { type: "string", description: "Token the NATS broker requires" },
+  "nats-ack-wait": {
+    type: "number",
+    description: "Time a worker has to answer or extend a job before it is redelivered (ms)",
+    default: 30000,
+    min: 100,
+    integer: true,
+  },
+  "nats-max-deliver": {
+    type: "number",
+    description: "Deliveries of one job at most, then its inputs get sandbox_error",
+    default: 5,
+    min: 1,
+    integer: true,
+  },
+  "nats-outstanding": {
+    type: "number",
+    description: "Program jobs sent to the workers and not yet answered, at most",
+    default: 256,
+    min: 1,
+    integer: true,
+  },
   "min-runs": {
     type: "number",
     description: "Fewest ok runs a test input needs to be kept",

@@ -263,6 +263,18 @@ async function runPipeline(
     timeoutMs: flags["timeout-ms"],
     memoryMb: flags["memory-mb"],
     ...(flags["pool-size"] ? { size: flags["pool-size"] } : {}),
+    ...(flags.nats
+      ? {
+        remote: {
+          url: flags.nats,
+          runDir: run.dir,
+          ...(flags["nats-token"] ? { token: flags["nats-token"] } : {}),
+          ackWaitMs: flags["nats-ack-wait"],
+          maxDeliver: flags["nats-max-deliver"],
+          maxOutstanding: flags["nats-outstanding"],
+        },
+      }
+      : {}),
   });
   let server: RunningServer | undefined;
   let started = false;
@@ -274,6 +286,8 @@ async function runPipeline(
   try {
     const expected = await expectedTotal(flags, recipes, run);
     const progress = new Progress({ label: "problems", total: expected });
+    // A broker that cannot be reached is said at once, not at the first program.
+    if (flags.nats) await executor.executor();
     if (!flags["no-serve"]) {
       try {
         server = await startServer({
@@ -286,6 +300,7 @@ async function runPipeline(
           config: { ...config, recipes },
           progress: () => ({ problems_finished: progress.count, problems_expected: expected }),
           problems: details,
+          remote: () => executor.remoteStatus(),
         });
       } catch (error) {
         if (error instanceof ServerBindError) {

@@ -40,6 +40,8 @@ export interface ServerAppOptions {
    * {@link runDatabaseProblems} over `db`.
    */
   problems?: ProblemDetailSource;
+  /** Remote execution (broker, workers, outstanding jobs) for `/v1/stats`, when used. */
+  remote?: () => unknown;
   /** Idle time before a stream sends a heartbeat (ms). Default 15000. */
   heartbeatMs?: number;
   /** Ends every open stream when aborted (server shutdown). */
@@ -102,6 +104,7 @@ export function createApp(options: ServerAppOptions): Hono {
         ...options.progress?.(),
       },
       consumers: open,
+      ...(options.remote?.() ? { remote: options.remote() } : {}),
       metrics: await metrics.registry.getMetricsAsJSON(),
     });
   });
