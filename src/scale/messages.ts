@@ -10,7 +10,7 @@ import { FieldError } from "../errors.ts";
 import { EXECUTION_STATUSES, type ExecutionResult } from "../model/execution.ts";
 import { ExecutionCache } from "../../sandbox/cache.ts";
 import { type ProgramJob, sandboxJobs } from "../../sandbox/executor.ts";
-import { type SandboxLimits, toWireJob } from "../../sandbox/job.ts";
+import { type SandboxLimits, toWire } from "../../sandbox/job.ts";
 import { CODE_LANGUAGES } from "../model/problem.ts";
 
 /** A job on the queue. */
@@ -42,7 +42,10 @@ export interface ResultMessage {
 
 /** The execution-cache key of each of the job's inputs under `limits`. */
 export function executionKeys(job: ProgramJob, limits: Required<SandboxLimits>): string[] {
-  return sandboxJobs(job).map((one) => ExecutionCache.key(toWireJob(one, limits, 0)));
+  return sandboxJobs(job).map((one) => {
+    const { program, input } = toWire(one, limits);
+    return ExecutionCache.key(program, input);
+  });
 }
 
 /** The id of a job whose inputs have these keys. */
