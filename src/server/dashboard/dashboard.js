@@ -80,6 +80,23 @@ const CHARTS = [
     read: (s) => new Map([["pairs", s.progress.pairs_written]]),
   },
   {
+    id: "chart-remote",
+    read: (s) =>
+      s.remote
+        ? new Map([
+          ["outstanding", s.remote.outstanding],
+          [
+            "redeliveries",
+            byLabel(s.metrics, named("pfpo_remote_redeliveries_total")).get(
+              "remote_redeliveries",
+            ) ??
+              0,
+          ],
+          ["rtt ms", s.remote.rtt_ms ?? 0],
+        ])
+        : new Map(),
+  },
+  {
     id: "chart-consumers",
     read: (s) =>
       new Map([
@@ -231,6 +248,32 @@ function showProblems(problems) {
   document.querySelector("#problems tbody").replaceChildren(...rows);
 }
 
+/** Remote execution: the broker, why the run waits, and each worker. */
+function showRemote(remote) {
+  document.getElementById("remote").hidden = !remote;
+  document.getElementById("chart-remote").hidden = !remote;
+  if (!remote) return;
+  document.getElementById("remote-broker").textContent = `${remote.broker} (${
+    remote.connected ? "connected" : "disconnected"
+  }, ${remote.outstanding} jobs outstanding)`;
+  const waiting = document.getElementById("remote-waiting");
+  waiting.hidden = !remote.waiting;
+  waiting.textContent = remote.waiting ?? "";
+  const rows = remote.workers.map((w) =>
+    el(
+      "tr",
+      { class: w.alive ? "" : "gone" },
+      el("td", { text: w.alive ? w.id : `${w.id} (gone)` }),
+      el("td", { class: "num", text: String(w.pool_size) }),
+      el("td", { class: "num", text: w.executions_per_s.toFixed(1) }),
+      el("td", { class: "num", text: String(w.executions) }),
+      el("td", { class: "num", text: String(w.jobs_running) }),
+      el("td", { class: "num", text: `${Math.round(w.last_seen_s)} s ago` }),
+    )
+  );
+  document.querySelector("#workers tbody").replaceChildren(...rows);
+}
+
 async function getJson(path) {
   const res = await fetch(path, { credentials: "same-origin" });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
@@ -246,6 +289,7 @@ async function tick() {
     const time = Date.now() / 1000;
     for (const chart of charts) chart.push(time, stats);
     showProgress(stats);
+    showRemote(stats.remote);
     showProblems(recent.problems);
     document.body.dataset.updates = String(++updates);
   } catch (error) {
