@@ -69,6 +69,13 @@ export * from "./src/feedback/math.ts";
 export * from "./src/feedback/code.ts";
 export * from "./src/feedback/pairs.ts";
 export * from "./src/feedback/gold.ts";
+export * from "./src/feedback/calibration.ts";
+export * from "./src/feedback/answer_groups.ts";
+export * from "./src/feedback/code_clusters.ts";
+export * from "./src/feedback/codet.ts";
+export * from "./src/feedback/confidence.ts";
+export * from "./src/feedback/paper_rules.ts";
+export * from "./src/feedback/rules.ts";
 export * from "./src/feedback/store.ts";
 
 // Step level

@@ -1,58 +1,70 @@
 /**
- * Pseudo-feedback quality on real model samples (issue: voting, scoring and pairs).
+ * Pseudo-feedback quality on real model samples: the paper's rules, the default
+ * rules and the confidence-aware ones side by side, on the same data, with truth
+ * from gold answers and gold tests.
  *
- * 1. Math, `../shared/data/math_samples/math_cot_dev.jsonl` (50 MATH problems, 8
- *    Qwen2.5-Math samples each, gold `gt`): majority-vote label accuracy against `gt`
- *    (grouping with `isEquivalent`, beside plain string grouping); pair precision of
- *    both math pair modes; and for each early-stop rule, samples drawn against all 8
- *    and label agreement with the full vote.
- * 2. Code, `../shared/data/humaneval_samples/` (82 HumanEval tasks, 100 CodeGen
- *    programs and 100 model-written test runs each; truth from HumanEval's
- *    `check()`), in the self-consistency form (inputs from the generated asserts,
- *    outputs voted) and the frontier-test form (the asserts as full test cases):
- *    pseudo expected outputs against the canonical solution's outputs, the pass rate
- *    of the top-scored program against the mean pass rate (random pick), pair
- *    precision and pairs per task. Programs run in the sandbox pool.
+ * 1. Math: `math_samples/math_cot_dev.jsonl` (50 MATH problems × 8 Qwen2.5-Math
+ *    samples) and `gsm8k/model_solutions.jsonl` (1,319 GSM8K problems × 4 GPT-3
+ *    solutions): majority-vote label accuracy, early-stop savings (MATH), and per
+ *    rule the pairs made, their precision (chosen right and rejected wrong against
+ *    the gold answer) and the calibration error of their confidence.
+ * 2. Code: HumanEval × CodeGen-16B (82 tasks, 100 programs, inputs from the
+ *    model-written asserts; the same tasks cut into five slices of 20 programs) and
+ *    the five APPS problems (their tests' inputs): per rule the pairs made (no cap),
+ *    their precision against HumanEval's `check()` or APPS's verdicts, the pass rate
+ *    of the top-scored program against a random pick and CodeT's dual agreement, and
+ *    the calibration error of the confidence; then the calibration checked across
+ *    sets (models refitted on one set, measured on the others).
  *
- * Run: deno run -A bench/feedback.ts [--math-only] [--tasks N]
+ * Executions are cached in `/tmp/pfpo-bench-feedback.db` (`--cache PATH`), so a second
+ * run re-labels without running programs.
+ *
+ * Run: deno run -A bench/feedback.ts [--math-only] [--tasks N] [--cache PATH]
  */
 import { parseArgs } from "node:util";
 import {
   canonicalFromPython,
+  CLUSTER_FEATURES,
+  CODE_CLUSTER_MODEL,
+  CODE_PAIR_MODEL,
   codePairs,
+  CodeTrust,
   CodeVote,
   countPasses,
-  type ExecutionResult,
-  extractAnswer,
-  extractProgram,
-  type FeedbackSource,
-  goldMathFeedback,
+  differingInputs,
+  dualAgreement,
+  type EarlyStopSettings,
+  ExecutionCache,
+  expectedCalibrationError,
+  fitLogistic,
   isEquivalent,
+  type LogisticModel,
+  type MathFeedback,
+  type MathPairMode,
   mathPairs,
   MathSelfConsistency,
   Metrics,
-  outputOf,
-  parseAssertTests,
-  readJsonl,
-  sameValue,
-  type Sample,
-  type SandboxJob,
+  openRunDatabase,
+  paperCodeVote,
+  paperMathFeedback,
+  predictLogistic,
+  reliabilityBins,
   SandboxPool,
   scoreCodeSamples,
-  type TestCase,
 } from "../mod.ts";
-import type { EarlyStopSettings, MathPairMode } from "../mod.ts";
+import {
+  appsTasks,
+  type CodeTask,
+  DATA,
+  gsm8kSamples,
+  humanEvalTasks,
+  mathAnswer,
+  type MathItem,
+  qwenMath,
+} from "./feedback/data.ts";
 
-const DATA = new URL("../../shared/data/", import.meta.url).pathname;
 /** How the report names the data folder (relative to the project root). */
 const DATA_NAME = "../shared/data/";
-
-interface MathRecord {
-  idx: number;
-  question: string;
-  gt: string;
-  response: string[];
-}
 
 function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((row) => row.map(String))];
@@ -64,42 +76,122 @@ function table(headers: string[], rows: (string | number)[][]): string {
 }
 
 const pct = (part: number, whole: number) => whole ? `${(100 * part / whole).toFixed(1)}%` : "n/a";
+const ece = (confidences: number[], outcomes: boolean[]) => {
+  const value = expectedCalibrationError(reliabilityBins(confidences, outcomes));
+  return Number.isNaN(value) ? "n/a" : value.toFixed(3);
+};
+
+// ---------------------------------------------------------------------------- math
+
+/** Pair tallies of one rule. */
+interface PairTally {
+  problems: number;
+  pairs: number;
+  precise: number;
+  confidences: number[];
+  outcomes: boolean[];
+}
+
+const emptyTally = (): PairTally => ({
+  problems: 0,
+  pairs: 0,
+  precise: 0,
+  confidences: [],
+  outcomes: [],
+});
+
+/** The default minimum confidence of the confidence-aware rules. */
+const MIN_CONFIDENCE = 0.5;
+
+function mathLabels(items: readonly MathItem[], k: number, minShare = 0): MathFeedback[] {
+  const sc = new MathSelfConsistency({
+    equivalent: isEquivalent,
+    extract: mathAnswer,
+    minShare,
+    earlyStop: { rule: "fixed", max: k },
+  });
+  return items.map((p) => sc.finish(p.id, p.samples));
+}
+
+function mathPairTable(name: string, items: readonly MathItem[]): void {
+  const k = Math.max(...items.map((p) => p.samples.length));
+  const rules: { rule: string; label: (p: MathItem, i: number) => MathFeedback; min?: number }[] =
+    [];
+  const defaults = mathLabels(items, k);
+  const halves = mathLabels(items, k, 0.5);
+  rules.push(
+    { rule: "paper", label: (p) => paperMathFeedback(p.id, p.samples, { extract: mathAnswer }) },
+    {
+      rule: "paper, share > 0.5",
+      label: (p) => paperMathFeedback(p.id, p.samples, { extract: mathAnswer, minShare: 0.5 }),
+    },
+    { rule: "default", label: (_, i) => defaults[i] },
+    { rule: "default, share ≥ 0.5", label: (_, i) => halves[i] },
+    { rule: `confident ≥ ${MIN_CONFIDENCE}`, label: (_, i) => defaults[i], min: MIN_CONFIDENCE },
+    { rule: "confident ≥ 0.7", label: (_, i) => defaults[i], min: 0.7 },
+  );
+  const rows: (string | number)[][] = [];
+  for (const mode of ["one", "each_positive"] as MathPairMode[]) {
+    let paperPairs = 0;
+    for (const { rule, label, min } of rules) {
+      const t = emptyTally();
+      items.forEach((p, i) => {
+        const feedback = label(p, i);
+        const right = new Map(p.samples.map((s) => [s.completion, p.right[s.index]]));
+        const pairs = mathPairs(feedback.scored, {
+          prompt: p.prompt,
+          run: "bench",
+          seed: 0,
+          mode,
+          confidence: () => feedback.confidence ?? 0,
+          minConfidence: min,
+        });
+        if (pairs.length) t.problems++;
+        for (const pair of pairs) {
+          const precise = right.get(pair.chosen) === true && right.get(pair.rejected) === false;
+          t.pairs++;
+          if (precise) t.precise++;
+          t.confidences.push(pair.confidence!);
+          t.outcomes.push(precise);
+        }
+      });
+      if (rule === "paper") paperPairs = t.pairs;
+      rows.push([
+        `${rule} (${mode})`,
+        t.problems,
+        t.pairs,
+        (t.pairs / paperPairs).toFixed(2),
+        t.precise,
+        pct(t.precise, t.pairs),
+        ece(t.confidences, t.outcomes),
+      ]);
+    }
+  }
+  console.log(
+    `\nPairs, ${name} (precise = chosen right and rejected wrong against the gold answer):\n`,
+  );
+  console.log(table(
+    ["rule (mode)", "problems decided", "pairs", "vs paper", "precise", "precision", "ECE"],
+    rows,
+  ));
+}
 
 async function mathReport(): Promise<void> {
-  const path = `${DATA}math_samples/math_cot_dev.jsonl`;
-  const problems: { id: string; prompt: string; gt: string; samples: Sample[] }[] = [];
-  for await (const record of readJsonl<MathRecord>(path)) {
-    const id = `math_cot/${record.idx}`;
-    problems.push({
-      id,
-      prompt: record.question,
-      gt: record.gt,
-      samples: record.response.map((completion, index) => ({ problem_id: id, index, completion })),
-    });
-  }
+  const problems = await qwenMath();
   const k = Math.max(...problems.map((p) => p.samples.length));
-  const labelOf = (equivalent: (a: string, b: string) => boolean, minShare = 0) => {
-    const sc = new MathSelfConsistency({
-      equivalent,
-      minShare,
-      earlyStop: { rule: "fixed", max: k },
-    });
+  const labelsBy = (equivalent: (a: string, b: string) => boolean) => {
+    const sc = new MathSelfConsistency({ equivalent, earlyStop: { rule: "fixed", max: k } });
     return problems.map((p) => sc.finish(p.id, p.samples));
   };
-  const full = labelOf(isEquivalent);
-  const byString = labelOf((a, b) => a === b);
   const correct = (label: string | undefined, gt: string) =>
     label !== undefined && isEquivalent(label, gt);
+  const full = labelsBy(isEquivalent);
   const fullRight = full.filter((f, i) => correct(f.vote.label, problems[i].gt)).length;
-  const stringRight = byString.filter((f, i) => correct(f.vote.label, problems[i].gt)).length;
-  const gold = problems.map((p) =>
-    goldMathFeedback({ id: p.id, kind: "math", prompt: p.prompt, answer: p.gt }, p.samples, {
-      equivalent: isEquivalent,
-    })!
-  );
-  const sampleRight = gold.flatMap((g) => g.scored).filter((s) => s.score === 1).length;
+  const stringRight = labelsBy((a, b) => a === b)
+    .filter((f, i) => correct(f.vote.label, problems[i].gt)).length;
+  const sampleRight = problems.reduce((n, p) => n + p.right.filter(Boolean).length, 0);
   const sampleCount = problems.reduce((n, p) => n + p.samples.length, 0);
-  const oracle = gold.filter((g) => g.vote.votes > 0).length;
+  const oracle = problems.filter((p) => p.right.some(Boolean)).length;
   console.log(
     `## Math self-consistency: ${problems.length} problems × ${k} samples ` +
       `(${DATA_NAME}math_samples/math_cot_dev.jsonl)\n`,
@@ -110,35 +202,6 @@ async function mathReport(): Promise<void> {
     ["single sample (mean)", (sampleRight / k).toFixed(1), pct(sampleRight, sampleCount)],
     ["any sample right (oracle bound)", oracle, pct(oracle, problems.length)],
   ]));
-
-  console.log(
-    "\nPairs (self-consistency labels; precise = chosen right and rejected wrong vs gt):\n",
-  );
-  const pairRows: (string | number)[][] = [];
-  const variants = (["one", "each_positive"] as MathPairMode[]).flatMap((mode) =>
-    [0, 0.5].map((minShare) => ({ mode, minShare }))
-  );
-  for (const { mode, minShare } of variants) {
-    const labels = minShare ? labelOf(isEquivalent, minShare) : full;
-    const kept = labels.filter((l) => l.vote.kept).length;
-    let pairs = 0;
-    let precise = 0;
-    let goldPairs = 0;
-    problems.forEach((p, i) => {
-      const goldScore = new Map(gold[i].scored.map((s) => [s.completion, s.score]));
-      const options = { prompt: p.prompt, run: "bench", seed: 0, mode };
-      for (const pair of mathPairs(labels[i].scored, options)) {
-        pairs++;
-        if (goldScore.get(pair.chosen) === 1 && goldScore.get(pair.rejected) === 0) precise++;
-      }
-      goldPairs += mathPairs(gold[i].scored, options).length;
-    });
-    pairRows.push([mode, minShare, kept, pairs, precise, pct(precise, pairs), goldPairs]);
-  }
-  console.log(table(
-    ["mode", "min share", "labels kept", "pairs", "precise", "precision", "gold-label pairs"],
-    pairRows,
-  ));
 
   console.log(`\nEarly stop (baseline: all ${k} samples, fixed k = ${k}):\n`);
   const rules: EarlyStopSettings[] = [
@@ -198,78 +261,45 @@ async function mathReport(): Promise<void> {
     ],
     rows,
   ));
-  // Answers the extractor found, as a sanity line.
-  const extracted =
-    problems.flatMap((p) => p.samples).filter((s) => extractAnswer(s.completion) !== undefined)
-      .length;
-  console.log(`\nAnswers extracted: ${extracted}/${sampleCount}`);
+
+  mathPairTable(`MATH × ${k} Qwen2.5-Math samples`, problems);
+  const gsm8k = await gsm8kSamples();
+  mathPairTable(`GSM8K, ${gsm8k.length} problems × 4 GPT-3 solutions`, gsm8k);
 }
 
-interface HumanEvalRecord {
-  task_id: string;
-  prompt: string;
-  canonical_solution: string;
-  test: string;
-  entry_point: string;
+// ---------------------------------------------------------------------------- code
+
+/** How one rule labelled a task: each program's score and the pair policy's settings. */
+interface CodeLabels {
+  scores: number[];
+  maxScore: number;
+  margin: number;
+  minPass: number;
 }
 
-interface TaskSamples {
-  task_id: string;
-  prompt: string;
-  samples: string[];
-}
+/** The score margin of the confidence-aware rule's pairs. */
+const TRUSTED_MARGIN = 1;
 
-/** Generated test inputs used per task (the paper uses about ten). */
-const MAX_TESTS = 10;
-/** Wall-clock limit per execution. */
-const TIMEOUT_MS = 3000;
+const RULES: Record<string, (t: CodeTask, trust: CodeTrust) => CodeLabels> = {
+  paper: (t) => voteLabels(t, new CodeVote(t.id, { inputs: t.inputs, ...paperCodeVote("apps") })),
+  default: (t) => voteLabels(t, new CodeVote(t.id, { inputs: t.inputs })),
+  confident: (t, trust) => ({
+    scores: t.samples.map((s) => trust.score(s.index)),
+    maxScore: trust.maxScore,
+    margin: TRUSTED_MARGIN,
+    minPass: 1,
+  }),
+};
 
-interface FormTotals {
-  tasks: number;
-  labels: number;
-  labelsRight: number;
-  topPass: number;
-  meanPass: number;
-  pairs: number;
-  precise: number;
-  tasksWithPairs: number;
-  uncapped: number;
-  /** Imprecise pairs by cause: both pass the real tests, or the chosen one fails them. */
-  bothPass: number;
-  chosenFails: number;
-}
-
-const emptyTotals = (): FormTotals => ({
-  tasks: 0,
-  labels: 0,
-  labelsRight: 0,
-  topPass: 0,
-  meanPass: 0,
-  pairs: 0,
-  precise: 0,
-  tasksWithPairs: 0,
-  uncapped: 0,
-  bothPass: 0,
-  chosenFails: 0,
-});
-
-/**
- * The task's generated tests, at most `limit`: each model-written run continues a
- * prompt ending in `assert `; tests are taken round-robin over the runs (the first
- * test of every run, then the second, …) so that they come from many runs, and an
- * input seen before is skipped.
- */
-function assertTests(entryPoint: string, runs: readonly string[], limit: number): TestCase[] {
-  const parsed = runs.map((text) => parseAssertTests(`assert ${text}`, { entryPoint }).kept);
-  const byInput = new Map<string, TestCase>();
-  const rounds = Math.max(0, ...parsed.map((tests) => tests.length));
-  for (let round = 0; round < rounds && byInput.size < limit; round++) {
-    for (const tests of parsed) {
-      const test = tests[round];
-      if (test && !byInput.has(test.input) && byInput.size < limit) byInput.set(test.input, test);
-    }
-  }
-  return [...byInput.values()];
+function voteLabels(t: CodeTask, vote: CodeVote): CodeLabels {
+  t.results.forEach((results, p) => vote.addProgram(p, results));
+  vote.close();
+  return {
+    scores: t.samples.map((s) => vote.score(s.index)),
+    maxScore: vote.kept,
+    margin: 6,
+    minPass: 0.5,
+  };
 }
 
 /** The index of the highest score, ties to the earliest. */
@@ -281,205 +311,240 @@ function topIndex(scores: readonly number[]): number {
   return best;
 }
 
-function tally(
-  totals: FormTotals,
-  task: { prompt: string; samples: Sample[]; passes: boolean[] },
-  form: {
-    feedback: FeedbackSource;
-    scores: number[];
-    maxScore: number;
-    labels: (string | undefined)[];
-    truth: (string | undefined)[];
-    /** Share of the tests a chosen program must pass (the policy's default when absent). */
-    minPassFraction?: number;
-  },
-): void {
-  totals.tasks++;
-  form.labels.forEach((label, i) => {
-    if (label === undefined) return;
-    totals.labels++;
-    const truth = form.truth[i];
-    if (truth !== undefined && sameValue(label, truth)) totals.labelsRight++;
-  });
-  totals.topPass += task.passes[topIndex(form.scores)] ? 1 : 0;
-  totals.meanPass += task.passes.filter(Boolean).length / task.passes.length;
-  const scored = scoreCodeSamples(task.samples, {
-    score: (i) => form.scores[i],
-    maxScore: form.maxScore,
-    feedback: form.feedback,
-  });
-  const passOf = new Map(task.samples.map((s) => [s.completion, task.passes[s.index]]));
-  const options = {
-    prompt: task.prompt,
-    run: "bench",
-    seed: 0,
-    minPassFraction: form.minPassFraction,
-  };
-  const pairs = codePairs(scored, options);
-  totals.uncapped += codePairs(scored, { ...options, cap: Infinity }).length;
-  totals.pairs += pairs.length;
-  if (pairs.length > 0) totals.tasksWithPairs++;
-  for (const pair of pairs) {
-    const chosen = passOf.get(pair.chosen);
-    const rejected = passOf.get(pair.rejected);
-    if (chosen && !rejected) totals.precise++;
-    else if (chosen) totals.bothPass++;
-    else totals.chosenFails++;
-  }
+interface CodeTally extends PairTally {
+  tasks: number;
+  top: number;
 }
 
-async function codeReport(limit: number): Promise<void> {
-  const dir = `${DATA}humaneval_samples/`;
-  const humaneval = new Map<string, HumanEvalRecord>();
-  for await (const r of readJsonl<HumanEvalRecord>(`${DATA}humaneval/HumanEval.jsonl`)) {
-    humaneval.set(r.task_id, r);
+function codeTally(
+  tasks: readonly CodeTask[],
+  rule: string,
+  options: { minConfidence?: number; models?: Models },
+): CodeTally {
+  const t: CodeTally = { ...emptyTally(), tasks: 0, top: 0 };
+  for (const task of tasks) {
+    const trust = trustOf(task, options.models);
+    const labels = RULES[rule](task, trust);
+    t.tasks++;
+    const top = rule === "confident" ? trust.trusted?.programs[0] ?? 0 : topIndex(labels.scores);
+    if (task.passes[top]) t.top++;
+    if (labels.maxScore === 0) continue;
+    const scored = scoreCodeSamples(task.samples, {
+      score: (i) => labels.scores[i],
+      maxScore: labels.maxScore,
+      feedback: "self_consistency",
+    });
+    const pairs = codePairs(scored, {
+      prompt: task.prompt,
+      run: "bench",
+      cap: Infinity,
+      margin: labels.margin,
+      minPassFraction: labels.minPass,
+      confidence: (c, r) => trust.pairConfidence(c.index, r.index),
+      minConfidence: options.minConfidence,
+    });
+    const passOf = new Map(task.samples.map((s) => [s.completion, task.passes[s.index]]));
+    if (pairs.length) t.problems++;
+    for (const pair of pairs) {
+      const precise = passOf.get(pair.chosen) === true && passOf.get(pair.rejected) === false;
+      t.pairs++;
+      if (precise) t.precise++;
+      t.confidences.push(pair.confidence!);
+      t.outcomes.push(precise);
+    }
   }
-  const pool = await SandboxPool.start({ timeoutMs: TIMEOUT_MS });
+  return t;
+}
+
+interface Models {
+  cluster: LogisticModel;
+  pair: LogisticModel;
+}
+
+function trustOf(task: CodeTask, models?: Models): CodeTrust {
+  return new CodeTrust(task.results, {
+    ...(models && { clusterModel: models.cluster, pairModel: models.pair }),
+  });
+}
+
+/**
+ * Fits both code models on a set: clusters weighted by size with the share of
+ * their programs that pass; pairs of clusters weighted by the product of sizes.
+ */
+function fitCodeModels(tasks: readonly CodeTask[]): Models {
+  const cx: number[][] = [];
+  const cy: boolean[] = [];
+  const cw: number[] = [];
+  const rate = (task: CodeTask, programs: number[]) =>
+    programs.filter((p) => task.passes[p]).length / programs.length;
+  const add = (xs: number[][], ys: boolean[], ws: number[], x: number[], y: number, w: number) => {
+    xs.push(x, x);
+    ys.push(true, false);
+    ws.push(w * y, w * (1 - y));
+  };
+  for (const task of tasks) {
+    for (const c of trustOf(task).clusters.clusters) {
+      add(
+        cx,
+        cy,
+        cw,
+        CLUSTER_FEATURES.map((k) => c.features[k]),
+        rate(task, c.programs),
+        c.programs.length,
+      );
+    }
+  }
+  const cluster = fitLogistic(cx, cy, { features: CLUSTER_FEATURES, weights: cw });
+  const px: number[][] = [];
+  const py: boolean[] = [];
+  const pw: number[] = [];
+  for (const task of tasks) {
+    const { clusters, inputs } = trustOf(task, { cluster, pair: CODE_PAIR_MODEL }).clusters;
+    const trust = clusters.map((c) =>
+      predictLogistic(cluster, CLUSTER_FEATURES.map((k) => c.features[k]))
+    );
+    clusters.forEach((a, i) => {
+      clusters.forEach((b, j) => {
+        if (i === j) return;
+        const differing = differingInputs(a, b);
+        if (differing === 0) return;
+        const y = rate(task, a.programs) * (1 - rate(task, b.programs));
+        const logit = Math.log(Math.max(trust[i], 1e-6) / Math.max(1 - trust[i], 1e-6));
+        add(
+          px,
+          py,
+          pw,
+          [logit, differing / (inputs || 1)],
+          y,
+          a.programs.length * b.programs.length,
+        );
+      });
+    });
+  }
+  const pair = fitLogistic(px, py, { features: CODE_PAIR_MODEL.features, weights: pw });
+  return { cluster, pair };
+}
+
+/** Programs `from`..`from + n` of a task, renumbered from 0. */
+function slice(task: CodeTask, from: number, n: number): CodeTask {
+  return {
+    ...task,
+    samples: task.samples.slice(from, from + n).map((s, index) => ({ ...s, index })),
+    results: task.results.slice(from, from + n),
+    passes: task.passes.slice(from, from + n),
+  };
+}
+
+function codeSetReport(name: string, tasks: readonly CodeTask[]): void {
+  const random = tasks.reduce((n, t) => n + t.passes.filter(Boolean).length / t.passes.length, 0);
+  let codet = 0;
+  const withAsserts = tasks.filter((t) => t.asserted);
+  for (const t of withAsserts) {
+    const passes = t.results.map((r) =>
+      t.asserted!.map((e, i) => countPasses([r[i]], { expected: [e] }) === 1)
+    );
+    if (t.passes[topIndex(dualAgreement(passes))]) codet++;
+  }
+  const rows: (string | number)[][] = [
+    ["random pick", "", "", "", "", "", pct(random, tasks.length)],
+  ];
+  if (withAsserts.length) {
+    rows.push(["CodeT dual agreement (asserts)", "", "", "", "", "", pct(codet, tasks.length)]);
+  }
+  let paper = 0;
+  const variants: { rule: string; minConfidence?: number; label: string }[] = [
+    { rule: "paper", label: "paper (margin 6, no min runs, exact)" },
+    { rule: "default", label: "default (margin 6, min runs 3)" },
+    { rule: "confident", label: "confident (trusted cluster, margin 1)" },
+    { rule: "confident", minConfidence: MIN_CONFIDENCE, label: `  confidence ≥ ${MIN_CONFIDENCE}` },
+    { rule: "confident", minConfidence: 0.7, label: "  confidence ≥ 0.7" },
+    {
+      rule: "paper",
+      minConfidence: MIN_CONFIDENCE,
+      label: `paper, confidence ≥ ${MIN_CONFIDENCE}`,
+    },
+  ];
+  for (const v of variants) {
+    const t = codeTally(tasks, v.rule, { minConfidence: v.minConfidence });
+    if (v.rule === "paper" && v.minConfidence === undefined) paper = t.pairs;
+    rows.push([
+      v.label,
+      t.problems,
+      t.pairs,
+      (t.pairs / paper).toFixed(2),
+      pct(t.precise, t.pairs),
+      ece(t.confidences, t.outcomes),
+      pct(t.top, t.tasks),
+    ]);
+  }
+  console.log(`\n${name}\n`);
+  console.log(table(
+    ["rule", "tasks w/ pairs", "pairs", "vs paper", "precision", "ECE", "top-scored pass"],
+    rows,
+  ));
+}
+
+async function codeReport(options: { limit: number; cache: string }): Promise<void> {
+  const cache = new ExecutionCache({ db: openRunDatabase(options.cache) });
+  const pool = await SandboxPool.start({ cache });
   const started = performance.now();
   let executions = 0;
-  const run = async (job: SandboxJob): Promise<ExecutionResult> => {
+  const run = (job: Parameters<typeof pool.run>[0]) => {
     executions++;
-    return await pool.run(job);
+    return pool.run(job);
   };
-  const sc = emptyTotals();
-  const scAll = emptyTotals();
-  const scMajority = emptyTotals();
-  const frontier = emptyTotals();
-  const gold = emptyTotals();
-  let programs = 0;
-  let inputsTotal = 0;
+  const humaneval: CodeTask[] = [];
+  const apps: CodeTask[] = [];
   try {
-    const testRuns = readJsonl<TaskSamples>(`${dir}test_cases_dev.jsonl`)[Symbol.asyncIterator]();
-    for await (const solutions of readJsonl<TaskSamples>(`${dir}solutions_dev.jsonl`)) {
-      if (sc.tasks >= limit) break;
-      const tests = (await testRuns.next()).value as TaskSamples;
-      const task = humaneval.get(solutions.task_id)!;
-      if (tests.task_id !== task.task_id) throw new Error(`Task order differs at ${task.task_id}`);
-      const python = { language: "python" as const };
-      const cases = assertTests(task.entry_point, tests.samples, MAX_TESTS);
-      const inputs = cases.map((c) => c.input);
-      inputsTotal += inputs.length;
-      const samples: Sample[] = solutions.samples.map((completion, index) => ({
-        problem_id: task.task_id,
-        index,
-        completion,
-      }));
-      const codes = samples.map((s) =>
-        extractProgram(s.completion, { ...python, mode: "continuation", prompt: task.prompt })!
-      );
-      programs += codes.length;
-      // Each distinct program runs once on every input and once with the gold check().
-      const distinct = [...new Set(codes)];
-      const call = (code: string, args: string) =>
-        run({ ...python, code, call: { entry_point: task.entry_point, args } });
-      const [runs, checks, canonical] = await Promise.all([
-        Promise.all(distinct.map((code) => Promise.all(inputs.map((args) => call(code, args))))),
-        Promise.all(
-          distinct.map((code) =>
-            run({ ...python, code, test_code: task.test, entry_point: task.entry_point })
-          ),
-        ),
-        Promise.all(inputs.map((args) => call(task.prompt + task.canonical_solution, args))),
-      ]);
-      const at = new Map(distinct.map((code, i) => [code, i]));
-      const resultsOf = (p: number) => runs[at.get(codes[p])!];
-      const passes = codes.map((code) => checks[at.get(code)!].status === "ok");
-      const truth = canonical.map(outputOf);
-      const context = { prompt: task.prompt, samples, passes };
-
-      const vote = new CodeVote(task.task_id, { inputs });
-      const majority = new CodeVote(task.task_id, { inputs, minShare: 0.5 });
-      for (const s of samples) {
-        vote.addProgram(s.index, resultsOf(s.index));
-        majority.addProgram(s.index, resultsOf(s.index));
-      }
-      vote.close();
-      majority.close();
-      const selfConsistency = {
-        feedback: "self_consistency" as const,
-        scores: samples.map((s) => vote.score(s.index)),
-        maxScore: vote.kept,
-        labels: vote.expected(),
-        truth,
-      };
-      tally(sc, context, selfConsistency);
-      tally(scAll, context, { ...selfConsistency, minPassFraction: 1 });
-      tally(scMajority, context, {
-        ...selfConsistency,
-        scores: samples.map((s) => majority.score(s.index)),
-        maxScore: majority.kept,
-        labels: majority.expected(),
-      });
-
-      // A test's expected value, canonical like the return values it is compared with.
-      const frontierExpected = cases.map((c) => canonicalFromPython(c.output));
-      tally(frontier, context, {
-        feedback: "frontier",
-        scores: samples.map((s) => countPasses(resultsOf(s.index), { expected: frontierExpected })),
-        maxScore: frontierExpected.length,
-        labels: frontierExpected,
-        truth,
-      });
-
-      tally(gold, context, {
-        feedback: "gold",
-        scores: passes.map(Number),
-        maxScore: 1,
-        labels: [],
-        truth,
-      });
+    for await (
+      const t of humanEvalTasks(run, { limit: options.limit, canonical: canonicalFromPython })
+    ) {
+      humaneval.push(t);
     }
+    for await (const t of appsTasks(run)) apps.push(t);
   } finally {
     await pool.close();
   }
   const seconds = (performance.now() - started) / 1000;
+  const he20 = humaneval.flatMap((t) => [0, 20, 40, 60, 80].map((from) => slice(t, from, 20)));
+  const inputs = humaneval.reduce((n, t) => n + t.inputs.length, 0) / humaneval.length;
   console.log(
-    `\n## Code: ${sc.tasks} HumanEval tasks × ${programs / sc.tasks} programs, ` +
-      `${(inputsTotal / sc.tasks).toFixed(1)} generated tests per task ` +
-      `(${DATA_NAME}humaneval_samples/)\n`,
+    `\n## Code: HumanEval × CodeGen-16B (${humaneval.length} tasks, ${inputs.toFixed(1)} ` +
+      `generated test inputs each) and APPS (${apps.length} problems), ${DATA_NAME}\n`,
   );
-  const row = (name: string, t: FormTotals) => [
-    name,
-    t.labels,
-    pct(t.labelsRight, t.labels),
-    pct(t.topPass, t.tasks),
-    pct(t.meanPass, t.tasks),
-    (t.topPass / t.meanPass).toFixed(2),
-    t.pairs,
-    (t.pairs / t.tasks).toFixed(1),
-    (t.uncapped / t.tasks).toFixed(1),
-    t.tasksWithPairs,
-    pct(t.precise, t.pairs),
-    pct(t.bothPass, t.pairs),
-    pct(t.chosenFails, t.pairs),
+  console.log(
+    "Pairs without a cap; precision = chosen passes the gold tests and rejected fails them;\n" +
+      "ECE = expected calibration error of the pairs' confidence (10 bins).",
+  );
+  const sets: [string, CodeTask[]][] = [
+    [`HumanEval, 100 programs per task`, humaneval],
+    [`HumanEval, 20 programs per task (5 slices of each task)`, he20],
+    [`APPS, ${apps.map((t) => t.samples.length).join("/")} programs, gold tests' inputs`, apps],
+  ];
+  for (const [name, tasks] of sets) codeSetReport(name, tasks);
+
+  console.log(
+    "\nCalibration across sets (ECE of the confident rule's pairs; models fitted on the row's set):\n",
+  );
+  const fits: [string, Models][] = [
+    ["shipped models (HumanEval, 100)", { cluster: CODE_CLUSTER_MODEL, pair: CODE_PAIR_MODEL }],
+    ["fitted on HumanEval, 20", fitCodeModels(he20)],
+    ["fitted on HumanEval, 100", fitCodeModels(humaneval)],
   ];
   console.log(table(
-    [
-      "form",
-      "labels",
-      "= canonical",
-      "top-scored pass",
-      "mean pass (random)",
-      "ratio",
-      "pairs",
-      "pairs/task",
-      "uncapped/task",
-      "tasks w/ pairs",
-      "pair precision",
-      "both pass",
-      "chosen fails",
-    ],
-    [
-      row("self-consistency (margin 6)", sc),
-      row("  chosen passes all kept inputs", scAll),
-      row("  inputs kept at ≥ 50% share", scMajority),
-      row("frontier tests (margin 4)", frontier),
-      row("gold check() (reference)", gold),
-    ],
+    ["models", ...sets.map(([name]) => name.split(",").slice(0, 2).join(",").slice(0, 24))],
+    fits.map(([label, models]) => [
+      label,
+      ...sets.map(([, tasks]) => {
+        const t = codeTally(tasks, "confident", { models });
+        return ece(t.confidences, t.outcomes);
+      }),
+    ]),
   ));
   console.log(
-    `\nExecutions: ${executions} in ${seconds.toFixed(0)} s ` +
-      `(${(executions / seconds).toFixed(0)}/s, pool of ${pool.size})`,
+    `\nExecutions: ${executions} in ${
+      seconds.toFixed(0)
+    } s (cache ${options.cache}, pool of ${pool.size})`,
   );
 }
 
@@ -491,10 +556,19 @@ async function main(): Promise<void> {
     return;
   }
   const { values } = parseArgs({
-    options: { "math-only": { type: "boolean" }, tasks: { type: "string" } },
+    options: {
+      "math-only": { type: "boolean" },
+      tasks: { type: "string" },
+      cache: { type: "string", default: "/tmp/pfpo-bench-feedback.db" },
+    },
   });
   await mathReport();
-  if (!values["math-only"]) await codeReport(values.tasks ? Number(values.tasks) : Infinity);
+  if (!values["math-only"]) {
+    await codeReport({
+      limit: values.tasks ? Number(values.tasks) : Infinity,
+      cache: values.cache!,
+    });
+  }
 }
 
 await main();

@@ -7,8 +7,10 @@
 import {
   appendPairs,
   canonicalFromPython,
+  codePairRules,
   codePairs,
   type CodeProblem,
+  type CodeTrust,
   type FeedbackSource,
   sameOutput,
   sameValue,
@@ -40,6 +42,8 @@ export interface CodeScoring {
   maxScore: number;
   /** The votes behind the tests (self-consistency), to store. */
   votes?: Vote[];
+  /** The matrix's clusters, which give each pair its confidence (gold pairs: 1). */
+  trust?: CodeTrust;
   /** Extra figures for the problem's outcome. */
   detail?: Record<string, number | string | boolean>;
 }
@@ -62,14 +66,20 @@ export function finishCodeProblem(
     feedback: scoring.feedback,
     program: (index) => programs[index],
   });
+  const { trust } = scoring;
   const drafts = scoring.maxScore > 0
     ? codePairs(scored, {
       prompt: pairPrompt(flags, problem),
       run: run.name,
       seed: problemSeed(flags, problem.id),
       cap: flags["pair-cap"],
+      ...codePairRules(flags.rules, scoring.feedback),
       ...(flags.margin !== undefined ? { margin: flags.margin } : {}),
       ...(flags["min-pass"] !== undefined ? { minPassFraction: flags["min-pass"] } : {}),
+      confidence: scoring.feedback === "gold"
+        ? () => 1
+        : (chosen, rejected) => trust?.pairConfidence(chosen.index, rejected.index) ?? 0,
+      minConfidence: flags["min-confidence"],
     })
     : [];
   const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });

@@ -5,7 +5,16 @@
  *
  * @module
  */
-import { AnswerVote, type CodeProblem, countPasses, drain, map, outputOf, pipe } from "../mod.ts";
+import {
+  AnswerVote,
+  type CodeProblem,
+  CodeTrust,
+  countPasses,
+  drain,
+  map,
+  outputOf,
+  pipe,
+} from "../mod.ts";
 import {
   isCode,
   policySamples,
@@ -48,6 +57,7 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
         feedback: "frontier",
         score: (index) => countPasses(results[index] ?? [], { expected, same: sameFor(problem) }),
         maxScore: expected.length,
+        trust: new CodeTrust(results, { same: sameFor(problem) }),
         detail: {
           executions: programs.filter((p) => p !== undefined).length * inputs.length,
           ...labelAgreement(problem, inputs, expected),

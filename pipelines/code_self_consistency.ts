@@ -6,7 +6,15 @@
  *
  * @module
  */
-import { CodeVote, drain, type ExecutionResult, map, pipe } from "../mod.ts";
+import {
+  CodeTrust,
+  CodeVote,
+  codeVoteRules,
+  drain,
+  type ExecutionResult,
+  map,
+  pipe,
+} from "../mod.ts";
 import {
   isCode,
   policySamples,
@@ -34,20 +42,24 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
         ...(flags["min-runs"] !== undefined ? { minRuns: flags["min-runs"] } : {}),
         minShare: flags["min-share"],
         metrics: run.metrics,
+        ...codeVoteRules(flags.rules),
       });
       programs.forEach((program, index) => {
         if (program !== undefined) vote.addProgram(index, results[index] as ExecutionResult[]);
       });
       vote.close();
+      const trust = new CodeTrust(results, { same: sameFor(problem) });
+      const trusted = flags.rules === "confident";
       finishCodeProblem(context, "code-self-consistency", { problem, samples, programs }, {
         feedback: "self_consistency",
-        score: (index) => vote.score(index),
-        maxScore: vote.kept,
-        votes: vote.votes(),
+        score: (index) => trusted ? trust.score(index) : vote.score(index),
+        maxScore: trusted ? trust.maxScore : vote.kept,
+        votes: trusted ? trust.votes(problem.id, inputs) : vote.votes(),
+        trust,
         detail: {
           inputs: inputs.length,
           executions: programs.filter((p) => p !== undefined).length * inputs.length,
-          ...labelAgreement(problem, inputs, vote.expected()),
+          ...labelAgreement(problem, inputs, trusted ? trust.labels() : vote.expected()),
         },
       });
     }, {

@@ -286,7 +286,22 @@ export const PIPELINE_FLAGS = {
     min: 1,
     integer: true,
   },
-  // Pairs
+  // Labels and pairs
+  rules: {
+    type: "string",
+    description:
+      "Labelling rules: default; confident (trusted cluster / label confidence); paper (the paper's scripts, first iteration); paper-oss (later iterations: min 5 runs, empty outputs do not vote)",
+    choices: ["default", "confident", "paper", "paper-oss"],
+    default: "default",
+  },
+  "min-confidence": {
+    type: "number",
+    description:
+      "Pairs whose confidence (P chosen right and rejected wrong) is lower are not written",
+    default: 0,
+    min: 0,
+    max: 1,
+  },
   margin: {
     type: "number",
     description: "Code: smallest score gap of a pair (default: 6 self-consistency, 4 frontier)",

@@ -39,6 +39,10 @@ export function finishMathProblem(
       seed: problemSeed(flags, problem.id),
       cap: flags["pair-cap"],
       mode: flags["pair-mode"] as "one" | "each_positive",
+      ...(result.feedback === "gold"
+        ? { confidence: () => 1 }
+        : scoring.confidence !== undefined && { confidence: () => scoring.confidence! }),
+      minConfidence: flags["min-confidence"],
     })
     : [];
   const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });

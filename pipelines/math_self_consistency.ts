@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { drain, isEquivalent, map, MathSelfConsistency, pipe } from "../mod.ts";
+import {
+  drain,
+  isEquivalent,
+  isPaperRules,
+  map,
+  MathSelfConsistency,
+  paperMathFeedback,
+  pipe,
+} from "../mod.ts";
 import {
   isMath,
   policySamples,
@@ -38,7 +46,10 @@ export async function mathSelfConsistency(context: RecipeContext): Promise<Recip
   const finished = await drain(pipe(
     groups,
     map(({ problem, samples, drawable, stoppedEarly }) => {
-      const scoring = vote.finish(problem.id, samples);
+      const voted = vote.finish(problem.id, samples);
+      const scoring = isPaperRules(flags.rules)
+        ? paperMathFeedback(problem.id, samples, { minShare: flags["min-share"] })
+        : voted;
       const { label } = scoring.vote;
       finishMathProblem(context, "math-self-consistency", problem, {
         feedback: "self_consistency",

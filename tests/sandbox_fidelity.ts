@@ -185,7 +185,7 @@ export interface AppsProgram {
   upstream_error: string;
 }
 
-interface AppsTests {
+export interface AppsTests {
   inputs: unknown[];
   outputs: unknown[];
   fn_name?: string;
@@ -265,6 +265,33 @@ function appsStdioProgram(code: string): string {
   return started ? `${program}code()\n` : program;
 }
 
+/**
+ * The sandbox job that runs an APPS program on one test input as the APPS harness
+ * does: call-based problems call `fn_name` (through `Solution()` when the program
+ * defines that class); stdio programs are wrapped in a function.
+ */
+export function appsJob(tests: AppsTests, program: AppsProgram, input: unknown): SandboxJob {
+  if (tests.fn_name) {
+    const method = /^\s*class Solution\b/m.test(program.code);
+    const code = `${APPS_CALL_PRELUDE}${program.code}\n\ndef __apps_entry(*args):\n    return ${
+      method ? `Solution().${tests.fn_name}` : tests.fn_name
+    }(*args)\n`;
+    const args = (input as unknown[]).map(pythonLiteral).join(", ");
+    return {
+      language: "python",
+      code,
+      call: { entry_point: "__apps_entry", args },
+      timeout_ms: APPS_TIMEOUT_MS,
+    };
+  }
+  return {
+    language: "python",
+    code: appsStdioProgram(program.code),
+    stdin: String(input),
+    timeout_ms: APPS_TIMEOUT_MS,
+  };
+}
+
 const SEVERITY: AppsVerdict[] = [true, false, -1, -2];
 
 /**
@@ -290,28 +317,7 @@ export async function judgeApps(
     if (SEVERITY.indexOf(verdict) > SEVERITY.indexOf(worst.verdict)) worst = { verdict, detail };
   };
   for (const [i, input] of tests.inputs.entries()) {
-    let job: SandboxJob;
-    if (tests.fn_name) {
-      const method = /^\s*class Solution\b/m.test(program.code);
-      const code = `${APPS_CALL_PRELUDE}${program.code}\n\ndef __apps_entry(*args):\n    return ${
-        method ? `Solution().${tests.fn_name}` : tests.fn_name
-      }(*args)\n`;
-      const args = (input as unknown[]).map(pythonLiteral).join(", ");
-      job = {
-        language: "python",
-        code,
-        call: { entry_point: "__apps_entry", args },
-        timeout_ms: APPS_TIMEOUT_MS,
-      };
-    } else {
-      job = {
-        language: "python",
-        code: appsStdioProgram(program.code),
-        stdin: String(input),
-        timeout_ms: APPS_TIMEOUT_MS,
-      };
-    }
-    const result = await pool.run(job);
+    const result = await pool.run(appsJob(tests, program, input));
     if (result.status === "compile_error") return { verdict: -2, detail: result.stderr };
     if (result.status !== "ok") {
       const atLoad = tests.fn_name && result.status === "runtime_error" && failedAtLoad(result);

@@ -122,6 +122,19 @@ Deno.test("GET /v1/pairs and the stream filter by level and mix by replay ratio"
   assert.equal(mixed.length, 9);
 });
 
+Deno.test("GET /v1/pairs and /v1/pairs/stream keep only pairs at min_confidence or above", async () => {
+  await using run = await testRun();
+  run.log.append([0.95, 0.4, 0.7].map((confidence, i) => ({ ...draft(i + 1), confidence })));
+  run.log.append([draft(4)]);
+  run.log.markFinished();
+  const app = createApp({ db: run.db, pairLog: run.log });
+  const page = await ndjson(await app.request("/v1/pairs?min_confidence=0.7"));
+  assert.deepEqual(page.map((p) => [p.seq, p.confidence]), [[1, 0.95], [3, 0.7]]);
+  const stream = await ndjson(await app.request("/v1/pairs/stream?min_confidence=.9"));
+  assert.deepEqual(stream.map((p) => p.seq ?? p.event), [1, "end"]);
+  assert.equal((await ndjson(await app.request("/v1/pairs"))).length, 4);
+});
+
 Deno.test("bad parameters get a 400 naming the parameter", async () => {
   await using run = await testRun();
   const app = createApp({ db: run.db, pairLog: run.log });
@@ -140,6 +153,8 @@ Deno.test("bad parameters get a 400 naming the parameter", async () => {
     ["/v1/pairs/stream?replay_ratio=half", "replay_ratio"],
     ["/v1/pairs/stream?level=step&replay_ratio=0.5", "replay_ratio"],
     ["/v1/problems?limit=zero", "limit"],
+    ["/v1/pairs?min_confidence=1.5", "min_confidence"],
+    ["/v1/pairs/stream?min_confidence=high", "min_confidence"],
   ];
   for (const [path, parameter] of cases) {
     const res = await app.request(path);

@@ -17,7 +17,14 @@ export type FlagSpec =
     choices?: readonly string[];
     short?: string;
   }
-  | { type: "number"; description: string; default?: number; min?: number; integer?: boolean }
+  | {
+    type: "number";
+    description: string;
+    default?: number;
+    min?: number;
+    max?: number;
+    integer?: boolean;
+  }
   | { type: "boolean"; description: string; default?: boolean; short?: string }
   | { type: "list"; description: string; default?: readonly string[] };
 
@@ -160,6 +167,9 @@ function coerce(name: string, spec: FlagSpec, raw: unknown, where: string): unkn
       }
       if (spec.min !== undefined && value < spec.min) {
         throw bad(`must be at least ${spec.min}, got ${value}`);
+      }
+      if (spec.max !== undefined && value > spec.max) {
+        throw bad(`must be at most ${spec.max}, got ${value}`);
       }
       return value;
     }

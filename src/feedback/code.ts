@@ -49,6 +49,8 @@ export interface CodeVoteOptions extends KeepOptions {
   same?: Equivalence;
   /** Fewest `ok` runs an input needs to be kept. Default {@link DEFAULT_MIN_RUNS}. */
   minRuns?: number;
+  /** Runs whose output is empty do not vote (the paper's later-iteration script). Default false. */
+  skipEmpty?: boolean;
   /** The run's metrics registry (votes decided are counted on {@link CodeVote.close}). */
   metrics?: Metrics;
 }
@@ -104,7 +106,8 @@ export class CodeVote {
     const vote = this.#votes[input];
     if (!vote) throw new RangeError(`Cannot add a result for input ${input}: out of range`);
     if (result.status === "ok") this.#values ??= result.return_value !== undefined;
-    vote.add(program, outputOf(result));
+    const output = outputOf(result);
+    vote.add(program, this.#options.skipEmpty && output === "" ? undefined : output);
   }
 
   /** Adds program `program`'s results on every input, in input order. */

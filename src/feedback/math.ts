@@ -17,6 +17,7 @@ import {
   type EarlyStopSettings,
   resolveEarlyStop,
 } from "./early_stop.ts";
+import { mathLabelConfidence } from "./confidence.ts";
 import { type FeedbackMetrics, feedbackMetrics } from "./metrics.ts";
 
 /** Options shared by the math feedback functions. */
@@ -33,6 +34,11 @@ export interface MathFeedback {
   vote: Vote;
   /** Every sample scored 1 (its answer matches the label) or 0; empty when the label was dropped. */
   scored: ScoredSample[];
+  /**
+   * Self-consistency: the calibrated probability that the label is right (and so
+   * that a pair of a sample with the label and one without is right).
+   */
+  confidence?: number;
 }
 
 /** Options for {@link MathSelfConsistency}. */
@@ -131,6 +137,8 @@ export class MathSelfConsistency {
     if (open.stoppedAt !== undefined) {
       this.#metrics.saved(this.#earlyStop.rule, this.#earlyStop.max - open.stoppedAt);
     }
+    const confidence = leader &&
+      mathLabelConfidence(vote.progress().counts, leader.group, samples.length);
     const scored = kept
       ? samples.map((sample) =>
         scoredSample(sample, open.answers.get(sample.index), {
@@ -139,7 +147,7 @@ export class MathSelfConsistency {
         })
       )
       : [];
-    return { vote: result, scored };
+    return { vote: result, scored, ...(confidence !== undefined && { confidence }) };
   }
 
   /** Drops the vote in progress of `problemId` without deciding it. */

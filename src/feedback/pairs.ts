@@ -39,6 +39,13 @@ export interface PairPolicyOptions {
   seed?: number | string;
   /** Most pairs per problem. Default {@link DEFAULT_PAIR_CAP}. */
   cap?: number;
+  /**
+   * Each pair's confidence, the estimated probability that chosen is right and
+   * rejected wrong; written on the drafts as `confidence`.
+   */
+  confidence?: (chosen: ScoredSample, rejected: ScoredSample) => number;
+  /** Pairs less confident than this are dropped before the cap. Default 0 (none). */
+  minConfidence?: number;
 }
 
 /** How math positives are paired. */
@@ -195,19 +202,25 @@ function randomFor(
   return seededRandom(options.seed ?? 0, scored[0]?.problem_id ?? "", policy);
 }
 
-/** Drops duplicates, caps at random (order kept) and builds the drafts. */
+/** Drops duplicates and pairs under the minimum confidence, caps at random (order kept) and builds the drafts. */
 function finish(
   candidates: readonly [ScoredSample, ScoredSample][],
   options: PairPolicyOptions,
   random: SeededRandom,
 ): PairDraft[] {
   const seen = new Set<string>();
+  const minConfidence = options.minConfidence ?? 0;
+  if (!(minConfidence >= 0 && minConfidence <= 1)) {
+    throw new ConfigError(`Invalid minimum confidence: must be in [0, 1], got ${minConfidence}`);
+  }
+  const confidence = options.confidence;
   let unique = candidates.filter(([c, r]) => {
     const key = JSON.stringify([c.completion, r.completion]);
     if (c.completion === r.completion || seen.has(key)) return false;
     seen.add(key);
     return true;
-  });
+  }).map(([c, r]) => ({ chosen: c, rejected: r, confidence: confidence?.(c, r) }))
+    .filter((p) => minConfidence === 0 || (p.confidence ?? 0) >= minConfidence);
   const cap = options.cap ?? DEFAULT_PAIR_CAP;
   if (!(cap >= 0)) throw new ConfigError(`Invalid pair cap: must be at least 0, got ${cap}`);
   if (unique.length > cap) {
@@ -220,7 +233,7 @@ function finish(
     const keep = new Set(positions.slice(0, cap));
     unique = unique.filter((_, i) => keep.has(i));
   }
-  return unique.map(([chosen, rejected]) => ({
+  return unique.map(({ chosen, rejected, confidence }) => ({
     problem_id: chosen.problem_id,
     prompt: options.prompt,
     chosen: chosen.completion,
@@ -229,5 +242,11 @@ function finish(
     rejected_score: rejected.score,
     feedback: chosen.feedback,
     run: options.run,
+    ...(confidence !== undefined && { confidence: round(confidence) }),
   }));
+}
+
+/** A probability to four decimals: what a pair record carries. */
+function round(p: number): number {
+  return Math.round(p * 1e4) / 1e4;
 }

@@ -57,6 +57,11 @@ export interface PairDraft {
   level?: PairLevel;
   /** Step pairs: where the prefixes were cut and the values behind their scores. */
   step?: StepDetail;
+  /**
+   * The estimated probability that `chosen` is right and `rejected` wrong,
+   * calibrated on data with gold labels; absent when the pair's rule gives none.
+   */
+  confidence?: number;
 }
 
 /** A pair as stored in the pair log and streamed to trainers. */

@@ -13,7 +13,13 @@ import { requireToken } from "./auth.ts";
 import { PairConsumers } from "./consumers.ts";
 import { dashboardAsset } from "./dashboard/assets.ts";
 import { pairStream } from "./pair_stream.ts";
-import { ParamError, parseIntParam, parseLevelParams, parseShardParams } from "./params.ts";
+import {
+  ParamError,
+  parseIntParam,
+  parseLevelParams,
+  parseProbabilityParam,
+  parseShardParams,
+} from "./params.ts";
 import {
   problemDetail,
   type ProblemDetailSource,
@@ -118,9 +124,10 @@ export function createApp(options: ServerAppOptions): Hono {
     });
     const shard = parseShardParams(c.req.query("shard"), c.req.query("shards"));
     const mix = parseLevelParams(c.req.query("level"), c.req.query("replay_ratio"));
+    const minConfidence = parseProbabilityParam("min_confidence", c.req.query("min_confidence"));
     const finished = log.isFinished();
     const head = log.lastSeq();
-    const page = log.after(after, { ...shard, ...mix, limit, upTo: head });
+    const page = log.after(after, { ...shard, ...mix, minConfidence, limit, upTo: head });
     // A short page scanned every row up to the head, so the next page starts there.
     const next = page.length < limit ? Math.max(after, head) : page[page.length - 1].seq;
     return c.body(page.map((pair) => `${JSON.stringify(pair)}\n`).join(""), 200, {
@@ -139,11 +146,13 @@ export function createApp(options: ServerAppOptions): Hono {
       : parseIntParam("after", c.req.query("after"), { fallback: 0 });
     const shard = parseShardParams(c.req.query("shard"), c.req.query("shards"));
     const mix = parseLevelParams(c.req.query("level"), c.req.query("replay_ratio"));
+    const minConfidence = parseProbabilityParam("min_confidence", c.req.query("min_confidence"));
     const format = sse ? "sse" : "ndjson";
     const body = pairStream(log, {
       after,
       ...shard,
       ...mix,
+      minConfidence,
       format,
       heartbeatMs: options.heartbeatMs,
       signal: options.signal,

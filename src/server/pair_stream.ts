@@ -31,6 +31,8 @@ export interface PairStreamOptions {
   level?: PairLevel;
   /** Every step pair and this share of the solution pairs (see `PairReadOptions`). */
   replayRatio?: number;
+  /** Only pairs whose `confidence` is at least this. Default: every pair. */
+  minConfidence?: number;
   /** Encoding. Default `ndjson`. */
   format?: PairStreamFormat;
   /** Idle time before a heartbeat is sent (ms). Default 15000. */
@@ -89,6 +91,7 @@ export function pairStream(
     shards,
     level: options.level,
     replayRatio: options.replayRatio,
+    minConfidence: options.minConfidence,
     signal: stop.signal,
     batchSize: pageSize,
   });

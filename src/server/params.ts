@@ -55,6 +55,29 @@ export function parseIntParam(
   return value;
 }
 
+/**
+ * Parses an optional probability parameter (a decimal number in [0, 1]);
+ * `undefined` when absent.
+ *
+ * @example Read `min_confidence`
+ * ```ts
+ * import { parseProbabilityParam } from "./params.ts";
+ * import assert from "node:assert";
+ * assert.equal(parseProbabilityParam("min_confidence", "0.8"), 0.8);
+ * assert.equal(parseProbabilityParam("min_confidence", undefined), undefined);
+ * assert.throws(() => parseProbabilityParam("min_confidence", "2"), /"min_confidence"/);
+ * ```
+ */
+export function parseProbabilityParam(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw)) {
+    throw new ParamError(name, `must be a number between 0 and 1, got "${clip(raw)}"`);
+  }
+  const value = Number(raw);
+  if (value > 1) throw new ParamError(name, `must be between 0 and 1, got ${clip(raw)}`);
+  return value;
+}
+
 /** A reader's shard of the pair log: pairs with `seq % shards == shard`. */
 export interface ShardParams {
   shard: number;

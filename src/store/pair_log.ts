@@ -39,6 +39,8 @@ export interface PairReadOptions {
    * and resumed stream picks the same ones. Not with `level`.
    */
   replayRatio?: number;
+  /** Only pairs whose `confidence` is at least this (pairs without one are left out). */
+  minConfidence?: number;
 }
 
 /** Options for {@link PairLog.follow}. */
@@ -95,10 +97,12 @@ export class PairLog {
   readonly #waiters = new Set<() => void>();
   /** The SQL of a row's level: the column, or a constant on an old read-only log. */
   readonly #level: string;
+  /** The SQL of a row's confidence: the column, or the body's on an old read-only log. */
+  readonly #confidence: string;
 
   /**
    * Opens the pair log of a run database (creating its table when writable, and
-   * adding the `level` column to a log made before it existed).
+   * adding the `level` and `confidence` columns to a log made before they existed).
    */
   constructor(db: DatabaseSync, options: PairLogOptions = {}) {
     this.#db = db;
@@ -111,10 +115,22 @@ export class PairLog {
     const hasLevel = hasTable &&
       ensureColumn(db, "pairs", "level", "TEXT NOT NULL DEFAULT 'solution'", { readOnly });
     this.#level = hasLevel ? "level" : "'solution'";
+    const hadConfidence = hasTable &&
+      ensureColumn(db, "pairs", "confidence", "REAL", { readOnly: true });
+    const hasConfidence = hadConfidence ||
+      (hasTable && ensureColumn(db, "pairs", "confidence", "REAL", { readOnly }));
+    if (hasConfidence && !hadConfidence) {
+      // Added now: fill it from the pairs' bodies.
+      db.exec(
+        "UPDATE pairs SET confidence = json_extract(body, '$.confidence') WHERE confidence IS NULL",
+      );
+    }
+    this.#confidence = hasConfidence ? "confidence" : "json_extract(body, '$.confidence')";
     if (!readOnly) {
       ensureSchema(db, "CREATE INDEX IF NOT EXISTS pairs_level ON pairs (level, seq)");
       this.#insert = db.prepare(
-        "INSERT INTO pairs (id, problem_id, level, body, committed_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO pairs (id, problem_id, level, body, committed_at, confidence)" +
+          " VALUES (?, ?, ?, ?, ?, ?)",
       );
       this.#exists = db.prepare("SELECT 1 FROM pairs WHERE id = ?");
     }
@@ -139,7 +155,8 @@ export class PairLog {
         if (exists.get(id)) continue;
         const level = draft.level ?? "solution";
         const body = JSON.stringify({ ...draft, level });
-        const result = insert.run(id, draft.problem_id, level, body, now);
+        const confidence = draft.confidence ?? null;
+        const result = insert.run(id, draft.problem_id, level, body, now, confidence);
         out.push({ seq: Number(result.lastInsertRowid), id, ...draft, level });
       }
       return out;
@@ -155,10 +172,20 @@ export class PairLog {
     const shard = options.shard ?? 0;
     const upTo = options.upTo ?? Number.MAX_SAFE_INTEGER;
     const mix = this.#mixFilter(options);
+    const { minConfidence } = options;
+    const confident = minConfidence === undefined ? "" : `AND ${this.#confidence} >= ?`;
     return this.#db.prepare(
       `SELECT seq, id, body FROM pairs WHERE seq > ? AND seq <= ? AND seq % ? = ? ${mix.sql}
-       ORDER BY seq LIMIT ?`,
-    ).all(after, upTo, shards, shard % shards, ...mix.params, limit).map(rowToPair);
+       ${confident} ORDER BY seq LIMIT ?`,
+    ).all(
+      after,
+      upTo,
+      shards,
+      shard % shards,
+      ...mix.params,
+      ...(minConfidence === undefined ? [] : [minConfidence]),
+      limit,
+    ).map(rowToPair);
   }
 
   /** Pairs written so far by level. */

@@ -114,3 +114,50 @@ Deno.test("pairId() tells a step pair from a solution pair with the same texts",
   assert.notEqual(pairId(draft(1)), pairId({ ...draft(1), level: "step" }));
   assert.equal(pairId(draft(1)), pairId({ ...draft(1), level: "solution" }));
 });
+
+Deno.test("PairLog keeps each pair's confidence and filters reads by it", () => {
+  const log = new PairLog(openRunDatabase(":memory:"));
+  log.append([
+    { ...draft(1), confidence: 0.9 },
+    { ...draft(2), confidence: 0.3 },
+    draft(3),
+  ]);
+  assert.equal(log.after(0)[0].confidence, 0.9);
+  assert.deepEqual(log.after(0, { minConfidence: 0.5 }).map((p) => p.seq), [1]);
+  assert.deepEqual(log.after(0, { minConfidence: 0 }).map((p) => p.seq), [1, 2]);
+  assert.deepEqual(log.after(0).map((p) => p.seq), [1, 2, 3]);
+});
+
+Deno.test("PairLog adds the confidence column to a log made before it, once, from the bodies", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/run.db`;
+  try {
+    const old = openRunDatabase(path);
+    old.exec(`CREATE TABLE pairs (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+      problem_id TEXT NOT NULL, body TEXT NOT NULL, committed_at REAL NOT NULL)`);
+    const insert = old.prepare(
+      "INSERT INTO pairs (id, problem_id, body, committed_at) VALUES (?, ?, ?, 0)",
+    );
+    insert.run("a", "p", JSON.stringify({ ...draft(1), confidence: 0.8 }));
+    insert.run("b", "p", JSON.stringify(draft(2)));
+    old.close();
+    // A reader of the old file filters through the bodies.
+    const reader = openRunDatabase(path, { readOnly: true });
+    assert.deepEqual(
+      new PairLog(reader, { readOnly: true }).after(0, { minConfidence: 0.5 }).map((p) => p.seq),
+      [1],
+    );
+    reader.close();
+    for (let i = 0; i < 2; i++) {
+      const db = openRunDatabase(path);
+      const log = new PairLog(db);
+      assert.deepEqual(log.after(0, { minConfidence: 0.5 }).map((p) => p.seq), [1]);
+      const column = db.prepare("SELECT confidence FROM pairs ORDER BY seq").all();
+      assert.deepEqual(column.map((row) => row.confidence), [0.8, null]);
+      db.close();
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,92 @@
+/**
+ * The labelling rule sets a run can follow, and the settings each implies:
+ *
+ * - `default`: this project's defaults (judge comparison, at least 3 runs per input,
+ *   margin 6 for self-consistency and 4 for frontier tests, 64 pairs per problem).
+ * - `confident`: code labels from the most trusted cluster of programs
+ *   ({@link CodeTrust}), pairs whose chosen program is in that cluster and whose
+ *   rejected one disagrees with it on at least one input; math labels as by default.
+ *   Pairs carry a calibrated confidence under every rule set; this one is built for
+ *   filtering on it.
+ * - `paper` and `paper-oss`: the paper's scripts, exactly (see `paper_rules.ts`):
+ *   first-iteration (no minimum of runs) and later-iteration (at least 5 runs, empty
+ *   outputs do not vote) code votes, margin 6, no pair cap.
+ *
+ * @module
+ */
+import { ConfigError } from "../errors.ts";
+import type { FeedbackSource } from "../model/feedback.ts";
+import type { CodeVoteOptions } from "./code.ts";
+import { PAPER_CODE_MARGIN, PAPER_CODE_MIN_PASS, paperCodeVote } from "./paper_rules.ts";
+
+/** The rule sets, by name. */
+export const LABEL_RULES = ["default", "confident", "paper", "paper-oss"] as const;
+
+/** A rule set's name. */
+export type LabelRules = typeof LABEL_RULES[number];
+
+/** The score margin of pairs under the `confident` rules: any disagreement with the trusted cluster. */
+export const CONFIDENT_MARGIN = 1;
+
+/** Code pair policy settings a rule set implies (unset: the policy's defaults). */
+export interface RulePairSettings {
+  margin?: number;
+  minPassFraction?: number;
+  cap?: number;
+}
+
+function check(rules: string): LabelRules {
+  if (!(LABEL_RULES as readonly string[]).includes(rules)) {
+    throw new ConfigError(
+      `Invalid label rules: must be one of ${LABEL_RULES.join(", ")}, got "${rules}"`,
+    );
+  }
+  return rules as LabelRules;
+}
+
+/**
+ * The `CodeVote` options (less `inputs`) of a rule set.
+ *
+ * @example The paper's later-iteration vote
+ * ```ts
+ * import { codeVoteRules } from "./rules.ts";
+ * import assert from "node:assert";
+ * assert.equal(codeVoteRules("paper-oss").minRuns, 5);
+ * assert.deepEqual(codeVoteRules("default"), {});
+ * ```
+ */
+export function codeVoteRules(rules: string): Omit<CodeVoteOptions, "inputs"> {
+  const name = check(rules);
+  if (name === "paper") return paperCodeVote("apps");
+  if (name === "paper-oss") return paperCodeVote("oss");
+  return {};
+}
+
+/**
+ * The code pair settings of a rule set for tests from `feedback`.
+ *
+ * @example The paper pairs frontier tests with a margin of 6 and no cap
+ * ```ts
+ * import { codePairRules } from "./rules.ts";
+ * import assert from "node:assert";
+ * assert.deepEqual(codePairRules("paper", "frontier"), { margin: 6, minPassFraction: 0.5, cap: Infinity });
+ * assert.deepEqual(codePairRules("confident", "self_consistency"), { margin: 1, minPassFraction: 1 });
+ * ```
+ */
+export function codePairRules(rules: string, feedback: FeedbackSource): RulePairSettings {
+  const name = check(rules);
+  if (feedback === "gold") return {};
+  if (name === "paper" || name === "paper-oss") {
+    return { margin: PAPER_CODE_MARGIN, minPassFraction: PAPER_CODE_MIN_PASS, cap: Infinity };
+  }
+  if (name === "confident" && feedback === "self_consistency") {
+    return { margin: CONFIDENT_MARGIN, minPassFraction: 1 };
+  }
+  return {};
+}
+
+/** True for the paper's rule sets. */
+export function isPaperRules(rules: string): boolean {
+  const name = check(rules);
+  return name === "paper" || name === "paper-oss";
+}
