@@ -11,6 +11,9 @@ import {
   codePairs,
   type CodeProblem,
   type CodeTrust,
+  CodeVote,
+  codeVoteRules,
+  type ExecutionResult,
   type FeedbackSource,
   sameOutput,
   sameValue,
@@ -31,6 +34,32 @@ export function programsOf(
   const programs: (string | undefined)[] = [];
   for (const sample of samples) programs[sample.index] = programOf(context.flags, problem, sample);
   return Array.from({ length: programs.length }, (_, i) => programs[i]);
+}
+
+/**
+ * Multi-test-case self-consistency over a problem's programs: every program's
+ * results (`results[program][input]`) vote per input; the vote is closed.
+ */
+export function voteOutputs(
+  context: RecipeContext,
+  problem: CodeProblem,
+  programs: readonly (string | undefined)[],
+  results: readonly (ExecutionResult | undefined)[][],
+): CodeVote {
+  const { flags, run } = context;
+  const vote = new CodeVote(problem.id, {
+    inputs: problem.test_inputs ?? [],
+    same: sameFor(problem),
+    ...(flags["min-runs"] !== undefined ? { minRuns: flags["min-runs"] } : {}),
+    minShare: flags["min-share"],
+    metrics: run.metrics,
+    ...codeVoteRules(flags.rules),
+  });
+  programs.forEach((program, index) => {
+    if (program !== undefined) vote.addProgram(index, results[index] as ExecutionResult[]);
+  });
+  vote.close();
+  return vote;
 }
 
 /** How a code problem's samples were scored. */

@@ -6,15 +6,7 @@
  *
  * @module
  */
-import {
-  CodeTrust,
-  CodeVote,
-  codeVoteRules,
-  drain,
-  type ExecutionResult,
-  map,
-  pipe,
-} from "../mod.ts";
+import { CodeTrust, drain, map, pipe } from "../mod.ts";
 import {
   isCode,
   policySamples,
@@ -22,7 +14,13 @@ import {
   recipeProblems,
   type RecipeReport,
 } from "./context.ts";
-import { finishCodeProblem, labelAgreement, programsOf, sameFor } from "./code_common.ts";
+import {
+  finishCodeProblem,
+  labelAgreement,
+  programsOf,
+  sameFor,
+  voteOutputs,
+} from "./code_common.ts";
 import { withTestInputs } from "./frontier_source.ts";
 
 /** Runs the recipe over the context's problems. */
@@ -36,18 +34,7 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
       const inputs = problem.test_inputs ?? [];
       const programs = programsOf(context, problem, samples);
       const results = await executor.matrix(problem, programs, inputs, signal);
-      const vote = new CodeVote(problem.id, {
-        inputs,
-        same: sameFor(problem),
-        ...(flags["min-runs"] !== undefined ? { minRuns: flags["min-runs"] } : {}),
-        minShare: flags["min-share"],
-        metrics: run.metrics,
-        ...codeVoteRules(flags.rules),
-      });
-      programs.forEach((program, index) => {
-        if (program !== undefined) vote.addProgram(index, results[index] as ExecutionResult[]);
-      });
-      vote.close();
+      const vote = voteOutputs(context, problem, programs, results);
       const trust = new CodeTrust(results, { same: sameFor(problem) });
       const trusted = flags.rules === "confident";
       finishCodeProblem(context, "code-self-consistency", { problem, samples, programs }, {

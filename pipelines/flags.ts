@@ -16,6 +16,8 @@ export const RECIPES = [
   "eval",
   "math-step-self-consistency",
   "math-step-frontier",
+  "code-step-self-consistency",
+  "code-step-frontier",
 ] as const;
 /** A recipe name. */
 export type RecipeName = typeof RECIPES[number];
@@ -359,7 +361,8 @@ export const PIPELINE_FLAGS = {
   },
   "step-upper-ratio": {
     type: "number",
-    description: "Share of a solution's first steps that may end a prefix (default 0.7 math)",
+    description:
+      "Share of a solution's first steps that may end a prefix (default 0.7 math, 0.8 code)",
     min: 0,
   },
   "step-sample-ratio": {
@@ -377,7 +380,7 @@ export const PIPELINE_FLAGS = {
   },
   "step-prefixes": {
     type: "number",
-    description: "Most prefixes per problem (default 10 math)",
+    description: "Most prefixes per problem (default 10 math, 20 code)",
     min: 1,
     integer: true,
   },
@@ -402,6 +405,26 @@ export const PIPELINE_FLAGS = {
     default: 5,
     min: 1,
     integer: true,
+  },
+  "step-min-pass": {
+    type: "number",
+    description:
+      "Code step pairs: share of the tests a chosen prefix's value reaches (the paper: 0.5)",
+    default: 0.5,
+    min: 0,
+  },
+  "step-margin": {
+    type: "number",
+    description:
+      "Code step pairs: a rejected prefix's value is lower by more than this (the paper: 4)",
+    default: 4,
+    min: 0,
+  },
+  "step-reduction": {
+    type: "string",
+    description: "Code: a prefix's value is its completions' average (or maximum) pass count",
+    choices: ["avg", "max"],
+    default: "avg",
   },
   "step-early-stop": {
     type: "boolean",

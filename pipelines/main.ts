@@ -46,6 +46,7 @@ import { codeFrontier } from "./code_frontier.ts";
 import { gold, hasGold } from "./gold.ts";
 import { evaluate } from "./eval.ts";
 import { mathStepFrontier, mathStepSelfConsistency } from "./math_steps.ts";
+import { codeStepFrontier, codeStepSelfConsistency } from "./code_steps.ts";
 import { formatSummary, summarize } from "./summary.ts";
 import {
   iterationArgs,
@@ -65,6 +66,8 @@ const RUNNERS: Record<RecipeName, (context: RecipeContext) => Promise<RecipeRepo
   eval: evaluate,
   "math-step-self-consistency": mathStepSelfConsistency,
   "math-step-frontier": mathStepFrontier,
+  "code-step-self-consistency": codeStepSelfConsistency,
+  "code-step-frontier": codeStepFrontier,
 };
 
 const USAGE =

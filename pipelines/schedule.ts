@@ -175,9 +175,7 @@ export function iterationDir(schedule: Schedule, k: number): string {
 /** The recipes of an iteration: solution-level and step-level pairs from its label source. */
 export function iterationRecipes(iteration: ScheduleIteration): RecipeName[] {
   const labels = iteration.labels === "frontier" ? "frontier" : "self-consistency";
-  return iteration.kind === "math"
-    ? [`math-${labels}`, `math-step-${labels}`] as RecipeName[]
-    : [`code-${labels}`] as RecipeName[];
+  return [`${iteration.kind}-${labels}`, `${iteration.kind}-step-${labels}`] as RecipeName[];
 }
 
 /**

@@ -62,7 +62,7 @@ Deno.test("loadSchedule() names the file and the field at fault", async () => {
 });
 
 Deno.test("the shipped schedules are valid and name the paper's settings", async () => {
-  for (const name of ["mathstral-math.json"]) {
+  for (const name of ["mathstral-math.json", "deepseek-coder-code.json"]) {
     const schedule = await loadSchedule(join(EXAMPLES, "schedules", name));
     assert.ok(schedule.iterations.length >= 3, name);
     assert.equal(schedule.iterations[0].labels, "frontier");
@@ -74,6 +74,13 @@ Deno.test("the shipped schedules are valid and name the paper's settings", async
   assert.equal(math.iterations[1].settings?.["step-threshold"], 1);
   assert.equal(math.iterations[1].settings?.["min-share"], 0.5);
   assert.equal(math.iterations[2].settings?.["min-share"], 0);
+  const code = await loadSchedule(join(EXAMPLES, "schedules", "deepseek-coder-code.json"));
+  assert.deepEqual(iterationRecipes(code.iterations[1]), [
+    "code-self-consistency",
+    "code-step-self-consistency",
+  ]);
+  assert.equal(code.iterations[0].settings?.["step-completions"], 5);
+  assert.equal(code.iterations.at(-1)?.replay_ratio, 0.5);
 });
 
 Deno.test({

@@ -149,7 +149,7 @@ Deno.test({
         "SIGINT",
       );
       assert.equal(code, 130);
-      assert.ok(finishedProblems(interrupted) < 48, "stopped before the end");
+      assert.ok(finishedProblems(interrupted) < 54, "stopped before the end");
       await runToEnd(interrupted, server.baseURL, problems);
       assert.deepEqual((await pairsOf(interrupted)).map(content).sort(), expected);
     } finally {

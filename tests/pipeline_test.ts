@@ -45,6 +45,8 @@ Deno.test({
     assert.deepEqual(Object.keys(summary.recipes).sort(), [
       "code-frontier",
       "code-self-consistency",
+      "code-step-frontier",
+      "code-step-self-consistency",
       "eval",
       "gold",
       "math-frontier",
@@ -106,7 +108,7 @@ Deno.test({
       const args = ["--run", dir, "--no-serve", "--n", "8", "--window", "4", ...live];
       assert.equal(await main(args), 0);
       const summary = await summaryOf(dir);
-      assert.equal(Object.keys(summary.recipes).length, 8);
+      assert.equal(Object.keys(summary.recipes).length, 10);
       assert.ok(summary.pairs.by_level.step > 0, "prefixes continued through the live server");
       assert.ok(summary.pairs.by_feedback.frontier > 0);
       assert.ok(summary.pairs.by_feedback.self_consistency > 0);
