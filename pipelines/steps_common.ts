@@ -62,6 +62,8 @@ export interface StepCut<P extends Problem, T> {
   samples: number;
   prefixes: Prefix[];
   completed: Map<string, Sample[]>;
+  /** A prefix's completions failed: the problem stays unfinished for a re-run. */
+  failed?: boolean;
 }
 
 /** One step-level recipe: its inputs and how it values and pairs prefixes. */
@@ -80,9 +82,6 @@ export interface StepRecipe<P extends Problem, T> {
   /** Extra figures for a finished problem's outcome. */
   detail?: (cut: StepCut<P, T>) => Record<string, number | boolean>;
 }
-
-/** Transport failures: the completion was never made, so the problem is not finished. */
-const NOT_MADE = new Set(["http_error", "timeout", "malformed", "missing"]);
 
 /** Runs a step-level recipe to the end; problems whose completions failed stay unfinished. */
 export async function runSteps<P extends Problem, T>(
@@ -148,6 +147,14 @@ export async function runSteps<P extends Problem, T>(
       texts.delete(problem.id);
       const cut = pending.get(problem.problem.id);
       if (!cut) continue;
+      for (const sample of samples) {
+        const unsupported = flags["base-url"] && continuationFailure(sample, flags["base-url"]);
+        if (unsupported) throw unsupported;
+      }
+      // A failed request (or a prefix missing from the recorded file) is not a value.
+      const made = context.health.accept(problem.id, samples) &&
+        !samples.some((s) => s.failure === "missing");
+      if (!made) cut.failed = true;
       cut.completed.set(problem.id, samples);
       if (cut.completed.size < cut.prefixes.length) continue;
       pending.delete(cut.problem.id);
@@ -158,19 +165,15 @@ export async function runSteps<P extends Problem, T>(
   await drain(pipe(
     completedCuts(),
     map(async (cut: StepCut<P, T>) => {
+      if (cut.failed) {
+        failed++;
+        return;
+      }
       const valued: ValuedPrefix[] = [];
       let drawn = 0;
       for (const prefix of cut.prefixes) {
         const samples = [...cut.completed.get(prefixId(prefix)) ?? []]
           .sort((a, b) => a.index - b.index);
-        for (const sample of samples) {
-          const unsupported = flags["base-url"] && continuationFailure(sample, flags["base-url"]);
-          if (unsupported) throw unsupported;
-        }
-        if (samples.some((s) => s.failure !== undefined && NOT_MADE.has(s.failure))) {
-          failed++;
-          return;
-        }
         drawn += samples.length;
         valued.push({ ...prefix, values: await steps.value(cut, prefix, samples) });
       }

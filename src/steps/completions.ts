@@ -139,9 +139,9 @@ export function continuationFailure(
   sample: Sample,
   baseURL: string,
 ): ContinuationUnsupportedError | undefined {
-  if (sample.failure !== "http_error") return undefined;
+  if (sample.request_error?.kind !== "rejected") return undefined;
   const detail = sample.failure_detail ?? "";
-  if (!/\(rejected\)/.test(detail) || !CONTINUATION_REJECTED.test(detail)) return undefined;
+  if (!CONTINUATION_REJECTED.test(detail)) return undefined;
   return new ContinuationUnsupportedError(
     `Cannot continue prefixes through chat at ${baseURL}: the server rejected the continuation (${
       detail.slice(0, 200)

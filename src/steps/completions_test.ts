@@ -113,7 +113,8 @@ Deno.test("prefixSampler() fails clearly where a server cannot continue a messag
     const error = continuationFailure(sample, server.baseURL);
     assert.ok(error instanceof ContinuationUnsupportedError);
     assert.match(error.message, /--step-api completions/);
-    assert.equal(continuationFailure({ ...sample, failure: "timeout" }, server.baseURL), undefined);
+    const timedOut = { ...sample, failure: "timeout" as const, request_error: { kind: "timeout" } };
+    assert.equal(continuationFailure(timedOut, server.baseURL), undefined);
   } finally {
     await server.close();
   }
