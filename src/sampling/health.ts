@@ -53,10 +53,11 @@ export interface SamplingHealthOptions {
  * import { SamplingHealth } from "./health.ts";
  * import assert from "node:assert";
  * const health = new SamplingHealth();
- * assert.equal(health.accept("p1", [{ problem_id: "p1", index: 0, completion: "4" }]), true);
+ * assert.equal(health.accept("p1", [{}]), true);
  * const failed = {
- *   problem_id: "p2", index: 0, completion: "", failure: "http_error" as const,
- *   failure_detail: "model not found", request_error: { kind: "rejected", status: 404 },
+ *   failure: "http_error",
+ *   failure_detail: "model not found",
+ *   request_error: { kind: "rejected" as const, status: 404 },
  * };
  * assert.equal(health.accept("p2", [failed]), false);
  * assert.deepEqual(health.reasons().map((r) => [r.reason, r.problems]), [["rejected 404", 1]]);
