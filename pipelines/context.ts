@@ -26,7 +26,7 @@ import {
   type SamplingHealth,
   type SamplingStage,
 } from "../mod.ts";
-import type { DecideFn, EndpointOptions, ProblemFormat } from "../mod.ts";
+import type { DecideFn, EndpointOptions, PolicySamplerOptions, ProblemFormat } from "../mod.ts";
 import type { PipelineFlags, RecipeName } from "./flags.ts";
 import type { RecipeExecutor } from "./execute.ts";
 
@@ -147,20 +147,7 @@ export function policySamples<P extends Problem>(
   if (flags["base-url"]) {
     const stage: SamplingStage = policySampler({
       ...common,
-      endpoint: policyEndpoint(flags),
-      params: {
-        temperature: flags.temperature,
-        ...(flags["top-p"] !== undefined ? { top_p: flags["top-p"] } : {}),
-        max_tokens: flags["max-tokens"],
-        ...(flags.stop.length ? { stop: [...flags.stop] } : {}),
-        seed: flags.seed,
-      },
-      prompt: flags["system-prompt"] ? { systemPrompt: flags["system-prompt"] } : {},
-      nMode: flags["n-mode"] as "auto" | "multi" | "single",
-      maxInFlight: flags["max-in-flight"],
-      ...(flags["tokens-per-minute"] ? { tokensPerMinute: flags["tokens-per-minute"] } : {}),
-      retry: { maxRetries: flags["max-retries"] },
-      db: run.db,
+      ...policyServer(context, { topP: flags["top-p"] }),
     });
     return sampledOnly(context, stage.grouped(problems));
   }
@@ -197,6 +184,34 @@ export function recordedPath(flags: PipelineFlags): string {
   throw new ConfigError(
     "No policy samples: give --samples FILE (recorded completions) or --base-url and --model",
   );
+}
+
+/**
+ * How the policy server is asked, from the flags: endpoint (with `api` when given),
+ * sampling parameters (`topP` when given), prompt, request bounds, retries and the
+ * run's sample cache.
+ */
+export function policyServer(
+  context: RecipeContext,
+  options: { topP?: number; api?: "chat" | "completions" } = {},
+): Omit<PolicySamplerOptions, "samples" | "window" | "decide"> {
+  const { flags, run } = context;
+  return {
+    endpoint: { ...policyEndpoint(flags), ...(options.api ? { api: options.api } : {}) },
+    params: {
+      temperature: flags.temperature,
+      ...(options.topP !== undefined ? { top_p: options.topP } : {}),
+      max_tokens: flags["max-tokens"],
+      ...(flags.stop.length ? { stop: [...flags.stop] } : {}),
+      seed: flags.seed,
+    },
+    prompt: flags["system-prompt"] ? { systemPrompt: flags["system-prompt"] } : {},
+    nMode: flags["n-mode"] as "auto" | "multi" | "single",
+    maxInFlight: flags["max-in-flight"],
+    ...(flags["tokens-per-minute"] ? { tokensPerMinute: flags["tokens-per-minute"] } : {}),
+    retry: { maxRetries: flags["max-retries"] },
+    db: run.db,
+  };
 }
 
 /** The policy endpoint from the flags. */

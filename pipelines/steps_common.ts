@@ -30,7 +30,7 @@ import {
 } from "../mod.ts";
 import {
   EXAMPLE_PROBLEMS,
-  policyEndpoint,
+  policyServer,
   problemKey,
   problemSeed,
   type RecipeContext,
@@ -220,21 +220,9 @@ function completionStage(
   if (flags["base-url"]) {
     const api = flags["step-api"] === "auto" ? flags.api : flags["step-api"];
     return prefixSampler({
-      endpoint: { ...policyEndpoint(flags), api: api as "chat" | "completions" },
+      ...policyServer(context, { topP: flags["step-top-p"], api: api as "chat" | "completions" }),
       completions,
       ...early,
-      params: {
-        temperature: flags.temperature,
-        top_p: flags["step-top-p"],
-        max_tokens: flags["max-tokens"],
-        ...(flags.stop.length ? { stop: [...flags.stop] } : {}),
-        seed: flags.seed,
-      },
-      prompt: flags["system-prompt"] ? { systemPrompt: flags["system-prompt"] } : {},
-      nMode: flags["n-mode"] as "auto" | "multi" | "single",
-      maxInFlight: flags["max-in-flight"],
-      ...(flags["tokens-per-minute"] ? { tokensPerMinute: flags["tokens-per-minute"] } : {}),
-      db: run.db,
       metrics: run.metrics,
       signal,
     });
