@@ -647,6 +647,13 @@ export const MATH_CASES: MathCase[] = [
   },
   {
     kind: "numbers",
+    gold: "3.15",
+    prediction: "Résultat : 3,15 $ environ",
+    expected: true,
+    why: "a labelled line is prose: its number, with a decimal comma",
+  },
+  {
+    kind: "numbers",
     gold: "0.275",
     prediction: "0,275",
     expected: true,

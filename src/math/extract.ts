@@ -141,10 +141,12 @@ function hasProse(text: string): boolean {
 
 /**
  * A text that is an answer itself: no prose (`28 percent`, `2\\sqrt{3}`), or a few words
- * with no number and no sentence end (`no real solution`).
+ * with no number and no sentence end (`no real solution`); never a labelled line
+ * (`Total : 2,74`).
  */
 function isBare(text: string): boolean {
   const line = text.trim();
+  if (/[A-Za-z]{2,}\s*:\s/.test(line)) return false; // `Total: 2,74 $`
   return !hasProse(line) || (line.length <= 40 && !/[\d\n]|[.!?]$/.test(line));
 }
 
