@@ -114,7 +114,7 @@ function dropUnits(text: string): string {
     const before = out;
     const unit = /^(.*?[\w})\]])\s*\\text\{\s*[A-Za-z][^{}]*\}(?:\s*\^\{?\d\}?)?$/s.exec(out);
     if (unit) out = unit[1].trim();
-    const words = /^([-+]?[\d.,]*\d%?)\s+[A-Za-z]{2,}[A-Za-z\s.]*$/.exec(out);
+    const words = /^([-+]?[\d.,]*\d%?)\s+[A-Za-z]{2,}[A-Za-z\s.]*(?:\^\{?\d\}?)?$/.exec(out);
     if (words) out = words[1];
     changed = out !== before;
   }

@@ -34,6 +34,8 @@ Deno.test("normalizeAnswer() spells ASCII relations, percent words and units one
   assert.equal(normalizeAnswer("\\boxed{28 pct}"), "28%");
   assert.equal(normalizeAnswer("125\\textnormal{ miles}"), "125");
   assert.equal(normalizeAnswer("1,000.99€"), "1000.99");
+  assert.equal(normalizeAnswer("5 cm²"), "5");
+  assert.equal(normalizeAnswer("5 x^2"), "5 x^2");
   assert.equal(normalizeAnswer("5\\text{ cm}", { strict: true }), "5 cm");
 });
 
