@@ -76,6 +76,7 @@ export * from "./src/feedback/codet.ts";
 export * from "./src/feedback/confidence.ts";
 export * from "./src/feedback/paper_rules.ts";
 export * from "./src/feedback/rules.ts";
+export * from "./src/feedback/quality.ts";
 export * from "./src/feedback/store.ts";
 
 // Step level

@@ -15,6 +15,7 @@ import {
   codeVoteRules,
   type ExecutionResult,
   type FeedbackSource,
+  pairSamplesOf,
   sameOutput,
   sameValue,
   type Sample,
@@ -112,6 +113,7 @@ export function finishCodeProblem(
     })
     : [];
   const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
+  context.feedback.savePairSamples(pairSamplesOf(pairs, scored));
   if (scoring.votes) context.feedback.saveVotes(scoring.feedback, scoring.votes);
   context.feedback.saveScores(scored);
   const outcome = {

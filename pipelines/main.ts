@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  calibrationSvg,
   checkServer,
   ConfigError,
   dataFiles,
@@ -47,7 +48,7 @@ import { gold, hasGold } from "./gold.ts";
 import { evaluate } from "./eval.ts";
 import { mathStepFrontier, mathStepSelfConsistency } from "./math_steps.ts";
 import { codeStepFrontier, codeStepSelfConsistency } from "./code_steps.ts";
-import { formatSummary, summarize } from "./summary.ts";
+import { CALIBRATION_SVG, formatSummary, summarize } from "./summary.ts";
 import {
   iterationArgs,
   iterationDir,
@@ -364,6 +365,12 @@ async function runPipeline(
     });
     const text = formatSummary(summary);
     await run.writeSummary(summary, text);
+    if (summary.pair_quality) {
+      await Deno.writeTextFile(
+        join(run.dir, CALIBRATION_SVG),
+        calibrationSvg(summary.pair_quality, `Pair confidence calibration: ${run.name}`),
+      );
+    }
     console.log(`\n${text}`);
     console.log(
       `Pairs: ${join(run.dir, RUN_FILES.pairs)}${

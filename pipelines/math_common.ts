@@ -10,6 +10,7 @@ import {
   type MathFeedback,
   mathPairs,
   type MathProblem,
+  pairSamplesOf,
 } from "../mod.ts";
 import type { RecipeName } from "./flags.ts";
 import { pairPrompt, problemKey, problemSeed, type RecipeContext } from "./context.ts";
@@ -46,6 +47,7 @@ export function finishMathProblem(
     })
     : [];
   const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
+  if (scoring) context.feedback.savePairSamples(pairSamplesOf(pairs, scoring.scored));
   if (scoring) {
     context.feedback.saveVotes(result.feedback, [scoring.vote]);
     context.feedback.saveScores(scoring.scored);

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import type { Run, UnsampledReason } from "../mod.ts";
+import {
+  FeedbackStore,
+  type PairQuality,
+  pairQuality,
+  type Run,
+  type UnsampledReason,
+} from "../mod.ts";
 import type { RecipeReport } from "./context.ts";
 
 /** The summary of a run. */
@@ -30,7 +36,15 @@ export interface RunSummary {
   unsampled: UnsampledReason[];
   /** Where this invocation spent its time. */
   time: TimeShares;
+  /**
+   * Pairs checked against gold (runs whose problems carry gold and that ran the
+   * `gold` recipe): precision, yield by minimum confidence, calibration.
+   */
+  pair_quality?: PairQuality;
 }
+
+/** The calibration plot's file in the run directory. */
+export const CALIBRATION_SVG = "calibration.svg";
 
 /**
  * This invocation's wall time and the busy time of each part (summed over
@@ -104,7 +118,13 @@ export async function summarize(
     reports,
     unsampled: invocation.unsampled ?? [],
     time: { wall_seconds: invocation.wallSeconds, busy_seconds: await busySeconds(run) },
+    ...qualityOf(run),
   };
+}
+
+function qualityOf(run: Run): { pair_quality?: PairQuality } {
+  const checked = new FeedbackStore(run.db).checkedPairs();
+  return checked.length ? { pair_quality: pairQuality(checked) } : {};
 }
 
 const BUSY_HISTOGRAMS: Record<string, string> = {
@@ -217,6 +237,19 @@ export function formatSummary(summary: RunSummary): string {
         Object.entries(t.figures).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`)
           .join(", ")
       }`,
+    );
+  }
+  const quality = summary.pair_quality;
+  if (quality) {
+    const share = (n: number) => Number.isNaN(n) ? "n/a" : `${(100 * n).toFixed(1)}%`;
+    lines.push(
+      `Pair quality against gold: ${quality.checked} pairs checked, precision ${
+        share(quality.precision)
+      }, calibration error ${Number.isNaN(quality.ece) ? "n/a" : quality.ece.toFixed(3)}`,
+      `  min confidence: ${
+        quality.yield.map((y) => `${y.min_confidence} keeps ${y.kept} (${share(y.precision)})`)
+          .join(", ")
+      }; calibration plot: ${CALIBRATION_SVG}`,
     );
   }
   const { wall_seconds: wall, busy_seconds: busy } = summary.time;

@@ -135,6 +135,32 @@ Deno.test("GET /v1/pairs and /v1/pairs/stream keep only pairs at min_confidence 
   assert.equal((await ndjson(await app.request("/v1/pairs"))).length, 4);
 });
 
+Deno.test("GET /v1/quality reports pairs checked against gold, with the calibration plot", async () => {
+  await using run = await testRun();
+  const app = createApp({ db: run.db, pairLog: run.log });
+  assert.deepEqual(await (await app.request("/v1/quality")).json(), { quality: null, svg: null });
+  const store = new FeedbackStore(run.db);
+  const [pair] = run.log.append([{ ...draft(1), confidence: 0.8 }]);
+  store.savePairSamples([{
+    pair_id: pair.id,
+    problem_id: pair.problem_id,
+    chosen_index: 0,
+    rejected_index: 1,
+  }]);
+  store.saveScores([0, 1].map((index) => ({
+    problem_id: pair.problem_id,
+    index,
+    completion: "",
+    score: 1 - index,
+    max_score: 1,
+    feedback: "gold" as const,
+  })));
+  const body = await (await app.request("/v1/quality")).json();
+  assert.equal(body.quality.checked, 1);
+  assert.equal(body.quality.precision, 1);
+  assert.match(body.svg, /^<svg /);
+});
+
 Deno.test("bad parameters get a 400 naming the parameter", async () => {
   await using run = await testRun();
   const app = createApp({ db: run.db, pairLog: run.log });

@@ -7,8 +7,10 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { FeedbackSource, ScoredSample, Vote } from "../model/feedback.ts";
+import type { Pair } from "../model/pair.ts";
 import { PfpoError } from "../errors.ts";
 import { ensureSchema, transaction } from "../store/database.ts";
+import type { CheckedPair } from "./quality.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS feedback_votes (
@@ -32,7 +34,21 @@ CREATE TABLE IF NOT EXISTS feedback_scores (
   max_score REAL NOT NULL,
   PRIMARY KEY (problem_id, feedback, sample_index)
 );
+CREATE TABLE IF NOT EXISTS feedback_pair_samples (
+  pair_id TEXT PRIMARY KEY,
+  problem_id TEXT NOT NULL,
+  chosen_index INTEGER NOT NULL,
+  rejected_index INTEGER NOT NULL
+);
 `;
+
+/** Which samples a written pair was made of. */
+export interface PairSamples {
+  pair_id: string;
+  problem_id: string;
+  chosen_index: number;
+  rejected_index: number;
+}
 
 /** A stored vote with the feedback source it was made for. */
 export interface StoredVote extends Vote {
@@ -71,6 +87,7 @@ export class FeedbackStore {
   readonly #insertScore?: StatementSync;
   readonly #clearVotes?: StatementSync;
   readonly #clearScores?: StatementSync;
+  readonly #insertPairSamples?: StatementSync;
 
   /** Opens the feedback tables of a run database (creating them when writable). */
   constructor(db: DatabaseSync, options: FeedbackStoreOptions = {}) {
@@ -92,6 +109,10 @@ export class FeedbackStore {
         `INSERT OR REPLACE INTO feedback_scores
          (problem_id, feedback, sample_index, extracted, score, max_score)
          VALUES (?, ?, ?, ?, ?, ?)`,
+      );
+      this.#insertPairSamples = db.prepare(
+        `INSERT OR REPLACE INTO feedback_pair_samples
+         (pair_id, problem_id, chosen_index, rejected_index) VALUES (?, ?, ?, ?)`,
       );
     }
   }
@@ -142,6 +163,43 @@ export class FeedbackStore {
     });
   }
 
+  /** Records which samples written pairs were made of (for checking them against gold). */
+  savePairSamples(pairs: readonly PairSamples[]): void {
+    const insert = writable(this.#insertPairSamples);
+    transaction(this.#db, () => {
+      for (const p of pairs) {
+        insert.run(p.pair_id, p.problem_id, p.chosen_index, p.rejected_index);
+      }
+    });
+  }
+
+  /**
+   * Every pair whose two samples have gold scores (the `gold` recipe scored them),
+   * with its confidence and the gold verdicts: a sample is right when its gold score
+   * is full.
+   */
+  checkedPairs(): CheckedPair[] {
+    const exists = this.#db.prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback_pair_samples'",
+    ).get();
+    if (!exists) return [];
+    return this.#db.prepare(
+      `SELECT json_extract(p.body, '$.confidence') AS confidence,
+              c.score >= c.max_score AS chosen_right, r.score >= r.max_score AS rejected_right
+       FROM feedback_pair_samples s
+       JOIN pairs p ON p.id = s.pair_id
+       JOIN feedback_scores c ON c.problem_id = s.problem_id AND c.feedback = 'gold'
+         AND c.sample_index = s.chosen_index
+       JOIN feedback_scores r ON r.problem_id = s.problem_id AND r.feedback = 'gold'
+         AND r.sample_index = s.rejected_index
+       WHERE json_extract(p.body, '$.feedback') != 'gold'`,
+    ).all().map((row) => ({
+      ...(row.confidence !== null && { confidence: Number(row.confidence) }),
+      chosen_right: row.chosen_right === 1,
+      rejected_right: row.rejected_right === 1,
+    }));
+  }
+
   /** The votes stored for a problem, every feedback source, in order. */
   votes(problemId: string): StoredVote[] {
     return this.#db.prepare(
@@ -178,6 +236,41 @@ export class FeedbackStore {
       "SELECT 1 FROM feedback_scores WHERE problem_id = ? AND feedback = ? LIMIT 1",
     ).get(problemId, feedback) !== undefined;
   }
+}
+
+/**
+ * The samples each written pair was made of, found by completion text among the
+ * problem's scored samples (equal texts share a verdict, so the first is taken).
+ *
+ * @example
+ * ```ts
+ * import { pairSamplesOf } from "./store.ts";
+ * import assert from "node:assert";
+ * const scored = ["a", "b"].map((completion, index) => ({
+ *   problem_id: "p", index, completion, score: 1 - index, max_score: 1,
+ *   feedback: "self_consistency" as const,
+ * }));
+ * const [link] = pairSamplesOf([{ id: "x", problem_id: "p", chosen: "a", rejected: "b" }], scored);
+ * assert.deepEqual(link, { pair_id: "x", problem_id: "p", chosen_index: 0, rejected_index: 1 });
+ * ```
+ */
+export function pairSamplesOf(
+  pairs: readonly Pick<Pair, "id" | "problem_id" | "chosen" | "rejected">[],
+  scored: readonly ScoredSample[],
+): PairSamples[] {
+  const indexOf = new Map<string, number>();
+  for (const s of scored) if (!indexOf.has(s.completion)) indexOf.set(s.completion, s.index);
+  return pairs.flatMap((p) => {
+    const chosen = indexOf.get(p.chosen);
+    const rejected = indexOf.get(p.rejected);
+    if (chosen === undefined || rejected === undefined) return [];
+    return [{
+      pair_id: p.id,
+      problem_id: p.problem_id,
+      chosen_index: chosen,
+      rejected_index: rejected,
+    }];
+  });
 }
 
 /** A write was attempted on a feedback store opened read-only. */

@@ -1,6 +1,7 @@
 import assert from "node:assert";
 import { openRunDatabase } from "../store/database.ts";
-import { FeedbackStore, ReadOnlyStoreError } from "./store.ts";
+import { PairLog } from "../store/pair_log.ts";
+import { FeedbackStore, pairSamplesOf, ReadOnlyStoreError } from "./store.ts";
 
 Deno.test("FeedbackStore saves and reads back code votes per input and math votes", () => {
   const db = openRunDatabase(":memory:");
@@ -112,3 +113,52 @@ Deno.test("FeedbackStore opened read-only reads and refuses writes", () => {
     }
   }
 });
+
+Deno.test("FeedbackStore.checkedPairs() joins written pairs with the gold verdicts of their samples", () => {
+  const db = openRunDatabase(":memory:");
+  try {
+    const store = new FeedbackStore(db);
+    const log = new PairLog(db);
+    const sc = (index: number, completion: string) => ({
+      problem_id: "p",
+      index,
+      completion,
+      score: 1,
+      max_score: 1,
+      feedback: "self_consistency" as const,
+    });
+    const scored = [sc(0, "a"), sc(1, "b"), sc(2, "c")];
+    const pairs = log.append([
+      { ...draft("a", "b"), confidence: 0.9 },
+      { ...draft("c", "b"), confidence: 0.4 },
+      draft("a", "missing"),
+    ]);
+    assert.equal(pairSamplesOf(pairs, scored).length, 2); // "missing" is no sample of p
+    store.savePairSamples(pairSamplesOf(pairs, scored));
+    assert.deepEqual(store.checkedPairs(), []); // no gold scores yet
+    store.saveScores([0, 1, 2].map((index) => ({
+      ...sc(index, ""),
+      score: index === 1 ? 0 : 1,
+      feedback: "gold" as const,
+    })));
+    assert.deepEqual(store.checkedPairs(), [
+      { confidence: 0.9, chosen_right: true, rejected_right: false },
+      { confidence: 0.4, chosen_right: true, rejected_right: false },
+    ]);
+  } finally {
+    db.close();
+  }
+});
+
+function draft(chosen: string, rejected: string) {
+  return {
+    problem_id: "p",
+    prompt: "q",
+    chosen,
+    rejected,
+    chosen_score: 1,
+    rejected_score: 0,
+    feedback: "self_consistency" as const,
+    run: "r",
+  };
+}

@@ -13,6 +13,8 @@ import { requireToken } from "./auth.ts";
 import { PairConsumers } from "./consumers.ts";
 import { dashboardAsset } from "./dashboard/assets.ts";
 import { pairStream } from "./pair_stream.ts";
+import { FeedbackStore } from "../feedback/store.ts";
+import { calibrationSvg, pairQuality } from "../feedback/quality.ts";
 import {
   ParamError,
   parseIntParam,
@@ -163,6 +165,13 @@ export function createApp(options: ServerAppOptions): Hono {
       "Cache-Control": "no-cache",
       "X-Accel-Buffering": "no",
     });
+  });
+
+  app.get("/v1/quality", (c) => {
+    const checked = new FeedbackStore(options.db, { readOnly: true }).checkedPairs();
+    if (checked.length === 0) return c.json({ quality: null, svg: null });
+    const quality = pairQuality(checked);
+    return c.json({ quality, svg: calibrationSvg(quality) });
   });
 
   app.get("/v1/problems", async (c) => {

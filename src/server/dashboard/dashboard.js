@@ -274,6 +274,25 @@ function showRemote(remote) {
   document.querySelector("#workers tbody").replaceChildren(...rows);
 }
 
+function showQuality({ quality, svg }) {
+  document.getElementById("quality").hidden = !quality;
+  if (!quality) return;
+  // The SVG is the server's own drawing of numbers (no user text in it).
+  document.getElementById("quality-plot").innerHTML = svg;
+  const share = (n) => n === null || Number.isNaN(n) ? "n/a" : `${(100 * n).toFixed(1)}%`;
+  const rows = quality.yield.map((y) =>
+    el(
+      "tr",
+      {},
+      el("td", { class: "num", text: String(y.min_confidence) }),
+      el("td", { class: "num", text: String(y.kept) }),
+      el("td", { class: "num", text: String(y.precise) }),
+      el("td", { class: "num", text: share(y.precision) }),
+    )
+  );
+  document.querySelector("#quality-yield tbody").replaceChildren(...rows);
+}
+
 async function getJson(path) {
   const res = await fetch(path, { credentials: "same-origin" });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
@@ -282,15 +301,17 @@ async function getJson(path) {
 
 async function tick() {
   try {
-    const [stats, recent] = await Promise.all([
+    const [stats, recent, quality] = await Promise.all([
       getJson("/v1/stats"),
       getJson("/v1/problems?limit=20"),
+      getJson("/v1/quality"),
     ]);
     const time = Date.now() / 1000;
     for (const chart of charts) chart.push(time, stats);
     showProgress(stats);
     showRemote(stats.remote);
     showProblems(recent.problems);
+    showQuality(quality);
     document.body.dataset.updates = String(++updates);
   } catch (error) {
     const status = document.getElementById("status");
