@@ -688,7 +688,7 @@ function shared(options: JudgeOptions = {}): AnswerComparer {
  * (`50%` is 50 or 0.5); a decimal comma (`1000,99`) against a single number;
  * expressions by the compute engine at three sample points of their free variables
  * (radicals, π, `\frac{x+1}{2}` vs `0.5x+0.5`); a labelled answer as its value
- * (`x = 5`, `(p,q)=(3,2)`, `|AB|=1`; see `isLabel`) and a chain as its last member
+ * (`x = 5`, `(p,q)=(3,2)`, `|AB|=1`; see `isLabel` in `forms.ts`) and a chain as its last member
  * (`x = 5+5+1 = 11`); equations up to a constant factor; inequalities up to a
  * positive factor (`x<1` vs `-x>-1`) and against half-lines; ordered tuples and
  * points; intervals with their open/closed ends, unions and sets in any order;
