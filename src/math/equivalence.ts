@@ -82,14 +82,14 @@ export interface ComparerOptions {
   maxItems?: number;
   /**
    * Compare a decimal with another number rounded to this many decimal places, both
-   * sides (`0.333` ≡ `\\frac{1}{3}` with 3, not with 4). Default: a decimal stands for
+   * sides (`0.333` ≡ `\frac{1}{3}` with 3, not with 4). Default: a decimal stands for
    * an exact value when it is that value correctly rounded and within 1e-4 relative
    * error (see {@link compareAnswers}).
    */
   precision?: number;
   /**
    * No leniency, for evaluation: units are kept, a decimal must equal the exact value
-   * (or match it at `precision`), `50%` is only `\\frac{1}{2}`, a set is not its single
+   * (or match it at `precision`), `50%` is only `\frac{1}{2}`, a set is not its single
    * element nor a tuple, a base numeral needs its base, labels must be the same
    * (`x=5` ≢ `y=5`), no decimal comma. Default `false`.
    */
@@ -445,7 +445,7 @@ export class AnswerComparer {
   /**
    * Inequalities: `a < b` and `c < d` are the same when `b - a` and `d - c` are
    * positive multiples of each other (`x<1` ≡ `-x>-1`); an interval with one infinite
-   * end is the inequality on the other side's only variable (`-x>-1` ≡ `(-\\infty,1)`).
+   * end is the inequality on the other side's only variable (`-x>-1` ≡ `(-\infty,1)`).
    */
   #compareRelations(a: Form, b: Form): Comparison {
     const left = this.#relationOf(a, b);

@@ -19,7 +19,7 @@ export interface ExtractOptions {
   numeric?: boolean;
   /**
    * The text may state its answer without a box or an answer phrase: a text with no
-   * prose is the answer itself (`2\\sqrt{3}`, `28 percent`); otherwise the last
+   * prose is the answer itself (`2\sqrt{3}`, `28 percent`); otherwise the last
    * inline or display math (consecutive ones joined by commas, "and" or "or") or the
    * last number, whichever comes later. Default `false`: for voting, a solution that
    * states no answer does not vote.
@@ -56,9 +56,9 @@ function findBoxes(text: string): Box[] {
 
 /**
  * Whether the text between two boxes lists them as one answer: nothing, or commas,
- * semicolons, "and", math delimiters, `\\quad` and at most three other short words
- * (`\\boxed{1} papers and \\boxed{2} bins`, `\\boxed{(3,3)} \\text{ for part (a) and }
- * \\boxed{(1,1)}`); never across a sentence end or an "or" (alternatives: the last
+ * semicolons, "and", math delimiters, `\quad` and at most three other short words
+ * (`\boxed{1} papers and \boxed{2} bins`, `\boxed{(3,3)} \text{ for part (a) and }
+ * \boxed{(1,1)}`); never across a sentence end or an "or" (alternatives: the last
  * one counts).
  */
 function listsBoxes(between: string): boolean {
@@ -140,7 +140,7 @@ function hasProse(text: string): boolean {
 }
 
 /**
- * A text that is an answer itself: no prose (`28 percent`, `2\\sqrt{3}`), or a few words
+ * A text that is an answer itself: no prose (`28 percent`, `2\sqrt{3}`), or a few words
  * with no number and no sentence end (`no real solution`); never a labelled line
  * (`Total : 2,74`).
  */

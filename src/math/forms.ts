@@ -43,7 +43,7 @@ export type Form =
   | { kind: "union"; key: string; items: Form[] }
   | { kind: "matrix"; key: string; rows: Form[][] };
 
-/** An inequality `lhs op rhs` with `op` one of `<`, `>`, `\\leq`, `\\geq`. */
+/** An inequality `lhs op rhs` with `op` one of `<`, `>`, `\leq`, `\geq`. */
 export interface Relation {
   lhs: string;
   op: string;
@@ -54,7 +54,7 @@ export interface Relation {
 export interface FormLimits {
   /** Most items in one collection; a larger one is an {@link FormError}. */
   maxItems: number;
-  /** Approximations (`x \\approx 11`) do not stand for their value. Default `false`. */
+  /** Approximations (`x \approx 11`) do not stand for their value. Default `false`. */
   strict?: boolean;
 }
 
@@ -278,7 +278,7 @@ function decimalCommaReading(key: string): NumberLiteral | undefined {
  * The left side of an equation that names the answer rather than constrains it: a
  * name with subscripts (`x`, `a_{37}`, `V_1`), a function value (`f(x)`), a tuple of
  * names (`(p,q)`), a length or ratio of names (`|AB|`, `AB`, `V_1:V_2`,
- * `\\frac{NO}{BO}`), built from letters and naming commands only: no digits outside
+ * `\frac{NO}{BO}`), built from letters and naming commands only: no digits outside
  * subscripts and no arithmetic, so `7 = 11a+c` and `2x+z=1` are equations.
  */
 export function isLabel(lhs: string): boolean {
@@ -293,9 +293,9 @@ const LABEL_COMMANDS =
   /^(?:frac|angle|measuredangle|overline|overrightarrow|vec|hat|widehat|bar|triangle|text|mathrm|mathbf|operatorname|alpha|beta|gamma|delta|theta|phi|varphi|lambda|mu|omega|rho|sigma)$/;
 
 /**
- * An equation, or a chain of them (`x = 5+5+1 = 11`, `x \\approx 11`): the value is
- * the member after the last `=` (approximations after it, as in `\\frac{1}{3} \\approx
- * 0.33`, do not count), or the last member when only `\\approx` links them. A chain
+ * An equation, or a chain of them (`x = 5+5+1 = 11`, `x \approx 11`): the value is
+ * the member after the last `=` (approximations after it, as in `\frac{1}{3} \approx
+ * 0.33`, do not count), or the last member when only `\approx` links them. A chain
  * whose first member is not a label reads as its value alone.
  */
 function parseChain(key: string, limits: FormLimits): Form | undefined {
@@ -384,9 +384,4 @@ function isText(key: string): boolean {
   const words = key.split(" ");
   if (words.some((word) => word.length < 2 || FUNCTION_WORDS.test(word))) return false;
   return words.some((word) => word.length >= 3);
-}
-
-/** Whether an equation's left side is a plain name (`x`, `a_1`, `f(x)`), so `x=5` means `5`. */
-export function isSimpleName(lhs: string): boolean {
-  return SIMPLE_NAME.test(lhs);
 }

@@ -56,7 +56,7 @@ function multiply(a: Matrix, b: Matrix): Matrix | undefined {
 
 /**
  * The entries (as LaTeX numbers) of a sum, difference or product of number matrices,
- * each possibly times a number (`2\\begin{pmatrix}…\\end{pmatrix}`), products first;
+ * each possibly times a number (`2\begin{pmatrix}…\end{pmatrix}`), products first;
  * `undefined` when `key` is a single matrix or anything else, or the shapes do not fit.
  *
  * @example
