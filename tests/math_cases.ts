@@ -572,6 +572,20 @@ export const MATH_CASES: MathCase[] = [
   },
   {
     kind: "relations",
+    gold: "$2\\leq|w|\\leq \\frac{5}{2}$",
+    prediction: "$w \\in \\left[-\\frac{5}{2}, -2\\right] \\cup \\left[2, \\frac{5}{2}\\right]$",
+    expected: true,
+    why: "an inequality on an absolute value is the union it describes",
+  },
+  {
+    kind: "relations",
+    gold: "$2\\leq|w|\\leq \\frac{5}{2}$",
+    prediction: "$w \\in \\left[2, \\frac{5}{2}\\right]$",
+    expected: false,
+    why: "stop: the negative half is part of it",
+  },
+  {
+    kind: "relations",
     gold: "$t > 4$",
     prediction: "$4 < t$",
     expected: true,

@@ -341,3 +341,14 @@ Deno.test("AnswerComparer.verify() takes the answer out of both sides", () => {
     normalized: "28%",
   });
 });
+
+Deno.test("compareAnswers() reads an inequality on an absolute value as the set it describes", () => {
+  same([["|x|<3", "(-3,3)"], ["|x|\\geq 2", "(-\\infty,-2]\\cup[2,\\infty)"], [
+    "1<|z|<2",
+    "(-2,-1)\\cup(1,2)",
+  ]]);
+  different([["|x|<3", "[-3,3]"], ["|x|>2", "(-\\infty,-2]\\cup[2,\\infty)"], [
+    "1<|z|<2",
+    "(1,2)",
+  ]]);
+});

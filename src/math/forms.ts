@@ -329,6 +329,8 @@ const POSITIVE_INFINITY: Form = { kind: "infinity", key: "\\infty", negative: fa
 function parseInequality(key: string, limits: FormLimits): Form | undefined {
   const parts = key.split(/(\\leq|\\geq|<|>)/).map((part) => part.trim());
   const less = (op: string) => op === "<" || op === "\\leq";
+  const absolute = parseAbsolute(key, parts, limits);
+  if (absolute) return absolute;
   if (parts.length === 3) {
     const [left, op, right] = parts;
     if (left === "" || right === "") return undefined;
@@ -370,6 +372,62 @@ function parseInequality(key: string, limits: FormLimits): Form | undefined {
       lowClosed: lowOp.startsWith("\\"),
       highClosed: highOp.startsWith("\\"),
     };
+  }
+  return undefined;
+}
+
+const ABSOLUTE = /^\|([A-Za-z](?:_\{?\w+\}?)?)\|$/;
+
+/** `-b` for a bound `b`. */
+function negated(bound: string): string {
+  return /^-[^-+]*$/.test(bound)
+    ? bound.slice(1)
+    : /^[^-+]*$/.test(bound)
+    ? `-${bound}`
+    : `-(${bound})`;
+}
+
+function interval(
+  key: string,
+  [low, high]: [Form, Form],
+  [lowClosed, highClosed]: [boolean, boolean],
+): Form {
+  return { kind: "interval", key, low, high, lowClosed, highClosed };
+}
+
+/**
+ * An inequality on the absolute value of one variable as the set it describes:
+ * `|x|<3` is `(-3,3)`, `|x|\geq2` is `(-\infty,-2]\cup[2,\infty)`, `1\leq|z|\leq2` is
+ * `[-2,-1]\cup[1,2]`.
+ */
+function parseAbsolute(key: string, parts: string[], limits: FormLimits): Form | undefined {
+  const less = (op: string) => op === "<" || op === "\\leq";
+  const closed = (op: string) => op.startsWith("\\");
+  const bound = (text: string) => parseForm(text, limits);
+  if (parts.length === 3 && (ABSOLUTE.test(parts[0]) !== ABSOLUTE.test(parts[2]))) {
+    const absoluteLeft = ABSOLUTE.test(parts[0]);
+    const [op, limit] = absoluteLeft ? [parts[1], parts[2]] : [parts[1], parts[0]];
+    const below = less(op) === absoluteLeft;
+    const [low, high] = [bound(negated(limit)), bound(limit)];
+    if (below) return interval(key, [low, high], [closed(op), closed(op)]);
+    const items = [
+      interval(`${key}<`, [NEGATIVE_INFINITY, low], [false, closed(op)]),
+      interval(`${key}>`, [high, POSITIVE_INFINITY], [closed(op), false]),
+    ];
+    return { kind: "union", key, items };
+  }
+  if (parts.length === 5 && ABSOLUTE.test(parts[2]) && less(parts[1]) === less(parts[3])) {
+    const ascending = less(parts[1]);
+    const [inner, outer] = ascending ? [parts[0], parts[4]] : [parts[4], parts[0]];
+    const [innerOp, outerOp] = ascending ? [parts[1], parts[3]] : [parts[3], parts[1]];
+    const items = [
+      interval(`${key}-`, [bound(negated(outer)), bound(negated(inner))], [
+        closed(outerOp),
+        closed(innerOp),
+      ]),
+      interval(`${key}+`, [bound(inner), bound(outer)], [closed(innerOp), closed(outerOp)]),
+    ];
+    return { kind: "union", key, items };
   }
   return undefined;
 }
