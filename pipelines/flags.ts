@@ -306,7 +306,7 @@ export const PIPELINE_FLAGS = {
   },
   margin: {
     type: "number",
-    description: "Code: smallest score gap of a pair (default: 6 self-consistency, 4 frontier)",
+    description: "Code: smallest score gap of a pair (default: 6, for self-consistency and frontier tests)",
     min: 0,
   },
   "min-pass": {

@@ -7,8 +7,10 @@
  *   iterations).
  * - Code: a sample may be chosen when it passes at least `minPassFraction` of the
  *   tests (default half), and is paired with every sample whose score is lower by at
- *   least `margin` (default 6 for self-consistency tests, 4 for frontier tests; for
- *   gold tests, chosen passes all and rejected fails at least one).
+ *   least `margin` (default 6 for self-consistency and frontier tests alike, the
+ *   official code's margin for whole solutions; 4 is the paper's margin for
+ *   step-level prefix pairs; for gold tests, chosen passes all and rejected fails at
+ *   least one).
  *
  * Problems with no positive or no negative give no pairs. Exact duplicates (same
  * chosen and rejected texts) are dropped, then at most `cap` pairs per problem are
@@ -94,7 +96,7 @@ export function mathPairs(scored: readonly ScoredSample[], options: MathPairOpti
 /** Default score margins of the code pair policy, by feedback source. */
 export const CODE_PAIR_MARGINS: Readonly<Record<FeedbackSource, number>> = {
   self_consistency: 6,
-  frontier: 4,
+  frontier: 6,
   gold: 1,
 };
 
@@ -118,16 +120,16 @@ export interface CodePairOptions extends PairPolicyOptions {
  * of `max_score` tests is paired with every sample scoring at least `margin` less.
  * Samples with an empty completion take no part.
  *
- * @example A margin of 4 on frontier tests
+ * @example A margin of 6 on frontier tests
  * ```ts
  * import { codePairs } from "./pairs.ts";
  * import assert from "node:assert";
- * const scored = [8, 5, 3, 0].map((score, index) => ({
+ * const scored = [8, 5, 2, 0].map((score, index) => ({
  *   problem_id: "p", index, completion: `program ${index}`, score, max_score: 8,
  *   feedback: "frontier" as const,
  * }));
  * const pairs = codePairs(scored, { prompt: "Q", run: "r" });
- * assert.deepEqual(pairs.map((p) => [p.chosen_score, p.rejected_score]), [[8, 3], [8, 0], [5, 0]]);
+ * assert.deepEqual(pairs.map((p) => [p.chosen_score, p.rejected_score]), [[8, 2], [8, 0]]);
  * ```
  */
 export function codePairs(scored: readonly ScoredSample[], options: CodePairOptions): PairDraft[] {

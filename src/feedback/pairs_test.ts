@@ -108,9 +108,9 @@ Deno.test("codePairs() pairs samples passing half the tests with those 6 lower",
   assert.ok(pairs.every((p) => p.chosen_score - p.rejected_score >= 6));
 });
 
-Deno.test("codePairs() uses a margin of 4 for frontier tests", () => {
-  const pairs = codePairs(scoredCode([5, 1, 2, 3], 8, "frontier"), options);
-  assert.deepEqual(pairs.map((p) => [p.chosen_score, p.rejected_score]), [[5, 1]]);
+Deno.test("codePairs() uses a margin of 6 for frontier tests, as for self-consistency", () => {
+  const pairs = codePairs(scoredCode([7, 1, 2, 0], 8, "frontier"), options);
+  assert.deepEqual(pairs.map((p) => [p.chosen_score, p.rejected_score]), [[7, 1], [7, 0]]);
 });
 
 Deno.test("codePairs() requires half the tests passed to be chosen", () => {
