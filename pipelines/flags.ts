@@ -306,7 +306,8 @@ export const PIPELINE_FLAGS = {
   },
   margin: {
     type: "number",
-    description: "Code: smallest score gap of a pair (default: 6, for self-consistency and frontier tests)",
+    description:
+      "Code: smallest score gap of a pair (default: 6, for self-consistency and frontier tests)",
     min: 0,
   },
   "min-pass": {

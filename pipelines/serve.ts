@@ -7,62 +7,63 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import { parseArgs } from "node:util";
 import {
   ConfigError,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  formatHelp,
   Metrics,
   openRunDatabase,
   PairLog,
+  parseFlags,
+  PfpoError,
   RUN_DATABASE_FILE,
   RUN_FILES,
+  ServerBindError,
   startServer,
-  toError,
   TOKEN_ENV,
 } from "../mod.ts";
 
 const USAGE = `Usage: deno task serve --run DIR [options]
 
 Serves a run's database read-only: the dashboard at /, /metrics, /v1/stats,
-/v1/pairs, /v1/pairs/stream and /v1/problems/:id.
+/v1/pairs, /v1/pairs/stream and /v1/problems/:id.`;
 
-Options:
-  --run DIR      Run directory holding ${RUN_DATABASE_FILE} (required)
-  --host HOST    Address to listen on (default: ${DEFAULT_HOST}); any address other
-                 than loopback needs a token
-  --port N       Port (default: ${DEFAULT_PORT}; 0 picks a free one)
-  --token T      Bearer token required on every route but /healthz
-                 (default: the ${TOKEN_ENV} environment variable)
-  -h, --help     Show this help
-`;
+/** The flags of `deno task serve`. */
+const SERVE_FLAGS = {
+  run: { type: "string", description: `Run directory holding ${RUN_DATABASE_FILE} (required)` },
+  host: {
+    type: "string",
+    description: "Address to listen on; any address other than loopback needs a token",
+    default: DEFAULT_HOST,
+  },
+  port: {
+    type: "number",
+    description: "Port (0 picks a free one)",
+    default: DEFAULT_PORT,
+    min: 0,
+    integer: true,
+  },
+  token: {
+    type: "string",
+    description: `Bearer token required on every route but /healthz (default: ${TOKEN_ENV})`,
+  },
+} as const;
 
 /** Parses the command line, opens the run and serves it until interrupted. */
 async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        run: { type: "string" },
-        host: { type: "string", default: DEFAULT_HOST },
-        port: { type: "string", default: String(DEFAULT_PORT) },
-        token: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new ConfigError(`Invalid command line: ${toError(error).message}`);
-  }
+  const values = parseFlags(args, SERVE_FLAGS);
   if (values.help) {
-    console.log(USAGE);
+    console.log(formatHelp(USAGE, SERVE_FLAGS));
     return 0;
   }
+  if (values.positionals.length) {
+    throw new ConfigError(`Unexpected argument "${values.positionals[0]}"`);
+  }
   if (!values.run) throw new ConfigError("Missing --run DIR: the run directory to serve");
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535) {
-    throw new ConfigError(`Invalid value for --port: expected 0 to 65535, got "${values.port}"`);
+  const port = values.port;
+  if (port > 65535) {
+    throw new ConfigError(`Invalid value for --port: expected 0 to 65535, got ${port}`);
   }
   const path = `${values.run}/${RUN_DATABASE_FILE}`;
   try {
@@ -120,8 +121,12 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
+    if (!(error instanceof PfpoError)) throw error;
+    console.error(
+      error instanceof ServerBindError
+        ? `${error.message}; pass --port 0 (any free port) or another --port`
+        : error.message,
+    );
     console.error("Run with --help for the options");
     Deno.exit(2);
   }

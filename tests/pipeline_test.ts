@@ -131,7 +131,7 @@ Deno.test({
 Deno.test("pipeline names an unknown flag, a bad value and a missing model", async () => {
   const unknown = await pipeline(["--sampels", "3"]);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /--sampels/);
+  assert.match(unknown.stderr, /Unknown flag --sampels: did you mean --samples\?/);
   const bad = await pipeline(["--recipe", "nope"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /Invalid value for --recipe: "nope" is not one of/);

@@ -42,7 +42,19 @@ Deno.test("parseFlags() lets flags override the config file", () => {
 Deno.test("parseFlags() names an unknown flag, a bad value and a bad config key", () => {
   assert.throws(
     () => parseFlags(["--sampels", "3"], specs),
-    (e: unknown) => e instanceof ConfigError && /sampels/.test(e.message),
+    new ConfigError("Unknown flag --sampels: did you mean --samples?"),
+  );
+  assert.throws(
+    () => parseFlags(["--base-ulr=http://x"], specs),
+    new ConfigError("Unknown flag --base-ulr: did you mean --base-url?"),
+  );
+  assert.throws(
+    () => parseFlags(["--no-srv"], specs),
+    new ConfigError("Unknown flag --no-srv: did you mean --no-serve?"),
+  );
+  assert.throws(
+    () => parseFlags(["--frobnicate"], specs),
+    new ConfigError("Unknown flag --frobnicate"),
   );
   assert.throws(
     () => parseFlags(["--samples", "0"], specs),
@@ -58,7 +70,9 @@ Deno.test("parseFlags() names an unknown flag, a bad value and a bad config key"
   );
   assert.throws(
     () => parseFlags(["--config", "unknown.json"], specs, { readFile }),
-    new ConfigError('Cannot read config file unknown.json: unknown key "sampels"'),
+    new ConfigError(
+      'Cannot read config file unknown.json: unknown key "sampels"; did you mean "samples"?',
+    ),
   );
   assert.throws(() => parseFlags(["--config", "bad.json"], specs, { readFile }), ConfigError);
   assert.throws(

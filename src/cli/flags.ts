@@ -92,6 +92,8 @@ export function parseFlags<S extends FlagSpecs>(
   try {
     parsed = parseArgs({ args, options: parseOptions, allowPositionals: true, strict: true });
   } catch (error) {
+    const unknown = unknownFlag(args, parseOptions);
+    if (unknown) throw new ConfigError(unknown);
     throw new ConfigError(`Invalid command line: ${toError(error).message}`);
   }
   const fromFile = typeof parsed.values[configFlag] === "string"
@@ -112,6 +114,64 @@ export function parseFlags<S extends FlagSpecs>(
   };
 }
 
+/** The message for the first unknown `--flag` of `args`, with the closest known one. */
+function unknownFlag(args: string[], known: Record<string, unknown>): string | undefined {
+  for (const arg of args) {
+    if (arg === "--") return undefined;
+    if (!arg.startsWith("--")) continue;
+    const name = arg.slice(2).split("=")[0];
+    if (name in known) continue;
+    const near = closestName(name, Object.keys(known));
+    return `Unknown flag --${name}${near ? `: did you mean --${near}?` : ""}`;
+  }
+  return undefined;
+}
+
+/**
+ * The candidate closest to `name` by edit distance (a typo, a missing or extra
+ * letter, swapped letters), or `undefined` when none is close: at most a third of
+ * the name's letters may differ (at least 2).
+ *
+ * @example Suggest a flag for a typo
+ * ```ts
+ * import { closestName } from "./flags.ts";
+ * import assert from "node:assert";
+ * assert.equal(closestName("sampels", ["samples", "seed", "model"]), "samples");
+ * assert.equal(closestName("frobnicate", ["samples", "seed"]), undefined);
+ * ```
+ */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = candidate.startsWith(name) && name.length >= 3
+      ? 1
+      : editDistance(name, candidate);
+    if (distance <= limit && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+/** Damerau–Levenshtein distance (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => {
+    const row = new Array<number>(b.length + 1).fill(0);
+    row[0] = i;
+    return row;
+  });
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+
 function readConfig(
   path: string,
   specs: FlagSpecs,
@@ -130,7 +190,12 @@ function readConfig(
   for (const [key, value] of Object.entries(json)) {
     const name = key.replaceAll("_", "-");
     if (!(name in specs)) {
-      throw new ConfigError(`Cannot read config file ${path}: unknown key "${key}"`);
+      const near = closestName(name, Object.keys(specs));
+      throw new ConfigError(
+        `Cannot read config file ${path}: unknown key "${key}"${
+          near ? `; did you mean "${near}"?` : ""
+        }`,
+      );
     }
     out[name] = value;
   }
