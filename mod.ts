@@ -46,6 +46,7 @@ export * from "./src/sampling/retry.ts";
 export * from "./src/sampling/limiter.ts";
 export * from "./src/sampling/client.ts";
 export * from "./src/sampling/connection.ts";
+export * from "./src/sampling/balanced.ts";
 export * from "./src/sampling/metrics.ts";
 export * from "./src/sampling/templates.ts";
 export * from "./src/sampling/cache.ts";

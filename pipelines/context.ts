@@ -26,7 +26,15 @@ import {
   type SamplingHealth,
   type SamplingStage,
 } from "../mod.ts";
-import type { DecideFn, EndpointOptions, PolicySamplerOptions, ProblemFormat } from "../mod.ts";
+import {
+  BalancedEndpoint,
+  type DecideFn,
+  type Endpoint,
+  type EndpointOptions,
+  type Metrics,
+  type PolicySamplerOptions,
+  type ProblemFormat,
+} from "../mod.ts";
 import type { PipelineFlags, RecipeName } from "./flags.ts";
 import type { RecipeExecutor } from "./execute.ts";
 
@@ -197,7 +205,10 @@ export function policyServer(
 ): Omit<PolicySamplerOptions, "samples" | "window" | "decide"> {
   const { flags, run } = context;
   return {
-    endpoint: { ...policyEndpoint(flags), ...(options.api ? { api: options.api } : {}) },
+    endpoint: policyEndpoint(flags, {
+      metrics: run.metrics,
+      ...(options.api ? { api: options.api } : {}),
+    }),
     params: {
       temperature: flags.temperature,
       ...(options.topP !== undefined ? { top_p: options.topP } : {}),
@@ -214,16 +225,34 @@ export function policyServer(
   };
 }
 
-/** The policy endpoint from the flags. */
-export function policyEndpoint(flags: PipelineFlags): EndpointOptions {
-  if (!flags.model) throw new ConfigError("Missing --model: --base-url needs the model name");
-  return {
-    baseURL: flags["base-url"] as string,
-    model: flags.model,
+/** Each policy server from the flags (`--base-url`, repeated for replicas). */
+export function policyServers(flags: PipelineFlags): EndpointOptions[] {
+  const model = flags.model;
+  if (!model) throw new ConfigError("Missing --model: --base-url needs the model name");
+  return (flags["base-url"] ?? []).map((baseURL) => ({
+    baseURL,
+    model,
     api: flags.api as "chat" | "completions",
     timeoutMs: flags["request-timeout"],
     ...(flags["api-key"] ? { apiKey: flags["api-key"] } : {}),
-  };
+  }));
+}
+
+/**
+ * The policy endpoint from the flags: the one server, or its replicas balanced by
+ * requests in flight (`--base-url` repeated).
+ */
+export function policyEndpoint(
+  flags: PipelineFlags,
+  options: { metrics?: Metrics; api?: "chat" | "completions" } = {},
+): Endpoint | EndpointOptions {
+  const servers = policyServers(flags).map((server) => ({
+    ...server,
+    ...(options.api ? { api: options.api } : {}),
+  }));
+  return servers.length === 1
+    ? servers[0]
+    : new BalancedEndpoint(servers, options.metrics ? { metrics: options.metrics } : {});
 }
 
 /** The frontier endpoint from the flags, when one is given. */

@@ -111,8 +111,9 @@ export const PIPELINE_FLAGS = {
       "Recorded completions (JSONL) instead of a live server; the default run uses the examples'",
   },
   "base-url": {
-    type: "string",
-    description: "OpenAI-compatible server of the policy model, e.g. http://localhost:8000/v1",
+    type: "list",
+    description:
+      "OpenAI-compatible server of the policy model, e.g. http://localhost:8000/v1; repeat for replicas (least in flight first)",
   },
   model: { type: "string", description: "Policy model name on that server" },
   "api-key": { type: "string", description: "API key (default: OPENAI_API_KEY, else none)" },

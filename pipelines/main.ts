@@ -33,7 +33,7 @@ import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, RECIPES } from "./
 import {
   EXAMPLE_PROBLEMS,
   frontierEndpoint,
-  policyEndpoint,
+  policyServers,
   problemReading,
   type RecipeContext,
   type RecipeReport,
@@ -190,11 +190,13 @@ async function preflight(flags: PipelineFlags, signal: AbortSignal): Promise<voi
   }
   if (!flags["base-url"]) recordedPath(flags);
   else {
-    await checkServer(policyEndpoint(flags), {
-      role: "policy",
-      hints: { baseURL: "--base-url", model: "--model", apiKey: "--api-key or OPENAI_API_KEY" },
-      signal,
-    }).then(warnUnlisted("policy"));
+    for (const server of policyServers(flags)) {
+      await checkServer(server, {
+        role: "policy",
+        hints: { baseURL: "--base-url", model: "--model", apiKey: "--api-key or OPENAI_API_KEY" },
+        signal,
+      }).then(warnUnlisted("policy"));
+    }
   }
   const frontier = frontierEndpoint(flags);
   if (frontier) {

@@ -148,7 +148,8 @@ export async function runSteps<P extends Problem, T>(
       const cut = pending.get(problem.problem.id);
       if (!cut) continue;
       for (const sample of samples) {
-        const unsupported = flags["base-url"] && continuationFailure(sample, flags["base-url"]);
+        const unsupported = flags["base-url"] &&
+          continuationFailure(sample, flags["base-url"].join(", "));
         if (unsupported) throw unsupported;
       }
       // A failed request (or a prefix missing from the recorded file) is not a value.
