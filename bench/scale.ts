@@ -7,7 +7,8 @@
  * Then the broker's own cost: no-op jobs through the broker (pipeline side, broker
  * and an in-process worker on one machine), per job and per execution.
  *
- * Run: deno task bench scale   (needs nats-server: apt-get install nats-server)
+ * Run: deno task bench scale   (needs nats-server: apt-get install nats-server);
+ * `deno run -A bench/scale.ts --broker-only` for the broker's cost alone.
  */
 import { cpuUsage } from "node:process";
 import {
@@ -148,10 +149,11 @@ console.log(
 );
 
 const broker = await startBroker();
+const BROKER_ONLY = Deno.args.includes("--broker-only");
 const timings: Record<string, number[]> = { a: [], b: [], c: [] };
 let run = 0;
 try {
-  for (const config of ["a", "b", "c", "c", "b", "a"]) {
+  for (const config of BROKER_ONLY ? [] : ["a", "b", "c", "c", "b", "a"]) {
     run++;
     let executor: Executor;
     let workers: Deno.ChildProcess[] = [];
@@ -179,6 +181,13 @@ try {
       await stopWorkers(workers);
     }
   }
+  if (!BROKER_ONLY) report();
+  await brokerCost(broker);
+} finally {
+  await broker.stop();
+}
+
+function report(): void {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const rate = (c: string) => executions / mean(timings[c]);
   console.log("\nMeans of the two runs each, executions/s:");
@@ -193,9 +202,6 @@ try {
       (rate("c") / rate("a")).toFixed(2)
     }`,
   );
-  await brokerCost(broker);
-} finally {
-  await broker.stop();
 }
 
 /** No-op jobs through the broker: what one job costs beyond its executions. */
@@ -231,8 +237,10 @@ async function brokerCost(broker: TestBroker): Promise<void> {
     inputs: Array.from({ length: INPUTS }, (_, k) => ({ stdin: String(k) })),
   }));
   const cpu = cpuUsage();
+  const brokerBefore = broker.cpuMs();
   const outcome = await runJobs(executor, noop, 256);
   const used = cpuUsage(cpu);
+  const brokerMs = broker.cpuMs() - brokerBefore;
   worker.stop();
   await running;
   await executor.close();
@@ -249,6 +257,11 @@ async function brokerCost(broker: TestBroker): Promise<void> {
     } ms CPU (pipeline and worker sides) per job, ${
       (cpuMs / ECHO_JOBS / INPUTS).toFixed(3)
     } ms CPU per execution`,
+  );
+  console.log(
+    `  the broker process: ${
+      (brokerMs / ECHO_JOBS).toFixed(3)
+    } ms CPU per job (nats-server, file storage)`,
   );
 }
 

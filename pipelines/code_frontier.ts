@@ -65,7 +65,7 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
       });
     }, {
       signal,
-      concurrency: 4,
+      concurrency: context.executor.problemsAtOnce,
       ordered: false,
       name: "execute",
       metrics: run.metrics.stage("execute"),

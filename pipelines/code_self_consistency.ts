@@ -51,7 +51,7 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
       });
     }, {
       signal,
-      concurrency: 4,
+      concurrency: context.executor.problemsAtOnce,
       ordered: false,
       name: "execute",
       metrics: run.metrics.stage("execute"),

@@ -70,7 +70,7 @@ export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
       context.onProblem(problem.id, outcome);
     }, {
       signal,
-      concurrency: 4,
+      concurrency: context.executor.problemsAtOnce,
       ordered: false,
       name: "eval",
       metrics: run.metrics.stage("eval"),

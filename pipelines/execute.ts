@@ -65,6 +65,16 @@ export class RecipeExecutor {
     return this.#executor;
   }
 
+  /**
+   * Problems a recipe works on at once: 4 for the local pool (enough to keep it busy),
+   * more with remote workers, so that the fleet can have up to `maxOutstanding`
+   * programs (about ten per problem) at a time.
+   */
+  get problemsAtOnce(): number {
+    const remote = this.#options.remote;
+    return remote ? Math.max(4, Math.ceil(remote.maxOutstanding / 10)) : 4;
+  }
+
   /** Broker, workers and outstanding jobs, when programs run remotely. */
   remoteStatus(): RemoteStatus | undefined {
     return this.#remote?.status();

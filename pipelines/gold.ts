@@ -86,7 +86,7 @@ export async function gold(context: RecipeContext): Promise<RecipeReport> {
       }
     }, {
       signal,
-      concurrency: 4,
+      concurrency: context.executor.problemsAtOnce,
       ordered: false,
       name: "gold",
       metrics: run.metrics.stage("gold"),

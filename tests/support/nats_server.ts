@@ -31,6 +31,8 @@ export interface TestBroker {
   /** `nats://127.0.0.1:PORT` */
   url: string;
   port: number;
+  /** CPU time the server process has used so far (ms; Linux). */
+  cpuMs(): number;
   /** Stops the server (SIGTERM, or SIGKILL with `hard`). */
   stop(hard?: boolean): Promise<void>;
   /** Stops it and starts it again on the same port and store (a broker restart). */
@@ -72,6 +74,10 @@ export async function startBroker(): Promise<TestBroker> {
   return {
     url,
     port,
+    cpuMs: () => {
+      const fields = Deno.readTextFileSync(`/proc/${child.pid}/stat`).split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
+    },
     stop,
     restart: async () => {
       await stop();
