@@ -17,7 +17,14 @@ import {
   type WireProgramBase,
 } from "./job.ts";
 import type { WireInput } from "./protocol.ts";
-import { SandboxProcess, SandboxStartError } from "./process.ts";
+import { pyodideUrl, SandboxProcess, SandboxStartError } from "./process.ts";
+import {
+  defaultSnapshotDir,
+  readSnapshot,
+  removeSnapshot,
+  snapshotPath,
+  writeSnapshot,
+} from "./snapshot_cache.ts";
 import { type ExecuteOptions, type Executor, type ProgramJob, sandboxJobs } from "./executor.ts";
 
 /** The pool was closed, or too many jobs are waiting. */
@@ -40,6 +47,12 @@ export interface SandboxPoolOptions extends SandboxLimits {
    * isolation between them. Never set it for untrusted programs. Default false.
    */
   unsafeSkipReset?: boolean;
+  /**
+   * Folder of the start-up snapshot kept across runs (Pyodide's memory after loading,
+   * written by the pool, read at the next start); `null` keeps none. Default
+   * `$XDG_CACHE_HOME/pfpo`, i.e. `~/.cache/pfpo` (`~/Library/Caches/pfpo` on macOS).
+   */
+  snapshotDir?: string | null;
 }
 
 /** Options for {@link SandboxPool.run}. */
@@ -121,6 +134,8 @@ export class SandboxPool implements Executor, AsyncDisposable {
   #startFailures = 0;
   /** Pyodide memory snapshot (base64) from the first process, for fast starts of the others. */
   #snapshot?: string;
+  /** The snapshot was made by this pool's first process (not read from disk). */
+  #snapshotMade = false;
   #startError?: Error;
   #closed = false;
   #nextId = 1;
@@ -146,8 +161,21 @@ export class SandboxPool implements Executor, AsyncDisposable {
    */
   static async start(options: SandboxPoolOptions = {}): Promise<SandboxPool> {
     const pool = new SandboxPool(options);
-    // The first process makes the Pyodide snapshot the others start from.
-    const first = await Promise.allSettled([pool.#spawn()]);
+    const dir = options.snapshotDir === undefined ? defaultSnapshotDir() : options.snapshotDir;
+    const path = dir ? snapshotPath(dir, pyodideUrl()) : undefined;
+    if (path) pool.#snapshot = await readSnapshot(path);
+    let first = await Promise.allSettled([pool.#spawn()]);
+    if (first[0].status === "rejected" && path && pool.#snapshot) {
+      // A stored snapshot no process can start from (another Pyodide build): make a new one.
+      await removeSnapshot(path);
+      pool.#snapshot = undefined;
+      pool.#startFailures = 0;
+      first = await Promise.allSettled([pool.#spawn()]);
+    }
+    if (path && first[0].status === "fulfilled" && pool.#snapshotMade) {
+      await writeSnapshot(path, pool.#snapshot!);
+    }
+    // Without a stored snapshot the first process made one; the others start from it.
     const started = [
       ...first,
       ...await Promise.allSettled(Array.from({ length: pool.#size - 1 }, () => pool.#spawn())),
@@ -422,7 +450,10 @@ export class SandboxPool implements Executor, AsyncDisposable {
         startTimeoutMs: this.#startTimeoutMs,
         snapshot: this.#snapshot,
       });
-      this.#snapshot ??= process.snapshot;
+      if (!this.#snapshot && process.snapshot) {
+        this.#snapshot = process.snapshot;
+        this.#snapshotMade = true;
+      }
       process.snapshot = undefined;
       if (this.#closed) {
         process.kill();

@@ -211,3 +211,23 @@ await new Promise(() => {});`;
     assert.fail("sandbox processes outlived their parent");
   },
 });
+
+Deno.test("SandboxPool keeps its start-up snapshot on disk and replaces one it cannot use", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = await SandboxPool.start({ size: 1, snapshotDir: dir });
+    await first.close();
+    const [file] = [...Deno.readDirSync(dir)].map((entry) => entry.name);
+    assert.match(file, /^pyodide-.+\.snapshot$/);
+    const stored = await Deno.readFile(`${dir}/${file}`);
+    assert.ok(stored.length > 1 << 20);
+
+    await Deno.writeFile(`${dir}/${file}`, new Uint8Array(64));
+    await using second = await SandboxPool.start({ size: 1, snapshotDir: dir });
+    const result = await second.run({ language: "python", code: "print(6 * 7)" });
+    assert.equal(result.stdout, "42\n");
+    assert.equal((await Deno.stat(`${dir}/${file}`)).size, stored.length);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

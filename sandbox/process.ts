@@ -53,7 +53,8 @@ const STDERR_TAIL = 4000;
  */
 const ACK_TIMEOUT_MS = 10_000;
 
-function pyodideUrl(): URL {
+/** Where the Pyodide package is. */
+export function pyodideUrl(): URL {
   return new URL(import.meta.resolve("pyodide"));
 }
 

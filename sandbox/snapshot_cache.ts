@@ -1,0 +1,64 @@
+/**
+ * The start-up snapshot on disk: Pyodide's memory right after loading, kept across
+ * runs so that a pool starts from it instead of loading Pyodide (seconds). The pool
+ * (the parent) reads and writes it; sandbox processes have no write permission and
+ * receive it over their stdin. One file per Pyodide and Deno version, in
+ * `$XDG_CACHE_HOME/pfpo` (default `~/.cache/pfpo`; `~/Library/Caches/pfpo` on macOS,
+ * `%LOCALAPPDATA%\pfpo` on Windows). Internal to `sandbox/`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env: no cache
+  }
+}
+
+/** The folder a user expects caches in, or `undefined` when it cannot be told. */
+export function defaultSnapshotDir(): string | undefined {
+  const home = env("HOME");
+  if (Deno.build.os === "windows") {
+    const local = env("LOCALAPPDATA");
+    return local ? join(local, "pfpo") : undefined;
+  }
+  if (Deno.build.os === "darwin") return home ? join(home, "Library", "Caches", "pfpo") : undefined;
+  const xdg = env("XDG_CACHE_HOME");
+  if (xdg) return join(xdg, "pfpo");
+  return home ? join(home, ".cache", "pfpo") : undefined;
+}
+
+/** The snapshot file for this Pyodide (`pyodideUrl`) and this Deno. */
+export function snapshotPath(dir: string, pyodideUrl: URL): string {
+  const version = /pyodide@([^/]+)/.exec(pyodideUrl.pathname)?.[1] ?? "local";
+  return join(dir, `pyodide-${version}-deno-${Deno.version.deno}.snapshot`);
+}
+
+/** The stored snapshot (base64), or `undefined` when there is none or it cannot be read. */
+export async function readSnapshot(path: string): Promise<string | undefined> {
+  try {
+    return (await Deno.readFile(path)).toBase64();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores a snapshot (base64) atomically; failures (read-only home, no permission) are ignored. */
+export async function writeSnapshot(path: string, snapshot: string): Promise<void> {
+  const partial = `${path}.${crypto.randomUUID()}.partial`;
+  try {
+    await Deno.mkdir(join(path, ".."), { recursive: true });
+    await Deno.writeFile(partial, Uint8Array.fromBase64(snapshot));
+    await Deno.rename(partial, path);
+  } catch {
+    await Deno.remove(partial).catch(() => {});
+  }
+}
+
+/** Removes a snapshot that no process could start from. */
+export async function removeSnapshot(path: string): Promise<void> {
+  await Deno.remove(path).catch(() => {});
+}
