@@ -1,24 +1,31 @@
 /**
- * Sandbox benchmark and fidelity report: HumanEval canonical solutions with their
- * `check()` plus the first 20 HumanEval samples per task, run (a) through the
- * sandbox pool and (b) through one `python3` subprocess per program (the
- * human-eval / LiveCodeBench harness pattern), both using every core, in this one
- * process tree. Prints programs per second and the ratio, pool cold start and
- * per-execution overhead, the pass/fail agreement with `python3` with every
- * disagreement, and the APPS verdict reproduction.
+ * Sandbox benchmark, side by side in one run, every harness on all cores:
  *
- * Run: `deno run -A bench/sandbox.ts` (needs `../shared/data`).
+ * - Python calls: HumanEval canonical solutions called on each test input their
+ *   `check()` asserts on, one job per (program, input), through the pool (`run` per
+ *   call, and `execute` per program), the same with the interpreter reset turned off
+ *   (the cost of the isolation), and a `python3` subprocess per call; return values
+ *   compared one by one.
+ * - JavaScript calls: generated programs × inputs, pool against a `deno` subprocess per call.
+ * - Trivial round trips one at a time, pool starts (a second start reads the start-up
+ *   snapshot from disk), and where a trivial job's time goes.
+ *
+ * `--fidelity` adds the HumanEval samples and APPS agreement run against `python3`
+ * (long). Run: `deno task bench sandbox [--fidelity]` (needs `../shared/data`).
  *
  * @module
  */
-import { SandboxPool } from "../sandbox/mod.ts";
+import type { ExecutionResult } from "../src/model/execution.ts";
+import { parseAssertTests } from "../src/sampling/test_cases.ts";
+import { type SandboxJob, SandboxPool } from "../sandbox/mod.ts";
+import { PYTHON_CANON } from "../sandbox/python_runner.ts";
 import {
   APPS_PROBLEMS,
   appsProblem,
   hasData,
+  HUMANEVAL_TIMEOUT_MS,
   humanEvalCanonical,
   humanEvalJob,
-  type HumanEvalProgram,
   humanEvalSamples,
   judgeApps,
   mapConcurrent,
@@ -31,7 +38,7 @@ if (!hasData()) {
 }
 
 const cores = navigator.hardwareConcurrency;
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const fixed = (n: number, digits = 2) => n.toFixed(digits);
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();
@@ -39,107 +46,247 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - start];
 }
 
-const [pool, coldMs] = await timed(() => SandboxPool.start({ size: cores }));
-try {
-  // Per-execution overhead of a trivial program, one at a time.
-  const trivialRuns = 200;
-  const [, sandboxTrivialMs] = await timed(async () => {
-    for (let i = 0; i < trivialRuns; i++) {
-      await pool.run({ language: "python", code: `pass  # ${i}` });
-    }
-  });
-  const nativeTrivialRuns = 20;
-  const trivial: HumanEvalProgram = {
-    task_id: "trivial",
-    sample: 0,
-    code: "def f():\n    pass",
-    test_code: "def check(c):\n    pass",
-    entry_point: "f",
+/** Runs `source` in a fresh subprocess; its trimmed stdout when it exits 0. */
+async function subprocess(
+  command: string,
+  args: string[],
+  source: string,
+): Promise<string | undefined> {
+  const child = new Deno.Command(command, {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), HUMANEVAL_TIMEOUT_MS);
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(source)).catch(() => {});
+  await writer.close().catch(() => {});
+  const output = await child.output().catch(() => undefined);
+  clearTimeout(timer);
+  return output?.success ? new TextDecoder().decode(output.stdout).trim() : undefined;
+}
+
+interface Call {
+  job: SandboxJob;
+  native: () => Promise<string | undefined>;
+}
+
+function pythonCall(code: string, entry: string, args: string): Call {
+  return {
+    job: { language: "python", code, call: { entry_point: entry, args }, timeout_ms: 3000 },
+    native: () =>
+      subprocess(
+        "python3",
+        ["-"],
+        `${PYTHON_CANON}\n${code}\n\nprint(_text(_canon(${entry}(${args}))))\n`,
+      ),
   };
-  const [, nativeTrivialMs] = await timed(async () => {
-    for (let i = 0; i < nativeTrivialRuns; i++) await runNative(trivial);
-  });
+}
 
-  const canonical = await humanEvalCanonical();
-  const samples = await humanEvalSamples({ perTask: 20 });
-  const programs = [...canonical, ...samples];
+function javascriptCall(code: string, entry: string, args: string): Call {
+  return {
+    job: { language: "javascript", code, call: { entry_point: entry, args }, timeout_ms: 3000 },
+    native: () =>
+      subprocess(
+        Deno.execPath(),
+        ["run", "--no-config", "--no-lock", "-"],
+        `${code}\nconsole.log(JSON.stringify(${entry}(${args})));\n`,
+      ),
+  };
+}
 
-  const [sandboxResults, sandboxMs] = await timed(() =>
-    mapConcurrent(programs, cores * 2, (program) => pool.run(humanEvalJob(program)))
-  );
-  const [nativeResults, nativeMs] = await timed(() => mapConcurrent(programs, cores, runNative));
+/** A table row: executions, seconds, executions per second. */
+function row(label: string, count: number, ms: number, baselineRate?: number): string {
+  const rate = count / (ms / 1000);
+  const ratio = baselineRate ? `${fixed(rate / baselineRate, 1)}×` : "1.0×";
+  return `| ${label.padEnd(44)} | ${String(count).padStart(5)} | ${
+    fixed(ms / 1000).padStart(7)
+  } | ${fixed(rate, 1).padStart(8)} | ${ratio.padStart(6)} |`;
+}
 
-  const sandboxRate = programs.length / (sandboxMs / 1000);
-  const nativeRate = programs.length / (nativeMs / 1000);
-  console.log(
-    `\nSandbox benchmark (${cores} cores; HumanEval: ${canonical.length} canonical solutions + ${samples.length} samples)\n`,
-  );
-  console.log("| harness                          | programs | seconds | programs/s | speed-up |");
-  console.log("|----------------------------------|---------:|--------:|-----------:|---------:|");
-  console.log(
-    `| python3 subprocess per program   | ${programs.length} | ${seconds(nativeMs)} | ${
-      nativeRate.toFixed(1)
-    } | 1.0× |`,
-  );
-  console.log(
-    `| sandbox pool (Pyodide, ${cores} procs)  | ${programs.length} | ${seconds(sandboxMs)} | ${
-      sandboxRate.toFixed(1)
-    } | ${(sandboxRate / nativeRate).toFixed(1)}× |`,
-  );
-  console.log("");
-  console.log(`Pool cold start (${cores} processes, Pyodide loaded): ${seconds(coldMs)} s`);
-  console.log(
-    `Per-execution round trip, trivial program: sandbox ${
-      (sandboxTrivialMs / trivialRuns).toFixed(2)
-    } ms, python3 subprocess ${(nativeTrivialMs / nativeTrivialRuns).toFixed(2)} ms`,
-  );
+const HEADER = [
+  `| ${"harness".padEnd(44)} | calls | seconds |  calls/s | speed-up |`,
+  `|${"-".repeat(46)}|------:|--------:|---------:|---------:|`,
+];
 
-  // Fidelity: same pass/fail as python3.
-  const disagreements: string[] = [];
-  for (const [i, program] of programs.entries()) {
-    const ours = sandboxResults[i];
-    const native = nativeResults[i];
-    if ((ours.status === "ok") !== native.passed) {
-      disagreements.push(
-        `  ${program.task_id} sample ${program.sample}: sandbox ${ours.status} (${
-          ours.stderr.trim().split("\n").at(-1)?.slice(0, 120)
-        }), python3 ${native.passed ? "pass" : native.timedOut ? "timeout" : "fail"} (${
-          native.stderr.trim().split("\n").at(-1)?.slice(0, 120) ?? ""
-        })`,
+/** Compares return values; returns (identical, compared, first mismatches). */
+function compare(
+  calls: readonly Call[],
+  ours: readonly ExecutionResult[],
+  native: readonly (string | undefined)[],
+): string {
+  let identical = 0;
+  let compared = 0;
+  const misses: string[] = [];
+  for (const [i, result] of ours.entries()) {
+    if (native[i] === undefined && result.status !== "ok") continue;
+    compared++;
+    if (result.return_value === native[i]) identical++;
+    else if (misses.length < 5) {
+      misses.push(
+        `  ${calls[i].job.call?.entry_point}(${
+          calls[i].job.call?.args.slice(0, 60)
+        }): sandbox ${result.status} ${result.return_value?.slice(0, 60)}, native ${
+          native[i]?.slice(0, 60)
+        }`,
       );
     }
   }
-  const agreement = 1 - disagreements.length / programs.length;
-  const canonicalPass = sandboxResults.slice(0, canonical.length).filter((r) =>
-    r.status === "ok"
-  ).length;
-  console.log(
-    `\nHumanEval pass/fail agreement with python3: ${
-      programs.length - disagreements.length
-    }/${programs.length} = ${(agreement * 100).toFixed(2)}%`,
-  );
-  console.log(`Canonical solutions passing in the sandbox: ${canonicalPass}/${canonical.length}`);
-  if (disagreements.length > 0) console.log(`Disagreements:\n${disagreements.join("\n")}`);
-
-  // APPS: upstream verdicts reproduced.
-  let appsAgree = 0;
-  let appsTotal = 0;
-  const appsMisses: string[] = [];
-  for (const problem of APPS_PROBLEMS) {
-    const { tests, programs: appsPrograms } = await appsProblem(problem);
-    const verdicts = await mapConcurrent(appsPrograms, cores * 2, (p) => judgeApps(pool, tests, p));
-    for (const [i, verdict] of verdicts.entries()) {
-      appsTotal++;
-      if (verdict.verdict === appsPrograms[i].upstream) appsAgree++;
-      else {appsMisses.push(
-          `  ${problem} #${i}: sandbox ${verdict.verdict}, upstream ${appsPrograms[i].upstream} (${
-            appsPrograms[i].upstream_error
-          }): ${verdict.detail.slice(0, 160)}`,
-        );}
-    }
-  }
-  console.log(`\nAPPS upstream verdicts reproduced: ${appsAgree}/${appsTotal}`);
-  if (appsMisses.length > 0) console.log(appsMisses.join("\n"));
-} finally {
-  await pool.close();
+  return `return values identical: ${identical}/${compared}${
+    misses.length ? `\n${misses.join("\n")}` : ""
+  }`;
 }
+
+async function throughput(
+  title: string,
+  calls: Call[],
+  programs: number,
+  baselineLabel: string,
+): Promise<void> {
+  const jobs = calls.map((call) => call.job);
+  const pool = await SandboxPool.start({ size: cores });
+  const [ours, runMs] = await timed(() => mapConcurrent(jobs, cores * 32, (job) => pool.run(job)));
+  // execute(): one program with all its inputs per call, grouped by program.
+  const byProgram = Map.groupBy(jobs, (job) => job.code);
+  const [, executeMs] = await timed(() =>
+    mapConcurrent([...byProgram.values()], cores * 2, (group) =>
+      pool.execute({
+        language: group[0].language,
+        code: group[0].code,
+        inputs: group.map((job) => ({ call: job.call! })),
+        timeout_ms: 3000,
+      }))
+  );
+  await pool.close();
+  const unsafe = await SandboxPool.start({ size: cores, unsafeSkipReset: true });
+  const [, unsafeMs] = await timed(() => mapConcurrent(jobs, cores * 32, (job) => unsafe.run(job)));
+  await unsafe.close();
+  const [native, nativeMs] = await timed(() =>
+    mapConcurrent(calls, cores, (call) => call.native())
+  );
+  const nativeRate = calls.length / (nativeMs / 1000);
+  console.log(`\n${title}: ${programs} programs, ${calls.length} calls, ${cores} cores\n`);
+  console.log(HEADER.join("\n"));
+  console.log(row(baselineLabel, calls.length, nativeMs));
+  console.log(row(`sandbox, one job per (program, input)`, calls.length, runMs, nativeRate));
+  console.log(row(`sandbox, execute() per program`, calls.length, executeMs, nativeRate));
+  console.log(
+    row(`sandbox without the reset (benchmark only)`, calls.length, unsafeMs, nativeRate),
+  );
+  console.log(
+    `\nisolation cost: the reset takes ${
+      fixed(100 * (1 - unsafeMs / runMs), 0)
+    }% of the time per call`,
+  );
+  console.log(compare(calls, ours, native));
+}
+
+async function roundTrips(): Promise<void> {
+  const [first, firstMs] = await timed(() => SandboxPool.start({ size: cores }));
+  await first.close();
+  const [pool, secondMs] = await timed(() => SandboxPool.start({ size: cores }));
+  const unsafe = await SandboxPool.start({ size: 1, unsafeSkipReset: true });
+  const sequential = async (target: SandboxPool, job: (i: number) => SandboxJob, n: number) => {
+    let inWorker = 0;
+    await target.run(job(-1));
+    const [, ms] = await timed(async () => {
+      for (let i = 0; i < n; i++) inWorker += (await target.run(job(i))).duration_ms;
+    });
+    return { total: ms / n, inWorker: inWorker / n };
+  };
+  const py = (i: number): SandboxJob => ({ language: "python", code: `pass  # ${i}` });
+  const js = (i: number): SandboxJob => ({ language: "javascript", code: `// ${i}` });
+  const python = await sequential(pool, py, 200);
+  const pythonNoReset = await sequential(unsafe, py, 200);
+  const javascript = await sequential(pool, js, 100);
+  await pool.close();
+  await unsafe.close();
+  const nativeRuns = 20;
+  const [, pythonNativeMs] = await timed(async () => {
+    for (let i = 0; i < nativeRuns; i++) await subprocess("python3", ["-"], "pass");
+  });
+  const [, denoNativeMs] = await timed(async () => {
+    for (let i = 0; i < nativeRuns; i++) {
+      await subprocess(Deno.execPath(), ["run", "--no-config", "--no-lock", "-"], "");
+    }
+  });
+  console.log(
+    `\nPool start (${cores} processes): ${fixed(firstMs / 1000)} s, second start ${
+      fixed(secondMs / 1000)
+    } s`,
+  );
+  console.log("Trivial round trip, one at a time:");
+  console.log(
+    `  Python: sandbox ${fixed(python.total)} ms (in the worker ${
+      fixed(python.inWorker)
+    } ms, reset ${fixed(python.total - pythonNoReset.total)} ms, IPC and report ${
+      fixed(pythonNoReset.total - pythonNoReset.inWorker)
+    } ms); python3 subprocess ${fixed(pythonNativeMs / nativeRuns)} ms`,
+  );
+  console.log(
+    `  JavaScript: sandbox ${fixed(javascript.total)} ms (in the worker ${
+      fixed(javascript.inWorker)
+    } ms); deno subprocess ${fixed(denoNativeMs / nativeRuns)} ms`,
+  );
+}
+
+async function fidelity(): Promise<void> {
+  const pool = await SandboxPool.start({ size: cores });
+  try {
+    const programs = [...await humanEvalCanonical(), ...await humanEvalSamples({ perTask: 20 })];
+    const ours = await mapConcurrent(programs, cores * 2, (p) => pool.run(humanEvalJob(p)));
+    const native = await mapConcurrent(programs, cores, runNative);
+    const disagreements = programs.filter((_, i) => (ours[i].status === "ok") !== native[i].passed);
+    console.log(
+      `\nHumanEval pass/fail agreement with python3: ${
+        programs.length - disagreements.length
+      }/${programs.length} = ${fixed(100 * (1 - disagreements.length / programs.length))}%`,
+    );
+    for (const p of disagreements) console.log(`  ${p.task_id} sample ${p.sample}`);
+    let agree = 0;
+    let total = 0;
+    for (const problem of APPS_PROBLEMS) {
+      const { tests, programs: apps } = await appsProblem(problem);
+      const verdicts = await mapConcurrent(apps, cores * 2, (p) => judgeApps(pool, tests, p));
+      for (const [i, verdict] of verdicts.entries()) {
+        total++;
+        if (verdict.verdict === apps[i].upstream) agree++;
+      }
+    }
+    console.log(`APPS upstream verdicts reproduced: ${agree}/${total}`);
+  } finally {
+    await pool.close();
+  }
+}
+
+const canonical = await humanEvalCanonical();
+const pythonCalls = canonical.flatMap((program) =>
+  parseAssertTests(program.test_code, { entryPoint: program.entry_point }).kept.map((test) =>
+    pythonCall(program.code, program.entry_point, test.input)
+  )
+);
+await throughput(
+  "Python calls (HumanEval canonical solutions × their test inputs)",
+  pythonCalls,
+  canonical.length,
+  "python3 subprocess per call",
+);
+
+const javascriptCalls = Array.from({ length: 60 }, (_, k) => {
+  const code =
+    `function f(xs, n) {\n  return xs.map((x) => x * ${k} + n).reduce((a, b) => a + b, 0);\n}`;
+  return Array.from(
+    { length: 8 },
+    (_, i) => javascriptCall(code, "f", `[${i}, ${i + 1}, ${k}], ${i}`),
+  );
+}).flat();
+await throughput(
+  "JavaScript calls (generated programs × inputs)",
+  javascriptCalls,
+  60,
+  "deno subprocess per call",
+);
+
+await roundTrips();
+if (Deno.args.includes("--fidelity")) await fidelity();

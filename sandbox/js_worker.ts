@@ -207,7 +207,16 @@ function installShims(input: string, stdout: OutputBuffer, stderr: OutputBuffer)
   g.print = log;
   g.module = { exports: {} };
   g.exports = (g.module as { exports: unknown }).exports;
-  for (const name of ["Deno", "WebAssembly", "Worker", "SharedArrayBuffer", "Atomics"]) {
+  for (
+    const name of [
+      "Deno",
+      "WebAssembly",
+      "Worker",
+      "SharedArrayBuffer",
+      "Atomics",
+      "BroadcastChannel",
+    ]
+  ) {
     try {
       delete g[name];
     } catch {

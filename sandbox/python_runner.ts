@@ -20,6 +20,45 @@
  * @module
  */
 
+/**
+ * Python source of `_canon(value)` and `_text(value)`: a return value as canonical
+ * JSON text (see `canonical.ts`), the same text the JavaScript side produces.
+ */
+export const PYTHON_CANON: string = String.raw`
+import json, math
+
+def _canon(value):
+    kind = type(value)
+    if value is None or kind is bool or kind is str or kind is int:
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        number = float(value)
+        if math.isfinite(number):
+            return number
+        return {"$float": "nan" if number != number else ("inf" if number > 0 else "-inf")}
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_canon(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return {"$set": sorted((_canon(item) for item in value), key=_text)}
+    if isinstance(value, dict):
+        items = [(_canon(k), _canon(v)) for k, v in value.items()]
+        if all(type(k) is str for k, _ in items):
+            return dict(items)
+        return {"$dict": sorted(([k, v] for k, v in items), key=lambda kv: _text(kv[0]))}
+    return {"$repr": repr(value)}
+
+
+def _text(value):
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+`;
+
 /** Python source of the runner; evaluated in its own namespace, it returns `(load, run_input)`. */
 export const PYTHON_RUNNER: string = String.raw`
 import sys, builtins, io, os, ast, json, math, marshal, traceback
@@ -80,38 +119,7 @@ def _literal_args(text):
     return args, kwargs
 
 
-def _canon(value):
-    kind = type(value)
-    if value is None or kind is bool or kind is str or kind is int:
-        return value
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        number = float(value)
-        if math.isfinite(number):
-            return number
-        return {"$float": "nan" if number != number else ("inf" if number > 0 else "-inf")}
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [_canon(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        return {"$set": sorted((_canon(item) for item in value), key=_text)}
-    if isinstance(value, dict):
-        items = [(_canon(k), _canon(v)) for k, v in value.items()]
-        if all(type(k) is str for k, _ in items):
-            return dict(items)
-        return {"$dict": sorted(([k, v] for k, v in items), key=lambda kv: _text(kv[0]))}
-    return {"$repr": repr(value)}
-
-
-def _text(value):
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
-
-
+${PYTHON_CANON}
 _PLAIN = (type(None), bool, int, float, complex, str, bytes)
 
 

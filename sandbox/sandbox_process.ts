@@ -217,6 +217,13 @@ async function runPython(program: WireProgram, noReset: boolean): Promise<void> 
   }
 }
 
+/** A worker that has run no program yet, started ahead so the next program does not wait for it. */
+let spareJavaScript: Worker | undefined;
+
+function newJavaScriptWorker(): Worker {
+  return new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
+}
+
 /**
  * Runs a JavaScript or TypeScript program in a fresh worker; returns whether the
  * process must exit (a worker it had to stop may still be running).
@@ -224,7 +231,8 @@ async function runPython(program: WireProgram, noReset: boolean): Promise<void> 
 async function runJavaScript(program: WireProgram): Promise<boolean> {
   // A Python worker still being replaced would distort the program's memory watch.
   await python.catch(() => {});
-  const worker = new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
+  const worker = spareJavaScript ?? newJavaScriptWorker();
+  spareJavaScript = undefined;
   const { port1, port2 } = new MessageChannel();
   worker.postMessage({ init: { port: port2, program } }, [port2]);
   try {
@@ -238,6 +246,8 @@ async function runJavaScript(program: WireProgram): Promise<boolean> {
   } finally {
     worker.terminate();
     port1.close();
+    // The next program's worker loads while the parent reads this one's results.
+    spareJavaScript = newJavaScriptWorker();
   }
 }
 
@@ -260,6 +270,7 @@ async function main(): Promise<void> {
     await send({ failed: error instanceof Error ? error.message : String(error) });
     Deno.exit(1);
   }
+  spareJavaScript = newJavaScriptWorker();
   for await (const line of input) {
     if (line === OVERSIZED) Deno.exit(1);
     const { no_reset: noReset, ...program } = JSON.parse(line) as WireProgram & {
