@@ -10,8 +10,9 @@
  * the program cannot patch.
  *
  * Messages in: `{ init: { port, program } }` (a {@link WireProgram} and a private
- * `MessagePort`), then `{ index }` on the port. Messages out, on the port only: one
- * {@link RuntimeReport} per input (with the raw `value` for function calls).
+ * `MessagePort`), then `{ index }` on the port. Messages out, on the port only:
+ * `{ started: true }` and one {@link RuntimeReport} per input (with the raw `value` for
+ * function calls).
  *
  * @module
  */
@@ -369,6 +370,7 @@ async function runCheck(
 }
 
 async function execute(program: WireProgram, index: number): Promise<void> {
+  port.postMessage({ started: true });
   const started = performance.now();
   outputFull = false;
   const onFull = () => {

@@ -1,7 +1,7 @@
 /**
- * The Python side of the Pyodide runtime: run once when a worker starts, before the
- * worker takes its pristine snapshot. It preloads common modules and defines the two
- * functions the worker calls: `load(code, test_code)` compiles a program once, and
+ * The Python side of the Pyodide runtime: run once before the start-up snapshot (so a
+ * worker started from it has it already). It preloads common modules and defines the
+ * two functions the worker calls: `load(code, test_code)` compiles a program once, and
  * `run_input(mode, entry_point, args_text)` runs the compiled program in fresh globals
  * on one input. Isolation between programs is not this file's job: the worker puts
  * the whole interpreter back to its snapshot after every program.
@@ -59,7 +59,30 @@ def _text(value):
                       allow_nan=False)
 `;
 
-/** Python source of the runner; evaluated in its own namespace, it returns `(load, run_input)`. */
+/**
+ * Python source that removes the bridge modules to the JavaScript side; run after
+ * every start (a start-up snapshot is taken before it, since Pyodide's own start needs
+ * them).
+ */
+export const PYTHON_SEAL: string = String.raw`
+import sys, os
+os.urandom(16)  # resolves the host's random source while the runtime may still reach it
+_BRIDGE = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip",
+           "pyodide_http", "ctypes", "_ctypes")
+for _n in [_n for _n in sys.modules if _n.partition(".")[0] in _BRIDGE]:
+    del sys.modules[_n]
+for _n in _BRIDGE:
+    sys.modules[_n] = None
+sys.meta_path[:] = [f for f in sys.meta_path if not type(f).__module__.startswith("_pyodide")]
+`;
+
+/** Name under which the runner leaves `(load, run_input)` in `__main__`. */
+export const RUNNER_NAME = "_sandbox_runner";
+
+/**
+ * Python source of the runner; run in `__main__` once before the start-up snapshot, it
+ * leaves `(load, run_input)` there as {@link RUNNER_NAME}.
+ */
 export const PYTHON_RUNNER: string = String.raw`
 import sys, builtins, io, os, ast, json, math, marshal, traceback
 
@@ -73,16 +96,7 @@ for _name in (
 ):
     __import__(_name)
 import random
-os.urandom(16)  # resolves the host's random source while the runtime may still reach it
 
-# Python has no business with the JavaScript side: the bridge modules are gone.
-_BRIDGE = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip",
-           "pyodide_http", "ctypes", "_ctypes")
-for _n in [_n for _n in sys.modules if _n.partition(".")[0] in _BRIDGE]:
-    del sys.modules[_n]
-for _n in _BRIDGE:
-    sys.modules[_n] = None
-sys.meta_path[:] = [f for f in sys.meta_path if not type(f).__module__.startswith("_pyodide")]
 _RECURSION_LIMIT = 1000
 
 
@@ -223,5 +237,13 @@ def run_input(mode, entry_point, args_text):
     return (status, error_text, returned, error_type)
 
 
-(load, run_input)
+# Formatting a first error imports modules: do it now, so that it is in the snapshot.
+load("def f(:", "")
+try:
+    [][1]
+except IndexError as _error:
+    _error_text(_error)
+
+import __main__
+setattr(__main__, "${RUNNER_NAME}", (load, run_input))
 `;

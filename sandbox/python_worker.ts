@@ -23,13 +23,13 @@
  * Start-up: one message `{ init: { pyodideUrl, signals, port, snapshot? } }`; after
  * that the worker talks only on `port` (a private `MessagePort`): it answers
  * `{ ready: true, snapshot? }` (the start-up snapshot it made when given none) or
- * `{ failed: text }`, then takes {@link PythonTask}s and answers one
- * {@link RuntimeReport} each.
+ * `{ failed: text }`, then takes {@link PythonTask}s and answers `{ started: true }` as it starts each
+ * and one {@link RuntimeReport} when it ends.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
-import { PYTHON_RUNNER } from "./python_runner.ts";
+import { PYTHON_RUNNER, PYTHON_SEAL, RUNNER_NAME } from "./python_runner.ts";
 import {
   RETURN_VALUE_LIMIT,
   type RuntimeReport,
@@ -50,6 +50,8 @@ export interface PythonTask {
 }
 
 const MIB = 1024 * 1024;
+/** Memory growth past the start-up size beyond which the worker is replaced instead of reset. */
+const MAX_RESET_GROWTH = 64 * MIB;
 
 let memoryCap = Infinity;
 let memoryRefused = false;
@@ -124,6 +126,12 @@ function removeBuiltinModules(unwanted: (name: string) => boolean): void {
   }
 }
 
+/** Open flags that may change a file: write access, create, truncate or append. */
+function writes(flags: unknown): boolean {
+  if (typeof flags === "string") return /[wa+]/.test(flags);
+  return typeof flags === "number" && ((flags & 0o3) !== 0 || (flags & 0o3100) !== 0);
+}
+
 /** Watches the file-system calls that change something other than a device. */
 function watchFileSystem(): void {
   const fs = module.FS;
@@ -154,9 +162,9 @@ function watchFileSystem(): void {
     };
   }
   const realOpen = fs.open;
-  fs.open = function (...args: unknown[]) {
-    const stream = realOpen.apply(this, args);
-    if (!fs.isChrdev(stream.node.mode)) fsChanged = true;
+  fs.open = function (path: unknown, flags: unknown, ...rest: unknown[]) {
+    const stream = realOpen.call(this, path, flags, ...rest);
+    if (!fs.isChrdev(stream.node.mode) && writes(flags)) fsChanged = true;
     return stream;
   };
   const realWrite = fs.write;
@@ -301,7 +309,10 @@ function seal(): void {
   pristine = takePristine();
 }
 
-/** Loads Pyodide (from `snapshot` when given) and the runner; returns a fresh start-up snapshot otherwise. */
+/**
+ * Loads Pyodide with the runner: from `snapshot` when given (it holds the runner
+ * already), otherwise from scratch, returning a start-up snapshot taken after the runner.
+ */
 async function init(
   pyodideUrl: string,
   shared: SharedArrayBuffer,
@@ -309,10 +320,20 @@ async function init(
 ): Promise<Uint8Array | undefined> {
   const { loadPyodide } = await import(pyodideUrl);
   const indexURL = new URL(".", pyodideUrl).pathname;
-  const pyodide = snapshot
-    ? await loadPyodide({ indexURL, _loadSnapshot: snapshot })
-    : await loadPyodide({ indexURL, _makeSnapshot: true });
-  const made: Uint8Array | undefined = snapshot ? undefined : pyodide.makeMemorySnapshot();
+  let made: Uint8Array | undefined;
+  let pyodide;
+  if (snapshot) {
+    // Whatever JavaScript objects the snapshot's Python held are replaced by stand-ins anyway.
+    pyodide = await loadPyodide({
+      indexURL,
+      _loadSnapshot: snapshot,
+      _snapshotDeserializer: () => NOTHING,
+    });
+  } else {
+    pyodide = await loadPyodide({ indexURL, _makeSnapshot: true });
+    pyodide.runPython(PYTHON_RUNNER);
+    made = pyodide.makeMemorySnapshot({ serializer: () => null });
+  }
   module = pyodide._module;
   signals = { flags: new Int32Array(shared) };
   pyodide.setInterruptBuffer(new Int32Array(shared, 0, 1));
@@ -328,10 +349,11 @@ async function init(
   });
   pyodide.setStdout({ write: (buffer: Uint8Array) => stdout.write(buffer) });
   pyodide.setStderr({ write: (buffer: Uint8Array) => stderr.write(buffer) });
-  const functions = pyodide.runPython(PYTHON_RUNNER, { globals: pyodide.toPy({}) });
+  const functions = pyodide.globals.get(RUNNER_NAME);
   load = functions.get(0);
   runInput = functions.get(1);
   functions.destroy();
+  pyodide.runPython(PYTHON_SEAL);
   baseline = (module.HEAPU8 as Uint8Array).buffer.byteLength;
   delete (globalThis as Record<string, unknown>).Deno;
   seal();
@@ -391,13 +413,16 @@ function execute(task: PythonTask): RuntimeReport {
   else if (returned !== undefined && returned.length > RETURN_VALUE_LIMIT) {
     [status, errorText, returned] = ["output_limit", "Return value limit reached", undefined];
   }
+  // Zeroing what a program grew costs time after every later program: past a bound,
+  // a fresh worker is cheaper.
+  const grown = (module.HEAPU8 as Uint8Array).length - pristine.memory.length;
   return runtimeReport({
     status,
     stdout: stdout.text(),
     stderr: stderr.text(),
     errorText,
     started,
-    recycle,
+    recycle: recycle || (task.last && grown > MAX_RESET_GROWTH),
     returnValue: returned,
   });
 }
@@ -421,6 +446,7 @@ self.onmessage = async (event: MessageEvent) => {
   }
   port.onmessage = (message: MessageEvent<PythonTask>) => {
     const task = message.data;
+    port.postMessage({ started: true });
     let report: RuntimeReport;
     if (broken) {
       report = runtimeReport({

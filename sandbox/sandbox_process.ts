@@ -144,32 +144,38 @@ function supervise(
         recycle: true,
       });
     };
+    const limitMessage = `Time limit of ${program.timeout_ms} ms exceeded`;
+    // The limit counts from the moment the worker starts the input (not while it still
+    // resets after the previous program or loads).
+    const arm = () => {
+      if (interruptible) {
+        timers.push(setTimeout(() => {
+          stopJob(signals, REASON_TIMEOUT);
+          timers.push(setInterval(() => stopJob(signals, REASON_TIMEOUT), 50));
+          timers.push(setTimeout(() => kill("timeout", limitMessage), GRACE_MS));
+        }, program.timeout_ms));
+      } else {
+        // No interrupt for JavaScript: stop the worker at the limit, and when the process
+        // grows past the program's memory allowance (its heap is not capped per program).
+        timers.push(setTimeout(() => kill("timeout", limitMessage), program.timeout_ms));
+        const rssLimit = Deno.memoryUsage().rss + (program.memory_mb + JS_RSS_SLACK_MB) * MIB;
+        timers.push(setInterval(() => {
+          if (Deno.memoryUsage().rss > rssLimit) {
+            kill("memory_limit", `Memory limit of ${program.memory_mb} MiB exceeded`);
+          }
+        }, 25));
+      }
+    };
     port.onmessage = (event: MessageEvent) => {
-      if (event.data?.outputFull) kill("output_limit", "Output limit reached");
+      if (event.data?.started === true) {
+        if (timers.length === 0) arm();
+      } else if (event.data?.outputFull) kill("output_limit", "Output limit reached");
       else finish(checkedReport(event.data, program.max_output_bytes));
     };
     worker.onerror = (event) => {
       event.preventDefault();
       kill("runtime_error", `Worker failed: ${event.message}`);
     };
-    const limitMessage = `Time limit of ${program.timeout_ms} ms exceeded`;
-    if (interruptible) {
-      timers.push(setTimeout(() => {
-        stopJob(signals, REASON_TIMEOUT);
-        timers.push(setInterval(() => stopJob(signals, REASON_TIMEOUT), 50));
-        timers.push(setTimeout(() => kill("timeout", limitMessage), GRACE_MS));
-      }, program.timeout_ms));
-    } else {
-      // No interrupt for JavaScript: stop the worker at the limit, and when the
-      // process grows past the program's memory allowance (its heap is not capped per program).
-      timers.push(setTimeout(() => kill("timeout", limitMessage), program.timeout_ms));
-      const rssLimit = Deno.memoryUsage().rss + (program.memory_mb + JS_RSS_SLACK_MB) * MIB;
-      timers.push(setInterval(() => {
-        if (Deno.memoryUsage().rss > rssLimit) {
-          kill("memory_limit", `Memory limit of ${program.memory_mb} MiB exceeded`);
-        }
-      }, 25));
-    }
     port.postMessage(message);
   });
 }
@@ -188,10 +194,11 @@ async function sendResult(
 
 /** Runs a Python program on each of its inputs; the worker resets itself after the last one. */
 async function runPython(program: WireProgram, noReset: boolean): Promise<void> {
-  let runtime = await python;
+  let runtime: Runtime | undefined;
   let sent = false;
   let retried = false;
   for (let index = 0; index < program.inputs.length; index++) {
+    runtime ??= await python;
     const task: PythonTask = {
       id: program.id,
       index,
@@ -205,7 +212,7 @@ async function runPython(program: WireProgram, noReset: boolean): Promise<void> 
       // The worker was stopped or cannot go on: replace it; the next input starts fresh.
       runtime.worker.terminate();
       python = startPython();
-      runtime = await python;
+      runtime = undefined;
       sent = false;
       if (report.status === "sandbox_error" && !retried) {
         retried = true;

@@ -1,5 +1,6 @@
 /**
- * The start-up snapshot on disk: Pyodide's memory right after loading, kept across
+ * The start-up snapshot on disk: Pyodide's memory after loading it and the runner
+ * (`python_runner.ts`, with its preloaded modules), kept across
  * runs so that a pool starts from it instead of loading Pyodide (seconds). The pool
  * (the parent) reads and writes it; sandbox processes have no write permission and
  * receive it over their stdin. One file per Pyodide and Deno version, in
@@ -8,7 +9,9 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { PYTHON_RUNNER } from "./python_runner.ts";
 
 function env(name: string): string | undefined {
   try {
@@ -31,10 +34,11 @@ export function defaultSnapshotDir(): string | undefined {
   return home ? join(home, ".cache", "pfpo") : undefined;
 }
 
-/** The snapshot file for this Pyodide (`pyodideUrl`) and this Deno. */
+/** The snapshot file for this Pyodide (`pyodideUrl`), this Deno and this runner. */
 export function snapshotPath(dir: string, pyodideUrl: URL): string {
   const version = /pyodide@([^/]+)/.exec(pyodideUrl.pathname)?.[1] ?? "local";
-  return join(dir, `pyodide-${version}-deno-${Deno.version.deno}.snapshot`);
+  const runner = createHash("sha256").update(PYTHON_RUNNER).digest("hex").slice(0, 12);
+  return join(dir, `pyodide-${version}-deno-${Deno.version.deno}-${runner}.snapshot`);
 }
 
 /** The stored snapshot (base64), or `undefined` when there is none or it cannot be read. */
