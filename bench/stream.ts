@@ -7,7 +7,8 @@
  *
  * Run: deno run -A bench/stream.ts
  */
-import { filter, map, pipe, readJsonl, writeJsonl } from "../mod.ts";
+import process from "node:process";
+import { filter, map, pipe, readJsonl, type Stage, writeJsonl } from "../mod.ts";
 
 const CHILD = Deno.args[0] === "--rss-child";
 const HEAP_CAP_MIB = 48;
@@ -16,49 +17,85 @@ async function* numbers(n: number): AsyncGenerator<number> {
   for (let i = 0; i < n; i++) yield i;
 }
 
+function* syncNumbers(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+/** Wall and CPU milliseconds of `run` (CPU time is what other processes cannot steal). */
+async function timed(
+  run: () => Promise<number>,
+): Promise<{ wall: number; cpu: number; sum: number }> {
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  const sum = await run();
+  const used = process.cpuUsage(cpu);
+  return { wall: performance.now() - wall, cpu: (used.user + used.system) / 1000, sum };
+}
+
 async function throughput(): Promise<void> {
-  const n = 1_000_000;
+  const n = 2_000_000;
   const inc = (x: number) => x + 1;
-  const rounds = 3;
-  let best = { plain: Infinity, staged: Infinity, ordered4: Infinity };
-  for (let round = 0; round < rounds; round++) {
-    let t = performance.now();
+  const rounds = 5;
+  const five = (concurrency: number) =>
+    Array.from({ length: 5 }, () => map(inc, { concurrency })) as [
+      Stage<number, number>,
+      Stage<number, number>,
+      Stage<number, number>,
+      Stage<number, number>,
+      Stage<number, number>,
+    ];
+  const sumOf = async (items: AsyncIterable<number>) => {
     let sum = 0;
-    for await (const x of numbers(n)) sum += inc(inc(inc(inc(inc(x)))));
-    const plain = performance.now() - t;
-
-    t = performance.now();
-    let sum2 = 0;
-    for await (const x of pipe(numbers(n), map(inc), map(inc), map(inc), map(inc), map(inc))) {
-      sum2 += x;
+    for await (const x of items) sum += x;
+    return sum;
+  };
+  const variants = {
+    plain: async () => {
+      let sum = 0;
+      for await (const x of numbers(n)) sum += inc(inc(inc(inc(inc(x)))));
+      return sum;
+    },
+    staged: () => sumOf(pipe(numbers(n), ...five(1))),
+    concurrent: () => sumOf(pipe(numbers(n), ...five(4))),
+    plainSync: async () => {
+      let sum = 0;
+      for await (const x of syncNumbers(n)) sum += inc(inc(inc(inc(inc(x)))));
+      return sum;
+    },
+    stagedSync: () => sumOf(pipe(syncNumbers(n), ...five(1))),
+    concurrentSync: () => sumOf(pipe(syncNumbers(n), ...five(4))),
+  };
+  type Name = keyof typeof variants;
+  const best = {} as Record<Name, { wall: number; cpu: number }>;
+  for (let round = 0; round < rounds; round++) {
+    const sums = new Set<number>();
+    for (const [name, run] of Object.entries(variants) as [Name, () => Promise<number>][]) {
+      const { wall, cpu, sum } = await timed(run);
+      sums.add(sum);
+      best[name] = {
+        wall: Math.min(best[name]?.wall ?? Infinity, wall),
+        cpu: Math.min(best[name]?.cpu ?? Infinity, cpu),
+      };
     }
-    const staged = performance.now() - t;
-
-    t = performance.now();
-    let sum3 = 0;
-    const m = () => map(inc, { concurrency: 4 });
-    for await (const x of pipe(numbers(n), m(), m(), m(), m(), m())) sum3 += x;
-    const ordered4 = performance.now() - t;
-    if (sum !== sum2 || sum !== sum3) throw new Error("Benchmark results differ");
-    best = {
-      plain: Math.min(best.plain, plain),
-      staged: Math.min(best.staged, staged),
-      ordered4: Math.min(best.ordered4, ordered4),
-    };
+    if (sums.size !== 1) throw new Error("Benchmark results differ");
   }
-  const rate = (ms: number) => Math.round(n / (ms / 1000));
+  const rate = (ms: number) => Math.round(n / (ms / 1000)).toLocaleString("en").padStart(11);
+  const line = (label: string, name: Name, plain: Name) => {
+    const cost = (k: "wall" | "cpu") => (best[name][k] / best[plain][k]).toFixed(2);
+    console.log(
+      `  ${label.padEnd(34)} ${rate(best[name].wall)} items/s` +
+        (name === plain ? "" : `  cost per item ${cost("wall")}× plain (CPU time ${cost("cpu")}×)`),
+    );
+  };
   console.log(`Five trivial stages, ${n.toLocaleString("en")} items (best of ${rounds}):`);
-  console.log(`  plain for-await loop           ${rate(best.plain).toLocaleString("en")} items/s`);
-  console.log(
-    `  five map() stages              ${
-      rate(best.staged).toLocaleString("en")
-    } items/s  (ratio to plain ${(best.plain / best.staged).toFixed(3)})`,
-  );
-  console.log(
-    `  five map() stages, concurrency 4  ${
-      rate(best.ordered4).toLocaleString("en")
-    } items/s  (ratio to plain ${(best.plain / best.ordered4).toFixed(3)})`,
-  );
+  console.log(" from an async generator:");
+  line("plain for-await loop", "plain", "plain");
+  line("five map() stages", "staged", "plain");
+  line("five map() stages, concurrency 4", "concurrent", "plain");
+  console.log(" from a sync generator:");
+  line("plain for-await loop", "plainSync", "plainSync");
+  line("five map() stages", "stagedSync", "plainSync");
+  line("five map() stages, concurrency 4", "concurrentSync", "plainSync");
 }
 
 function peakRssKiB(): number {
@@ -146,5 +183,5 @@ if (CHILD) {
   await rssChild(Deno.args[1]);
 } else {
   await throughput();
-  await rss();
+  if (!Deno.args.includes("--throughput")) await rss();
 }

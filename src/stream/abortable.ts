@@ -5,7 +5,7 @@
  */
 import { AbortedError } from "../errors.ts";
 import { closeIterator, Notifier } from "./notifier.ts";
-import type { Stage } from "./stage.ts";
+import { type Stage, stage } from "./stage.ts";
 
 /**
  * Ends the stream with an {@link AbortedError} as soon as `signal` aborts, even
@@ -23,7 +23,7 @@ import type { Stage } from "./stage.ts";
  * ```
  */
 export function abortable<T>(signal: AbortSignal): Stage<T, T> {
-  return async function* (source) {
+  return stage("abortable", async function* (source: AsyncIterable<T>) {
     const iterator = source[Symbol.asyncIterator]();
     const notifier = new Notifier();
     signal.addEventListener("abort", notifier.notify);
@@ -53,5 +53,15 @@ export function abortable<T>(signal: AbortSignal): Stage<T, T> {
       signal.removeEventListener("abort", notifier.notify);
       if (!done) await closeIterator(iterator, reading);
     }
-  };
+  });
+}
+
+/**
+ * Makes a stage cancellable: with a signal, both its reading of the source and its
+ * output end with an {@link AbortedError} as soon as the signal aborts; without one,
+ * the stage is returned as it is.
+ */
+export function guarded<I, O>(core: Stage<I, O>, signal: AbortSignal | undefined): Stage<I, O> {
+  if (!signal) return core;
+  return stage(core.name, (source) => abortable<O>(signal)(core(abortable<I>(signal)(source))));
 }

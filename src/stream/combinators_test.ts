@@ -5,7 +5,7 @@ import { batch } from "./batch.ts";
 import { buffer } from "./buffer.ts";
 import { map } from "./map.ts";
 import { merge } from "./merge.ts";
-import { compose, pipe, type Stage } from "./stage.ts";
+import { compose, pipe, type Stage, stage } from "./stage.ts";
 import { tee } from "./tee.ts";
 import { window } from "./window.ts";
 import { delay, range, trackedSource } from "../../tests/support/tracked_source.ts";
@@ -16,6 +16,21 @@ Deno.test("compose() chains stages with types checked end to end", async () => {
   const show: Stage<number, string> = map((n: number) => `#${n}`);
   const stage = compose(parse, double, show);
   assert.deepEqual(await Array.fromAsync(pipe(["1", "2"], stage)), ["#2", "#4"]);
+  // @ts-expect-error a stage of numbers cannot read strings
+  compose(show, double);
+  // @ts-expect-error the source's items must fit the first stage
+  pipe([1, 2], parse);
+  // @ts-expect-error the output type is checked too
+  const wrong: AsyncIterable<number> = pipe(["1"], parse, show);
+  assert.ok(wrong);
+});
+
+Deno.test("stage() names a stage; map() and compose() carry names", () => {
+  const parse = map((s: string) => Number(s), { name: "parse" });
+  const double = stage("double", map((n: number) => n * 2));
+  assert.equal(parse.name, "parse");
+  assert.equal(double.name, "double");
+  assert.equal(compose(parse, double).name, "parse → double");
 });
 
 Deno.test("buffer() lets a producer run ahead of a stalled consumer by at most its size", async () => {
@@ -99,21 +114,21 @@ Deno.test("merge() interleaves sources and ends after all of them", async () => 
     await delay(30);
     yield "slow";
   })();
-  const out = await Array.fromAsync(merge(slow, ["a", "b"]));
+  const out = await Array.fromAsync(merge([slow, ["a", "b"]]));
   assert.deepEqual(out, ["a", "b", "slow"]);
 });
 
 Deno.test("merge() calls return() on every open source after an early break", async () => {
   const a = trackedSource(range(100));
   const b = trackedSource(range(100), { delayMs: 1 });
-  for await (const _ of merge(a, b)) break;
+  for await (const _ of merge([a, b])) break;
   await delay(10);
   assert.ok(a.closed && b.closed);
 });
 
 Deno.test("merge() fails when a source fails", async () => {
   await assert.rejects(
-    Array.fromAsync(merge(range(3), trackedSource(range(3), { failAt: 1 }))),
+    Array.fromAsync(merge([range(3), trackedSource(range(3), { failAt: 1 })])),
     /source failed at 1/,
   );
 });

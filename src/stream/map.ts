@@ -8,7 +8,8 @@ import { AbortedError } from "../errors.ts";
 import { NO_STAGE_METRICS, type StageMetrics } from "../metrics/metrics.ts";
 import { type ErrorPolicy, handleFailure } from "./errors.ts";
 import { closeIterator, Notifier } from "./notifier.ts";
-import type { Stage } from "./stage.ts";
+import { type Stage, stage } from "./stage.ts";
+import { chunkedStream, type ChunkReader, readerOf } from "./chunks.ts";
 
 /** What a mapping function receives besides the item. */
 export interface MapContext {
@@ -38,19 +39,11 @@ export interface MapOptions<I> extends StageOptions<I> {
   ordered?: boolean;
 }
 
-interface Task<I, O> {
-  item: I;
-  index: number;
-  settled: boolean;
-  ok?: boolean;
-  value?: O | Skip;
-  error?: unknown;
-}
-
 /**
  * Maps each item through `fn`, with at most `concurrency` calls in flight. Source
- * items are read only when a slot is free; when the consumer stops early, work in
- * flight is aborted through its `signal` and the source's `return()` runs.
+ * items are read only when a slot is free (a function that answers synchronously
+ * takes whole chunks); when the consumer stops early, work in flight is aborted
+ * through its `signal` and the source's `return()` runs.
  *
  * @example Map two at a time, in order
  * ```ts
@@ -68,195 +61,327 @@ export function map<I, O>(
   return mapOrSkip(fn, options);
 }
 
-/** Reads the time only when someone records latency (the read is costly per item). */
-function stageClock(metrics: StageMetrics): () => number {
-  return metrics === NO_STAGE_METRICS ? () => 0 : () => performance.now();
-}
-
 /** Returned by an internal mapping function to drop the item (how `filter` is built). */
 const SKIP: unique symbol = Symbol("skip");
 type Skip = typeof SKIP;
 
-function mapOrSkip<I, O>(
-  fn: (item: I, context: MapContext) => O | Skip | Promise<O | Skip>,
-  options: MapOptions<I>,
-): Stage<I, O> {
+type MapFn<I, O> = (item: I, context: MapContext) => O | Skip | Promise<O | Skip>;
+
+function mapOrSkip<I, O>(fn: MapFn<I, O>, options: MapOptions<I>): Stage<I, O> {
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`Cannot map: concurrency must be a positive integer, got ${concurrency}`);
   }
-  return concurrency === 1
-    ? (source) => sequentialMap(source, fn, options)
-    : (source) => mapGenerator(source, fn, { ...options, concurrency });
+  return stage(
+    options.name ?? "map",
+    (source) =>
+      chunkedStream(() => new MapReader(readerOf(source), fn, { ...options, concurrency })),
+  );
+}
+
+interface Task<I, O> {
+  item: I;
+  began: number;
+  settled: boolean;
+  ok?: boolean;
+  value?: O | Skip;
+  error?: unknown;
+}
+
+/** The stage's cancellation: its own signal, joined with the caller's. */
+class Cancellation {
+  readonly controller = new AbortController();
+  readonly signal: AbortSignal;
+  readonly #outer: AbortSignal | undefined;
+
+  constructor(outer: AbortSignal | undefined) {
+    this.#outer = outer;
+    this.signal = outer ? AbortSignal.any([outer, this.controller.signal]) : this.controller.signal;
+  }
+
+  /** Throws {@link AbortedError} when the caller's signal has aborted. */
+  check(): void {
+    if (this.#outer?.aborted) throw new AbortedError(this.#outer.reason);
+  }
+
+  /** Aborts work in flight (the consumer stopped or the stage failed). */
+  stop(): void {
+    this.controller.abort(new AbortedError("The consumer stopped"));
+  }
 }
 
 /**
- * The one-at-a-time case, written as a plain iterator (several times faster per item
- * than an async generator): the source is read only after each result.
+ * The map itself, as a chunk reader: each `read()` starts work while slots are free
+ * and input is at hand, and hands over what has finished (in order, or as it
+ * finishes) as soon as going on would need waiting.
  */
-function sequentialMap<I, O>(
-  source: AsyncIterable<I>,
-  fn: (item: I, context: MapContext) => O | Skip | Promise<O | Skip>,
-  options: MapOptions<I>,
-): AsyncIterableIterator<O> {
-  const { metrics = NO_STAGE_METRICS } = options;
-  const clock = stageClock(metrics);
-  const iterator = source[Symbol.asyncIterator]();
-  const controller = new AbortController();
-  const signal = options.signal
-    ? AbortSignal.any([options.signal, controller.signal])
-    : controller.signal;
-  let index = 0;
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    controller.abort(new AbortedError("The consumer stopped"));
-    await iterator.return?.();
-  };
-  const closeAndThrow = async (error: unknown): Promise<never> => {
-    await close();
-    throw error;
-  };
-  const settle = (
-    item: I,
-    began: number,
-    outcome: { value: O | Skip } | { error: unknown },
-  ): IteratorResult<O> | Promise<IteratorResult<O>> => {
-    metrics.finished(clock() - began);
-    if ("error" in outcome) {
-      metrics.failed();
-      return handleFailure(options.onError, { item, error: outcome.error, stage: options.name })
-        .then(step, closeAndThrow);
-    }
-    if (outcome.value === SKIP) return step();
-    metrics.emitted();
-    return { value: outcome.value, done: false };
-  };
-  const step = (): Promise<IteratorResult<O>> =>
-    iterator.next().then((result): IteratorResult<O> | Promise<IteratorResult<O>> => {
-      if (result.done) {
-        closed = true;
-        return { value: undefined, done: true };
+class MapReader<I, O> implements ChunkReader<O> {
+  readonly #upstream: ChunkReader<I>;
+  readonly #fn: MapFn<I, O>;
+  readonly #options: MapOptions<I> & { concurrency: number };
+  readonly #metrics: StageMetrics;
+  readonly #timed: boolean;
+  readonly #cancel: Cancellation;
+  readonly #notifier = new Notifier();
+  /** Items read but not started. */
+  #input: I[] = [];
+  #position = 0;
+  /** Started and not yet handed over (ordered: in source order). */
+  #tasks: Task<I, O>[] = [];
+  #index = 0;
+  #pulling = false;
+  #upstreamDone = false;
+  #readError: { error: unknown } | undefined;
+  #closed = false;
+  /** Whether `fn` answered the last item synchronously (then whole chunks are read). */
+  #synchronous = true;
+
+  constructor(
+    upstream: ChunkReader<I>,
+    fn: MapFn<I, O>,
+    options: MapOptions<I> & { concurrency: number },
+  ) {
+    this.#upstream = upstream;
+    this.#fn = fn;
+    this.#options = options;
+    this.#metrics = options.metrics ?? NO_STAGE_METRICS;
+    this.#timed = options.metrics !== undefined && options.metrics !== NO_STAGE_METRICS;
+    this.#cancel = new Cancellation(options.signal);
+    options.signal?.addEventListener("abort", this.#notifier.notify);
+  }
+
+  async read(max: number): Promise<O[] | undefined> {
+    let out: O[] = [];
+    try {
+      while (true) {
+        this.#cancel.check();
+        if (this.#readError) throw this.#readError.error;
+        if (!out.length && !this.#tasks.length && !this.#position && !this.#timed) {
+          out = this.#mapInPlace();
+        }
+        const failure = this.#startWork(out) ?? this.#handOver(out);
+        if (failure) {
+          await this.#fail(failure.item, failure.error);
+          continue;
+        }
+        if (out.length >= max) return out;
+        const canStart = this.#position < this.#input.length && this.#hasSlot();
+        if (canStart) continue;
+        if (out.length > 0) return out;
+        if (this.#upstreamDone && this.#position >= this.#input.length && !this.#tasks.length) {
+          await this.close();
+          return undefined;
+        }
+        if (
+          !this.#upstreamDone && !this.#pulling && this.#position >= this.#input.length &&
+          this.#hasSlot()
+        ) {
+          this.#pull(max);
+        }
+        await this.#notifier.wait();
       }
-      if (options.signal?.aborted) return closeAndThrow(new AbortedError(options.signal.reason));
-      metrics.received();
-      metrics.started();
-      const began = clock();
-      const item = result.value;
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  #hasSlot(): boolean {
+    return this.#tasks.length < this.#options.concurrency;
+  }
+
+  #pull(max: number): void {
+    this.#pulling = true;
+    const free = this.#options.concurrency - this.#tasks.length;
+    this.#upstream.read(this.#synchronous ? Math.max(max, free) : free).then((chunk) => {
+      if (chunk) {
+        this.#input = chunk;
+        this.#position = 0;
+      } else {
+        this.#upstreamDone = true;
+      }
+    }, (error) => {
+      this.#readError = { error };
+    }).finally(() => {
+      this.#pulling = false;
+      this.#notifier.notify();
+    });
+  }
+
+  /**
+   * The fast path for a fresh chunk when nothing is in flight: a function that
+   * answers synchronously maps the chunk in place. At the first asynchronous answer
+   * or failure it hands that item to the general path and returns what it mapped.
+   */
+  #mapInPlace(): O[] {
+    const input = this.#input as unknown as (O | I)[];
+    const fn = this.#fn;
+    const none = undefined as unknown as MapContext;
+    const withContext = fn.length >= 2;
+    const signal = this.#cancel.signal;
+    let written = 0;
+    let index = this.#index;
+    let position = 0;
+    while (position < input.length) {
+      const item = input[position] as I;
       let value: O | Skip | Promise<O | Skip>;
       try {
-        value = fn(item, { signal, index: index++ });
+        value = fn(item, withContext ? { signal, index } : none);
       } catch (error) {
-        return settle(item, began, { error });
+        this.#tasks.push({ item, began: 0, settled: true, ok: false, error });
+        position++;
+        index++;
+        break;
       }
+      index++;
+      position++;
       if (value instanceof Promise) {
-        return value.then(
-          (v) => settle(item, began, { value: v }),
-          (error) => settle(item, began, { error }),
-        );
+        this.#synchronous = false;
+        this.#track(item, 0, value);
+        break;
       }
-      return settle(item, began, { value });
-    });
-  return {
-    next: () => (closed ? Promise.resolve({ value: undefined, done: true }) : step()),
-    return: async () => {
-      await close();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
-
-async function* mapGenerator<I, O>(
-  source: AsyncIterable<I>,
-  fn: (item: I, context: MapContext) => O | Skip | Promise<O | Skip>,
-  options: MapOptions<I> & { concurrency: number },
-): AsyncGenerator<O> {
-  const { concurrency, ordered = true, metrics = NO_STAGE_METRICS } = options;
-  const clock = stageClock(metrics);
-  const controller = new AbortController();
-  const signal = options.signal
-    ? AbortSignal.any([options.signal, controller.signal])
-    : controller.signal;
-  const notifier = new Notifier();
-  signal.addEventListener("abort", notifier.notify);
-  const iterator = source[Symbol.asyncIterator]();
-  const tasks: Task<I, O>[] = [];
-  let reading = false;
-  let read: IteratorResult<I> | undefined;
-  let readError: { error: unknown } | undefined;
-  let sourceDone = false;
-  let index = 0;
-
-  const start = (item: I) => {
-    const task: Task<I, O> = { item, index: index++, settled: false };
-    tasks.push(task);
-    metrics.received();
-    metrics.started();
-    const began = clock();
-    Promise.resolve()
-      .then(() => fn(item, { signal, index: task.index }))
-      .then(
-        (value) => Object.assign(task, { ok: true, value }),
-        (error) => Object.assign(task, { ok: false, error }),
-      )
-      .finally(() => {
-        task.settled = true;
-        metrics.finished(clock() - began);
-        notifier.notify();
-      });
-  };
-
-  try {
-    while (true) {
-      if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
-      if (readError) throw readError.error;
-      if (read) {
-        const result = read;
-        read = undefined;
-        if (result.done) sourceDone = true;
-        else start(result.value);
-        continue;
-      }
-      if (!sourceDone && !reading && tasks.length < concurrency) {
-        reading = true;
-        iterator.next().then(
-          (result) => (read = result),
-          (error) => (readError = { error }),
-        ).finally(() => {
-          reading = false;
-          notifier.notify();
-        });
-      }
-      const position = ordered
-        ? (tasks[0]?.settled ? 0 : -1)
-        : tasks.findIndex((task) => task.settled);
-      if (position >= 0) {
-        const [task] = tasks.splice(position, 1);
-        if (task.ok) {
-          if (task.value === SKIP) continue;
-          metrics.emitted();
-          yield task.value as O;
-        } else {
-          metrics.failed();
-          await handleFailure(options.onError, {
-            item: task.item,
-            error: task.error,
-            stage: options.name,
-          });
-        }
-        continue;
-      }
-      if (sourceDone && tasks.length === 0) return;
-      await notifier.wait();
+      if (value !== SKIP) input[written++] = value;
     }
-  } finally {
-    controller.abort(new AbortedError("The consumer stopped"));
-    signal.removeEventListener("abort", notifier.notify);
-    if (!sourceDone) await closeIterator(iterator, reading);
+    this.#index = index;
+    if (position >= input.length) {
+      this.#input = [];
+      this.#position = 0;
+      input.length = written;
+      return input as O[];
+    }
+    this.#position = position;
+    return input.slice(0, written) as O[];
+  }
+
+  /** Starts work on input at hand while slots are free; synchronous answers go straight out. */
+  #startWork(out: O[]): { item: I; error: unknown } | undefined {
+    const input = this.#input;
+    const fn = this.#fn;
+    const metrics = this.#timed ? this.#metrics : undefined;
+    const ordered = this.#options.ordered !== false;
+    const concurrency = this.#options.concurrency;
+    const tasks = this.#tasks;
+    // A function that takes no context gets none (no allocation per item).
+    const withContext = fn.length >= 2;
+    const signal = this.#cancel.signal;
+    const none = undefined as unknown as MapContext;
+    let position = this.#position;
+    let index = this.#index;
+    let synchronous = this.#synchronous;
+    try {
+      while (position < input.length && tasks.length < concurrency) {
+        const item = input[position++];
+        const began = metrics ? (metrics.received(), metrics.started(), performance.now()) : 0;
+        let value: O | Skip | Promise<O | Skip>;
+        try {
+          value = fn(item, withContext ? { signal, index } : none);
+        } catch (error) {
+          index++;
+          synchronous = true;
+          if (tasks.length && ordered) {
+            tasks.push({ item, began, settled: true, ok: false, error });
+            continue;
+          }
+          metrics?.finished(performance.now() - began);
+          return { item, error };
+        }
+        index++;
+        if (value instanceof Promise) {
+          synchronous = false;
+          this.#track(item, began, value);
+          continue;
+        }
+        synchronous = true;
+        if (tasks.length && ordered) {
+          tasks.push({ item, began, settled: true, ok: true, value });
+          continue;
+        }
+        if (metrics) {
+          metrics.finished(performance.now() - began);
+          if (value !== SKIP) metrics.emitted();
+        }
+        if (value !== SKIP) out.push(value);
+      }
+      return undefined;
+    } finally {
+      this.#index = index;
+      this.#synchronous = synchronous;
+      if (position >= input.length) {
+        this.#input = [];
+        this.#position = 0;
+      } else {
+        this.#position = position;
+      }
+    }
+  }
+
+  #track(item: I, began: number, promise: Promise<O | Skip>): void {
+    const task: Task<I, O> = { item, began, settled: false };
+    this.#tasks.push(task);
+    promise.then(
+      (value) => {
+        task.ok = true;
+        task.value = value;
+      },
+      (error) => {
+        task.ok = false;
+        task.error = error;
+      },
+    ).finally(() => {
+      task.settled = true;
+      this.#notifier.notify();
+    });
+  }
+
+  /**
+   * Moves settled tasks to `out`: the settled prefix when ordered, every settled one
+   * when not. Stops at a failed task and returns it.
+   */
+  #handOver(out: O[]): { item: I; error: unknown } | undefined {
+    const tasks = this.#tasks;
+    if (!tasks.length) return undefined;
+    const ordered = this.#options.ordered !== false;
+    const metrics = this.#timed ? this.#metrics : undefined;
+    let kept = 0;
+    let i = 0;
+    let failure: { item: I; error: unknown } | undefined;
+    for (; i < tasks.length; i++) {
+      const task = tasks[i];
+      if (!task.settled) {
+        if (ordered) break;
+        tasks[kept++] = task;
+        continue;
+      }
+      metrics?.finished(performance.now() - task.began);
+      if (!task.ok) {
+        failure = { item: task.item, error: task.error };
+        i++;
+        break;
+      }
+      if (task.value !== SKIP) {
+        metrics?.emitted();
+        out.push(task.value as O);
+      }
+    }
+    for (; i < tasks.length; i++) tasks[kept++] = tasks[i];
+    tasks.length = kept;
+    return failure;
+  }
+
+  async #fail(item: I, error: unknown): Promise<void> {
+    this.#cancel.check();
+    this.#metrics.failed();
+    await handleFailure(this.#options.onError, { item, error, stage: this.#options.name });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cancel.stop();
+    this.#options.signal?.removeEventListener("abort", this.#notifier.notify);
+    this.#input = [];
+    this.#tasks = [];
+    await this.#upstream.close();
   }
 }
 
@@ -300,35 +425,176 @@ export function flatMap<I, O>(
   fn: (item: I, context: MapContext) => Iterable<O> | AsyncIterable<O>,
   options: StageOptions<I> = {},
 ): Stage<I, O> {
-  const { metrics = NO_STAGE_METRICS } = options;
-  const clock = stageClock(metrics);
-  return async function* (source) {
-    const controller = new AbortController();
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, controller.signal])
-      : controller.signal;
-    let index = 0;
+  return stage(
+    options.name ?? "flatMap",
+    (source) => chunkedStream(() => new FlatMapReader(readerOf(source), fn, options)),
+  );
+}
+
+/** Waits for `promise`, or rejects with {@link AbortedError} as soon as `signal` aborts. */
+export function abortableWait<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new AbortedError(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** The item a flatMap is emitting the results of. */
+interface Inner<I, O> {
+  item: I;
+  began: number;
+  sync?: Iterator<O>;
+  async?: AsyncIterator<O>;
+}
+
+class FlatMapReader<I, O> implements ChunkReader<O> {
+  readonly #upstream: ChunkReader<I>;
+  readonly #fn: (item: I, context: MapContext) => Iterable<O> | AsyncIterable<O>;
+  readonly #options: StageOptions<I>;
+  readonly #metrics: StageMetrics;
+  readonly #cancel: Cancellation;
+  #input: I[] = [];
+  #position = 0;
+  #index = 0;
+  #upstreamDone = false;
+  #closed = false;
+  /** The current item's results. */
+  #inner: Inner<I, O> | undefined;
+  #innerReading = false;
+  #synchronous = true;
+
+  constructor(
+    upstream: ChunkReader<I>,
+    fn: (item: I, context: MapContext) => Iterable<O> | AsyncIterable<O>,
+    options: StageOptions<I>,
+  ) {
+    this.#upstream = upstream;
+    this.#fn = fn;
+    this.#options = options;
+    this.#metrics = options.metrics ?? NO_STAGE_METRICS;
+    this.#cancel = new Cancellation(options.signal);
+  }
+
+  async read(max: number): Promise<O[] | undefined> {
+    const out: O[] = [];
     try {
-      for await (const item of source) {
-        if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
-        metrics.received();
-        metrics.started();
-        const began = clock();
-        try {
-          for await (const out of fn(item, { signal, index: index++ })) {
-            metrics.emitted();
-            yield out;
-          }
-        } catch (error) {
-          if (error instanceof AbortedError && options.signal?.aborted) throw error;
-          metrics.failed();
-          await handleFailure(options.onError, { item, error, stage: options.name });
-        } finally {
-          metrics.finished(clock() - began);
+      while (true) {
+        this.#cancel.check();
+        const inner = this.#inner;
+        if (inner) {
+          if (out.length >= max) return out;
+          if (inner.async && out.length) return out;
+          await this.#readInner(inner, out, max);
+          continue;
+        }
+        if (this.#position < this.#input.length) {
+          const item = this.#input[this.#position];
+          this.#input[this.#position++] = undefined as I;
+          this.#begin(item);
+          await this.#failed();
+          continue;
+        }
+        if (out.length) return out;
+        if (this.#upstreamDone) {
+          await this.close();
+          return undefined;
+        }
+        const chunk = await abortableWait(
+          this.#upstream.read(this.#synchronous ? max : 1),
+          this.#options.signal,
+        );
+        if (chunk) {
+          this.#input = chunk;
+          this.#position = 0;
+        } else {
+          this.#upstreamDone = true;
         }
       }
-    } finally {
-      controller.abort(new AbortedError("The consumer stopped"));
+    } catch (error) {
+      await this.close();
+      throw error;
     }
-  };
+  }
+
+  #pendingFailure: { item: I; error: unknown } | undefined;
+
+  #begin(item: I): void {
+    this.#metrics.received();
+    this.#metrics.started();
+    const began = this.#metrics === NO_STAGE_METRICS ? 0 : performance.now();
+    try {
+      const result = this.#fn(item, { signal: this.#cancel.signal, index: this.#index++ });
+      if (Symbol.asyncIterator in result) {
+        this.#synchronous = false;
+        this.#inner = { item, began, async: result[Symbol.asyncIterator]() };
+      } else {
+        this.#synchronous = true;
+        this.#inner = { item, began, sync: result[Symbol.iterator]() };
+      }
+    } catch (error) {
+      this.#metrics.finished(0);
+      this.#pendingFailure = { item, error };
+    }
+  }
+
+  async #failed(): Promise<void> {
+    const failure = this.#pendingFailure;
+    if (!failure) return;
+    this.#pendingFailure = undefined;
+    if (failure.error instanceof AbortedError && this.#options.signal?.aborted) throw failure.error;
+    this.#metrics.failed();
+    await handleFailure(this.#options.onError, { ...failure, stage: this.#options.name });
+  }
+
+  async #readInner(
+    inner: Inner<I, O>,
+    out: O[],
+    max: number,
+  ): Promise<void> {
+    let result: IteratorResult<O>;
+    try {
+      if (inner.sync) {
+        while (out.length < max) {
+          result = inner.sync.next();
+          if (result.done) return this.#endInner(inner);
+          this.#metrics.emitted();
+          out.push(result.value);
+        }
+        return;
+      }
+      this.#innerReading = true;
+      result = await abortableWait((inner.async as AsyncIterator<O>).next(), this.#options.signal);
+      this.#innerReading = false;
+    } catch (error) {
+      // Aborted while the item's iterable was still working: close() releases it.
+      this.#cancel.check();
+      this.#innerReading = false;
+      this.#endInner(inner);
+      this.#pendingFailure = { item: inner.item, error };
+      return this.#failed();
+    }
+    if (result.done) return this.#endInner(inner);
+    this.#metrics.emitted();
+    out.push(result.value);
+  }
+
+  #endInner(inner: Inner<I, O>): void {
+    this.#inner = undefined;
+    this.#metrics.finished(inner.began ? performance.now() - inner.began : 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cancel.stop();
+    const inner = this.#inner;
+    this.#inner = undefined;
+    this.#input = [];
+    if (inner?.sync) inner.sync.return?.();
+    if (inner?.async) await closeIterator(inner.async, this.#innerReading);
+    await this.#upstream.close();
+  }
 }

@@ -4,7 +4,14 @@
  * @module
  */
 import { closeIterator, Notifier } from "./notifier.ts";
+import { abortable } from "./abortable.ts";
 import { fromIterable, type Source } from "./stage.ts";
+
+/** Options for {@link merge}. */
+export interface MergeOptions {
+  /** Cancels the stream: it ends with an `AbortedError`. */
+  signal?: AbortSignal;
+}
 
 interface Lane<T> {
   iterator: AsyncIterator<T>;
@@ -22,11 +29,18 @@ interface Lane<T> {
  * ```ts
  * import { merge } from "./merge.ts";
  * import assert from "node:assert";
- * const out = await Array.fromAsync(merge([1, 2], [3]));
+ * const out = await Array.fromAsync(merge([[1, 2], [3]]));
  * assert.deepEqual(out.sort(), [1, 2, 3]);
  * ```
  */
-export async function* merge<T>(...sources: Source<T>[]): AsyncGenerator<T> {
+export function merge<T>(sources: Source<T>[], options: MergeOptions = {}): AsyncIterable<T> {
+  const { signal } = options;
+  if (!signal) return merged(sources);
+  const lanes = sources.map((s) => Symbol.asyncIterator in s ? s : fromIterable(s));
+  return abortable<T>(signal)(merged(lanes.map((s) => abortable<T>(signal)(s))));
+}
+
+async function* merged<T>(sources: Source<T>[]): AsyncGenerator<T> {
   const notifier = new Notifier();
   const ready: { lane: Lane<T>; value: T }[] = [];
   let failure: { error: unknown } | undefined;

@@ -1,13 +1,42 @@
 /**
- * Stages and their composition. A stage is a typed function from an async iterable
- * to an async iterable; {@link pipe} chains any number of them with the types
- * checked end to end.
+ * Stages and their composition. A stage is a named, typed value that turns an async
+ * iterable into an async iterable; {@link pipe} and {@link compose} chain any number
+ * of them with the types checked end to end.
  *
  * @module
  */
+import { chunkedStream, readerOf } from "./chunks.ts";
 
-/** A stage: turns a stream of `I` into a stream of `O`. */
-export type Stage<I, O> = (source: AsyncIterable<I>) => AsyncIterable<O>;
+/**
+ * A stage: turns a stream of `I` into a stream of `O`. Its `name` labels its
+ * metrics and failures; {@link stage} gives one to any function.
+ */
+export interface Stage<I, O> {
+  (source: AsyncIterable<I>): AsyncIterable<O>;
+  /** The stage's name. */
+  readonly name: string;
+}
+
+/**
+ * Names a stage function.
+ *
+ * @example A named stage
+ * ```ts
+ * import { pipe, stage } from "./stage.ts";
+ * import assert from "node:assert";
+ * const double = stage("double", async function* (s: AsyncIterable<number>) {
+ *   for await (const x of s) yield x * 2;
+ * });
+ * assert.equal(double.name, "double");
+ * assert.deepEqual(await Array.fromAsync(pipe([1, 2], double)), [2, 4]);
+ * ```
+ */
+export function stage<I, O>(
+  name: string,
+  fn: (source: AsyncIterable<I>) => AsyncIterable<O>,
+): Stage<I, O> {
+  return Object.defineProperty(fn, "name", { value: name }) as Stage<I, O>;
+}
 
 /** Anything a stage can read from: async or sync iterables. */
 export type Source<T> = AsyncIterable<T> | Iterable<T>;
@@ -23,8 +52,8 @@ export type Source<T> = AsyncIterable<T> | Iterable<T>;
  * assert.deepEqual(out, [1, 2]);
  * ```
  */
-export async function* fromIterable<T>(source: Source<T>): AsyncGenerator<T> {
-  yield* source;
+export function fromIterable<T>(source: Source<T>): AsyncIterable<T> {
+  return chunkedStream(() => readerOf(source));
 }
 
 /**
@@ -89,7 +118,10 @@ export function compose<A, B, C, D, E, F, G, H, I>(
 ): Stage<A, I>;
 export function compose(...stages: Stage<unknown, unknown>[]): Stage<unknown, unknown>;
 export function compose(...stages: Stage<unknown, unknown>[]): Stage<unknown, unknown> {
-  return (source) => stages.reduce((stream, stage) => stage(stream), source);
+  return stage(
+    stages.map((s) => s.name).join(" → "),
+    (source) => stages.reduce((stream, next) => next(stream), source),
+  );
 }
 
 /**

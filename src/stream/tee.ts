@@ -4,11 +4,15 @@
  * @module
  */
 import { closeIterator } from "./notifier.ts";
+import { abortable } from "./abortable.ts";
+import { fromIterable } from "./stage.ts";
 
 /** Options for {@link tee}. */
 export interface TeeOptions {
   /** Items a consumer may fall behind the fastest one. Default 64. */
   bufferSize?: number;
+  /** Cancels every consumer's stream: each ends with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,12 +36,10 @@ export function tee<T>(
   count: number,
   options: TeeOptions = {},
 ): AsyncIterable<T>[] {
-  const bufferSize = options.bufferSize ?? 64;
-  const iterator = Symbol.asyncIterator in source
-    ? source[Symbol.asyncIterator]()
-    : (async function* () {
-      yield* source;
-    })();
+  const { bufferSize = 64, signal } = options;
+  const base = Symbol.asyncIterator in source ? source : fromIterable(source);
+  const input = signal ? abortable<T>(signal)(base) : base;
+  const iterator = input[Symbol.asyncIterator]();
   const queues: T[][] = Array.from({ length: count }, () => []);
   const active = Array.from({ length: count }, () => true);
   let reading = false;
@@ -89,5 +91,5 @@ export function tee<T>(
       }
     }
   };
-  return queues.map((_, i) => consumer(i));
+  return queues.map((_, i) => signal ? abortable<T>(signal)(consumer(i)) : consumer(i));
 }

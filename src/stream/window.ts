@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { Stage } from "./stage.ts";
+import { guarded } from "./abortable.ts";
+import { type Stage, stage } from "./stage.ts";
 
 /** Why a window was emitted. */
 export type WindowReason = "full" | "complete" | "end" | "evicted";
@@ -26,6 +27,8 @@ export interface WindowOptions<K, T> {
    * is emitted with reason `"evicted"`. Default 10,000 (bounded memory).
    */
   maxOpen?: number;
+  /** Cancels the stream: it ends with an `AbortedError`. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -51,31 +54,34 @@ export function window<K, T>(
   options: WindowOptions<K, T> = {},
 ): Stage<T, Window<K, T>> {
   const { size = Infinity, isComplete, maxOpen = 10_000 } = options;
-  return async function* (source) {
-    const open = new Map<K, T[]>();
-    for await (const item of source) {
-      const k = key(item);
-      let items = open.get(k);
-      if (!items) {
-        if (open.size >= maxOpen) {
-          const [oldest, oldItems] = open.entries().next().value as [K, T[]];
-          open.delete(oldest);
-          yield { key: oldest, items: oldItems, reason: "evicted" };
+  return guarded(
+    stage("window", async function* (source: AsyncIterable<T>) {
+      const open = new Map<K, T[]>();
+      for await (const item of source) {
+        const k = key(item);
+        let items = open.get(k);
+        if (!items) {
+          if (open.size >= maxOpen) {
+            const [oldest, oldItems] = open.entries().next().value as [K, T[]];
+            open.delete(oldest);
+            yield { key: oldest, items: oldItems, reason: "evicted" };
+          }
+          items = [];
+          open.set(k, items);
         }
-        items = [];
-        open.set(k, items);
+        items.push(item);
+        const reason: WindowReason | undefined = items.length >= size
+          ? "full"
+          : (isComplete && await isComplete(k, items))
+          ? "complete"
+          : undefined;
+        if (reason) {
+          open.delete(k);
+          yield { key: k, items, reason };
+        }
       }
-      items.push(item);
-      const reason: WindowReason | undefined = items.length >= size
-        ? "full"
-        : (isComplete && await isComplete(k, items))
-        ? "complete"
-        : undefined;
-      if (reason) {
-        open.delete(k);
-        yield { key: k, items, reason };
-      }
-    }
-    for (const [k, items] of open) yield { key: k, items, reason: "end" };
-  };
+      for (const [k, items] of open) yield { key: k, items, reason: "end" };
+    }),
+    options.signal,
+  );
 }
