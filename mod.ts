@@ -99,6 +99,9 @@ export * from "./src/client/pair_client.ts";
 // Sandbox
 export * from "./sandbox/mod.ts";
 
+// Stages
+export * from "./src/stages/execute.ts";
+
 // Scale-out
 export * from "./src/scale/broker.ts";
 export * from "./src/scale/messages.ts";

@@ -11,6 +11,8 @@ import {
   CodeTrust,
   countPasses,
   drain,
+  executeStage,
+  inputRuns,
   map,
   outputOf,
   pipe,
@@ -48,11 +50,22 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
     })();
   const finished = await drain(pipe(
     policySamples(context, tested, { samples: flags.n, window: flags.window }),
-    map(async ({ problem, samples }) => {
+    map(({ problem, samples }) => ({
+      problem,
+      samples,
+      programs: programsOf(context, problem, samples),
+      runs: inputRuns(problem, problem.expected.map((t) => t.input)),
+    }), { signal, name: "extract", metrics: run.metrics.stage("extract") }),
+    executeStage({
+      executor,
+      concurrency: executor.problemsAtOnce,
+      signal,
+      metrics: run.metrics.stage("execute"),
+      onExecuted: executor.record,
+    }),
+    map(({ problem, samples, programs, results }) => {
       const inputs = problem.expected.map((t) => t.input);
       const expected = problem.expected.map((t) => t.output);
-      const programs = programsOf(context, problem, samples);
-      const results = await executor.matrix(problem, programs, inputs, signal);
       finishCodeProblem(context, "code-frontier", { problem, samples, programs }, {
         feedback: "frontier",
         score: (index) => countPasses(results[index] ?? [], { expected, same: sameFor(problem) }),
@@ -63,13 +76,7 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
           ...labelAgreement(problem, inputs, expected),
         },
       });
-    }, {
-      signal,
-      concurrency: context.executor.problemsAtOnce,
-      ordered: false,
-      name: "execute",
-      metrics: run.metrics.stage("execute"),
-    }),
+    }, { signal, name: "record", metrics: run.metrics.stage("record") }),
   ));
   return { recipe: "code-frontier", finished, resumed: counts.resumed };
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CodeTrust, drain, map, pipe } from "../mod.ts";
+import { CodeTrust, drain, executeStage, inputRuns, map, pipe } from "../mod.ts";
 import {
   isCode,
   policySamples,
@@ -30,10 +30,21 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
   const problems = withTestInputs(context, recipeProblems(context, isCode, counts));
   const finished = await drain(pipe(
     policySamples(context, problems, { samples: flags.n, window: flags.window }),
-    map(async ({ problem, samples }) => {
+    map(({ problem, samples }) => ({
+      problem,
+      samples,
+      programs: programsOf(context, problem, samples),
+      runs: inputRuns(problem, problem.test_inputs ?? []),
+    }), { signal, name: "extract", metrics: run.metrics.stage("extract") }),
+    executeStage({
+      executor,
+      concurrency: executor.problemsAtOnce,
+      signal,
+      metrics: run.metrics.stage("execute"),
+      onExecuted: executor.record,
+    }),
+    map(({ problem, samples, programs, results }) => {
       const inputs = problem.test_inputs ?? [];
-      const programs = programsOf(context, problem, samples);
-      const results = await executor.matrix(problem, programs, inputs, signal);
       const vote = voteOutputs(context, problem, programs, results);
       const trust = new CodeTrust(results, { same: sameFor(problem) });
       const trusted = flags.rules === "confident";
@@ -49,13 +60,7 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
           ...labelAgreement(problem, inputs, trusted ? trust.labels() : vote.expected()),
         },
       });
-    }, {
-      signal,
-      concurrency: context.executor.problemsAtOnce,
-      ordered: false,
-      name: "execute",
-      metrics: run.metrics.stage("execute"),
-    }),
+    }, { signal, name: "record", metrics: run.metrics.stage("record") }),
   ));
   return { recipe: "code-self-consistency", finished, resumed: counts.resumed };
 }

@@ -7,16 +7,20 @@
  * @module
  */
 import {
+  checkRuns,
   type CodeProblem,
+  type Executable,
+  executeAll,
+  type Executed,
+  type ExecuteOptions,
   ExecutionCache,
+  type ExecutionMatrix,
   type ExecutionResult,
   type Executor,
-  map,
+  inputRuns,
   type Metrics,
-  pipe,
   type ProblemDetailRecorder,
-  type ProblemExecution,
-  type ProgramInput,
+  problemExecutions,
   type ProgramJob,
   RemoteExecutor,
   type RemoteStatus,
@@ -47,12 +51,14 @@ export interface RecipeExecutorOptions {
   };
 }
 
-/** Runs programs for recipes; one executor (local pool or remote workers) per run. */
-export class RecipeExecutor {
+/**
+ * The run's executor (local pool or remote workers), started on first use; the
+ * execute stage takes it like any {@link Executor}.
+ */
+export class RecipeExecutor implements Executor {
   readonly #options: RecipeExecutorOptions;
   #executor?: Promise<Executor>;
   #remote?: RemoteExecutor;
-  #concurrency = 1;
 
   /** Creates an executor; nothing starts until the first job (or {@link executor}). */
   constructor(options: RecipeExecutorOptions) {
@@ -94,51 +100,40 @@ export class RecipeExecutor {
         maxOutstanding: remote.maxOutstanding,
         metrics,
       });
-      this.#concurrency = remote.maxOutstanding;
       return this.#remote;
     }
-    const pool = await SandboxPool.start({
+    return await SandboxPool.start({
       ...(this.#options.size ? { size: this.#options.size } : {}),
       timeoutMs,
       memoryMb,
       cache,
       metrics,
     });
-    this.#concurrency = pool.size * 2;
-    return pool;
   }
 
+  /** Runs a program on its inputs on the started executor ({@link Executor.execute}). */
+  async execute(job: ProgramJob, options?: ExecuteOptions): Promise<ExecutionResult[]> {
+    return (await this.executor()).execute(job, options);
+  }
+
+  /** Keeps an executed item's results for the dashboard's problem detail. */
+  record = (item: Executed<Executable>): void => {
+    this.#options.details?.record(item.problem.id, problemExecutions(item));
+  };
+
   /**
-   * Runs every program on every input: `results[program][input]`, `undefined` for
-   * a program that could not be extracted.
+   * Runs every program on every input: `results[program][input]`, a row of
+   * `undefined` for a program that could not be extracted.
    */
   async matrix(
     problem: CodeProblem,
     programs: readonly (string | undefined)[],
     inputs: readonly string[],
     signal: AbortSignal,
-  ): Promise<(ExecutionResult | undefined)[][]> {
-    const results = programs.map(() => new Array<ExecutionResult | undefined>(inputs.length));
-    const jobs = programs.flatMap((code, p) =>
-      code === undefined || inputs.length === 0 ? [] : [{
-        p,
-        job: {
-          language: problem.language,
-          code,
-          inputs: inputs.map((input) => programInput(problem, input)),
-        },
-      }]
-    );
-    await this.#runAll(jobs, signal, (p, row) => row.forEach((r, i) => (results[p][i] = r)));
-    if (this.#options.details) {
-      const executions: ProblemExecution[] = [];
-      results.forEach((row, sample_index) =>
-        row.forEach((result, i) =>
-          result && executions.push({ sample_index, input: inputs[i], result })
-        )
-      );
-      this.#options.details.record(problem.id, { problem, executions });
-    }
+  ): Promise<ExecutionMatrix> {
+    const item = { problem, programs, runs: inputRuns(problem, inputs) };
+    const results = await executeAll(this, item, { signal });
+    this.record({ ...item, results });
     return results;
   }
 
@@ -148,40 +143,8 @@ export class RecipeExecutor {
     programs: readonly (string | undefined)[],
     signal: AbortSignal,
   ): Promise<(ExecutionResult | undefined)[]> {
-    const results = new Array<ExecutionResult | undefined>(programs.length);
-    const jobs = programs.flatMap((code, p) =>
-      code === undefined || problem.test_code === undefined ? [] : [{
-        p,
-        job: {
-          language: problem.language,
-          code,
-          inputs: [{
-            test_code: problem.test_code,
-            ...(problem.style === "function" ? { entry_point: problem.entry_point } : {}),
-          }],
-        },
-      }]
-    );
-    await this.#runAll(jobs, signal, (p, row) => (results[p] = row[0]));
-    return results;
-  }
-
-  async #runAll(
-    jobs: { p: number; job: ProgramJob }[],
-    signal: AbortSignal,
-    put: (p: number, results: ExecutionResult[]) => void,
-  ): Promise<void> {
-    if (jobs.length === 0) return;
-    const executor = await this.executor();
-    const runs = pipe(
-      jobs,
-      map(async ({ p, job }) => ({ p, results: await executor.execute(job, { signal }) }), {
-        concurrency: this.#concurrency,
-        ordered: false,
-        signal,
-      }),
-    );
-    for await (const { p, results } of runs) put(p, results);
+    const item = { problem, programs, runs: checkRuns(problem) };
+    return (await executeAll(this, item, { signal })).map((row) => row[0]);
   }
 
   /** Stops the sandbox processes, or the connection to the broker. */
@@ -200,11 +163,4 @@ function runId(dir: string): string {
     path = Deno.realPathSync(dir);
   } catch { /* not created yet: the path as given */ }
   return createHash("sha256").update(path).digest("hex").slice(0, 16);
-}
-
-/** How a program is driven on one test input, per the problem's style. */
-export function programInput(problem: CodeProblem, input: string): ProgramInput {
-  return problem.style === "function"
-    ? { call: { entry_point: problem.entry_point, args: input } }
-    : { stdin: input };
 }

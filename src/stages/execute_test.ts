@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { AbortedError } from "../errors.ts";
+import type { ExecutionResult } from "../model/execution.ts";
+import type { CodeProblem } from "../model/problem.ts";
+import { pipe } from "../stream/stage.ts";
+import type { ExecuteOptions, Executor, ProgramJob } from "../../sandbox/executor.ts";
+import { checkRuns, executeAll, executeStage, inputRuns } from "./execute.ts";
+import { delay } from "../../tests/support/tracked_source.ts";
+
+const PROBLEM: CodeProblem = {
+  id: "p",
+  kind: "code",
+  language: "python",
+  style: "function",
+  entry_point: "f",
+  prompt: "",
+  test_code: "def check(candidate): pass",
+};
+
+const ok = (stdout: string): ExecutionResult => ({
+  status: "ok",
+  stdout,
+  stderr: "",
+  duration_ms: 1,
+});
+
+/** An executor that answers `code:input`, or waits until aborted for code "hang", or fails for "fail". */
+class FakeExecutor implements Executor {
+  jobs: ProgramJob[] = [];
+  aborted: string[] = [];
+  execute(job: ProgramJob, options: ExecuteOptions = {}): Promise<ExecutionResult[]> {
+    this.jobs.push(job);
+    if (job.code === "fail") return Promise.reject(new Error("worker died"));
+    if (job.code === "hang") {
+      return new Promise((_, reject) => {
+        options.signal?.addEventListener("abort", () => {
+          this.aborted.push(job.code);
+          reject(new AbortedError(options.signal?.reason));
+        });
+      });
+    }
+    return Promise.resolve(
+      job.inputs.map((input) => ok(`${job.code}:${"call" in input ? input.call.args : "?"}`)),
+    );
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+Deno.test("executeStage() runs every program on every input, one job per program", async () => {
+  const executor = new FakeExecutor();
+  const seen: string[] = [];
+  const [out] = await Array.fromAsync(pipe(
+    [{ problem: PROBLEM, programs: ["a", undefined, "b"], runs: inputRuns(PROBLEM, ["1", "2"]) }],
+    executeStage({ executor, onExecuted: (item) => seen.push(item.problem.id) }),
+  ));
+  assert.deepEqual(out.results.map((row) => row.map((r) => r?.stdout)), [
+    ["a:1", "a:2"],
+    [undefined, undefined],
+    ["b:1", "b:2"],
+  ]);
+  assert.equal(executor.jobs.length, 2);
+  assert.deepEqual(executor.jobs[0].inputs, [
+    { call: { entry_point: "f", args: "1" } },
+    { call: { entry_point: "f", args: "2" } },
+  ]);
+  assert.deepEqual(seen, ["p"]);
+});
+
+Deno.test("checkRuns() gives the gold check as the one run, or none", () => {
+  assert.deepEqual(checkRuns(PROBLEM), [{
+    test_code: "def check(candidate): pass",
+    entry_point: "f",
+  }]);
+  assert.deepEqual(checkRuns({ ...PROBLEM, test_code: undefined }), []);
+});
+
+Deno.test("executeAll() stops an item's other jobs when one of them fails", async () => {
+  const executor = new FakeExecutor();
+  const item = { problem: PROBLEM, programs: ["hang", "fail"], runs: inputRuns(PROBLEM, ["1"]) };
+  await assert.rejects(executeAll(executor, item), /worker died/);
+  assert.deepEqual(executor.aborted, ["hang"]);
+});
+
+Deno.test("executeStage() passes its signal to the executor and ends with AbortedError", async () => {
+  const executor = new FakeExecutor();
+  const controller = new AbortController();
+  const reading = Array.fromAsync(pipe(
+    [{ problem: PROBLEM, programs: ["hang", "hang"], runs: inputRuns(PROBLEM, ["1"]) }],
+    executeStage({ executor, signal: controller.signal }),
+  ));
+  await delay(5);
+  controller.abort(new Error("stop"));
+  await assert.rejects(reading, AbortedError);
+  assert.deepEqual(executor.aborted, ["hang", "hang"]);
+});
+
+Deno.test("executeStage() aborts jobs in flight and releases its source after an early break", async () => {
+  const executor = new FakeExecutor();
+  let closed = false;
+  const source = (async function* () {
+    try {
+      yield { problem: PROBLEM, programs: ["a"], runs: inputRuns(PROBLEM, ["1"]) };
+      yield { problem: PROBLEM, programs: ["hang"], runs: inputRuns(PROBLEM, ["1"]) };
+      yield { problem: PROBLEM, programs: ["hang"], runs: inputRuns(PROBLEM, ["1"]) };
+    } finally {
+      closed = true;
+    }
+  })();
+  for await (const out of executeStage({ executor, concurrency: 3 })(source)) {
+    assert.equal(out.results[0][0]?.stdout, "a:1");
+    break;
+  }
+  await delay(0);
+  assert.ok(closed, "source closed");
+  assert.deepEqual(executor.aborted, ["hang", "hang"]);
+});
