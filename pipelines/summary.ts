@@ -11,6 +11,7 @@ import {
   type PairQuality,
   pairQuality,
   type Run,
+  type StageFigures,
   type UnsampledReason,
 } from "../mod.ts";
 import type { RecipeReport } from "./context.ts";
@@ -41,6 +42,8 @@ export interface RunSummary {
    * `gold` recipe): precision, yield by minimum confidence, calibration.
    */
   pair_quality?: PairQuality;
+  /** Each stage's figures in this invocation (items, busy and wait time, errors). */
+  stages: StageFigures[];
 }
 
 /** The calibration plot's file in the run directory. */
@@ -52,7 +55,7 @@ export const CALIBRATION_SVG = "calibration.svg";
  */
 export interface TimeShares {
   wall_seconds: number;
-  /** Seconds per stage (`pfpo_stage_latency_seconds`), sampling requests and sandbox executions. */
+  /** Seconds per stage (`pfpo_stage_busy_seconds_total`), sampling requests and sandbox executions. */
   busy_seconds: Record<string, number>;
 }
 
@@ -119,6 +122,7 @@ export async function summarize(
     unsampled: invocation.unsampled ?? [],
     time: { wall_seconds: invocation.wallSeconds, busy_seconds: await busySeconds(run) },
     ...qualityOf(run),
+    stages: await run.metrics.stageFigures(),
   };
 }
 
@@ -134,13 +138,14 @@ const BUSY_HISTOGRAMS: Record<string, string> = {
 
 async function busySeconds(run: Run): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
+  for (const stage of await run.metrics.stageFigures()) {
+    out[`stage ${stage.stage}`] = stage.busy_seconds;
+  }
   for (const metric of await run.metrics.registry.getMetricsAsJSON()) {
     for (const value of metric.values) {
       const name = (value as { metricName?: string }).metricName;
       if (!name?.endsWith("_sum")) continue;
-      if (metric.name === "pfpo_stage_latency_seconds") {
-        out[`stage ${value.labels.stage}`] = value.value;
-      } else if (metric.name in BUSY_HISTOGRAMS) {
+      if (metric.name in BUSY_HISTOGRAMS) {
         out[BUSY_HISTOGRAMS[metric.name]] = (out[BUSY_HISTOGRAMS[metric.name]] ?? 0) + value.value;
       }
     }
@@ -252,6 +257,9 @@ export function formatSummary(summary: RunSummary): string {
       }; calibration plot: ${CALIBRATION_SVG}`,
     );
   }
+  if (summary.stages.length) {
+    lines.push("", ...stageTable(summary.stages, summary.time.wall_seconds), "");
+  }
   const { wall_seconds: wall, busy_seconds: busy } = summary.time;
   lines.push(
     `Time: ${wall.toFixed(1)} s wall; busy ${
@@ -273,4 +281,21 @@ function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
   return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)];
+}
+
+/** The stage table: items, busy and wait shares of the wall time, errors. */
+export function stageTable(stages: readonly StageFigures[], wallSeconds: number): string[] {
+  const share = (seconds: number) => `${(100 * seconds / Math.max(wallSeconds, 1e-9)).toFixed(0)}%`;
+  return table([
+    ["stage", "in", "out", "errors", "busy", "starved", "blocked"],
+    ...stages.map((s) => [
+      s.stage,
+      String(s.items_in),
+      String(s.items_out),
+      String(s.errors),
+      share(s.busy_seconds),
+      share(s.starved_seconds),
+      share(s.blocked_seconds),
+    ]),
+  ]);
 }

@@ -83,6 +83,20 @@ Deno.test({
       const points = Number(await page.getAttribute("#chart-throughput", "data-points"));
       assert.ok(points >= 1);
       assert.equal(await page.locator("#chart-pairs canvas").count() > 0, true);
+      // The stage table shows each stage's figures and marks the busiest one.
+      const execute = run.metrics.stage("execute");
+      execute.received();
+      execute.started();
+      execute.waited("starved", 50);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      execute.finished(20);
+      execute.emitted();
+      await page.waitForFunction(
+        'document.querySelector("#stages tr[data-stage=execute]")?.classList.contains("bottleneck")',
+      );
+      const stageRow = await page.textContent("#stages tr[data-stage=execute]");
+      assert.match(stageRow ?? "", /^execute \(bottleneck\)1100\d+%\d+%0%$/);
+      assert.match(await page.textContent("#stages tr[data-stage=sample]") ?? "", /^sample4040/);
       // The table lists the run's finished problems with their outcome.
       await page.waitForFunction('document.querySelectorAll("#problems tbody tr").length === 1');
       assert.match(

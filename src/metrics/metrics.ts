@@ -18,6 +18,29 @@ export interface StageMetrics {
   finished(ms: number): void;
   /** Work on an item failed. */
   failed(): void;
+  /**
+   * The stage waited `ms` milliseconds: `"starved"` for input with nothing in
+   * flight, `"blocked"` with output ready for a consumer that had not asked yet.
+   */
+  waited(reason: WaitReason, ms: number): void;
+}
+
+/** Why a stage waited. */
+export type WaitReason = "starved" | "blocked";
+
+/** A stage's figures so far, as {@link Metrics.stageFigures} reads them. */
+export interface StageFigures {
+  stage: string;
+  items_in: number;
+  items_out: number;
+  in_flight: number;
+  errors: number;
+  /** Seconds with at least one item in flight. */
+  busy_seconds: number;
+  /** Seconds waiting for input with nothing in flight. */
+  starved_seconds: number;
+  /** Seconds with output ready and the consumer not asking. */
+  blocked_seconds: number;
 }
 
 /** Hooks that do nothing, for stages run without a registry. */
@@ -27,6 +50,7 @@ export const NO_STAGE_METRICS: StageMetrics = {
   started() {},
   finished() {},
   failed() {},
+  waited() {},
 };
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -56,6 +80,8 @@ export class Metrics {
   readonly #stageInFlight: client.Gauge;
   readonly #stageErrors: client.Counter;
   readonly #stageLatency: client.Histogram;
+  readonly #stageBusy: client.Counter;
+  readonly #stageWait: client.Counter;
 
   /** Creates a registry with the per-stage metric families. */
   constructor() {
@@ -76,6 +102,16 @@ export class Metrics {
       "Time a stage spent on one item",
       ["stage"],
     );
+    this.#stageBusy = this.counter(
+      "pfpo_stage_busy_seconds_total",
+      "Time a stage had at least one item in flight",
+      ["stage"],
+    );
+    this.#stageWait = this.counter(
+      "pfpo_stage_wait_seconds_total",
+      "Time a stage waited: starved (for input, nothing in flight) or blocked (output ready, consumer not asking)",
+      ["stage", "reason"],
+    );
   }
 
   /** Returns the hooks for the stage called `name`. */
@@ -86,16 +122,63 @@ export class Metrics {
     const inFlight = this.#stageInFlight.labels(labels);
     const errors = this.#stageErrors.labels(labels);
     const latency = this.#stageLatency.labels(labels);
+    const busy = this.#stageBusy.labels(labels);
+    const wait = {
+      starved: this.#stageWait.labels({ stage: name, reason: "starved" }),
+      blocked: this.#stageWait.labels({ stage: name, reason: "blocked" }),
+    };
+    // Busy time: from the first item in flight to the last one finishing.
+    let running = 0;
+    let busySince = 0;
     return {
       received: () => inCounter.inc(),
       emitted: (count = 1) => outCounter.inc(count),
-      started: () => inFlight.inc(),
+      started: () => {
+        if (running++ === 0) busySince = performance.now();
+        inFlight.inc();
+      },
       finished: (ms) => {
         inFlight.dec();
         latency.observe(ms / 1000);
+        if (--running === 0) busy.inc((performance.now() - busySince) / 1000);
       },
       failed: () => errors.inc(),
+      waited: (reason, ms) => wait[reason].inc(ms / 1000),
     };
+  }
+
+  /** Every stage's figures so far, in the order the stages were first seen. */
+  async stageFigures(): Promise<StageFigures[]> {
+    const stages = new Map<string, StageFigures>();
+    const figures = (stage: string) =>
+      stages.get(stage) ?? stages.set(stage, {
+        stage,
+        items_in: 0,
+        items_out: 0,
+        in_flight: 0,
+        errors: 0,
+        busy_seconds: 0,
+        starved_seconds: 0,
+        blocked_seconds: 0,
+      }).get(stage) as StageFigures;
+    const fields: Record<string, (labels: Record<string, unknown>) => keyof StageFigures> = {
+      pfpo_stage_items_in_total: () => "items_in",
+      pfpo_stage_items_out_total: () => "items_out",
+      pfpo_stage_in_flight: () => "in_flight",
+      pfpo_stage_errors_total: () => "errors",
+      pfpo_stage_busy_seconds_total: () => "busy_seconds",
+      pfpo_stage_wait_seconds_total: (labels) =>
+        labels.reason === "starved" ? "starved_seconds" : "blocked_seconds",
+    };
+    for (const metric of await this.registry.getMetricsAsJSON()) {
+      const field = fields[metric.name];
+      if (!field) continue;
+      for (const { labels, value } of metric.values) {
+        const row = figures(String(labels.stage));
+        (row[field(labels)] as number) += value;
+      }
+    }
+    return [...stages.values()];
   }
 
   /** Gets or creates a counter. */

@@ -88,6 +88,41 @@ interface Task<I, O> {
   error?: unknown;
 }
 
+/**
+ * Measures a stage's waits (only when it reports metrics): starved while it waits
+ * for input with nothing in flight, blocked from handing over a chunk until the
+ * consumer asks for the next.
+ */
+class WaitClock {
+  readonly #metrics: StageMetrics | undefined;
+  #answeredAt = 0;
+
+  constructor(metrics: StageMetrics | undefined) {
+    this.#metrics = metrics;
+  }
+
+  /** The consumer asked for the next chunk. */
+  asked(): void {
+    if (this.#metrics && this.#answeredAt) {
+      this.#metrics.waited("blocked", performance.now() - this.#answeredAt);
+    }
+  }
+
+  /** Hands `out` over. */
+  answer<T>(out: T[]): T[] {
+    if (this.#metrics) this.#answeredAt = performance.now();
+    return out;
+  }
+
+  /** Waits for `event`; the time counts as starved when nothing is in flight. */
+  async wait(event: Promise<void>, idle: boolean): Promise<void> {
+    if (!this.#metrics || !idle) return await event;
+    const began = performance.now();
+    await event;
+    this.#metrics.waited("starved", performance.now() - began);
+  }
+}
+
 /** The stage's cancellation: its own signal, joined with the caller's. */
 class Cancellation {
   readonly controller = new AbortController();
@@ -123,6 +158,7 @@ class MapReader<I, O> implements ChunkReader<O> {
   readonly #timed: boolean;
   readonly #cancel: Cancellation;
   readonly #notifier = new Notifier();
+  readonly #waits: WaitClock;
   /** Items read but not started. */
   #input: I[] = [];
   #position = 0;
@@ -147,11 +183,13 @@ class MapReader<I, O> implements ChunkReader<O> {
     this.#metrics = options.metrics ?? NO_STAGE_METRICS;
     this.#timed = options.metrics !== undefined && options.metrics !== NO_STAGE_METRICS;
     this.#cancel = new Cancellation(options.signal);
+    this.#waits = new WaitClock(this.#timed ? this.#metrics : undefined);
     options.signal?.addEventListener("abort", this.#notifier.notify);
   }
 
   async read(max: number): Promise<O[] | undefined> {
     let out: O[] = [];
+    this.#waits.asked();
     try {
       while (true) {
         this.#cancel.check();
@@ -164,10 +202,10 @@ class MapReader<I, O> implements ChunkReader<O> {
           await this.#fail(failure.item, failure.error);
           continue;
         }
-        if (out.length >= max) return out;
+        if (out.length >= max) return this.#waits.answer(out);
         const canStart = this.#position < this.#input.length && this.#hasSlot();
         if (canStart) continue;
-        if (out.length > 0) return out;
+        if (out.length > 0) return this.#waits.answer(out);
         if (this.#upstreamDone && this.#position >= this.#input.length && !this.#tasks.length) {
           await this.close();
           return undefined;
@@ -178,7 +216,7 @@ class MapReader<I, O> implements ChunkReader<O> {
         ) {
           this.#pull(max);
         }
-        await this.#notifier.wait();
+        await this.#waits.wait(this.#notifier.wait(), this.#tasks.length === 0);
       }
     } catch (error) {
       await this.close();
@@ -456,6 +494,7 @@ class FlatMapReader<I, O> implements ChunkReader<O> {
   readonly #options: StageOptions<I>;
   readonly #metrics: StageMetrics;
   readonly #cancel: Cancellation;
+  readonly #waits: WaitClock;
   #input: I[] = [];
   #position = 0;
   #index = 0;
@@ -476,17 +515,19 @@ class FlatMapReader<I, O> implements ChunkReader<O> {
     this.#options = options;
     this.#metrics = options.metrics ?? NO_STAGE_METRICS;
     this.#cancel = new Cancellation(options.signal);
+    this.#waits = new WaitClock(options.metrics);
   }
 
   async read(max: number): Promise<O[] | undefined> {
     const out: O[] = [];
+    this.#waits.asked();
     try {
       while (true) {
         this.#cancel.check();
         const inner = this.#inner;
         if (inner) {
-          if (out.length >= max) return out;
-          if (inner.async && out.length) return out;
+          if (out.length >= max) return this.#waits.answer(out);
+          if (inner.async && out.length) return this.#waits.answer(out);
           await this.#readInner(inner, out, max);
           continue;
         }
@@ -497,14 +538,16 @@ class FlatMapReader<I, O> implements ChunkReader<O> {
           await this.#failed();
           continue;
         }
-        if (out.length) return out;
+        if (out.length) return this.#waits.answer(out);
         if (this.#upstreamDone) {
           await this.close();
           return undefined;
         }
-        const chunk = await abortableWait(
-          this.#upstream.read(this.#synchronous ? max : 1),
-          this.#options.signal,
+        let chunk: I[] | undefined;
+        await this.#waits.wait(
+          abortableWait(this.#upstream.read(this.#synchronous ? max : 1), this.#options.signal)
+            .then((read) => void (chunk = read)),
+          true,
         );
         if (chunk) {
           this.#input = chunk;

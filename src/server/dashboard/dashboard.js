@@ -224,6 +224,57 @@ function showProgress(stats) {
   status.className = `status ${p.finished ? "finished" : "live"}`;
 }
 
+// The framework's per-stage families (src/metrics/metrics.ts), by stage.
+const STAGE_FIELDS = {
+  pfpo_stage_items_in_total: () => "in",
+  pfpo_stage_items_out_total: () => "out",
+  pfpo_stage_in_flight: () => "inFlight",
+  pfpo_stage_errors_total: () => "errors",
+  pfpo_stage_busy_seconds_total: () => "busy",
+  pfpo_stage_wait_seconds_total: (labels) => labels.reason === "starved" ? "starved" : "blocked",
+};
+
+/**
+ * The stage table: items, errors, and busy / starved / blocked time as shares of
+ * the run's uptime; the busiest stage (the bottleneck) is marked.
+ */
+function showStages(stats) {
+  const stages = new Map();
+  for (const family of stats.metrics) {
+    const field = STAGE_FIELDS[family.name];
+    if (!field) continue;
+    for (const v of family.values) {
+      const name = v.labels.stage;
+      if (name === undefined) continue;
+      const row = stages.get(name) ??
+        { in: 0, out: 0, inFlight: 0, errors: 0, busy: 0, starved: 0, blocked: 0 };
+      row[field(v.labels)] += v.value;
+      stages.set(name, row);
+    }
+  }
+  const uptime = Math.max(stats.progress.uptime_s, 0.001);
+  const share = (seconds) => `${Math.round(100 * seconds / uptime)}%`;
+  let bottleneck;
+  for (const [name, row] of stages) {
+    if (row.busy > 0 && (!bottleneck || row.busy > stages.get(bottleneck).busy)) bottleneck = name;
+  }
+  document.querySelector("#stages tbody").replaceChildren(
+    ...[...stages].map(([name, row]) =>
+      el(
+        "tr",
+        { class: name === bottleneck ? "bottleneck" : undefined, "data-stage": name },
+        el("td", { text: name === bottleneck ? `${name} (bottleneck)` : name }),
+        ...[row.in, row.out, row.inFlight, row.errors].map((n) =>
+          el("td", { class: "num", text: String(n) })
+        ),
+        ...[row.busy, row.starved, row.blocked].map((s) =>
+          el("td", { class: "num", text: share(s) })
+        ),
+      )
+    ),
+  );
+}
+
 /** A finished problem's figures, e.g. "recipe gold, samples 8, pairs 2". */
 function outcome(detail) {
   return Object.entries(detail ?? {}).map(([k, v]) => `${k.replaceAll("_", " ")} ${v}`).join(", ");
@@ -310,6 +361,7 @@ async function tick() {
     for (const chart of charts) chart.push(time, stats);
     showProgress(stats);
     showRemote(stats.remote);
+    showStages(stats);
     showProblems(recent.problems);
     showQuality(quality);
     document.body.dataset.updates = String(++updates);
