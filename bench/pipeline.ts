@@ -16,11 +16,13 @@
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { readJsonl, writeJsonl } from "../mod.ts";
+import { extractProgram, readJsonl, writeJsonl } from "../mod.ts";
 import { humanEvalFiles } from "../tests/support/humaneval_files.ts";
 
 const DATA = new URL("../../shared/data/", import.meta.url).pathname;
 const MAIN = new URL("../pipelines/main.ts", import.meta.url).pathname;
+const EXEC = new URL("../sandbox/exec.ts", import.meta.url).pathname;
+const CODE_TIMEOUT_MS = 3000;
 const QUICK = Deno.args.includes("--quick");
 const ONLY = Deno.args.find((arg) => arg === "math" || arg === "code");
 /** A V8 old-space cap under which 10^5 samples must still stream through. */
@@ -107,6 +109,82 @@ async function mathFiles(dir: string, copies: number): Promise<[string, string]>
   return [problems, samples];
 }
 
+/**
+ * The (program, input) jobs the code recipe runs, as `deno task exec` reads them:
+ * each completion continued from the prompt and cut at the default stops, called on
+ * each of the task's test inputs.
+ */
+async function execJobs(
+  problems: string,
+  samples: string,
+  path: string,
+): Promise<{ path: string; count: number }> {
+  const tasks = new Map<string, { prompt: string; entry_point: string; test_inputs: string[] }>();
+  for await (
+    const p of readJsonl<
+      { id: string; prompt: string; entry_point: string; test_inputs: string[] }
+    >(
+      problems,
+    )
+  ) tasks.set(p.id, p);
+  let count = 0;
+  await writeJsonl(
+    path,
+    (async function* () {
+      for await (
+        const row of readJsonl<{ problem_id: string; completions: string[] }>(samples)
+      ) {
+        const task = tasks.get(row.problem_id);
+        if (!task) continue;
+        for (const completion of row.completions) {
+          if (completion.trim() === "") continue;
+          const code = extractProgram(completion, {
+            mode: "continuation",
+            language: "python",
+            prompt: task.prompt,
+          });
+          if (code === undefined) continue;
+          for (const args of task.test_inputs) {
+            yield {
+              id: count++,
+              language: "python",
+              code,
+              call: { entry_point: task.entry_point, args },
+            };
+          }
+        }
+      }
+    })(),
+  );
+  return { path, count };
+}
+
+/** Seconds `deno task exec` takes over a jobs file (pool start included, as in the pipeline). */
+async function runExec(path: string): Promise<number> {
+  const started = performance.now();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      EXEC,
+      "--in",
+      path,
+      "--out",
+      "/dev/null",
+      "--timeout-ms",
+      String(CODE_TIMEOUT_MS),
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(
+      `deno task exec failed: ${new TextDecoder().decode(output.stderr).slice(-2000)}`,
+    );
+  }
+  return (performance.now() - started) / 1000;
+}
+
 if (!existsSync(DATA)) {
   console.log(`Skipping the pipeline benchmark: ${DATA} is absent`);
   Deno.exit(0);
@@ -148,11 +226,24 @@ try {
         "--completion",
         "continuation",
         "--timeout-ms",
-        "3000",
+        String(CODE_TIMEOUT_MS),
       ],
       join(dir, `code-run-${tasks}`),
     );
     report(`${written} tasks`, outcome);
+    const jobs = await execJobs(problems, samples, join(dir, `code-jobs-${tasks}.jsonl`));
+    const execSeconds = await runExec(jobs.path);
+    // Both count every (program, input) job, duplicates answered from the cache included.
+    const pipelineRate = jobs.count / outcome.seconds;
+    const execRate = jobs.count / execSeconds;
+    console.log(
+      `  ${"".padEnd(34)} executions/s: pipeline ${pipelineRate.toFixed(1)} (${jobs.count}` +
+        ` in ${outcome.seconds.toFixed(1)} s), deno task exec on the same jobs ${
+          execRate.toFixed(1)
+        } (${jobs.count} in ${execSeconds.toFixed(1)} s), ratio ${
+          (pipelineRate / execRate).toFixed(2)
+        }`,
+    );
   }
 } finally {
   await Deno.remove(dir, { recursive: true });
