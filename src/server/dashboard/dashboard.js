@@ -280,7 +280,13 @@ function outcome(detail) {
   return Object.entries(detail ?? {}).map(([k, v]) => `${k.replaceAll("_", " ")} ${v}`).join(", ");
 }
 
+let shownProblems = "";
+
 function showProblems(problems) {
+  // Rows are rebuilt only when they change, so a link stays clickable between polls.
+  const key = JSON.stringify(problems);
+  if (key === shownProblems) return;
+  shownProblems = key;
   const rows = problems.map((p) =>
     el(
       "tr",
