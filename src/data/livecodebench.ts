@@ -14,6 +14,10 @@ import { pickMeta } from "./hub_fields.ts";
 import { decodeCompressedText } from "./pickled_text.ts";
 import { jsonToPython } from "./python_repr.ts";
 
+/** LiveCodeBench's own words before the starter code. */
+const STARTER_INSTRUCTION =
+  "You will use the following starter code to write the solution to the problem and enclose your code within delimiters.";
+
 interface LcbTest {
   input: string;
   output: string;
@@ -27,7 +31,8 @@ interface LcbTest {
  * `func_name` of `Solution()` is called, a tuple result counts as a list, and the
  * result must equal the JSON output; that becomes a `check(candidate)` test with
  * `Solution` as the entry point. `meta` keeps `platform`, `difficulty`,
- * `contest_date`, `contest_id` and `question_title`.
+ * `contest_date`, `contest_id` and `question_title`. A problem with starter code
+ * shows it as LiveCodeBench's prompt does, in a fenced block after its instruction.
  */
 export function liveCodeBenchProblem(record: Record<string, unknown>): CodeProblem {
   const id = `livecodebench/${requireString(record, "question_id")}`;
@@ -59,7 +64,9 @@ export function liveCodeBenchProblem(record: Record<string, unknown>): CodeProbl
     };
   }
   const funcName = functionName(record.metadata);
-  const prompt = starter ? `${content}\n\n${starter}` : content;
+  const prompt = starter
+    ? `${content}\n\n${STARTER_INSTRUCTION}\n\`\`\`python\n${starter}\n\`\`\``
+    : content;
   const cases = tests.map((t, i) => functionalCase(t, i));
   if (!/class\s+Solution\b/.test(starter)) {
     return { ...common, style: "function", entry_point: funcName, prompt, tests: cases };
