@@ -36,8 +36,10 @@ const CODE_CONTESTS_LANGUAGES = ["unknown", "python2", "cpp", "python3", "java"]
 /**
  * A CodeContests record: `description`, and `public_tests`, `private_tests` and
  * `generated_tests` as `{input: [...], output: [...]}`, all kept as gold tests in
- * that order. `meta` keeps `source` and `difficulty` by name, `cf_rating`,
- * `time_limit_s` and `languages`, the languages of the correct solutions.
+ * that order. `meta` keeps `name`, `source`, `difficulty` and `cf_rating` as the
+ * dataset has them (class labels as numbers, so `--where` means the same on the
+ * records and on the run's results), their names as `source_name` and
+ * `difficulty_name`, `time_limit_s`, and `languages`, those of the correct solutions.
  */
 export function codeContestsProblem(
   record: Record<string, unknown>,
@@ -49,12 +51,13 @@ export function codeContestsProblem(
     ...parallelTests(record, "private_tests"),
     ...parallelTests(record, "generated_tests"),
   ];
-  const meta = pickMeta(record, ["name", "cf_rating"]) ?? {};
+  const meta = pickMeta(record, ["name", "source", "difficulty", "cf_rating"]) ?? {};
   if (typeof record.source === "number") {
-    meta.source = CODE_CONTESTS_SOURCES[record.source] ?? String(record.source);
+    meta.source_name = CODE_CONTESTS_SOURCES[record.source] ?? String(record.source);
   }
   if (typeof record.difficulty === "number") {
-    meta.difficulty = CODE_CONTESTS_DIFFICULTIES[record.difficulty] ?? String(record.difficulty);
+    meta.difficulty_name = CODE_CONTESTS_DIFFICULTIES[record.difficulty] ??
+      String(record.difficulty);
   }
   const limit = record.time_limit as { seconds?: number; nanos?: number } | null | undefined;
   if (limit && typeof limit.seconds === "number") {

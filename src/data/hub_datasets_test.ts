@@ -67,9 +67,11 @@ Deno.test("readProblems() reads CodeContests Parquet: nested tests, class labels
   ]);
   assert.deepEqual(second.meta, {
     name: "1501_A. Sum of Two",
+    source: 2,
+    difficulty: 7,
     cf_rating: 800,
-    source: "codeforces",
-    difficulty: "A",
+    source_name: "codeforces",
+    difficulty_name: "A",
     time_limit_s: 2.5,
     languages: "python3,cpp",
   });
