@@ -17,6 +17,11 @@ const MAX = fence("n = int(input())\nprint(max(map(int, input().split())))");
 const ADD_ALL = fence(
   "class Solution:\n    def addAll(self, nums, k):\n        return sum(nums) + k",
 );
+/** Passes any `==` check that trusts the result's own `__eq__`. */
+const ADD_ALL_CHEAT = fence(
+  "class Anything:\n    def __eq__(self, other):\n        return True\n\n" +
+    "class Solution:\n    def addAll(self, nums, k):\n        return Anything()",
+);
 const ADD_ALL_WRONG = fence(
   "class Solution:\n    def addAll(self, nums, k):\n        return sum(nums)",
 );
@@ -46,7 +51,7 @@ async function fixtures(): Promise<{ problems: string; samples: string }> {
       { problem_id: "livecodebench/abc300_a", completions: [SUM, SUM, SUM, ZERO] },
       {
         problem_id: "livecodebench/3001",
-        completions: [ADD_ALL, ADD_ALL_WRONG, ADD_ALL_WRONG, ADD_ALL_WRONG],
+        completions: [ADD_ALL, ADD_ALL_WRONG, ADD_ALL_CHEAT, ADD_ALL_WRONG],
       },
       // The max problem's samples print the sum: right on the public test only.
       {

@@ -155,7 +155,7 @@ Deno.test("readProblems() reads LiveCodeBench with its compressed private tests 
   const fn = functional as FunctionCodeProblem;
   assert.equal(fn.entry_point, "Solution");
   assert.match(fn.prompt, /within delimiters\.\n```python\nclass Solution:\n {4}def addAll/);
-  assert.match(fn.test_code ?? "", /getattr\(candidate\(\), 'addAll'\)/);
+  assert.match(fn.test_code ?? "", /getattr\(Solution\(\), 'addAll'\)/);
   assert.match(fn.test_code ?? "", /\(\(\[1, 2, 3\], 2,\), 8\),/);
   assert.equal(fn.meta?.difficulty, "medium");
 });

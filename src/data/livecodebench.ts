@@ -30,7 +30,9 @@ interface LcbTest {
  * LiveCodeBench grades them: each input line is a JSON argument, the method
  * `func_name` of `Solution()` is called, a tuple result counts as a list, and the
  * result must equal the JSON output; that becomes a `check(candidate)` test with
- * `Solution` as the entry point. `meta` keeps `platform`, `difficulty`,
+ * `Solution` as the entry point (the check calls the class's method itself, since
+ * the sandbox's `candidate` returns plain values only, and holds the result to the
+ * same rule: built-in values of exact types, so no object can pass by its own `==`). `meta` keeps `platform`, `difficulty`,
  * `contest_date`, `contest_id` and `question_title`. A problem with starter code
  * shows it as LiveCodeBench's prompt does, in a fenced block after its instruction.
  */
@@ -75,14 +77,21 @@ export function liveCodeBenchProblem(record: Record<string, unknown>): CodeProbl
     "\n",
   );
   const testCode = `def check(candidate):
-    method = getattr(candidate(), ${jsonToPython(funcName)})
+    def plain(value):
+        kind = type(value)
+        if value is None or kind is bool or kind is int or kind is float or kind is str:
+            return value
+        if kind is list or kind is tuple:
+            return [plain(item) for item in value]
+        if kind is dict:
+            return {plain(k): plain(v) for k, v in value.items()}
+        raise TypeError(f"the return value is not a plain value: {kind.__name__}")
+
+    method = getattr(Solution(), ${jsonToPython(funcName)})
     for args, expected in [
 ${list}
     ]:
-        result = method(*args)
-        if isinstance(result, tuple):
-            result = list(result)
-        assert result == expected
+        assert plain(method(*args)) == expected
 `;
   return { ...common, style: "function", entry_point: "Solution", prompt, test_code: testCode };
 }
