@@ -59,6 +59,7 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
     executeStage({
       executor,
       concurrency: executor.problemsAtOnce,
+      programs: executor.programsAtOnce,
       signal,
       metrics: run.metrics.stage("execute"),
       onExecuted: executor.record,

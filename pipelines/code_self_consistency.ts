@@ -39,6 +39,7 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
     executeStage({
       executor,
       concurrency: executor.problemsAtOnce,
+      programs: executor.programsAtOnce,
       signal,
       metrics: run.metrics.stage("execute"),
       onExecuted: executor.record,

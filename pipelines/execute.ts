@@ -81,6 +81,17 @@ export class RecipeExecutor implements Executor {
     return remote ? Math.max(4, Math.ceil(remote.maxOutstanding / 10)) : 4;
   }
 
+  /**
+   * Programs of one problem in flight at once: twice the local pool's processes, or
+   * up to `maxOutstanding` with remote workers.
+   */
+  get programsAtOnce(): number {
+    const { remote, size } = this.#options;
+    return remote
+      ? remote.maxOutstanding
+      : 2 * Math.max(1, size ?? navigator.hardwareConcurrency ?? 1);
+  }
+
   /** Broker, workers and outstanding jobs, when programs run remotely. */
   remoteStatus(): RemoteStatus | undefined {
     return this.#remote?.status();
@@ -132,7 +143,7 @@ export class RecipeExecutor implements Executor {
     signal: AbortSignal,
   ): Promise<ExecutionMatrix> {
     const item = { problem, programs, runs: inputRuns(problem, inputs) };
-    const results = await executeAll(this, item, { signal });
+    const results = await executeAll(this, item, { signal, programs: this.programsAtOnce });
     this.record({ ...item, results });
     return results;
   }
@@ -144,7 +155,9 @@ export class RecipeExecutor implements Executor {
     signal: AbortSignal,
   ): Promise<(ExecutionResult | undefined)[]> {
     const item = { problem, programs, runs: checkRuns(problem) };
-    return (await executeAll(this, item, { signal })).map((row) => row[0]);
+    return (await executeAll(this, item, { signal, programs: this.programsAtOnce })).map((row) =>
+      row[0]
+    );
   }
 
   /** Stops the sandbox processes, or the connection to the broker. */
