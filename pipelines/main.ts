@@ -74,6 +74,7 @@ const RUNNERS: Record<RecipeName, (context: RecipeContext) => Promise<RecipeRepo
 const USAGE =
   `Usage: deno task pipeline [--recipe NAME] [--problems FILE] [--samples FILE | --base-url URL --model NAME]
                           [--frontier-base-url URL --frontier-model NAME] [--run DIR] [--seed N] [--no-serve]
+       deno task pipeline --schedule FILE --iteration K [flags that override the schedule's]
 
 With no arguments, every recipe runs on the example problems with their recorded
 completions. Recipes: ${RECIPES.join(", ")}; "all" runs each that the inputs allow.`;

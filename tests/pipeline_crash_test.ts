@@ -32,7 +32,9 @@ async function problemsFile(): Promise<string> {
 function args(dir: string, baseURL: string, problems: string, extra: string[] = []): string[] {
   const policy = `--base-url ${baseURL} --model policy --max-in-flight ${IN_FLIGHT}`;
   const frontier = `--frontier-base-url ${baseURL} --frontier-model ${FRONTIER_MODEL}`;
-  const settings = "--seed 3 --early-stop esc --window 4 --n 8 --timeout-ms 10000 --pool-size 2";
+  // Few prefixes per problem: the step recipes take part without doubling the run.
+  const settings =
+    "--seed 3 --early-stop esc --window 4 --n 8 --timeout-ms 10000 --pool-size 2 --step-prefixes 2";
   return [
     ...`run -A ${MAIN} --run ${dir} --no-serve --problems ${problems}`.split(" "),
     ...`${policy} ${frontier} ${settings}`.split(" "),
