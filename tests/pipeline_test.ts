@@ -63,6 +63,9 @@ Deno.test({
     assert.equal(pairs.length, summary.pairs.total);
     const steps = pairs.filter((p) => p.level === "step");
     assert.ok(steps.length > 0, "the default run makes step pairs from the recorded prefixes");
+    for (const kind of ["demo-math/", "demo-code/"]) {
+      assert.ok(steps.some((p) => p.problem_id.startsWith(kind)), `step pairs for ${kind}`);
+    }
     assert.equal(steps.length, summary.pairs.by_level.step);
     for (const pair of steps) {
       assert.ok(pair.step && pair.step.completions === 3, JSON.stringify(pair));
