@@ -58,7 +58,13 @@ async function subprocess(
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), HUMANEVAL_TIMEOUT_MS);
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // it exited meanwhile
+    }
+  }, HUMANEVAL_TIMEOUT_MS);
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(source)).catch(() => {});
   await writer.close().catch(() => {});
@@ -143,6 +149,8 @@ async function throughput(
   calls: Call[],
   programs: number,
   baselineLabel: string,
+  /** Python only: JavaScript's isolation unit (a fresh worker per program) has no reset to skip. */
+  withoutReset: boolean,
 ): Promise<void> {
   const jobs = calls.map((call) => call.job);
   const pool = await SandboxPool.start({ size: cores });
@@ -271,6 +279,7 @@ await throughput(
   pythonCalls,
   canonical.length,
   "python3 subprocess per call",
+  true,
 );
 
 const javascriptCalls = Array.from({ length: 60 }, (_, k) => {
@@ -286,6 +295,7 @@ await throughput(
   javascriptCalls,
   60,
   "deno subprocess per call",
+  false,
 );
 
 await roundTrips();
