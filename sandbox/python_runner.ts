@@ -14,8 +14,9 @@
  *
  * Gold test mode: the program runs, then the test code in a copy of the program's
  * globals; `check` receives a stand-in for the entry point that hands back only
- * plain values (exact built-in types, copied through `marshal`), and the input
- * passes only when `check` returns. Leaving early (`sys.exit`, `SystemExit`) fails.
+ * plain values (exact built-in types, copied through `marshal`; an entry-point class
+ * gives instances whose methods do the same), and the input passes only when `check`
+ * returns. Leaving early (`sys.exit`, `SystemExit`) fails.
  *
  * @module
  */
@@ -158,9 +159,28 @@ def _plain(value):
     raise TypeError(f"the return value is not a plain value: {kind.__name__}")
 
 
+def _copy(value):
+    return marshal.loads(marshal.dumps(_plain(value)))
+
+
+class _Instance:
+    """An instance of the entry-point class as check() sees it: methods hand back plain values."""
+    __slots__ = ("_target",)
+
+    def __init__(self, target):
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name):
+        value = getattr(object.__getattribute__(self, "_target"), name)
+        return _candidate(value) if callable(value) else _copy(value)
+
+
 def _candidate(function):
     def candidate(*args, **kwargs):
-        return marshal.loads(marshal.dumps(_plain(function(*args, **kwargs))))
+        value = function(*args, **kwargs)
+        if isinstance(function, type) and isinstance(value, function):
+            return _Instance(value)
+        return _copy(value)
     return candidate
 
 
