@@ -167,9 +167,12 @@ async function throughput(
       }))
   );
   await pool.close();
-  const unsafe = await SandboxPool.start({ size: cores, unsafeSkipReset: true });
-  const [, unsafeMs] = await timed(() => mapConcurrent(jobs, cores * 32, (job) => unsafe.run(job)));
-  await unsafe.close();
+  let unsafeMs = 0;
+  if (withoutReset) {
+    const unsafe = await SandboxPool.start({ size: cores, unsafeSkipReset: true });
+    [, unsafeMs] = await timed(() => mapConcurrent(jobs, cores * 32, (job) => unsafe.run(job)));
+    await unsafe.close();
+  }
   const [native, nativeMs] = await timed(() =>
     mapConcurrent(calls, cores, (call) => call.native())
   );
@@ -179,14 +182,16 @@ async function throughput(
   console.log(row(baselineLabel, calls.length, nativeMs));
   console.log(row(`sandbox, one job per (program, input)`, calls.length, runMs, nativeRate));
   console.log(row(`sandbox, execute() per program`, calls.length, executeMs, nativeRate));
-  console.log(
-    row(`sandbox without the reset (benchmark only)`, calls.length, unsafeMs, nativeRate),
-  );
-  console.log(
-    `\nisolation cost: the reset takes ${
-      fixed(100 * (1 - unsafeMs / runMs), 0)
-    }% of the time per call`,
-  );
+  if (withoutReset) {
+    console.log(
+      row(`sandbox without the reset (benchmark only)`, calls.length, unsafeMs, nativeRate),
+    );
+    console.log(
+      `\nisolation cost: the reset takes ${
+        fixed(100 * (1 - unsafeMs / runMs), 0)
+      }% of the time per call`,
+    );
+  }
   console.log(compare(calls, ours, native));
 }
 
