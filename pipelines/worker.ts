@@ -81,7 +81,7 @@ export async function main(args: string[]): Promise<number> {
       `Worker ${id}: pool ${pool.size}, ${counts.executions} executions in ${counts.jobs} jobs (${
         worker.executionsPerSecond.toFixed(1)
       }/s), ${counts.running} running, broker ${nc.getServer()} ${
-        nc.isClosed() ? "closed" : "connected"
+        worker.connected ? "connected" : "disconnected, reconnecting"
       }, up ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
   };

@@ -35,7 +35,7 @@ async function pipelineArgs(run: string, extra: string[] = []): Promise<string[]
     "-A",
     MAIN,
     ...`--recipe code-self-consistency --n 8 --completion continuation --margin 2`.split(" "),
-    ...["--pool-size", "2", "--no-serve", "--run", run, "--problems", problems],
+    ...["--pool-size", "1", "--no-serve", "--run", run, "--problems", problems],
     ...["--samples", samples, ...extra],
   ];
 }
@@ -80,7 +80,7 @@ class Worker {
   constructor(broker: TestBroker, id: string) {
     this.child = new Deno.Command(Deno.execPath(), {
       args: [
-        ...["run", "-A", WORKER, "--nats", broker.url, "--pool-size", "2"],
+        ...["run", "-A", WORKER, "--nats", broker.url, "--pool-size", "1"],
         ...["--id", id, "--health-every", "0.2"],
       ],
       stdout: "piped",

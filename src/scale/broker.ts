@@ -208,3 +208,22 @@ function setupError(error: unknown): BrokerSetupError {
     { cause: error },
   );
 }
+
+/**
+ * Follows the connection's state until it closes: says when the broker is lost and
+ * found again, and reports each change to `onChange`.
+ */
+export async function watchConnection(
+  nc: NatsConnection,
+  options: { log: (line: string) => void; onChange: (connected: boolean) => void },
+): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type === "disconnect") {
+      options.onChange(false);
+      options.log(`Lost the NATS broker at ${nc.getServer()}: reconnecting`);
+    } else if (status.type === "reconnect") {
+      options.onChange(true);
+      options.log(`Reconnected to the NATS broker at ${nc.getServer()}`);
+    }
+  }
+}

@@ -27,6 +27,7 @@ import {
   RESULT_STREAM,
   resultConsumer,
   resultSubject,
+  watchConnection,
   WORKER_CONSUMER,
   WORKER_HEARTBEAT_PREFIX,
 } from "./broker.ts";
@@ -316,7 +317,10 @@ export class RemoteExecutor implements Executor {
       },
     });
     this.#timers.push(setInterval(() => this.#measure(), RTT_EVERY_MS));
-    this.#watchStatus();
+    watchConnection(this.#nc, {
+      log: this.#log,
+      onChange: (connected) => (this.#connected = connected),
+    });
   }
 
   /** Consumes the run's results; resolves once those waiting at start are recorded. */
@@ -428,18 +432,6 @@ export class RemoteExecutor implements Executor {
       if (waiting) this.#log(waiting);
       else if (this.#waitingSaid) this.#log("Remote execution resumed");
       this.#waitingSaid = waiting;
-    }
-  }
-
-  async #watchStatus(): Promise<void> {
-    for await (const status of this.#nc.status()) {
-      if (status.type === "disconnect") {
-        this.#connected = false;
-        this.#log(`Lost the NATS broker at ${this.#options.url}: reconnecting`);
-      } else if (status.type === "reconnect") {
-        this.#connected = true;
-        this.#log(`Reconnected to the NATS broker at ${this.#options.url}`);
-      }
     }
   }
 

@@ -20,7 +20,7 @@ import { sleep } from "../sampling/retry.ts";
 import type { Executor } from "../../sandbox/executor.ts";
 import { DEFAULT_LIMITS, type SandboxLimits } from "../../sandbox/job.ts";
 import { SandboxPoolError } from "../../sandbox/pool.ts";
-import { JOB_STREAM, WORKER_CONSUMER, WORKER_HEARTBEAT_PREFIX } from "./broker.ts";
+import { JOB_STREAM, watchConnection, WORKER_CONSUMER, WORKER_HEARTBEAT_PREFIX } from "./broker.ts";
 import { decodeJob, type JobMessage, resultMessages } from "./messages.ts";
 import type { WorkerHeartbeat } from "./fleet.ts";
 
@@ -62,6 +62,7 @@ export class ExecutionWorker {
   readonly #counts: WorkerCounts = { jobs: 0, executions: 0, running: 0, refused: 0 };
   readonly #handling = new Set<Promise<void>>();
   #rate = { at: performance.now(), executions: 0, perSecond: 0 };
+  #connected = true;
 
   /** Creates a worker; {@link run} starts it. */
   constructor(options: ExecutionWorkerOptions) {
@@ -76,6 +77,11 @@ export class ExecutionWorker {
     return { ...this.#counts };
   }
 
+  /** False while the connection to the broker is lost (the client reconnects). */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
   /** Executions per second over the last heartbeat interval. */
   get executionsPerSecond(): number {
     return this.#rate.perSecond;
@@ -88,6 +94,10 @@ export class ExecutionWorker {
   async run(): Promise<void> {
     const signal = this.#stopping.signal;
     const heartbeat = setInterval(() => this.#heartbeat(), this.#options.heartbeatMs ?? 2000);
+    watchConnection(this.#options.nc, {
+      log: this.#log,
+      onChange: (connected) => (this.#connected = connected),
+    });
     try {
       const consumer = await this.#consumer(signal);
       if (!consumer) return;
