@@ -30,7 +30,7 @@ import {
   codePairs,
   CodeTrust,
   CodeVote,
-  CONFIDENT_MARGIN,
+  CONFIDENT_MIN_CONFIDENCE,
   countPasses,
   differingInputs,
   dualAgreement,
@@ -55,6 +55,7 @@ import {
 } from "../mod.ts";
 import {
   appsTasks,
+  cachedRun,
   type CodeTask,
   DATA,
   gsm8kSamples,
@@ -101,8 +102,8 @@ const emptyTally = (): PairTally => ({
   outcomes: [],
 });
 
-/** The default minimum confidence of the confidence-aware rules. */
-const MIN_CONFIDENCE = 0.5;
+/** The default minimum confidence of the confident rules, by modality. */
+const MIN_CONFIDENCE = CONFIDENT_MIN_CONFIDENCE;
 
 function mathLabels(items: readonly MathItem[], k: number, minShare = 0): MathFeedback[] {
   const sc = new MathSelfConsistency({
@@ -128,8 +129,12 @@ function mathPairTable(name: string, items: readonly MathItem[]): void {
     },
     { rule: "default", label: (_, i) => defaults[i] },
     { rule: "default, share ≥ 0.5", label: (_, i) => halves[i] },
-    { rule: `confident ≥ ${MIN_CONFIDENCE}`, label: (_, i) => defaults[i], min: MIN_CONFIDENCE },
-    { rule: "confident ≥ 0.7", label: (_, i) => defaults[i], min: 0.7 },
+    {
+      rule: `confident ≥ ${MIN_CONFIDENCE.math}`,
+      label: (_, i) => defaults[i],
+      min: MIN_CONFIDENCE.math,
+    },
+    { rule: "  confidence ≥ 0.7", label: (_, i) => defaults[i], min: 0.7 },
   );
   const rows: (string | number)[][] = [];
   for (const mode of ["one", "each_positive"] as MathPairMode[]) {
@@ -278,13 +283,16 @@ interface CodeLabels {
   minPass: number;
 }
 
+/** The score margin of the trusted-cluster rule's pairs: any disagreement with the cluster. */
+const TRUSTED_MARGIN = 1;
+
 const RULES: Record<string, (t: CodeTask, trust: CodeTrust) => CodeLabels> = {
   paper: (t) => voteLabels(t, new CodeVote(t.id, { inputs: t.inputs, ...paperCodeVote("apps") })),
   default: (t) => voteLabels(t, new CodeVote(t.id, { inputs: t.inputs })),
   trusted: (t, trust) => ({
     scores: t.samples.map((s) => trust.score(s.index)),
     maxScore: trust.maxScore,
-    margin: CONFIDENT_MARGIN,
+    margin: TRUSTED_MARGIN,
     minPass: 1,
   }),
 };
@@ -458,12 +466,17 @@ function codeSetReport(name: string, tasks: readonly CodeTask[]): void {
     { rule: "default", label: "default (margin 6, min runs 3)" },
     {
       rule: "default",
-      minConfidence: MIN_CONFIDENCE,
-      label: `confident: default, confidence ≥ ${MIN_CONFIDENCE}`,
+      minConfidence: MIN_CONFIDENCE.code,
+      label: `confident: default, confidence ≥ ${MIN_CONFIDENCE.code}`,
     },
+    { rule: "default", minConfidence: 0.5, label: "  confidence ≥ 0.5" },
     { rule: "default", minConfidence: 0.7, label: "  confidence ≥ 0.7" },
     { rule: "trusted", label: "trusted cluster (margin 1)" },
-    { rule: "trusted", minConfidence: MIN_CONFIDENCE, label: `  confidence ≥ ${MIN_CONFIDENCE}` },
+    {
+      rule: "trusted",
+      minConfidence: MIN_CONFIDENCE.code,
+      label: `  confidence ≥ ${MIN_CONFIDENCE.code}`,
+    },
   ];
   for (const v of variants) {
     const t = codeTally(tasks, v.rule, { minConfidence: v.minConfidence });
@@ -486,14 +499,17 @@ function codeSetReport(name: string, tasks: readonly CodeTask[]): void {
 }
 
 async function codeReport(options: { limit: number; cache: string }): Promise<void> {
-  const cache = new ExecutionCache({ db: openRunDatabase(options.cache) });
-  const pool = await SandboxPool.start({ cache });
+  const db = openRunDatabase(options.cache);
+  const cache = new ExecutionCache({ db });
+  // The pool starts on the first result the benchmark's table does not hold.
+  let pool: Promise<SandboxPool> | undefined;
   const started = performance.now();
   let executions = 0;
-  const run = (job: Parameters<typeof pool.run>[0]) => {
+  const run = cachedRun(db, async (job) => {
     executions++;
-    return pool.run(job);
-  };
+    pool ??= SandboxPool.start({ cache });
+    return await (await pool).run(job);
+  });
   const humaneval: CodeTask[] = [];
   const apps: CodeTask[] = [];
   try {
@@ -504,7 +520,7 @@ async function codeReport(options: { limit: number; cache: string }): Promise<vo
     }
     for await (const t of appsTasks(run)) apps.push(t);
   } finally {
-    await pool.close();
+    await (await pool)?.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const he20 = humaneval.flatMap((t) => [0, 20, 40, 60, 80].map((from) => slice(t, from, 20)));
@@ -537,7 +553,7 @@ async function codeReport(options: { limit: number; cache: string }): Promise<vo
     fits.map(([label, models]) => [
       label,
       ...sets.map(([, tasks]) => {
-        const t = codeTally(tasks, "default", { models, minConfidence: MIN_CONFIDENCE });
+        const t = codeTally(tasks, "default", { models, minConfidence: MIN_CONFIDENCE.code });
         return ece(t.confidences, t.outcomes);
       }),
     ]),
@@ -545,9 +561,8 @@ async function codeReport(options: { limit: number; cache: string }): Promise<vo
   const [, , [, fitted]] = fits;
   console.log(`\nModels fitted on HumanEval, 100: ${JSON.stringify(fitted)}`);
   console.log(
-    `\nExecutions: ${executions} in ${
-      seconds.toFixed(0)
-    } s (cache ${options.cache}, pool of ${pool.size})`,
+    `\nExecutions run: ${executions}; loading the sets took ${seconds.toFixed(0)} s ` +
+      `(results cached in ${options.cache})`,
   );
 }
 

@@ -16,6 +16,7 @@ import {
   type ExecutionResult,
   type FeedbackSource,
   pairSamplesOf,
+  ruleMinConfidence,
   sameOutput,
   sameValue,
   type Sample,
@@ -109,7 +110,7 @@ export function finishCodeProblem(
       confidence: scoring.feedback === "gold"
         ? () => 1
         : (chosen, rejected) => trust?.pairConfidence(chosen.index, rejected.index) ?? 0,
-      minConfidence: flags["min-confidence"],
+      minConfidence: ruleMinConfidence(flags.rules, "code", flags["min-confidence"]),
     })
     : [];
   const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });

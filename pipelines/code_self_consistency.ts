@@ -47,18 +47,16 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
     map(({ problem, samples, programs, results }) => {
       const inputs = problem.test_inputs ?? [];
       const vote = voteOutputs(context, problem, programs, results);
-      const trust = new CodeTrust(results, { same: sameFor(problem) });
-      const trusted = flags.rules === "confident";
       finishCodeProblem(context, "code-self-consistency", { problem, samples, programs }, {
         feedback: "self_consistency",
-        score: (index) => trusted ? trust.score(index) : vote.score(index),
-        maxScore: trusted ? trust.maxScore : vote.kept,
-        votes: trusted ? trust.votes(problem.id, inputs) : vote.votes(),
-        trust,
+        score: (index) => vote.score(index),
+        maxScore: vote.kept,
+        votes: vote.votes(),
+        trust: new CodeTrust(results, { same: sameFor(problem) }),
         detail: {
           inputs: inputs.length,
           executions: programs.filter((p) => p !== undefined).length * inputs.length,
-          ...labelAgreement(problem, inputs, trusted ? trust.labels() : vote.expected()),
+          ...labelAgreement(problem, inputs, vote.expected()),
         },
       });
     }, { signal, name: "record", metrics: run.metrics.stage("record") }),

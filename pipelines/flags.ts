@@ -293,7 +293,7 @@ export const PIPELINE_FLAGS = {
   rules: {
     type: "string",
     description:
-      "Labelling rules: default; confident (trusted cluster / label confidence); paper (the paper's scripts, first iteration); paper-oss (later iterations: min 5 runs, empty outputs do not vote)",
+      "Labelling rules: default; confident (default labels, pairs at confidence 0.3 or more for code, 0.5 for math, unless --min-confidence); paper (the paper's scripts, first iteration); paper-oss (later iterations: min 5 runs, empty outputs do not vote)",
     choices: ["default", "confident", "paper", "paper-oss"],
     default: "default",
   },

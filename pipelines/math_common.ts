@@ -11,6 +11,7 @@ import {
   mathPairs,
   type MathProblem,
   pairSamplesOf,
+  ruleMinConfidence,
 } from "../mod.ts";
 import type { RecipeName } from "./flags.ts";
 import { pairPrompt, problemKey, problemSeed, type RecipeContext } from "./context.ts";
@@ -43,7 +44,7 @@ export function finishMathProblem(
       ...(result.feedback === "gold"
         ? { confidence: () => 1 }
         : scoring.confidence !== undefined && { confidence: () => scoring.confidence! }),
-      minConfidence: flags["min-confidence"],
+      minConfidence: ruleMinConfidence(flags.rules, "math", flags["min-confidence"]),
     })
     : [];
   const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });

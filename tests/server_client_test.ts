@@ -23,6 +23,15 @@ Deno.test("streamPairs() follows a writing run to its end", async () => {
   assert.deepEqual(seqs, [3, 4, 5, 6, 7, 8]);
 });
 
+Deno.test("streamPairs() asks the server for pairs at minConfidence or above", async () => {
+  await using run = await testRun();
+  await using server = await serve(run);
+  run.log.append([0.9, 0.2, 0.6].map((confidence, i) => ({ ...draft(i + 1), confidence })));
+  run.log.markFinished();
+  const pairs = await Array.fromAsync(streamPairs(server.url, { minConfidence: 0.5 }));
+  assert.deepEqual(pairs.map((p) => [p.seq, p.confidence]), [[1, 0.9], [3, 0.6]]);
+});
+
 Deno.test("streamPairs() resumes on a restarted server and yields every pair exactly once", async () => {
   await using run = await testRun();
   const first = await serve(run);

@@ -77,6 +77,7 @@ def iter_pairs(
     *,
     level: Optional[str] = None,
     replay_ratio: Optional[float] = None,
+    min_confidence: Optional[float] = None,
     fields: Optional[Sequence[str]] = None,
     backoff: float = 0.25,
     max_backoff: float = 10.0,
@@ -96,6 +97,8 @@ def iter_pairs(
         level: ``"step"`` or ``"solution"``: only pairs of that level. Default: both.
         replay_ratio: Every step pair and this share (0 to 1) of the solution pairs,
             the same ones on every reconnect and every rank. Not with ``level``.
+        min_confidence: Only pairs whose ``confidence`` (the estimated probability
+            that chosen is right and rejected wrong) is at least this, 0 to 1.
         fields: Keep only these keys of each pair, e.g. ``("prompt", "chosen",
             "rejected")`` for TRL. Default: every key.
         backoff: First reconnect delay in seconds; doubles per failed attempt.
@@ -114,6 +117,8 @@ def iter_pairs(
         raise ValueError("shard and shards go together")
     if level is not None and replay_ratio is not None:
         raise ValueError("level and replay_ratio do not go together")
+    if min_confidence is not None and not 0 <= min_confidence <= 1:
+        raise ValueError("min_confidence must be between 0 and 1")
     if token is None:
         token = os.environ.get(TOKEN_ENV) or None
     seen: "collections.OrderedDict[str, None]" = collections.OrderedDict()
@@ -121,7 +126,9 @@ def iter_pairs(
     while True:
         retry_after: Optional[float] = None
         try:
-            response = _open(url, after, shard, shards, level, replay_ratio, token, idle_timeout)
+            response = _open(
+                url, after, shard, shards, level, replay_ratio, min_confidence, token, idle_timeout
+            )
             with response:
                 for line in _lines(response):
                     message = json.loads(line)
@@ -197,7 +204,7 @@ def drop_step_eos(row: Dict[str, Any], pair: Dict[str, Any], eos_token_id: int) 
     return row
 
 
-def _open(url, after, shard, shards, level, replay_ratio, token, timeout):
+def _open(url, after, shard, shards, level, replay_ratio, min_confidence, token, timeout):
     query = {"after": str(after)}
     if shards is not None:
         query["shard"] = str(shard)
@@ -206,6 +213,8 @@ def _open(url, after, shard, shards, level, replay_ratio, token, timeout):
         query["level"] = level
     if replay_ratio is not None:
         query["replay_ratio"] = str(replay_ratio)
+    if min_confidence is not None:
+        query["min_confidence"] = str(min_confidence)
     target = url.rstrip("/") + "/v1/pairs/stream?" + urllib.parse.urlencode(query)
     request = urllib.request.Request(target, headers={"Accept": "application/x-ndjson"})
     if token:
@@ -259,6 +268,7 @@ def _main(argv: Sequence[str]) -> int:
     parser.add_argument("--token")
     parser.add_argument("--level", choices=["step", "solution"])
     parser.add_argument("--replay-ratio", type=float)
+    parser.add_argument("--min-confidence", type=float)
     parser.add_argument("--limit", type=int, help="stop after this many pairs")
     parser.add_argument("--backoff", type=float, default=0.25)
     parser.add_argument("--max-retries", type=int)
@@ -277,6 +287,7 @@ def _main(argv: Sequence[str]) -> int:
             args.token,
             level=args.level,
             replay_ratio=args.replay_ratio,
+            min_confidence=args.min_confidence,
             backoff=args.backoff,
             max_retries=args.max_retries,
             on_reconnect=report,

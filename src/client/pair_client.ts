@@ -44,6 +44,8 @@ export interface StreamPairsOptions {
   level?: PairLevel;
   /** Every step pair and this share (0–1) of the solution pairs. Not with `level`. */
   replayRatio?: number;
+  /** Only pairs whose `confidence` is at least this (0–1). Default: every pair. */
+  minConfidence?: number;
   /** Bearer token of the server. */
   token?: string;
   /** Stops the stream; the iterator then throws an `AbortedError`. */
@@ -126,6 +128,9 @@ export async function* streamPairs(
         target.searchParams.set("shards", String(shards));
       }
       if (options.level !== undefined) target.searchParams.set("level", options.level);
+      if (options.minConfidence !== undefined) {
+        target.searchParams.set("min_confidence", String(options.minConfidence));
+      }
       if (options.replayRatio !== undefined) {
         target.searchParams.set("replay_ratio", String(options.replayRatio));
       }

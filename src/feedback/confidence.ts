@@ -20,7 +20,6 @@
  * @module
  */
 import type { ExecutionResult } from "../model/execution.ts";
-import type { Vote } from "../model/feedback.ts";
 import type { Equivalence } from "./answer_vote.ts";
 import { ANSWER_GROUP_FEATURES, answerGroupFeatures } from "./answer_groups.ts";
 import { type LogisticModel, predictLogistic } from "./calibration.ts";
@@ -38,8 +37,8 @@ import {
  */
 export const CODE_CLUSTER_MODEL: LogisticModel = {
   features: CLUSTER_FEATURES,
-  weights: [4.72, 2.41, 7.14, 0.5],
-  bias: -5.22,
+  weights: [4.222, 0.994, 3.411, 2.649],
+  bias: -6.163,
 };
 
 /**
@@ -49,8 +48,8 @@ export const CODE_CLUSTER_MODEL: LogisticModel = {
  */
 export const CODE_PAIR_MODEL: LogisticModel = {
   features: ["trust_logit", "differing"],
-  weights: [1, 0],
-  bias: 0,
+  weights: [0.979, 1.458],
+  bias: -1.519,
 };
 
 /**
@@ -148,35 +147,6 @@ export class CodeTrust {
     if (!trusted || cluster === undefined) return 0;
     const own = this.clusters.clusters[cluster];
     return trusted.groups.filter((g, i) => g !== undefined && own.groups[i] === g).length;
-  }
-
-  /**
-   * The label of each input as a {@link Vote}: the trusted cluster's output, with the
-   * programs that produced it over the programs that ran `ok`.
-   */
-  votes(problemId: string, inputs: readonly string[]): Vote[] {
-    const trusted = this.trusted;
-    const { clusters } = this.clusters;
-    return inputs.map((input, i) => {
-      const group = trusted?.groups[i];
-      let votes = 0;
-      let total = 0;
-      for (const c of clusters) {
-        if (c.groups[i] === undefined) continue;
-        total += c.programs.length;
-        if (c.groups[i] === group) votes += c.programs.length;
-      }
-      const label = trusted?.outputs[i];
-      return {
-        problem_id: problemId,
-        input,
-        ...(label !== undefined && { label }),
-        votes: label === undefined ? 0 : votes,
-        total,
-        decided: true,
-        kept: label !== undefined,
-      };
-    });
   }
 
   /** P(`chosen` is right and `rejected` wrong). */
