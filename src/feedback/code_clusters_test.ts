@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
 import type { ExecutionResult } from "../model/execution.ts";
+import { ok, run } from "../../tests/support/results.ts";
 import { clusterPrograms, differingInputs } from "./code_clusters.ts";
 
-const ok = (stdout: string): ExecutionResult => ({
-  status: "ok",
-  stdout,
-  stderr: "",
-  duration_ms: 1,
-});
-const crash: ExecutionResult = { status: "runtime_error", stdout: "", stderr: "e", duration_ms: 1 };
 const value = (v: string): ExecutionResult => ({ ...ok(""), return_value: v });
-const run = (...outs: (string | undefined)[]) => outs.map((o) => o === undefined ? crash : ok(o));
 
 Deno.test("clusterPrograms() groups programs with the same output on every input", () => {
   const { clusters, clusterOf, inputs } = clusterPrograms([

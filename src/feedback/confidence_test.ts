@@ -1,17 +1,8 @@
 import assert from "node:assert/strict";
-import type { ExecutionResult } from "../model/execution.ts";
+import { run } from "../../tests/support/results.ts";
 import { CodeTrust, mathLabelConfidence } from "./confidence.ts";
 import { CodeVote, scoreCodeSamples } from "./code.ts";
 import { codePairs } from "./pairs.ts";
-
-const ok = (stdout: string): ExecutionResult => ({
-  status: "ok",
-  stdout,
-  stderr: "",
-  duration_ms: 1,
-});
-const crash: ExecutionResult = { status: "runtime_error", stdout: "", stderr: "e", duration_ms: 1 };
-const run = (...outs: (string | undefined)[]) => outs.map((o) => o === undefined ? crash : ok(o));
 
 /**
  * Squares of 1..4, known answer [1, 4, 9, 16]. Three right programs agree everywhere;
