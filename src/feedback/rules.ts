@@ -2,7 +2,7 @@
  * The labelling rule sets a run can follow, and the settings each implies:
  *
  * - `default`: this project's defaults (judge comparison, at least 3 runs per input,
- *   margin 6 for self-consistency and 4 for frontier tests, 64 pairs per problem).
+ *   margin 6, 64 pairs per problem).
  * - `confident`: the default labels, and only pairs whose calibrated confidence
  *   (`CodeTrust.pairConfidence`, `mathLabelConfidence`) is at least
  *   {@link CONFIDENT_MIN_CONFIDENCE} for their modality unless `--min-confidence`
