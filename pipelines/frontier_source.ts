@@ -95,7 +95,8 @@ export async function* frontierMathLabels(
 
 /**
  * Each code problem with test inputs: its own `test_inputs` when it has them, else
- * the frontier model's (live or recorded).
+ * the frontier model's (live or recorded); with no frontier source, the problem as
+ * it is (without inputs, it is recorded `no_tests`).
  */
 export async function* withTestInputs(
   context: RecipeContext,
@@ -103,7 +104,14 @@ export async function* withTestInputs(
 ): AsyncGenerator<CodeProblem> {
   const missing: CodeProblem[] = [];
   const live = server(context);
+  const { flags } = context;
+  const recorded = Boolean(flags["frontier-samples"] || flags.problems === EXAMPLE_PROBLEMS);
   const generate = async function* (batch: CodeProblem[]) {
+    if (!live && !recorded) {
+      // No frontier model to ask: the problems go on without inputs (recorded `no_tests`).
+      yield* batch;
+      return;
+    }
     if (live) {
       for await (
         const result of pipe(

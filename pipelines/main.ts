@@ -156,8 +156,7 @@ async function expectedTotal(
       : recipe.startsWith("math")
       ? counts.math
       : counts.code;
-  const finished = [...run.outcomes()].length;
-  return Math.max(0, recipes.reduce((sum, recipe) => sum + per(recipe), 0) - finished);
+  return Math.max(0, recipes.reduce((sum, recipe) => sum + per(recipe), 0) - run.finishedCount());
 }
 
 /** Settings a resumed run must share with the run it resumes. */
@@ -291,6 +290,7 @@ async function runPipeline(
       console.error(`\nSampling failed (${reason}) for ${example}: ${message}`),
   });
   try {
+    const finishedBefore = run.finishedCount();
     const expected = await expectedTotal(flags, recipes, run);
     const progress = new Progress({ label: "problems", total: expected });
     // A broker that cannot be reached is said at once, not at the first program.
@@ -305,7 +305,10 @@ async function runPipeline(
           pairLog: run.pairs,
           metrics: run.metrics,
           config: { ...config, recipes },
-          progress: () => ({ problems_finished: progress.count, problems_expected: expected }),
+          progress: () => ({
+            problems_finished: finishedBefore + progress.count,
+            problems_expected: finishedBefore + expected,
+          }),
           problems: details,
           remote: () => executor.remoteStatus(),
         });

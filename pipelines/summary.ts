@@ -65,7 +65,14 @@ export interface RecipeTotals {
   by_status: Record<string, number>;
   samples: number;
   early_stop_saved: number;
+  /** Pairs the recipe's policies drew. */
   pairs: number;
+  /**
+   * Of those, pairs written to the log: a pair another recipe wrote first (same
+   * prompt, chosen and rejected) is written once, credited to that recipe. The
+   * recipes' new pairs add up to the log's total.
+   */
+  new_pairs: number;
   label_accuracy?: { checked: number; correct: number; rate: number };
   figures?: Record<string, number>;
 }
@@ -85,12 +92,14 @@ export async function summarize(
       samples: 0,
       early_stop_saved: 0,
       pairs: 0,
+      new_pairs: 0,
     };
     totals.problems++;
     totals.by_status[status] = (totals.by_status[status] ?? 0) + 1;
     totals.samples += Number(detail.samples ?? 0);
     totals.early_stop_saved += Number(detail.saved ?? 0);
     totals.pairs += Number(detail.pairs ?? 0);
+    totals.new_pairs += Number(detail.new_pairs ?? 0);
     const checked = typeof detail.label_correct === "boolean"
       ? 1
       : Number(detail.labels_checked ?? 0);
@@ -193,7 +202,7 @@ export function formatSummary(summary: RunSummary): string {
     "problems",
     "samples",
     "saved by early stop",
-    "pairs",
+    "pairs (new)",
     "label accuracy",
   ];
   const rows = Object.entries(summary.recipes).map(([name, t]) => [
@@ -201,14 +210,20 @@ export function formatSummary(summary: RunSummary): string {
     `${t.problems}${statusNote(t.by_status)}`,
     String(t.samples),
     String(t.early_stop_saved),
-    String(t.pairs),
+    `${t.pairs} (${t.new_pairs})`,
     t.label_accuracy
       ? `${
         (100 * t.label_accuracy.rate).toFixed(1)
       }% (${t.label_accuracy.correct}/${t.label_accuracy.checked})`
       : "-",
   ]);
-  lines.push(...table([header, ...rows]), "");
+  lines.push(...table([header, ...rows]));
+  if (Object.values(summary.recipes).some((t) => t.pairs > 0)) {
+    lines.push(
+      "pairs (new): pairs drawn (written to the log; a pair another recipe wrote first is written once, for that recipe)",
+    );
+  }
+  lines.push("");
   const executions = Object.entries(summary.executions);
   if (executions.length) {
     lines.push(

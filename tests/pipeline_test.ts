@@ -61,6 +61,9 @@ Deno.test({
     ]);
     const pairs = await pairsOf(dir);
     assert.equal(pairs.length, summary.pairs.total);
+    const recipes = Object.values(summary.recipes);
+    assert.equal(recipes.reduce((sum, t) => sum + t.new_pairs, 0), summary.pairs.total);
+    assert.ok(recipes.some((t) => t.pairs > t.new_pairs), "a duplicate is credited once");
     const steps = pairs.filter((p) => p.level === "step");
     assert.ok(steps.length > 0, "the default run makes step pairs from the recorded prefixes");
     for (const kind of ["demo-math/", "demo-code/"]) {
@@ -83,6 +86,7 @@ Deno.test({
     assert.equal(summary.recipes["math-self-consistency"].label_accuracy?.rate, 1);
     const text = await Deno.readTextFile(join(dir, "summary.txt"));
     assert.match(text, /math-self-consistency/);
+    assert.match(text, /a pair another recipe wrote first is written once, for that recipe/);
     const config = JSON.parse(await Deno.readTextFile(join(dir, "config.json")));
     assert.equal(config.seed, 0);
 

@@ -139,6 +139,11 @@ export class Run {
     ).run(problemId, outcome.status, JSON.stringify(outcome.detail), Date.now());
   }
 
+  /** How many problems this run (and the runs it resumes) finished. */
+  finishedCount(): number {
+    return Number(this.db.prepare("SELECT COUNT(*) AS n FROM run_problems").get()?.n ?? 0);
+  }
+
   /** Every finished problem's outcome, in the order they finished. */
   *outcomes(): Generator<ProblemOutcome & { problem_id: string }> {
     const rows = this.db.prepare(
