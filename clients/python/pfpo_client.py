@@ -39,6 +39,7 @@ from __future__ import annotations
 import collections
 import http.client
 import json
+import logging
 import os
 import random
 import sys
@@ -48,7 +49,17 @@ import urllib.parse
 import urllib.request
 from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Tuple
 
-__all__ = ["PairClientError", "drop_step_eos", "iter_pairs", "worker_shard", "TOKEN_ENV"]
+__all__ = [
+    "PairClientError",
+    "ServerUnreachableError",
+    "drop_step_eos",
+    "iter_pairs",
+    "worker_shard",
+    "TOKEN_ENV",
+]
+
+logger = logging.getLogger("pfpo_client")
+"""Reconnects are logged here as warnings (shown on stderr unless logging is configured)."""
 
 TOKEN_ENV = "PFPO_TOKEN"
 """Environment variable read for the bearer token when none is given."""
@@ -62,6 +73,12 @@ class PairClientError(Exception):
     def __init__(self, message: str, status: Optional[int] = None):
         super().__init__(message)
         self.status = status
+
+
+class ServerUnreachableError(PairClientError):
+    """The server could not be reached (or kept dropping the stream) until the retries
+    or the deadline ran out. Not the same as the run having ended: then ``iter_pairs``
+    simply returns."""
 
 
 class _Dropped(Exception):
@@ -81,12 +98,19 @@ def iter_pairs(
     fields: Optional[Sequence[str]] = None,
     backoff: float = 0.25,
     max_backoff: float = 10.0,
-    max_retries: Optional[int] = None,
+    max_retries: Optional[int] = 20,
+    deadline: Optional[float] = 600.0,
     idle_timeout: float = 60.0,
     dedup_window: int = 100_000,
     on_reconnect: Optional[Callable[[int, float, int, BaseException], None]] = None,
 ) -> Iterator[Dict[str, Any]]:
     """Yield the pairs of a pfpo server, from ``seq > after`` until the run finishes.
+
+    The generator returns when the server says the run has ended (the stream's end
+    line). When the server cannot be reached, or keeps dropping the stream, it
+    reconnects with backoff, logging each attempt on the ``pfpo_client`` logger, and
+    raises ``ServerUnreachableError`` after ``max_retries`` failed attempts in a row or
+    ``deadline`` seconds without a line from the server, whichever comes first.
 
     Args:
         url: The server's base URL, e.g. ``http://127.0.0.1:8787``.
@@ -103,15 +127,19 @@ def iter_pairs(
             "rejected")`` for TRL. Default: every key.
         backoff: First reconnect delay in seconds; doubles per failed attempt.
         max_backoff: Longest reconnect delay in seconds.
-        max_retries: Consecutive failed attempts before giving up. Default: never.
+        max_retries: Consecutive failed attempts before giving up. Default 20;
+            ``None``: no limit.
+        deadline: Seconds without a line from the server (pair, heartbeat or
+            end) before giving up. Default 600; ``None``: no limit.
         idle_timeout: Seconds of silence (no pair, no heartbeat) that count as a
             dropped connection. Keep it above the server's heartbeat interval.
         dedup_window: How many recent pair ids are remembered to drop duplicates.
         on_reconnect: Called as ``(attempt, delay_s, after, error)`` before a retry.
+            Default: a warning on the ``pfpo_client`` logger.
 
     Raises:
-        PairClientError: The server refused the request (bad parameter, bad token) or
-            the retries ran out.
+        PairClientError: The server refused the request (bad parameter, bad token).
+        ServerUnreachableError: The retries or the deadline ran out.
     """
     if (shard is None) != (shards is None):
         raise ValueError("shard and shards go together")
@@ -123,6 +151,7 @@ def iter_pairs(
         token = os.environ.get(TOKEN_ENV) or None
     seen: "collections.OrderedDict[str, None]" = collections.OrderedDict()
     attempt = 0
+    last_contact = time.monotonic()
     while True:
         retry_after: Optional[float] = None
         try:
@@ -133,6 +162,7 @@ def iter_pairs(
                 for line in _lines(response):
                     message = json.loads(line)
                     attempt = 0  # the server is sending: the next drop starts a fresh backoff
+                    last_contact = time.monotonic()
                     event = message.get("event")
                     if event == "end":
                         return
@@ -162,13 +192,24 @@ def iter_pairs(
             # Connection refused or reset, socket timeout, truncated chunk, bad line.
             failure = error
         attempt += 1
-        if max_retries is not None and attempt > max_retries:
-            raise PairClientError(
-                f"Cannot stream pairs: gave up after {max_retries} retries"
-            ) from failure
+        silent = time.monotonic() - last_contact
         delay = retry_after if retry_after is not None else _backoff(attempt, backoff, max_backoff)
+        out_of_tries = max_retries is not None and attempt > max_retries
+        out_of_time = deadline is not None and silent + delay > deadline
+        if out_of_tries or out_of_time:
+            limit = f"{max_retries} retries" if out_of_tries else f"the {deadline:g} s deadline"
+            raise ServerUnreachableError(
+                f"Cannot reach the pfpo server at {url}: gave up after {limit} "
+                f"({silent:.0f} s without a line; last error: {failure}); the run may still "
+                f"be going: resume with after={after}"
+            ) from failure
         if on_reconnect is not None:
             on_reconnect(attempt, delay, after, failure)
+        else:
+            logger.warning(
+                "pfpo server %s: %s; reconnecting after seq %d in %.1f s (attempt %d)",
+                url, failure, after, delay, attempt,
+            )
         time.sleep(delay)
 
 
@@ -271,13 +312,15 @@ def _main(argv: Sequence[str]) -> int:
     parser.add_argument("--min-confidence", type=float)
     parser.add_argument("--limit", type=int, help="stop after this many pairs")
     parser.add_argument("--backoff", type=float, default=0.25)
-    parser.add_argument("--max-retries", type=int)
+    parser.add_argument("--max-retries", type=int, default=20)
+    parser.add_argument("--deadline", type=float, default=600.0)
     args = parser.parse_args(argv)
 
     def report(attempt: int, delay: float, after: int, error: BaseException) -> None:
         print(f"reconnecting after seq {after} (attempt {attempt}): {error}", file=sys.stderr)
 
     count = 0
+    last = args.after
     try:
         for pair in iter_pairs(
             args.url,
@@ -290,18 +333,24 @@ def _main(argv: Sequence[str]) -> int:
             min_confidence=args.min_confidence,
             backoff=args.backoff,
             max_retries=args.max_retries,
+            deadline=args.deadline,
             on_reconnect=report,
         ):
             sys.stdout.write(json.dumps(pair, ensure_ascii=False) + "\n")
             sys.stdout.flush()
             count += 1
+            last = pair["seq"]
             if args.limit is not None and count >= args.limit:
-                break
+                return 0
+    except ServerUnreachableError as error:
+        print(error, file=sys.stderr)
+        return 3
     except PairClientError as error:
         print(error, file=sys.stderr)
         return 1
     except (KeyboardInterrupt, BrokenPipeError):
         return 130
+    print(f"The run has ended: {count} pairs, last seq {last}", file=sys.stderr)
     return 0
 
 
