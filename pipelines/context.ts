@@ -163,7 +163,7 @@ export function policySamples<P extends Problem>(
   const cache = new SampleCache(run.db);
   const stage = recordedSampler(path, common);
   return (async function* () {
-    for await (const group of stage.grouped(problems)) {
+    for await (const group of recordedOnly(context, stage.grouped(problems))) {
       for (const sample of group.samples) {
         cache.put(`recorded:${path}:${sample.problem_id}:${sample.index}`, sample);
       }
@@ -182,6 +182,26 @@ export async function* sampledOnly<G extends { problem: Problem; samples: readon
 ): AsyncGenerator<G> {
   for await (const group of groups) {
     if (context.health.accept(group.problem.id, group.samples)) yield group;
+  }
+}
+
+/**
+ * The groups of recorded samples; a problem the file holds no samples for is
+ * recorded `no_samples` (its own reason, not a missing test or label).
+ */
+async function* recordedOnly<G extends { problem: Problem; samples: readonly Sample[] }>(
+  context: RecipeContext,
+  groups: AsyncIterable<G>,
+): AsyncGenerator<G> {
+  for await (const group of groups) {
+    const { id } = group.problem;
+    if (!group.samples.every((sample) => sample.failure === "missing")) {
+      yield group;
+      continue;
+    }
+    const outcome = { status: "no_samples", detail: { recipe: context.recipe, samples: 0 } };
+    context.run.finishProblem(problemKey(context.recipe, id), outcome);
+    context.onProblem(id, outcome);
   }
 }
 

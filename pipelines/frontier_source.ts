@@ -123,9 +123,15 @@ export async function* withTestInputs(
       }
       return;
     }
-    for await (const { problem, samples } of firstCompletions(context, fromIterable(batch))) {
+    const count = context.flags["test-count"];
+    for await (
+      const { problem, samples } of firstCompletions(context, fromIterable(batch), Infinity)
+    ) {
       const parsed = samples[0] && parseGeneratedInputs(samples[0].completion, problem);
-      yield { ...problem, test_inputs: parsed?.kept ?? [] };
+      yield {
+        ...problem,
+        test_inputs: parsed?.kept.length ? parsed.kept : assertInputs(problem, samples, count),
+      };
     }
   };
   for await (const problem of problems) {
@@ -137,6 +143,17 @@ export async function* withTestInputs(
     if (missing.length >= 16) yield* generate(missing.splice(0));
   }
   if (missing.length) yield* generate(missing);
+}
+
+/**
+ * The inputs of the `assert f(...) == ...` lines of recorded completions (CodeT's
+ * generated tests), each once, at most `count`: function-style problems only.
+ */
+function assertInputs(problem: CodeProblem, samples: readonly Sample[], count: number): string[] {
+  if (problem.style !== "function") return [];
+  const text = samples.map((sample) => sample.completion).join("\n");
+  const tests = parseAssertTests(text, { entryPoint: problem.entry_point }).kept;
+  return [...new Set(tests.map((test) => test.input))].slice(0, count);
 }
 
 /** Each code problem with the frontier model's test cases in `tests`. */

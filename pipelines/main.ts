@@ -383,6 +383,7 @@ async function runPipeline(
         flags["pairs-parquet"] ? ` and ${RUN_FILES.pairsParquet}` : ""
       } (${exported})   summary: ${join(run.dir, RUN_FILES.summaryText)}`,
     );
+    console.log(`Dashboard and pair stream later: deno task serve --run ${run.dir}`);
     if (controller.signal.aborted) {
       console.log("Interrupted: run the same command again to resume");
       return 130;

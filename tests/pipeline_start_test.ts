@@ -63,6 +63,7 @@ Deno.test("pipeline names a missing problems file and a busy port, and leaves no
   ]);
   assert.equal(fixed.code, 0, fixed.stderr);
   assert.match(fixed.stdout, /Starting run/);
+  assert.match(fixed.stdout, new RegExp(`deno task serve --run ${dir}`));
 });
 
 Deno.test("serve.ts names a busy port without a stack trace and suggests the closest flag", async () => {

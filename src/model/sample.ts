@@ -39,6 +39,15 @@ export interface Sample {
   request_error?: { kind: string; status?: number };
 }
 
+/**
+ * The problem id of a benchmark task id, as the dataset adapters name problems:
+ * the dataset prefix in lower case (`HumanEval/12` → `humaneval/12`).
+ */
+export function taskProblemId(taskId: string): string {
+  const slash = taskId.lastIndexOf("/");
+  return slash < 0 ? taskId : `${taskId.slice(0, slash).toLowerCase()}${taskId.slice(slash)}`;
+}
+
 /** A line of a recorded samples file: `{"problem_id", "completions": [...]}`. */
 export interface RecordedSamples {
   problem_id: string;
@@ -54,10 +63,19 @@ export interface RecordedSamples {
  * import assert from "node:assert";
  * const r = parseRecordedSamples({ problem_id: "p", completions: ["a", "b"] });
  * assert.equal(r.completions.length, 2);
+ * const codet = parseRecordedSamples({ task_id: "HumanEval/12", samples: ["    return 1\n"] });
+ * assert.equal(codet.problem_id, "humaneval/12");
  * ```
  */
 export function parseRecordedSamples(value: unknown): RecordedSamples {
   const record = asRecord(value);
+  if (record.problem_id === undefined && typeof record.task_id === "string") {
+    // Generations in CodeT's format (`task_id`, `samples`): HumanEval/12 is the
+    // problem the HumanEval adapter names humaneval/12.
+    const completions = record.samples;
+    if (!Array.isArray(completions)) throw new FieldError("samples", "must be an array");
+    return parseRecordedSamples({ problem_id: taskProblemId(record.task_id), completions });
+  }
   const problemId = requireString(record, "problem_id");
   const completions = record.completions;
   if (!Array.isArray(completions)) throw new FieldError("completions", "must be an array");
