@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { readJsonl } from "../src/io/jsonl.ts";
 import type { Pair } from "../src/model/pair.ts";
+import { PairLog } from "../src/store/pair_log.ts";
 import { FRONTIER_MODEL, startExampleServer } from "./support/example_server.ts";
 
 const MAIN = new URL("../pipelines/main.ts", import.meta.url).pathname;
@@ -93,6 +94,27 @@ async function pairsOf(dir: string): Promise<Pair[]> {
   return await Array.fromAsync(readJsonl<Pair>(join(dir, "pairs.jsonl")));
 }
 
+/** The pairs the log of a killed run committed, as `pairs.jsonl` should hold them. */
+function committedPairs(dir: string): Pair[] {
+  const db = new DatabaseSync(join(dir, "run.db"), { readOnly: true });
+  try {
+    return new PairLog(db, { readOnly: true }).after(0, { limit: 1_000_000 });
+  } finally {
+    db.close();
+  }
+}
+
+/** Kills the run when `ready()` holds, then checks `pairs.jsonl` holds the committed pairs. */
+async function killAndCheckPairs(
+  run: { dir: string; baseURL: string; problems: string; extra?: string[] },
+  ready: () => boolean,
+): Promise<number | undefined> {
+  const code = await signalWhen(run, ready);
+  const committed = committedPairs(run.dir);
+  assert.deepEqual(await pairsOf(run.dir), committed, "pairs.jsonl holds the committed pairs");
+  return code;
+}
+
 const content = (p: Pair) =>
   JSON.stringify([
     p.id,
@@ -125,12 +147,14 @@ Deno.test({
       const run = { dir: crashed, baseURL: server.baseURL, problems };
       const kills = [
         await signalWhen(run, () => server.stats.requests > before + 2),
-        await signalWhen(run, () => finishedProblems(crashed) >= 8),
-        await signalWhen(run, () => finishedProblems(crashed) >= 20),
+        await killAndCheckPairs(run, () => finishedProblems(crashed) >= 8),
+        await killAndCheckPairs(run, () => finishedProblems(crashed) >= 20),
       ];
+      assert.ok(committedPairs(crashed).length > 0, "pairs were committed before the last kill");
       assert.deepEqual(kills, [137, 137, 137], "each run was killed mid-way");
       await runToEnd(crashed, server.baseURL, problems);
       const pairs = await pairsOf(crashed);
+      assert.deepEqual(pairs, committedPairs(crashed), "the resumed file equals the log");
       assert.deepEqual(pairs.map(content).sort(), expected);
       assert.deepEqual(
         pairs.map((p) => p.seq),

@@ -9,12 +9,11 @@
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { PfpoError } from "../errors.ts";
-import { writeJsonl } from "../io/jsonl.ts";
 import { writePairsParquet } from "../io/pair_parquet.ts";
-import type { Pair } from "../model/pair.ts";
 import { Metrics } from "../metrics/metrics.ts";
 import { ensureSchema, openRunDatabase, RUN_DATABASE_FILE } from "../store/database.ts";
 import { PairLog } from "../store/pair_log.ts";
+import { PairFile, pairsAfter } from "./pair_file.ts";
 
 /** The files of a run directory. */
 export const RUN_FILES = {
@@ -86,6 +85,8 @@ export class Run {
   readonly resumed: boolean;
   /** True when opening the run created the directory. */
   readonly #created: boolean;
+  /** `pairs.jsonl`, kept equal to the pair log. */
+  #pairFile?: PairFile;
 
   private constructor(dir: string, db: DatabaseSync, resumed: boolean, created: boolean) {
     this.dir = dir;
@@ -123,6 +124,7 @@ export class Run {
     const run = new Run(dir, db, stored !== undefined, created);
     await Deno.writeTextFile(configPath, `${JSON.stringify(options.config, null, 2)}\n`);
     run.pairs.markWriting();
+    run.#pairFile = await PairFile.open(join(dir, RUN_FILES.pairs), run.pairs);
     return run;
   }
 
@@ -170,25 +172,14 @@ export class Run {
   }
 
   /**
-   * Writes every pair of the log to `pairs.jsonl` (replacing it), and to
-   * `pairs.parquet` too with `parquet`; returns the count.
+   * Writes every pair of the log to `pairs.parquet` with `parquet` (`pairs.jsonl`
+   * follows the log as pairs are committed); returns the count of pairs.
    */
   async exportPairs(options: { parquet?: boolean } = {}): Promise<number> {
-    const count = await writeJsonl(join(this.dir, RUN_FILES.pairs), this.#allPairs());
     if (options.parquet) {
-      await writePairsParquet(join(this.dir, RUN_FILES.pairsParquet), this.#allPairs());
+      await writePairsParquet(join(this.dir, RUN_FILES.pairsParquet), pairsAfter(this.pairs));
     }
-    return count;
-  }
-
-  *#allPairs(): Generator<Pair> {
-    let after = 0;
-    while (true) {
-      const page = this.pairs.after(after, { limit: 1000 });
-      if (page.length === 0) return;
-      yield* page;
-      after = page[page.length - 1].seq;
-    }
+    return this.#pairFile?.count ?? 0;
   }
 
   /** Writes `summary.json` and the readable `summary.txt`. */
@@ -205,8 +196,10 @@ export class Run {
     this.pairs.markFinished();
   }
 
-  /** Closes the database. */
+  /** Closes `pairs.jsonl` and the database. */
   close(): void {
+    this.#pairFile?.close();
+    this.#pairFile = undefined;
     if (this.db.isOpen) this.db.close();
   }
 
@@ -223,7 +216,14 @@ export class Run {
       return;
     }
     const database = RUN_FILES.database;
-    for (const file of [RUN_FILES.config, database, `${database}-wal`, `${database}-shm`]) {
+    const files = [
+      RUN_FILES.config,
+      RUN_FILES.pairs,
+      database,
+      `${database}-wal`,
+      `${database}-shm`,
+    ];
+    for (const file of files) {
       await Deno.remove(join(this.dir, file)).catch(() => {});
     }
   }

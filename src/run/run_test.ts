@@ -23,7 +23,11 @@ Deno.test("Run.open() resumes a directory: finished problems, pairs and seq carr
   assert.equal(first.name, "r");
   first.pairs.append([draft("a"), draft("b")]);
   first.finishProblem("gold:p", { status: "done", detail: { recipe: "gold", pairs: 2 } });
+  const written = await Array.fromAsync(readJsonl<Pair>(join(dir, "pairs.jsonl")));
+  assert.deepEqual(written, first.pairs.after(0), "pairs.jsonl follows the log before the end");
   first.close();
+  // A killed run may leave the file short or cut mid-line: opening rewrites it.
+  await Deno.writeTextFile(join(dir, "pairs.jsonl"), '{"seq":1,"id":"x"}\n{"seq":2,');
 
   const second = await Run.open(dir, { config: { seed: 1 }, identity: ["seed"] });
   assert.equal(second.resumed, true);

@@ -95,6 +95,7 @@ export class PairLog {
   readonly #insert?: StatementSync;
   readonly #exists?: StatementSync;
   readonly #waiters = new Set<() => void>();
+  readonly #listeners = new Set<() => void>();
   /** The SQL of a row's level: the column, or a constant on an old read-only log. */
   readonly #level: string;
   /** The SQL of a row's confidence: the column, or the body's on an old read-only log. */
@@ -161,8 +162,20 @@ export class PairLog {
       }
       return out;
     });
-    if (written.length > 0) this.#wake();
+    if (written.length > 0) {
+      for (const listener of this.#listeners) listener();
+      this.#wake();
+    }
     return written;
+  }
+
+  /**
+   * Calls `listener` synchronously after each append that committed new pairs (in
+   * this process); returns the function that stops the calls.
+   */
+  onAppend(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Pairs with `seq > after`, in `seq` order. */
