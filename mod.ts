@@ -88,6 +88,7 @@ export * from "./src/steps/step_pairs.ts";
 
 // Server
 export * from "./src/server/app.ts";
+export * from "./src/server/run_status.ts";
 export * from "./src/server/auth.ts";
 export * from "./src/server/consumers.ts";
 export * from "./src/server/pair_stream.ts";

@@ -79,6 +79,10 @@ async function main(args: string[]): Promise<number> {
   try {
     await waitForPairLog(db, stop.signal);
     if (stop.signal.aborted) return 0;
+    // A finished run's figures: its metrics ended with the process that made them.
+    const summary = await storedJson(values.run, RUN_FILES.summaryJson).then((value) =>
+      Object.keys(value).length ? value : undefined
+    );
     const server = await startServer({
       db,
       pairLog: new PairLog(db, { readOnly: true, pollMs: 250 }),
@@ -86,7 +90,8 @@ async function main(args: string[]): Promise<number> {
       host: values.host,
       port,
       token: values.token,
-      config: await storedConfig(values.run),
+      config: await storedJson(values.run, RUN_FILES.config),
+      ...(summary ? { summary } : {}),
       signal: stop.signal,
     });
     console.log(`Serving ${values.run} read-only at ${server.url}`);
@@ -97,10 +102,10 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-/** The run's resolved configuration, from its `config.json` when there is one. */
-async function storedConfig(dir: string): Promise<Record<string, unknown>> {
+/** A JSON object the run wrote (`config.json`, `summary.json`), or `{}` when there is none. */
+async function storedJson(dir: string, file: string): Promise<Record<string, unknown>> {
   try {
-    const value = JSON.parse(await Deno.readTextFile(`${dir}/${RUN_FILES.config}`));
+    const value = JSON.parse(await Deno.readTextFile(`${dir}/${file}`));
     return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
   } catch {
     return {};

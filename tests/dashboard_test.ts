@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { feedbackMetrics, FeedbackStore, samplingMetrics } from "../mod.ts";
+import { feedbackMetrics, FeedbackStore, SamplingHealth, samplingMetrics } from "../mod.ts";
+import { summarize } from "../pipelines/summary.ts";
 import { serve, testRun } from "./support/server_run.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -60,6 +61,10 @@ Deno.test({
       await page.waitForFunction("Number(document.body.dataset.updates) >= 1");
       assert.equal(await page.textContent("#run-name"), "dashboard-test");
       assert.equal(await page.textContent("#status"), "live");
+      assert.equal(await page.textContent("#run-status"), "Running normally");
+      // The time axis reads as clock times.
+      const ticks = await page.getAttribute("#chart-pairs", "data-x-ticks") ?? "";
+      assert.match(ticks, /^\d\d:\d\d:\d\d( \d\d:\d\d:\d\d)+$/);
 
       // The run goes on while the page is open: the charts must follow.
       const pairsBefore = await page.getAttribute("#chart-pairs", "data-last");
@@ -114,8 +119,22 @@ Deno.test({
       assert.match(detail ?? "", /Pairs \(1\)/);
       assert.match(detail ?? "", /2 \+ 2 = 4/);
 
+      // A failed request is said in words on the status line.
+      new SamplingHealth({ metrics: run.metrics }).accept("t/9", [
+        { request_error: { kind: "connection" } },
+      ]);
+      await page.waitForFunction(
+        'document.getElementById("run-status").textContent.startsWith("Policy server unreachable")',
+      );
+      assert.equal(
+        await page.textContent("#run-status"),
+        "Policy server unreachable: 1 problem could not be sampled",
+      );
+      assert.equal(await page.getAttribute("#run-status", "data-level"), "error");
+
       run.log.markFinished();
       await page.waitForFunction('document.getElementById("status").textContent === "finished"');
+      assert.match(await page.textContent("#run-status") ?? "", /^Run finished; Policy server/);
       await Deno.mkdir(new URL(".", SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
       assert.deepEqual(errors, []);
@@ -145,6 +164,69 @@ Deno.test({
       assert.equal(await page.textContent("#status"), "live");
     } finally {
       await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "deno task serve shows a finished run's figures from its summary",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using run = await testRun();
+    const stage = run.metrics.stage("execute");
+    stage.received();
+    stage.started();
+    stage.finished(30);
+    stage.emitted();
+    run.write(3);
+    run.run.finishProblem("math-sc:t/1", {
+      status: "done",
+      detail: { recipe: "math-sc", samples: 8, pairs: 3 },
+    });
+    run.run.finishProblem("math-sc:t/2", { status: "no_label", detail: { recipe: "math-sc" } });
+    await run.run.writeSummary(await summarize(run.run, [], { wallSeconds: 12 }), "summary\n");
+    run.log.markFinished();
+    run.run.close();
+
+    const serve = new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "serve", "--run", run.dir, "--port", "0"],
+      cwd: new URL("..", import.meta.url).pathname,
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const lines = serve.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let out = "";
+      while (!/http:\/\/\S+/.test(out)) {
+        const { done, value } = await lines.read();
+        if (done) throw new Error(`deno task serve ended: ${out}`);
+        out += value;
+      }
+      const url = out.match(/http:\/\/[^\s/]+/)![0];
+      lines.cancel();
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+      await page.goto(`${url}/?poll_ms=150`);
+      await page.waitForFunction("Number(document.body.dataset.updates) >= 1");
+      assert.equal(await page.textContent("#run-status"), "Run finished");
+      assert.equal(await page.isVisible("#summary"), true);
+      assert.match(
+        await page.textContent("#summary-figures") ?? "",
+        /pairs3 \(self consistency 3\)/,
+      );
+      assert.match(
+        await page.textContent("#summary-recipes tr[data-recipe=math-sc]") ?? "",
+        /^math-sc2done 1, no label 18\d*3$/,
+      );
+      // The stage table is the summary's, not empty for want of live metrics.
+      assert.match(await page.textContent("#stages tr[data-stage=execute]") ?? "", /^execute/);
+      assert.doesNotMatch(await page.textContent(".charts") ?? "", /no data yet/);
+    } finally {
+      await browser.close();
+      serve.kill("SIGTERM");
+      await serve.status;
     }
   },
 });

@@ -28,6 +28,7 @@ import {
   recentProblems,
   runDatabaseProblems,
 } from "./problems.ts";
+import { runStatus, StageProgress, sumByLabel } from "./run_status.ts";
 
 /** Options for {@link createApp}. */
 export interface ServerAppOptions {
@@ -50,6 +51,13 @@ export interface ServerAppOptions {
   problems?: ProblemDetailSource;
   /** Remote execution (broker, workers, outstanding jobs) for `/v1/stats`, when used. */
   remote?: () => unknown;
+  /**
+   * A finished run's `summary.json`, returned in `/v1/stats` as `summary` so that a
+   * run served after it ended shows its figures.
+   */
+  summary?: Record<string, unknown>;
+  /** A stage holding work this long without passing an item on is stalled (s). Default 120. */
+  stallAfterS?: number;
   /** Idle time before a stream sends a heartbeat (ms). Default 15000. */
   heartbeatMs?: number;
   /** Ends every open stream when aborted (server shutdown). */
@@ -79,6 +87,7 @@ export function createApp(options: ServerAppOptions): Hono {
   const consumers = new PairConsumers(metrics, log);
   const problems = options.problems ?? runDatabaseProblems(options.db);
   const startedAt = Date.now();
+  const stageProgress = new StageProgress();
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -102,18 +111,31 @@ export function createApp(options: ServerAppOptions): Hono {
 
   app.get("/v1/stats", async (c) => {
     const open = consumers.refresh();
+    const figures = await metrics.registry.getMetricsAsJSON();
+    const remote = options.remote?.() as Parameters<typeof runStatus>[0]["remote"];
+    const finished = log.isFinished();
+    const status = runStatus({
+      finished,
+      unsampled: summaryUnsampled(options.summary) ??
+        sumByLabel(figures, "pfpo_problems_unsampled_total", "reason"),
+      remote,
+      stages: stageProgress.update(figures),
+      stallAfterS: options.stallAfterS,
+    });
     return c.json({
       config: options.config ?? {},
+      status,
       progress: {
         started_at: new Date(startedAt).toISOString(),
         uptime_s: (Date.now() - startedAt) / 1000,
         pairs_written: log.lastSeq(),
-        finished: log.isFinished(),
+        finished,
         ...options.progress?.(),
       },
       consumers: open,
-      ...(options.remote?.() ? { remote: options.remote() } : {}),
-      metrics: await metrics.registry.getMetricsAsJSON(),
+      ...(remote ? { remote } : {}),
+      ...(options.summary ? { summary: options.summary } : {}),
+      metrics: figures,
     });
   });
 
@@ -190,6 +212,17 @@ export function createApp(options: ServerAppOptions): Hono {
   app.get("/assets/:name", (c) => serveAsset(c, c.req.param("name")));
 
   return app;
+}
+
+/** Problems left unsampled by reason, from a finished run's summary. */
+function summaryUnsampled(summary?: Record<string, unknown>): Map<string, number> | undefined {
+  if (!Array.isArray(summary?.unsampled)) return undefined;
+  return new Map(
+    summary.unsampled.map((entry: { reason: string; problems: number }) => [
+      entry.reason,
+      entry.problems,
+    ]),
+  );
 }
 
 async function serveAsset(c: Context, name: string): Promise<Response> {

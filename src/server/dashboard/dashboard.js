@@ -106,6 +106,19 @@ const CHARTS = [
   },
 ];
 
+// Tick spacings of the time axis (s).
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600];
+
+/** A time (s since the epoch) as the browser's local clock time, e.g. 14:05:30. */
+function clock(seconds) {
+  return new Date(seconds * 1000).toLocaleTimeString([], {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hour12: false,
+  });
+}
+
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs ?? {})) {
@@ -132,6 +145,9 @@ class LiveChart {
   }
 
   push(time, snapshot) {
+    if (snapshot.summary && !this.plot) {
+      this.empty.textContent = "the run ended before this page opened: its figures are below";
+    }
     let values = this.spec.read(snapshot);
     if (this.spec.rate) {
       const previous = this.previous;
@@ -190,7 +206,19 @@ class LiveChart {
             spanGaps: true,
           })),
         ],
-        axes: [{}, { size: 60 }],
+        axes: [
+          {
+            // Clock times, a tick every 10 s to 1 h depending on the span shown.
+            space: 80,
+            incrs: TIME_STEPS,
+            values: (_u, ticks) => {
+              const labels = ticks.map(clock);
+              this.figure.dataset.xTicks = labels.join(" ");
+              return labels;
+            },
+          },
+          { size: 60 },
+        ],
       },
       [this.xs, ...this.ys],
       this.figure,
@@ -222,6 +250,9 @@ function showProgress(stats) {
   const status = document.getElementById("status");
   status.textContent = p.finished ? "finished" : "live";
   status.className = `status ${p.finished ? "finished" : "live"}`;
+  const line = document.getElementById("run-status");
+  line.textContent = stats.status.message;
+  line.dataset.level = stats.status.level;
 }
 
 // The framework's per-stage families (src/metrics/metrics.ts), by stage.
@@ -252,7 +283,23 @@ function showStages(stats) {
       stages.set(name, row);
     }
   }
-  const uptime = Math.max(stats.progress.uptime_s, 0.001);
+  // A run served after it ended: its stage table as its summary recorded it.
+  const recorded = stages.size === 0 && stats.summary?.stages;
+  for (const s of recorded || []) {
+    stages.set(s.stage, {
+      in: s.items_in,
+      out: s.items_out,
+      inFlight: s.in_flight,
+      errors: s.errors,
+      busy: s.busy_seconds,
+      starved: s.starved_seconds,
+      blocked: s.blocked_seconds,
+    });
+  }
+  const uptime = Math.max(
+    recorded ? stats.summary.time?.wall_seconds ?? 0 : stats.progress.uptime_s,
+    0.001,
+  );
   const share = (seconds) => `${Math.round(100 * seconds / uptime)}%`;
   let bottleneck;
   for (const [name, row] of stages) {
@@ -331,6 +378,34 @@ function showRemote(remote) {
   document.querySelector("#workers tbody").replaceChildren(...rows);
 }
 
+/** A finished run's figures from its summary: pairs, problems and outcomes per recipe. */
+function showSummary(summary) {
+  document.getElementById("summary").hidden = !summary;
+  if (!summary) return;
+  const counts = (o) =>
+    Object.entries(o ?? {}).map(([k, v]) => `${k.replaceAll("_", " ")} ${v}`).join(", ");
+  const items = [
+    ["pairs", `${summary.pairs?.total ?? 0} (${counts(summary.pairs?.by_feedback)})`],
+    ["executions", counts(summary.executions) || "none"],
+    ["wall time", `${Math.round(summary.time?.wall_seconds ?? 0)} s`],
+  ];
+  document.getElementById("summary-figures").replaceChildren(
+    ...items.map(([k, v]) => el("div", {}, el("dt", { text: k }), el("dd", { text: v }))),
+  );
+  const rows = Object.entries(summary.recipes ?? {}).map(([name, r]) =>
+    el(
+      "tr",
+      { "data-recipe": name },
+      el("td", { text: name }),
+      el("td", { class: "num", text: String(r.problems) }),
+      el("td", { text: counts(r.by_status) }),
+      el("td", { class: "num", text: String(r.samples) }),
+      el("td", { class: "num", text: String(r.pairs) }),
+    )
+  );
+  document.querySelector("#summary-recipes tbody").replaceChildren(...rows);
+}
+
 function showQuality({ quality, svg }) {
   document.getElementById("quality").hidden = !quality;
   if (!quality) return;
@@ -368,6 +443,7 @@ async function tick() {
     showProgress(stats);
     showRemote(stats.remote);
     showStages(stats);
+    showSummary(stats.summary);
     showProblems(recent.problems);
     showQuality(quality);
     document.body.dataset.updates = String(++updates);
