@@ -63,6 +63,8 @@ Deno.test({
       assert.equal(await page.textContent("#status"), "live");
       assert.equal(await page.textContent("#run-status"), "Running normally");
       // The time axis reads as clock times.
+      // uPlot draws its axes on the next frame.
+      await page.waitForFunction('document.getElementById("chart-pairs").dataset.xTicks');
       const ticks = await page.getAttribute("#chart-pairs", "data-x-ticks") ?? "";
       assert.match(ticks, /^\d\d:\d\d:\d\d( \d\d:\d\d:\d\d)+$/);
 
