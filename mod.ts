@@ -53,6 +53,7 @@ export * from "./src/sampling/cache.ts";
 export * from "./src/sampling/windows.ts";
 export * from "./src/sampling/sampler.ts";
 export * from "./src/sampling/recorded.ts";
+export * from "./src/sampling/recorded_check.ts";
 export * from "./src/sampling/test_cases.ts";
 export * from "./src/sampling/frontier.ts";
 export * from "./src/sampling/server_check.ts";

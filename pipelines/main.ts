@@ -40,6 +40,7 @@ import {
   recordedPath,
 } from "./context.ts";
 import { RecipeExecutor } from "./execute.ts";
+import { recordedSamplesFigures, recordedSamplesNotes } from "./recorded_samples.ts";
 import { mathSelfConsistency } from "./math_self_consistency.ts";
 import { mathFrontier } from "./math_frontier.ts";
 import { codeSelfConsistency } from "./code_self_consistency.ts";
@@ -188,8 +189,11 @@ async function preflight(flags: PipelineFlags, signal: AbortSignal): Promise<voi
       throw new ConfigError(`Cannot read --${flag} ${path}: ${toError(error).message}`);
     }
   }
-  if (!flags["base-url"]) recordedPath(flags);
-  else {
+  if (!flags["base-url"]) {
+    for (const note of await recordedSamplesNotes(flags, recordedPath(flags), signal)) {
+      console.error(`Warning: ${note}`);
+    }
+  } else {
     for (const server of policyServers(flags)) {
       await checkServer(server, {
         role: "policy",
@@ -368,6 +372,9 @@ async function runPipeline(
     const summary = await summarize(run, reports, {
       wallSeconds: (performance.now() - began) / 1000,
       unsampled: health.reasons(),
+      ...(flags["base-url"]
+        ? {}
+        : { recorded: await recordedSamplesFigures(run, recipes, recordedPath(flags)) }),
     });
     const text = formatSummary(summary);
     await run.writeSummary(summary, text);

@@ -15,6 +15,7 @@ import {
   type UnsampledReason,
 } from "../mod.ts";
 import type { RecipeReport } from "./context.ts";
+import type { RecordedSamplesFigures } from "./recorded_samples.ts";
 
 /** The summary of a run. */
 export interface RunSummary {
@@ -35,6 +36,11 @@ export interface RunSummary {
    * are not finished, and a re-run retries them.
    */
   unsampled: UnsampledReason[];
+  /**
+   * The recorded policy samples file (runs without a policy server): its lines, those
+   * for no problem the run finished, and the problems it has no samples for.
+   */
+  recorded_samples?: RecordedSamplesFigures & { problems_without_samples: number };
   /** Where this invocation spent its time. */
   time: TimeShares;
   /**
@@ -81,7 +87,11 @@ export interface RecipeTotals {
 export async function summarize(
   run: Run,
   reports: RecipeReport[],
-  invocation: { wallSeconds: number; unsampled?: UnsampledReason[] },
+  invocation: {
+    wallSeconds: number;
+    unsampled?: UnsampledReason[];
+    recorded?: RecordedSamplesFigures;
+  },
 ): Promise<RunSummary> {
   const recipes: Record<string, RecipeTotals> = {};
   for (const { status, detail } of run.outcomes()) {
@@ -129,6 +139,17 @@ export async function summarize(
     },
     reports,
     unsampled: invocation.unsampled ?? [],
+    ...(invocation.recorded
+      ? {
+        recorded_samples: {
+          ...invocation.recorded,
+          problems_without_samples: Object.values(recipes).reduce(
+            (sum, t) => sum + (t.by_status.no_samples ?? 0),
+            0,
+          ),
+        },
+      }
+      : {}),
     time: { wall_seconds: invocation.wallSeconds, busy_seconds: await busySeconds(run) },
     ...qualityOf(run),
     stages: await run.metrics.stageFigures(),
@@ -248,6 +269,14 @@ export function formatSummary(summary: RunSummary): string {
   for (const { reason, problems, message } of summary.unsampled) {
     lines.push(
       `Not sampled (unfinished, retried by a re-run): ${problems} (${reason}: ${message})`,
+    );
+  }
+  const recorded = summary.recorded_samples;
+  if (recorded && (recorded.unmatched_records > 0 || recorded.problems_without_samples > 0)) {
+    lines.push(
+      `Recorded samples: ${recorded.unmatched_records} of ${recorded.records} lines match no problem of the run${
+        recorded.unmatched_example ? ` (e.g. "${recorded.unmatched_example}")` : ""
+      }; problems without samples (no_samples): ${recorded.problems_without_samples}`,
     );
   }
   for (const [name, t] of Object.entries(summary.recipes)) {
