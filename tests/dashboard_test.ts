@@ -136,7 +136,7 @@ Deno.test({
 
       run.log.markFinished();
       await page.waitForFunction('document.getElementById("status").textContent === "finished"');
-      assert.match(await page.textContent("#run-status") ?? "", /^Run finished; Policy server/);
+      assert.match(await page.textContent("#run-status") ?? "", /^Run finished. Policy server/);
       await Deno.mkdir(new URL(".", SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
       assert.deepEqual(errors, []);

@@ -99,7 +99,7 @@ export function runStatus(input: RunStatusInput): RunStatus {
     : "ok";
   return {
     level,
-    message: conditions.length ? conditions.join("; ") : "Running normally",
+    message: conditions.length ? conditions.join(". ") : "Running normally",
     conditions,
   };
 }

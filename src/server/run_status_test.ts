@@ -71,7 +71,7 @@ Deno.test("runStatus() says a run finished, with its failures but no stalls or w
   assert.equal(failed.level, "error");
   assert.equal(
     failed.message,
-    "Run finished; Policy server unreachable: 1 problem could not be sampled",
+    "Run finished. Policy server unreachable: 1 problem could not be sampled",
   );
 });
 
