@@ -116,7 +116,11 @@ export const PIPELINE_FLAGS = {
       "OpenAI-compatible server of the policy model, e.g. http://localhost:8000/v1; repeat for replicas (least in flight first)",
   },
   model: { type: "string", description: "Policy model name on that server" },
-  "api-key": { type: "string", description: "API key (default: OPENAI_API_KEY, else none)" },
+  "api-key": {
+    type: "string",
+    description: "API key (default: OPENAI_API_KEY, else none)",
+    secret: true,
+  },
   api: {
     type: "string",
     description: "Policy API",
@@ -197,7 +201,11 @@ export const PIPELINE_FLAGS = {
     description: "OpenAI-compatible server of the frontier model",
   },
   "frontier-model": { type: "string", description: "Frontier model name" },
-  "frontier-api-key": { type: "string", description: "Frontier API key (default: OPENAI_API_KEY)" },
+  "frontier-api-key": {
+    type: "string",
+    description: "Frontier API key (default: OPENAI_API_KEY)",
+    secret: true,
+  },
   "frontier-samples": {
     type: "string",
     description:
@@ -261,7 +269,7 @@ export const PIPELINE_FLAGS = {
     description:
       "Run programs on remote workers through this NATS JetStream broker (nats://HOST:4222)",
   },
-  "nats-token": { type: "string", description: "Token the NATS broker requires" },
+  "nats-token": { type: "string", description: "Token the NATS broker requires", secret: true },
   "nats-ack-wait": {
     type: "number",
     description: "Time a worker has to answer or extend a job before it is redelivered (ms)",
@@ -447,7 +455,11 @@ export const PIPELINE_FLAGS = {
     min: 0,
     integer: true,
   },
-  token: { type: "string", description: "Bearer token the server requires (default: PFPO_TOKEN)" },
+  token: {
+    type: "string",
+    description: "Bearer token the server requires (default: PFPO_TOKEN)",
+    secret: true,
+  },
   "keep-serving": {
     type: "boolean",
     description: "Keep serving after the run ends, until Ctrl-C",

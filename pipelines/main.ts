@@ -27,6 +27,7 @@ import {
   type ServerCheck,
   startServer,
   toError,
+  withoutSecrets,
 } from "../mod.ts";
 import { join } from "node:path";
 import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, RECIPES } from "./flags.ts";
@@ -163,6 +164,7 @@ async function expectedTotal(
 /** Settings a resumed run must share with the run it resumes. */
 const IDENTITY = [
   "problems",
+  "shard",
   "seed",
   "recipe",
   // Sampling settings: the samples a run holds were drawn with them.
@@ -233,7 +235,8 @@ export async function main(args: string[]): Promise<number> {
     console.log(formatHelp(USAGE, PIPELINE_FLAGS));
     return 0;
   }
-  const { help: _help, positionals, ...config } = flags;
+  const { help: _help, positionals, ...values } = flags;
+  const config = withoutSecrets(values, PIPELINE_FLAGS);
   if (positionals.length) throw new ConfigError(`Unexpected argument "${positionals[0]}"`);
   const recipes = chosenRecipes(flags, planned);
   const controller = new AbortController();

@@ -58,12 +58,19 @@ Deno.test("pipeline names a missing problems file and a busy port, and leaves no
   const lines = (await Deno.readTextFile(`${EXAMPLES}problems.jsonl`)).split("\n");
   await Deno.writeTextFile(problems, lines.filter((l) => l.includes('"math"')).join("\n"));
   const samples = `${EXAMPLES}samples.jsonl`;
-  const fixed = await run(MAIN, [
-    ...["--run", dir, ...math, "--no-serve", "--problems", problems, "--samples", samples],
-  ]);
+  const corrected = ["--run", dir, ...math, "--no-serve", "--problems", problems];
+  const fixed = await run(MAIN, [...corrected, "--samples", samples, "--api-key", "sk-t0p"]);
   assert.equal(fixed.code, 0, fixed.stderr);
   assert.match(fixed.stdout, /Starting run/);
   assert.match(fixed.stdout, new RegExp(`deno task serve --run ${dir}`));
+  const config = await Deno.readTextFile(join(dir, "config.json"));
+  assert.doesNotMatch(config, /sk-t0p/, "credentials stay out of config.json");
+  assert.equal(JSON.parse(config)["api-key"], "(set)");
+
+  // Another shard of the problems is another run.
+  const shard = await run(MAIN, [...corrected, "--samples", samples, "--shard", "1/2"]);
+  assert.equal(shard.code, 1);
+  assert.match(shard.stderr, /Cannot resume the run in .*: its shard was undefined, now "1\/2"/);
 });
 
 Deno.test("serve.ts names a busy port without a stack trace and suggests the closest flag", async () => {

@@ -16,6 +16,8 @@ export type FlagSpec =
     default?: string;
     choices?: readonly string[];
     short?: string;
+    /** A credential: never written to files or served (see {@link withoutSecrets}). */
+    secret?: boolean;
   }
   | {
     type: "number";
@@ -40,6 +42,35 @@ type ValueOf<S extends FlagSpec> = S extends { type: "string" } ? string
 export type FlagValues<S extends FlagSpecs> =
   & { [K in keyof S as S[K] extends { default: unknown } ? K : never]: ValueOf<S[K]> }
   & { [K in keyof S as S[K] extends { default: unknown } ? never : K]?: ValueOf<S[K]> };
+
+/**
+ * The parsed values with every `secret` flag's value replaced by `"(set)"`: what a
+ * run may write to `config.json` or serve in `/v1/stats`.
+ *
+ * @example A token is kept out of the stored configuration
+ * ```ts
+ * import { withoutSecrets } from "./flags.ts";
+ * import assert from "node:assert";
+ * const specs = {
+ *   model: { type: "string", description: "Model" },
+ *   token: { type: "string", description: "Token", secret: true },
+ * } as const;
+ * assert.deepEqual(withoutSecrets({ model: "m", token: "s3cret" }, specs), {
+ *   model: "m",
+ *   token: "(set)",
+ * });
+ * ```
+ */
+export function withoutSecrets<T extends Record<string, unknown>>(
+  values: T,
+  specs: FlagSpecs,
+): T {
+  const shown: Record<string, unknown> = { ...values };
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.type === "string" && spec.secret && shown[name] !== undefined) shown[name] = "(set)";
+  }
+  return shown as T;
+}
 
 /** Options for {@link parseFlags}. */
 export interface ParseFlagsOptions {
