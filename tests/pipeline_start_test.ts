@@ -88,3 +88,43 @@ Deno.test("serve.ts names a busy port without a stack trace and suggests the clo
   assert.equal(typo.code, 2);
   assert.match(typo.stderr, /Unknown flag --rn: did you mean --run\?/);
 });
+
+Deno.test("pipeline resumed on a finished run reports every problem finished in /v1/stats", async () => {
+  const dir = join(await Deno.makeTempDir(), "run");
+  const command = [
+    ...["--run", dir, "--recipe", "math-self-consistency"],
+    ...["--problems", `${EXAMPLES}problems.jsonl`, "--samples", `${EXAMPLES}samples.jsonl`],
+  ];
+  const first = await run(MAIN, [...command, "--no-serve"]);
+  assert.equal(first.code, 0, first.stderr);
+
+  const resumed = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...command, "--port", "0", "--keep-serving"],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const reader = resumed.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    let url: string | undefined;
+    while (!url) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`The run ended before serving: ${text}`);
+      text += value;
+      url = text.match(/Dashboard: (http:\/\/\S+?)\//)?.[1];
+    }
+    let stats: { progress: Record<string, number>; status: { message: string } };
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      stats = await (await fetch(`${url}/v1/stats`)).json();
+    } while (!stats.status.message.startsWith("Run finished"));
+    assert.ok(stats.progress.problems_expected > 0);
+    assert.equal(stats.progress.problems_finished, stats.progress.problems_expected);
+    reader.releaseLock();
+  } finally {
+    resumed.kill("SIGKILL");
+    await resumed.status;
+    await resumed.stdout.cancel().catch(() => {});
+  }
+});
