@@ -13,14 +13,22 @@ import {
   type CodeTrust,
   CodeVote,
   codeVoteRules,
+  compose,
+  type Executed,
+  executeStage,
   type ExecutionResult,
   type FeedbackSource,
+  inputRuns,
+  map,
   pairSamplesOf,
+  type ProblemSamples,
+  type ProgramInput,
   ruleMinConfidence,
   sameOutput,
   sameValue,
   type Sample,
   scoreCodeSamples,
+  type Stage,
   type TestCase,
   type Vote,
 } from "../mod.ts";
@@ -36,6 +44,41 @@ export function programsOf(
   const programs: (string | undefined)[] = [];
   for (const sample of samples) programs[sample.index] = programOf(context.flags, problem, sample);
   return Array.from({ length: programs.length }, (_, i) => programs[i]);
+}
+
+/** A problem's samples, their programs and the runs every program gets. */
+export interface ProblemPrograms<P extends CodeProblem> {
+  problem: P;
+  samples: Sample[];
+  programs: (string | undefined)[];
+  runs: readonly ProgramInput[];
+}
+
+/**
+ * The code recipes' extract → execute stages: each sample's program, run on every
+ * one of `inputsOf(problem)` through the run's executor.
+ */
+export function runPrograms<P extends CodeProblem>(
+  context: RecipeContext,
+  inputsOf: (problem: P) => readonly string[],
+): Stage<ProblemSamples<P>, Executed<ProblemPrograms<P>>> {
+  const { run, signal, executor } = context;
+  return compose(
+    map(({ problem, samples }: ProblemSamples<P>): ProblemPrograms<P> => ({
+      problem,
+      samples,
+      programs: programsOf(context, problem, samples),
+      runs: inputRuns(problem, inputsOf(problem)),
+    }), { signal, name: "extract", metrics: run.metrics.stage("extract") }),
+    executeStage<ProblemPrograms<P>>({
+      executor,
+      concurrency: executor.problemsAtOnce,
+      programs: executor.programsAtOnce,
+      signal,
+      metrics: run.metrics.stage("execute"),
+      onExecuted: executor.record,
+    }),
+  );
 }
 
 /**

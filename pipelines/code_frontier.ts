@@ -11,8 +11,6 @@ import {
   CodeTrust,
   countPasses,
   drain,
-  executeStage,
-  inputRuns,
   map,
   outputOf,
   pipe,
@@ -28,7 +26,7 @@ import {
   comparableTests,
   finishCodeProblem,
   labelAgreement,
-  programsOf,
+  runPrograms,
   sameFor,
 } from "./code_common.ts";
 import { frontierPrograms, frontierTests, withTestInputs } from "./frontier_source.ts";
@@ -38,7 +36,7 @@ type Tested = CodeProblem & { expected: { input: string; output: string }[] };
 
 /** Runs the recipe over the context's problems. */
 export async function codeFrontier(context: RecipeContext): Promise<RecipeReport> {
-  const { flags, run, signal, executor } = context;
+  const { flags, run, signal } = context;
   const counts = { resumed: 0 };
   const problems = recipeProblems(context, isCode, counts);
   const tested: AsyncIterable<Tested> = flags["frontier-tests"] === "solutions"
@@ -50,20 +48,7 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
     })();
   const finished = await drain(pipe(
     policySamples(context, tested, { samples: flags.n, window: flags.window }),
-    map(({ problem, samples }) => ({
-      problem,
-      samples,
-      programs: programsOf(context, problem, samples),
-      runs: inputRuns(problem, problem.expected.map((t) => t.input)),
-    }), { signal, name: "extract", metrics: run.metrics.stage("extract") }),
-    executeStage({
-      executor,
-      concurrency: executor.problemsAtOnce,
-      programs: executor.programsAtOnce,
-      signal,
-      metrics: run.metrics.stage("execute"),
-      onExecuted: executor.record,
-    }),
+    runPrograms(context, (problem) => problem.expected.map((t) => t.input)),
     map(({ problem, samples, programs, results }) => {
       const inputs = problem.expected.map((t) => t.input);
       const expected = problem.expected.map((t) => t.output);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CodeTrust, drain, executeStage, inputRuns, map, pipe } from "../mod.ts";
+import { CodeTrust, drain, map, pipe } from "../mod.ts";
 import {
   isCode,
   policySamples,
@@ -17,7 +17,7 @@ import {
 import {
   finishCodeProblem,
   labelAgreement,
-  programsOf,
+  runPrograms,
   sameFor,
   voteOutputs,
 } from "./code_common.ts";
@@ -25,25 +25,12 @@ import { withTestInputs } from "./frontier_source.ts";
 
 /** Runs the recipe over the context's problems. */
 export async function codeSelfConsistency(context: RecipeContext): Promise<RecipeReport> {
-  const { flags, run, signal, executor } = context;
+  const { flags, run, signal } = context;
   const counts = { resumed: 0 };
   const problems = withTestInputs(context, recipeProblems(context, isCode, counts));
   const finished = await drain(pipe(
     policySamples(context, problems, { samples: flags.n, window: flags.window }),
-    map(({ problem, samples }) => ({
-      problem,
-      samples,
-      programs: programsOf(context, problem, samples),
-      runs: inputRuns(problem, problem.test_inputs ?? []),
-    }), { signal, name: "extract", metrics: run.metrics.stage("extract") }),
-    executeStage({
-      executor,
-      concurrency: executor.problemsAtOnce,
-      programs: executor.programsAtOnce,
-      signal,
-      metrics: run.metrics.stage("execute"),
-      onExecuted: executor.record,
-    }),
+    runPrograms(context, (problem) => problem.test_inputs ?? []),
     map(({ problem, samples, programs, results }) => {
       const inputs = problem.test_inputs ?? [];
       const vote = voteOutputs(context, problem, programs, results);
