@@ -30,6 +30,7 @@ import {
   withoutSecrets,
 } from "../mod.ts";
 import { join } from "node:path";
+import { runCommand } from "./command.ts";
 import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, RECIPES } from "./flags.ts";
 import {
   EXAMPLE_PROBLEMS,
@@ -441,16 +442,4 @@ function scheduleNote(planned: PlannedIteration, url: string | undefined): strin
   ].join("\n");
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    const err = toError(error);
-    console.error(
-      err instanceof ConfigError
-        ? `${err.message}\n\n${USAGE.split("\n")[0]} (see --help)`
-        : `Error: ${err.message}`,
-    );
-    Deno.exit(err instanceof ConfigError ? 2 : 1);
-  }
-}
+if (import.meta.main) await runCommand(main, { usage: USAGE.split("\n")[0] });

@@ -15,9 +15,9 @@ import {
   formatHelp,
   parseFlags,
   SandboxPool,
-  toError,
 } from "../mod.ts";
 import { hostname } from "node:os";
+import { runCommand } from "./command.ts";
 
 const FLAGS = {
   nats: {
@@ -101,17 +101,8 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    const err = toError(error);
-    console.error(
-      err instanceof ConfigError
-        ? `${err.message}\n\n${USAGE} (see --help)`
-        : err instanceof BrokerUnreachableError
-        ? err.message
-        : `Error: ${err.message}`,
-    );
-    Deno.exit(err instanceof ConfigError ? 2 : 1);
-  }
+  await runCommand(main, {
+    usage: USAGE,
+    plain: (error) => error instanceof BrokerUnreachableError,
+  });
 }
