@@ -10,6 +10,7 @@ import type { Pair } from "../src/model/pair.ts";
 import { main } from "../pipelines/main.ts";
 import type { RunSummary } from "../pipelines/summary.ts";
 import { FRONTIER_MODEL, startExampleServer } from "./support/example_server.ts";
+import { EXAMPLE_STEP_RUN, stepRecord } from "./support/step_reference.ts";
 
 const MAIN = new URL("../pipelines/main.ts", import.meta.url).pathname;
 /** Short limits keep the examples' endless-loop sample cheap. */
@@ -74,6 +75,11 @@ Deno.test({
       assert.ok(pair.step && pair.step.completions === 3, JSON.stringify(pair));
       assert.ok(!pair.chosen.includes("\\boxed"), "a prefix is not a finished answer");
     }
+    assert.deepEqual(
+      await stepRecord(dir),
+      JSON.parse(await Deno.readTextFile(EXAMPLE_STEP_RUN)),
+      "the step recipes give the recorded reference's pairs and outcomes",
+    );
     assert.deepEqual(pairs.map((p) => p.seq), pairs.map((_, i) => i + 1));
     for (const pair of pairs) {
       assert.match(pair.id, /^sha256-[0-9a-f]{64}$/);
