@@ -17,6 +17,7 @@ import {
   type EarlyStopSettings,
   resolveEarlyStop,
 } from "./early_stop.ts";
+import type { LogisticModel } from "./calibration.ts";
 import { mathLabelConfidence } from "./confidence.ts";
 import { type FeedbackMetrics, feedbackMetrics } from "./metrics.ts";
 
@@ -49,6 +50,11 @@ export interface MathSelfConsistencyOptions extends MathAnswerOptions, KeepOptio
   metrics?: Metrics;
   /** Most problems with a vote in progress; older ones are rebuilt on demand. Default 10,000. */
   maxOpen?: number;
+  /**
+   * The model behind each label's `confidence` (one refitted with `fitLogistic` on
+   * the user's own gold data). Default `MATH_LABEL_MODEL`.
+   */
+  labelModel?: LogisticModel;
 }
 
 interface OpenVote {
@@ -138,7 +144,9 @@ export class MathSelfConsistency {
       this.#metrics.saved(this.#earlyStop.rule, this.#earlyStop.max - open.stoppedAt);
     }
     const confidence = leader &&
-      mathLabelConfidence(vote.progress().counts, leader.group, samples.length);
+      mathLabelConfidence(vote.progress().counts, leader.group, samples.length, {
+        model: this.#options.labelModel,
+      });
     const scored = kept
       ? samples.map((sample) =>
         scoredSample(sample, open.answers.get(sample.index), {

@@ -1,6 +1,8 @@
 import assert from "node:assert";
 import { Metrics } from "../metrics/metrics.ts";
 import type { Sample } from "../model/sample.ts";
+import { ANSWER_GROUP_FEATURES } from "./answer_groups.ts";
+import { mathLabelConfidence } from "./confidence.ts";
 import { MathSelfConsistency, scoreMathAnswers } from "./math.ts";
 
 const numeric = (a: string, b: string) => Number(a) === Number(b);
@@ -156,4 +158,14 @@ Deno.test("MathSelfConsistency groups answers with isEquivalent by default", () 
     feedback: "frontier",
   });
   assert.deepEqual(frontier.scored.map((s) => s.score), [0, 1]);
+});
+
+Deno.test("MathSelfConsistency.finish() gives the label's confidence through the label model given", () => {
+  const samples = boxed(["7", "7", "7", "3"]);
+  const shipped = new MathSelfConsistency().finish("p", samples).confidence!;
+  assert.equal(shipped, mathLabelConfidence([3, 1], 0, 4));
+  const labelModel = { features: ANSWER_GROUP_FEATURES, weights: [0, 0, 0], bias: 0 };
+  const refitted = new MathSelfConsistency({ labelModel }).finish("p", samples).confidence;
+  assert.equal(refitted, 0.5);
+  assert.notEqual(shipped, 0.5);
 });
