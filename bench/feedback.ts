@@ -7,14 +7,18 @@
  *    samples) and `gsm8k/model_solutions.jsonl` (1,319 GSM8K problems × 4 GPT-3
  *    solutions): majority-vote label accuracy, early-stop savings (MATH), and per
  *    rule the pairs made, their precision (chosen right and rejected wrong against
- *    the gold answer) and the calibration error of their confidence.
+ *    the gold answer) and the calibration error of their confidence; label accuracy
+ *    by vote pattern (the ceiling of any rule that reads only the counts); the label
+ *    model refitted on each half of GSM8K and on MATH, its calibration measured on
+ *    the other sets.
  * 2. Code: HumanEval × CodeGen-16B (82 tasks, 100 programs, inputs from the
  *    model-written asserts; the same tasks cut into five slices of 20 programs) and
  *    the five APPS problems (their tests' inputs): per rule the pairs made (no cap),
  *    their precision against HumanEval's `check()` or APPS's verdicts, the pass rate
- *    of the top-scored program against a random pick and CodeT's dual agreement, and
- *    the calibration error of the confidence; then the calibration checked across
- *    sets (models refitted on one set, measured on the others).
+ *    of the top-scored program against a random pick, CodeT's dual agreement and the
+ *    trusted dual agreement, and the calibration error of the confidence, in sample
+ *    and held out (models cross-fitted by task halves); then the calibration checked
+ *    across sets (models refitted on one set, measured on the others).
  *
  * Executions are cached in `/tmp/pfpo-bench-feedback.db` (`--cache PATH`), so a second
  * run re-labels without running programs.
@@ -23,6 +27,9 @@
  */
 import { parseArgs } from "node:util";
 import {
+  ANSWER_GROUP_FEATURES,
+  answerGroupFeatures,
+  AnswerVote,
   canonicalFromPython,
   CLUSTER_FEATURES,
   CODE_CLUSTER_MODEL,
@@ -40,6 +47,7 @@ import {
   fitLogistic,
   isEquivalent,
   type LogisticModel,
+  MATH_LABEL_MODEL,
   type MathFeedback,
   type MathPairMode,
   mathPairs,
@@ -52,6 +60,7 @@ import {
   reliabilityBins,
   SandboxPool,
   scoreCodeSamples,
+  trustedDualAgreement,
 } from "../mod.ts";
 import {
   appsTasks,
@@ -105,23 +114,54 @@ const emptyTally = (): PairTally => ({
 /** The default minimum confidence of the confident rules, by modality. */
 const MIN_CONFIDENCE = CONFIDENT_MIN_CONFIDENCE;
 
-function mathLabels(items: readonly MathItem[], k: number, minShare = 0): MathFeedback[] {
+function mathLabels(
+  items: readonly MathItem[],
+  options: { minShare?: number; labelModel?: LogisticModel } = {},
+): MathFeedback[] {
+  const k = Math.max(...items.map((p) => p.samples.length));
   const sc = new MathSelfConsistency({
     equivalent: isEquivalent,
     extract: mathAnswer,
-    minShare,
     earlyStop: { rule: "fixed", max: k },
+    ...options,
   });
   return items.map((p) => sc.finish(p.id, p.samples));
 }
 
+/** The pairs of one math rule checked against the gold answers. */
+function mathTally(
+  items: readonly MathItem[],
+  label: (p: MathItem, i: number) => MathFeedback,
+  options: { mode: MathPairMode; min?: number },
+): PairTally {
+  const t = emptyTally();
+  items.forEach((p, i) => {
+    const feedback = label(p, i);
+    const right = new Map(p.samples.map((s) => [s.completion, p.right[s.index]]));
+    const pairs = mathPairs(feedback.scored, {
+      prompt: p.prompt,
+      run: "bench",
+      seed: 0,
+      mode: options.mode,
+      confidence: () => feedback.confidence ?? 0,
+      minConfidence: options.min,
+    });
+    if (pairs.length) t.problems++;
+    for (const pair of pairs) {
+      const precise = right.get(pair.chosen) === true && right.get(pair.rejected) === false;
+      t.pairs++;
+      if (precise) t.precise++;
+      t.confidences.push(pair.confidence!);
+      t.outcomes.push(precise);
+    }
+  });
+  return t;
+}
+
 function mathPairTable(name: string, items: readonly MathItem[]): void {
-  const k = Math.max(...items.map((p) => p.samples.length));
-  const rules: { rule: string; label: (p: MathItem, i: number) => MathFeedback; min?: number }[] =
-    [];
-  const defaults = mathLabels(items, k);
-  const halves = mathLabels(items, k, 0.5);
-  rules.push(
+  const defaults = mathLabels(items);
+  const halves = mathLabels(items, { minShare: 0.5 });
+  const rules: { rule: string; label: (p: MathItem, i: number) => MathFeedback; min?: number }[] = [
     { rule: "paper", label: (p) => paperMathFeedback(p.id, p.samples, { extract: mathAnswer }) },
     {
       rule: "paper, share > 0.5",
@@ -135,32 +175,12 @@ function mathPairTable(name: string, items: readonly MathItem[]): void {
       min: MIN_CONFIDENCE.math,
     },
     { rule: "  confidence ≥ 0.7", label: (_, i) => defaults[i], min: 0.7 },
-  );
+  ];
   const rows: (string | number)[][] = [];
   for (const mode of ["one", "each_positive"] as MathPairMode[]) {
     let paperPairs = 0;
     for (const { rule, label, min } of rules) {
-      const t = emptyTally();
-      items.forEach((p, i) => {
-        const feedback = label(p, i);
-        const right = new Map(p.samples.map((s) => [s.completion, p.right[s.index]]));
-        const pairs = mathPairs(feedback.scored, {
-          prompt: p.prompt,
-          run: "bench",
-          seed: 0,
-          mode,
-          confidence: () => feedback.confidence ?? 0,
-          minConfidence: min,
-        });
-        if (pairs.length) t.problems++;
-        for (const pair of pairs) {
-          const precise = right.get(pair.chosen) === true && right.get(pair.rejected) === false;
-          t.pairs++;
-          if (precise) t.precise++;
-          t.confidences.push(pair.confidence!);
-          t.outcomes.push(precise);
-        }
-      });
+      const t = mathTally(items, label, { mode, min });
       if (rule === "paper") paperPairs = t.pairs;
       rows.push([
         `${rule} (${mode})`,
@@ -179,6 +199,88 @@ function mathPairTable(name: string, items: readonly MathItem[]): void {
   console.log(table(
     ["rule (mode)", "problems decided", "pairs", "vs paper", "precise", "precision", "ECE"],
     rows,
+  ));
+}
+
+/** A problem's vote: counts per answer group (samples without an answer left out) and its leader. */
+function mathVote(p: MathItem) {
+  const vote = new AnswerVote({ equivalent: isEquivalent });
+  p.samples.forEach((s) => vote.add(s.index, mathAnswer(s.completion)?.trim() || undefined));
+  return { counts: vote.progress().counts, leader: vote.leader() };
+}
+
+/**
+ * Label accuracy by vote pattern (votes per answer, biggest first; `·n`: samples
+ * without an answer): what any rule that reads only the counts can reach.
+ */
+function votePatternTable(name: string, items: readonly MathItem[]): void {
+  const patterns = new Map<string, { problems: number; right: number }>();
+  for (const p of items) {
+    const { counts, leader } = mathVote(p);
+    const unanswered = p.samples.length - counts.reduce((a, b) => a + b, 0);
+    const key = [...counts].sort((a, b) => b - a).join("-") + (unanswered ? ` ·${unanswered}` : "");
+    const row = patterns.get(key) ?? { problems: 0, right: 0 };
+    row.problems++;
+    if (leader && isEquivalent(p.gt, leader.answer)) row.right++;
+    patterns.set(key, row);
+  }
+  const rows = [...patterns].sort(([, a], [, b]) => b.problems - a.problems).slice(0, 10)
+    .map(([key, r]) => [key || "(no answer)", r.problems, r.right, pct(r.right, r.problems)]);
+  console.log(`\nLabel accuracy by vote pattern, ${name} (the ten most frequent patterns):\n`);
+  console.log(table(["votes per answer", "problems", "label right", "accuracy"], rows));
+}
+
+/** The math label model fitted on a set: problems whose samples disagree, label right or not. */
+function fitMathModel(items: readonly MathItem[]): LogisticModel {
+  const xs: number[][] = [];
+  const ys: boolean[] = [];
+  for (const p of items) {
+    const { counts, leader } = mathVote(p);
+    if (!leader || leader.votes === p.samples.length) continue;
+    const f = answerGroupFeatures(counts, leader.group, p.samples.length);
+    xs.push(ANSWER_GROUP_FEATURES.map((k) => f[k]));
+    ys.push(isEquivalent(p.gt, leader.answer));
+  }
+  return fitLogistic(xs, ys, { features: ANSWER_GROUP_FEATURES });
+}
+
+/** Items split in two halves by position (even, odd). */
+function halvesOf<T>(items: readonly T[], key: (item: T) => string): [T[], T[]] {
+  const keys = [...new Set(items.map(key))];
+  const half = new Map(keys.map((k, i) => [k, i % 2]));
+  return [items.filter((x) => half.get(key(x)) === 0), items.filter((x) => half.get(key(x)) === 1)];
+}
+
+/**
+ * The math label model checked held out: refitted on each half of GSM8K and on the
+ * MATH samples, its pairs' calibration error measured on the sets it was not fitted
+ * on (`default` labels, `one` pair per problem, every pair).
+ */
+function mathHeldOut(gsm8k: readonly MathItem[], math: readonly MathItem[]): void {
+  const [a, b] = halvesOf(gsm8k, (p) => p.id);
+  const sets: [string, MathItem[]][] = [["GSM8K even", a], ["GSM8K odd", b], ["MATH", [...math]]];
+  const fits: [string, LogisticModel][] = [
+    ["shipped (all of GSM8K)", MATH_LABEL_MODEL],
+    ["fitted on GSM8K even", fitMathModel(a)],
+    ["fitted on GSM8K odd", fitMathModel(b)],
+    ["fitted on MATH", fitMathModel(math)],
+  ];
+  console.log(
+    "\nMath calibration held out (ECE of every `one` pair of the default labels; " +
+      "in brackets: the model was fitted on that set):\n",
+  );
+  console.log(table(
+    ["label model", ...sets.map(([name]) => name)],
+    fits.map(([label, labelModel]) => [
+      label,
+      ...sets.map(([name, items]) => {
+        const feedback = mathLabels(items, { labelModel });
+        const t = mathTally(items, (_, i) => feedback[i], { mode: "one" });
+        const value = ece(t.confidences, t.outcomes);
+        const inSample = label.includes(name) || (label.startsWith("shipped") && name !== "MATH");
+        return inSample ? `(${value})` : value;
+      }),
+    ]),
   ));
 }
 
@@ -269,8 +371,11 @@ async function mathReport(): Promise<void> {
   ));
 
   mathPairTable(`MATH × ${k} Qwen2.5-Math samples`, problems);
+  votePatternTable("MATH", problems);
   const gsm8k = await gsm8kSamples();
   mathPairTable(`GSM8K, ${gsm8k.length} problems × 4 GPT-3 solutions`, gsm8k);
+  votePatternTable("GSM8K", gsm8k);
+  mathHeldOut(gsm8k, problems);
 }
 
 // ---------------------------------------------------------------------------- code
@@ -325,11 +430,11 @@ interface CodeTally extends PairTally {
 function codeTally(
   tasks: readonly CodeTask[],
   rule: string,
-  options: { minConfidence?: number; models?: Models },
+  options: { minConfidence?: number; models?: ModelsOf },
 ): CodeTally {
   const t: CodeTally = { ...emptyTally(), tasks: 0, top: 0 };
   for (const task of tasks) {
-    const trust = trustOf(task, options.models);
+    const trust = trustOf(task, options.models?.(task));
     const labels = RULES[rule](task, trust);
     t.tasks++;
     // The most trusted program among the top-scored ones (the trusted rule: its cluster).
@@ -368,6 +473,27 @@ function codeTally(
 interface Models {
   cluster: LogisticModel;
   pair: LogisticModel;
+}
+
+/** The models a task is labelled with (`undefined`: the shipped ones). */
+type ModelsOf = (task: CodeTask) => Models | undefined;
+
+/**
+ * Models cross-fitted by task halves: a task is labelled with the models fitted on
+ * the half it is not in (halves by task id, so the slices of a task stay together).
+ */
+function crossFitted(tasks: readonly CodeTask[]): ModelsOf {
+  const halves = halvesOf(tasks, (t) => t.id);
+  const fitted = [fitCodeModels(halves[1]), fitCodeModels(halves[0])];
+  const half = new Map(halves.flatMap((h, i) => h.map((t) => [t.id, i])));
+  return (task) => fitted[half.get(task.id)!];
+}
+
+/** Whether each program passes each model-written test (HumanEval's asserts). */
+function assertPasses(task: CodeTask): boolean[][] {
+  return task.results.map((r) =>
+    task.asserted!.map((e, i) => countPasses([r[i]], { expected: [e] }) === 1)
+  );
 }
 
 function trustOf(task: CodeTask, models?: Models): CodeTrust {
@@ -444,21 +570,25 @@ function slice(task: CodeTask, from: number, n: number): CodeTask {
   };
 }
 
-function codeSetReport(name: string, tasks: readonly CodeTask[]): void {
+function codeSetReport(name: string, tasks: readonly CodeTask[], heldOut: ModelsOf): void {
   const random = tasks.reduce((n, t) => n + t.passes.filter(Boolean).length / t.passes.length, 0);
   let codet = 0;
+  let trustedDual = 0;
   const withAsserts = tasks.filter((t) => t.asserted);
   for (const t of withAsserts) {
-    const passes = t.results.map((r) =>
-      t.asserted!.map((e, i) => countPasses([r[i]], { expected: [e] }) === 1)
-    );
+    const passes = assertPasses(t);
     if (t.passes[topIndex(dualAgreement(passes))]) codet++;
+    const trust = trustOf(t, heldOut(t));
+    const trusts = t.samples.map((s) => trust.trust(s.index));
+    if (t.passes[topIndex(trustedDualAgreement(passes, trusts))]) trustedDual++;
   }
-  const rows: (string | number)[][] = [
-    ["random pick", "", "", "", "", "", pct(random, tasks.length)],
-  ];
+  const blank = ["", "", "", "", "", ""];
+  const rows: (string | number)[][] = [["random pick", ...blank, pct(random, tasks.length)]];
   if (withAsserts.length) {
-    rows.push(["CodeT dual agreement (asserts)", "", "", "", "", "", pct(codet, tasks.length)]);
+    rows.push(
+      ["CodeT dual agreement (asserts)", ...blank, pct(codet, tasks.length)],
+      ["trusted dual agreement (asserts, held out)", ...blank, pct(trustedDual, tasks.length)],
+    );
   }
   let paper = 0;
   const variants: { rule: string; minConfidence?: number; label: string }[] = [
@@ -480,6 +610,7 @@ function codeSetReport(name: string, tasks: readonly CodeTask[]): void {
   ];
   for (const v of variants) {
     const t = codeTally(tasks, v.rule, { minConfidence: v.minConfidence });
+    const held = codeTally(tasks, v.rule, { minConfidence: v.minConfidence, models: heldOut });
     if (v.rule === "paper" && v.minConfidence === undefined) paper = t.pairs;
     rows.push([
       v.label,
@@ -488,12 +619,22 @@ function codeSetReport(name: string, tasks: readonly CodeTask[]): void {
       (t.pairs / paper).toFixed(2),
       pct(t.precise, t.pairs),
       ece(t.confidences, t.outcomes),
+      ece(held.confidences, held.outcomes),
       pct(t.top, t.tasks),
     ]);
   }
   console.log(`\n${name}\n`);
   console.log(table(
-    ["rule", "tasks w/ pairs", "pairs", "vs paper", "precision", "ECE", "top-scored pass"],
+    [
+      "rule",
+      "tasks w/ pairs",
+      "pairs",
+      "vs paper",
+      "precision",
+      "ECE",
+      "ECE held out",
+      "top-scored pass",
+    ],
     rows,
   ));
 }
@@ -538,14 +679,21 @@ async function codeReport(options: { limit: number; cache: string }): Promise<vo
     [`HumanEval, 20 programs per task (5 slices of each task)`, he20],
     [`APPS, ${apps.map((t) => t.samples.length).join("/")} programs, gold tests' inputs`, apps],
   ];
-  for (const [name, tasks] of sets) codeSetReport(name, tasks);
+  console.log(
+    "ECE held out: the models cross-fitted by task halves (HumanEval: each task labelled\n" +
+      "with the models fitted on the other half) or fitted on another set (APPS: HumanEval, 20).\n" +
+      "Trusted dual agreement: the cluster's trust (held out) × (1 + asserts passed).",
+  );
+  const fittedOn20 = fitCodeModels(he20);
+  const held: ModelsOf[] = [crossFitted(humaneval), crossFitted(he20), () => fittedOn20];
+  sets.forEach(([name, tasks], i) => codeSetReport(name, tasks, held[i]));
 
   console.log(
     "\nCalibration across sets (ECE of the confident rule's pairs; models fitted on the row's set):\n",
   );
   const fits: [string, Models][] = [
     ["shipped models (HumanEval, 100)", { cluster: CODE_CLUSTER_MODEL, pair: CODE_PAIR_MODEL }],
-    ["fitted on HumanEval, 20", fitCodeModels(he20)],
+    ["fitted on HumanEval, 20", fittedOn20],
     ["fitted on HumanEval, 100", fitCodeModels(humaneval)],
   ];
   console.log(table(
@@ -553,7 +701,10 @@ async function codeReport(options: { limit: number; cache: string }): Promise<vo
     fits.map(([label, models]) => [
       label,
       ...sets.map(([, tasks]) => {
-        const t = codeTally(tasks, "default", { models, minConfidence: MIN_CONFIDENCE.code });
+        const t = codeTally(tasks, "default", {
+          models: () => models,
+          minConfidence: MIN_CONFIDENCE.code,
+        });
         return ece(t.confidences, t.outcomes);
       }),
     ]),
