@@ -103,6 +103,10 @@ export * from "./sandbox/mod.ts";
 
 // Stages
 export * from "./src/stages/execute.ts";
+export * from "./src/stages/prefixes.ts";
+export * from "./src/stages/completions.ts";
+export * from "./src/stages/prefix_values.ts";
+export * from "./src/stages/step_pairs.ts";
 
 // Scale-out
 export * from "./src/scale/broker.ts";

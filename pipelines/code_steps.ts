@@ -10,11 +10,13 @@
  * @module
  */
 import {
+  codePrefixValueStage,
   type CodeProblem,
   codeSolutionText,
-  codeStepPairs,
+  codeStepPairStage,
   type CodeValueReduction,
-  countPasses,
+  map,
+  pipe,
   type Sample,
   type TestCase,
 } from "../mod.ts";
@@ -28,7 +30,7 @@ import {
   recipeProblems,
   type RecipeReport,
 } from "./context.ts";
-import { comparableTests, programsOf, sameFor, voteOutputs } from "./code_common.ts";
+import { comparableTests, programsOf, runPrograms, sameFor, voteOutputs } from "./code_common.ts";
 import { frontierTests, withTestInputs } from "./frontier_source.ts";
 import type { RecipeName } from "./flags.ts";
 import { runSteps, type StepInput } from "./steps_common.ts";
@@ -50,70 +52,86 @@ function codeSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
     recipe,
     kind: "code",
     inputs: inputs(context, recipe, counts),
-    async value(cut, prefix, samples) {
-      const programs = samples.map((s) =>
-        programOf(flags, cut.problem, { ...s, completion: prefix.text + s.completion })
-      );
-      const inputs = cut.target.map((t) => t.input);
-      const expected = cut.target.map((t) => t.output);
-      const results = await executor.matrix(cut.problem, programs, inputs, signal);
-      return programs.map((_, i) =>
-        countPasses(results[i] ?? [], { expected, same: sameFor(cut.problem) })
-      );
-    },
-    pairs: (cut, valued) =>
-      codeStepPairs(valued, {
-        prompt: pairPrompt(flags, cut.problem),
+    value: codePrefixValueStage({
+      executor,
+      tests: (item) => item.target,
+      program: (problem, completed) => programOf(flags, problem, completed),
+      same: sameFor,
+      concurrency: executor.problemsAtOnce,
+      programs: executor.programsAtOnce,
+      signal,
+      metrics: (stage) => run.metrics.stage(stage),
+    }),
+    pairs: codeStepPairStage({
+      rule: (item) => ({
+        prompt: pairPrompt(flags, item.problem),
         run: run.name,
         feedback: recipe === "code-step-frontier" ? "frontier" : "self_consistency",
         completions: flags["step-completions"],
-        tests: cut.target.length,
-        seed: problemSeed(flags, cut.problem.id),
+        tests: item.target.length,
+        seed: problemSeed(flags, item.problem.id),
         minPassFraction: flags["step-min-pass"],
         margin: flags["step-margin"],
         reduction: flags["step-reduction"] as CodeValueReduction,
       }),
-    detail: (cut) => ({ tests: cut.target.length }),
+      signal,
+      metrics: run.metrics.stage("step-pairs"),
+    }),
+    detail: (item) => ({ tests: item.target.length }),
   }, counts);
 }
 
-/** Each code problem with its pseudo tests and its solutions cut at their programs' end. */
-async function* inputs(
+/**
+ * Each code problem with its pseudo tests and its solutions cut at their programs'
+ * end: the frontier model's test cases, or (self-consistency) the majority output
+ * of the sampled programs, run through the extract → execute stages, per input.
+ */
+function inputs(
   context: RecipeContext,
   recipe: RecipeName,
   counts: { resumed: number },
-): AsyncGenerator<StepInput<CodeProblem, TestCase[]>> {
-  const { flags, signal, executor } = context;
+): AsyncIterable<StepInput<CodeProblem, TestCase[]>> {
+  const { flags, run, signal } = context;
   const problems = recipeProblems(context, isCode, counts);
-  const tested = recipe === "code-step-frontier"
-    ? frontierTests(context, problems)
-    : withTestInputs(context, problems);
-  for await (const { problem, samples } of policySamples(context, tested, { samples: flags.n })) {
-    const programs = programsOf(context, problem, samples);
-    let tests: TestCase[];
-    if (recipe === "code-step-frontier") {
-      tests = comparableTests(problem, problem.tests ?? []);
-    } else {
+  if (recipe === "code-step-frontier") {
+    return pipe(
+      policySamples(context, frontierTests(context, problems), { samples: flags.n }),
+      map(({ problem, samples }) => {
+        const tests = comparableTests(problem, problem.tests ?? []);
+        return stepInput(problem, samples, programsOf(context, problem, samples), tests);
+      }, { signal, name: "extract", metrics: run.metrics.stage("extract") }),
+    );
+  }
+  return pipe(
+    policySamples(context, withTestInputs(context, problems), { samples: flags.n }),
+    runPrograms(context, (problem) => problem.test_inputs ?? []),
+    map(({ problem, samples, programs, results }) => {
       const inputs = problem.test_inputs ?? [];
-      const results = await executor.matrix(problem, programs, inputs, signal);
       const expected = voteOutputs(context, problem, programs, results).expected();
-      tests = inputs.flatMap((input, i) =>
+      const tests = inputs.flatMap((input, i) =>
         expected[i] === undefined ? [] : [{ input, output: expected[i] as string }]
       );
-    }
-    const base = { problem, samples: samples.length };
-    if (tests.length === 0) {
-      yield { ...base, status: "no_tests" };
-      continue;
-    }
-    const solutions = samples.flatMap((sample) => {
-      const program = programs[sample.index];
-      return program === undefined
-        ? []
-        : [{ index: sample.index, text: solutionText(problem, sample, program) }];
-    });
-    yield { ...base, target: tests, solutions };
-  }
+      return stepInput(problem, samples, programs, tests);
+    }, { signal, name: "vote", metrics: run.metrics.stage("vote") }),
+  );
+}
+
+/** A problem's step input: its tests and its solutions, or `no_tests`. */
+function stepInput(
+  problem: CodeProblem,
+  samples: readonly Sample[],
+  programs: readonly (string | undefined)[],
+  tests: TestCase[],
+): StepInput<CodeProblem, TestCase[]> {
+  const base = { problem, samples: samples.length };
+  if (tests.length === 0) return { ...base, status: "no_tests" };
+  const solutions = samples.flatMap((sample) => {
+    const program = programs[sample.index];
+    return program === undefined
+      ? []
+      : [{ index: sample.index, text: solutionText(problem, sample, program) }];
+  });
+  return { ...base, target: tests, solutions };
 }
 
 /**

@@ -13,9 +13,10 @@ import {
   firstDraw,
   isEquivalent,
   mathCompletionValue,
+  mathPrefixValueStage,
   type MathProblem,
   MathSelfConsistency,
-  mathStepPairs,
+  mathStepPairStage,
   prefixClass,
   type ProblemSamples,
   type StepPairMode,
@@ -44,7 +45,7 @@ export function mathStepFrontier(context: RecipeContext): Promise<RecipeReport> 
 }
 
 function mathSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeReport> {
-  const { flags, run } = context;
+  const { flags, run, signal } = context;
   const feedback = recipe === "math-step-frontier" ? "frontier" : "self_consistency";
   const counts = { resumed: 0 };
   const completions = flags["step-completions"];
@@ -53,31 +54,35 @@ function mathSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
     recipe,
     kind: "math",
     inputs: inputs(context, recipe, counts),
-    value: (cut, prefix, samples) =>
-      Promise.resolve(
-        samples.map((s) => mathCompletionValue(prefix.text, s.completion, { label: cut.target })),
-      ),
-    pairs: (cut, valued) =>
-      mathStepPairs(valued, {
-        prompt: pairPrompt(flags, cut.problem),
+    value: mathPrefixValueStage({
+      label: (item) => item.target,
+      signal,
+      metrics: run.metrics.stage("value"),
+    }),
+    pairs: mathStepPairStage({
+      rule: (item) => ({
+        prompt: pairPrompt(flags, item.problem),
         run: run.name,
         feedback,
         completions,
-        label: cut.target,
-        seed: problemSeed(flags, cut.problem.id),
+        label: item.target,
+        seed: problemSeed(flags, item.problem.id),
         threshold,
         mode: flags["step-pair-mode"] as StepPairMode,
         closest: flags["step-closest"],
       }),
+      signal,
+      metrics: run.metrics.stage("step-pairs"),
+    }),
     decided: (label, prefix, soFar) =>
       prefixClass(soFar.map((s) => mathCompletionValue(prefix, s.completion, { label })), {
         completions,
         threshold,
       }) !== undefined,
     first: firstDraw({ completions, threshold }),
-    detail: (cut): Record<string, boolean> =>
-      cut.problem.answer !== undefined
-        ? { label_correct: isEquivalent(cut.target, cut.problem.answer) }
+    detail: (item): Record<string, boolean> =>
+      item.problem.answer !== undefined
+        ? { label_correct: isEquivalent(item.target, item.problem.answer) }
         : {},
   }, counts);
 }
@@ -90,7 +95,10 @@ async function* inputs(
 ): AsyncGenerator<StepInput<MathProblem, string>> {
   const { flags, run } = context;
   const problems = recipeProblems(context, isMath, counts);
-  const cut = (group: ProblemSamples<MathProblem>, label: string | undefined) => {
+  const cut = (
+    group: ProblemSamples<MathProblem>,
+    label: string | undefined,
+  ): StepInput<MathProblem, string> => {
     const usable = group.samples.filter((s) => s.completion.trim() !== "");
     const base = { problem: group.problem, samples: group.samples.length };
     if (label === undefined) return { ...base, status: "no_label" };

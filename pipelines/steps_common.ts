@@ -1,32 +1,37 @@
 /**
- * What the step-level recipes share: cutting each labelled problem's solutions into
- * prefixes, completing every prefix (live, through the policy server, or from
- * recorded completions), regrouping the completions by problem, and valuing,
- * pairing and finishing each problem once all its prefixes are back.
+ * What the step-level recipes share: the composition
+ * `prefixes → complete → value → step pairs → record` over each labelled problem's
+ * solutions. A recipe brings its labelled problems and its `value` and `step pairs`
+ * stages; prefixes are completed live through the policy server or from recorded
+ * completions.
  *
  * @module
  */
 import {
   appendPairs,
+  type CompletionSamplerSettings,
+  completionStage,
   ConfigError,
   continuationFailure,
-  cutPrefixes,
   drain,
+  filter,
+  flatMap,
   map,
-  type PairDraft,
   pipe,
-  type Prefix,
   prefixId,
-  type PrefixProblem,
-  prefixProblem,
   prefixSampler,
+  prefixStage,
   type Problem,
   type ProblemOutcome,
   recordedSampler,
   type Sample,
   type SamplingStage,
   type Solution,
-  type ValuedPrefix,
+  type Stage,
+  type WithCompletions,
+  type WithPrefixes,
+  type WithStepPairs,
+  type WithValues,
 } from "../mod.ts";
 import {
   EXAMPLE_PROBLEMS,
@@ -42,45 +47,47 @@ import type { RecipeName } from "./flags.ts";
 export const EXAMPLE_STEP_SAMPLES =
   new URL("./examples/prefix_completions.jsonl", import.meta.url).pathname;
 
-/** A labelled problem, ready to be cut (or a status saying why it gives no prefixes). */
-export interface StepInput<P extends Problem, T> {
+/** A labelled problem whose solutions are cut into prefixes. */
+export interface StepProblem<P extends Problem, T> {
   problem: P;
   /** Whole-solution samples drawn. */
   samples: number;
   /** The label (math) or tests (code) prefixes are valued against. */
-  target?: T;
-  /** The solutions to cut, when the problem can give prefixes. */
-  solutions?: Solution[];
-  /** Why the problem gives no prefixes (`no_label`, `all_same`, `no_tests`). */
-  status?: string;
-}
-
-/** A problem with its prefixes, waiting for their completions. */
-export interface StepCut<P extends Problem, T> {
-  problem: P;
   target: T;
-  samples: number;
-  prefixes: Prefix[];
-  completed: Map<string, Sample[]>;
-  /** A prefix's completions failed: the problem stays unfinished for a re-run. */
-  failed?: boolean;
+  /** The solutions to cut. */
+  solutions: Solution[];
 }
 
-/** One step-level recipe: its inputs and how it values and pairs prefixes. */
+/** A problem that gives no prefixes, and why (`no_label`, `all_same`, `no_tests`). */
+export interface StepSkip<P extends Problem> {
+  problem: P;
+  samples: number;
+  status: string;
+}
+
+/** What a step recipe's labelling gives for each problem. */
+export type StepInput<P extends Problem, T> = StepProblem<P, T> | StepSkip<P>;
+
+/** A problem with its prefixes and their completions. */
+export type StepCompleted<P extends Problem, T> = WithCompletions<WithPrefixes<StepProblem<P, T>>>;
+/** A problem with its valued prefixes. */
+export type StepValued<P extends Problem, T> = WithValues<StepCompleted<P, T>>;
+
+/** One step-level recipe: its labelled problems and its value and pair stages. */
 export interface StepRecipe<P extends Problem, T> {
   recipe: RecipeName;
   kind: "math" | "code";
   inputs: AsyncIterable<StepInput<P, T>>;
-  /** The values of one prefix's completions. */
-  value(cut: StepCut<P, T>, prefix: Prefix, completions: Sample[]): Promise<number[]>;
+  /** Values every completion of every prefix. */
+  value: Stage<StepCompleted<P, T>, StepValued<P, T>>;
   /** The problem's step pairs from its valued prefixes. */
-  pairs(cut: StepCut<P, T>, valued: ValuedPrefix[]): PairDraft[];
+  pairs: Stage<StepValued<P, T>, WithStepPairs<StepValued<P, T>>>;
   /** Early stop: true once a prefix's completions so far decide its class. */
   decided?: (target: T, prefix: string, soFar: readonly Sample[]) => boolean;
   /** Completions in the first request when stopping early. */
   first?: number;
   /** Extra figures for a finished problem's outcome. */
-  detail?: (cut: StepCut<P, T>) => Record<string, number | boolean>;
+  detail?: (item: StepProblem<P, T>) => Record<string, number | boolean>;
 }
 
 /** Runs a step-level recipe to the end; problems whose completions failed stay unfinished. */
@@ -98,108 +105,64 @@ export async function runSteps<P extends Problem, T>(
     context.onProblem(problemId, outcome);
     finished++;
   };
-  const pending = new Map<string, StepCut<P, T>>();
-  const texts = new Map<string, { text: string; target: T }>();
-
-  const prefixProblems = async function* (): AsyncGenerator<PrefixProblem<P>> {
-    for await (const input of steps.inputs) {
-      const detail = { recipe, samples: input.samples };
-      if (input.status || !input.solutions || input.target === undefined) {
-        finish(input.problem.id, { status: input.status ?? "no_label", detail });
-        continue;
-      }
-      const prefixes = cutPrefixes(input.solutions, {
-        problemId: input.problem.id,
-        kind: steps.kind,
-        seed: problemSeed(flags, input.problem.id),
-        sampleRatio: flags["step-sample-ratio"],
-        minSteps: flags["step-min-steps"],
-        ...(flags["step-upper-ratio"] !== undefined
-          ? { upperRatio: flags["step-upper-ratio"] }
-          : {}),
-        ...(flags["step-prefixes"] !== undefined ? { maxPrefixes: flags["step-prefixes"] } : {}),
-      });
-      if (prefixes.length === 0) {
-        finish(input.problem.id, { status: "no_prefix", detail });
-        continue;
-      }
-      const { problem, target, samples } = input;
-      pending.set(problem.id, { problem, target, samples, prefixes, completed: new Map() });
-      for (const prefix of prefixes) {
-        texts.set(prefixId(prefix), { text: prefix.text, target });
-        yield prefixProblem(problem, prefix);
-      }
-    }
-  };
-
   const decided = steps.decided;
-  const decide = decided && flags["step-early-stop"]
-    ? (id: string, soFar: readonly Sample[]) => {
-      const prefix = texts.get(id);
-      return prefix && decided(prefix.target, prefix.text, soFar)
-        ? "stop" as const
-        : "more" as const;
-    }
-    : undefined;
-  const completedCuts = async function* (): AsyncGenerator<StepCut<P, T>> {
-    const stage = completionStage(context, decide, steps.first);
-    for await (const { problem, samples } of stage.grouped(prefixProblems())) {
-      texts.delete(problem.id);
-      const cut = pending.get(problem.problem.id);
-      if (!cut) continue;
-      for (const sample of samples) {
-        const unsupported = flags["base-url"] &&
-          continuationFailure(sample, flags["base-url"].join(", "));
-        if (unsupported) throw unsupported;
-      }
-      // A failed request (or a prefix missing from the recorded file) is not a value.
-      const made = context.health.accept(problem.id, samples) &&
-        !samples.some((s) => s.failure === "missing");
-      if (!made) cut.failed = true;
-      cut.completed.set(problem.id, samples);
-      if (cut.completed.size < cut.prefixes.length) continue;
-      pending.delete(cut.problem.id);
-      yield cut;
-    }
-  };
-
   await drain(pipe(
-    completedCuts(),
-    map(async (cut: StepCut<P, T>) => {
-      if (cut.failed) {
-        failed++;
+    steps.inputs,
+    flatMap((input: StepInput<P, T>) => {
+      if ("target" in input) return [input];
+      finish(input.problem.id, {
+        status: input.status,
+        detail: { recipe, samples: input.samples },
+      });
+      return [];
+    }, { signal, name: "label" }),
+    prefixStage<StepProblem<P, T>>({
+      kind: steps.kind,
+      seed: (problemId) => problemSeed(flags, problemId),
+      sampleRatio: flags["step-sample-ratio"],
+      minSteps: flags["step-min-steps"],
+      ...(flags["step-upper-ratio"] !== undefined ? { upperRatio: flags["step-upper-ratio"] } : {}),
+      ...(flags["step-prefixes"] !== undefined ? { maxPrefixes: flags["step-prefixes"] } : {}),
+      signal,
+      metrics: run.metrics.stage("prefixes"),
+    }),
+    completionStage<WithPrefixes<StepProblem<P, T>>>({
+      sampler: (settings) => completionSampler(context, settings, steps.first),
+      ...(decided && flags["step-early-stop"]
+        ? { decided: (item, prefix, soFar) => decided(item.target, prefix.text, soFar) }
+        : {}),
+      signal,
+      metrics: run.metrics.stage("complete"),
+    }),
+    filter((item: StepCompleted<P, T>) => {
+      if (completionsMade(context, item)) return true;
+      failed++;
+      return false;
+    }, { signal, name: "check" }),
+    steps.value,
+    steps.pairs,
+    map((item: WithStepPairs<StepValued<P, T>>) => {
+      const { problem, prefixes, completions, drafts } = item;
+      if (prefixes.length === 0) {
+        finish(problem.id, { status: "no_prefix", detail: { recipe, samples: item.samples } });
         return;
       }
-      const valued: ValuedPrefix[] = [];
-      let drawn = 0;
-      for (const prefix of cut.prefixes) {
-        const samples = [...cut.completed.get(prefixId(prefix)) ?? []]
-          .sort((a, b) => a.index - b.index);
-        drawn += samples.length;
-        valued.push({ ...prefix, values: await steps.value(cut, prefix, samples) });
-      }
-      const drafts = steps.pairs(cut, valued);
       const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
-      finish(cut.problem.id, {
+      const drawn = completions.reduce((sum, samples) => sum + samples.length, 0);
+      finish(problem.id, {
         status: "done",
         detail: {
           recipe,
-          samples: cut.samples,
-          prefixes: cut.prefixes.length,
+          samples: item.samples,
+          prefixes: prefixes.length,
           completions: drawn,
-          saved: flags["step-completions"] * cut.prefixes.length - drawn,
+          saved: flags["step-completions"] * prefixes.length - drawn,
           pairs: drafts.length,
           new_pairs: pairs.length,
-          ...steps.detail?.(cut),
+          ...steps.detail?.(item),
         },
       });
-    }, {
-      signal,
-      concurrency: 4,
-      ordered: false,
-      name: "value",
-      metrics: run.metrics.stage("value"),
-    }),
+    }, { signal, name: "record", metrics: run.metrics.stage("record") }),
   ));
   if (failed > 0) {
     console.error(
@@ -209,21 +172,44 @@ export async function runSteps<P extends Problem, T>(
   return { recipe, finished, resumed: counts.resumed };
 }
 
-/** Prefix completions from the policy server, or recorded ones. */
-function completionStage(
+/**
+ * True when every completion of the item's prefixes was made: a failed request, or
+ * a prefix missing from the recorded file, is not a value (the problem stays
+ * unfinished for a re-run). Throws when the server cannot continue a message.
+ */
+function completionsMade<P extends Problem, T>(
   context: RecipeContext,
-  decide: ((id: string, soFar: readonly Sample[]) => "stop" | "more") | undefined,
+  item: StepCompleted<P, T>,
+): boolean {
+  const baseURL = context.flags["base-url"];
+  let made = true;
+  item.prefixes.forEach((prefix, i) => {
+    const samples = item.completions[i];
+    for (const sample of samples) {
+      const unsupported = baseURL && continuationFailure(sample, baseURL.join(", "));
+      if (unsupported) throw unsupported;
+    }
+    const accepted = context.health.accept(prefixId(prefix), samples);
+    if (!accepted || samples.some((s) => s.failure === "missing")) made = false;
+  });
+  return made;
+}
+
+/** Prefix completions from the policy server, or recorded ones. */
+function completionSampler(
+  context: RecipeContext,
+  settings: CompletionSamplerSettings,
   first: number | undefined,
 ): SamplingStage {
-  const { flags, run, signal } = context;
+  const { flags, run } = context;
+  const { signal, decide } = settings;
   const completions = flags["step-completions"];
-  const early = decide ? { decide, first: first ?? 1 } : {};
   if (flags["base-url"]) {
     const api = flags["step-api"] === "auto" ? flags.api : flags["step-api"];
     return prefixSampler({
       ...policyServer(context, { topP: flags["step-top-p"], api: api as "chat" | "completions" }),
       completions,
-      ...early,
+      ...(decide ? { decide, first: first ?? 1 } : {}),
       metrics: run.metrics,
       signal,
     });
