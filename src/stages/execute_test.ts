@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { AbortedError } from "../errors.ts";
-import type { ExecutionResult } from "../model/execution.ts";
 import type { CodeProblem } from "../model/problem.ts";
 import { pipe } from "../stream/stage.ts";
-import type { ExecuteOptions, Executor, ProgramJob } from "../../sandbox/executor.ts";
 import { checkRuns, executeAll, executeStage, inputRuns } from "./execute.ts";
 import { delay } from "../../tests/support/tracked_source.ts";
+import { FakeExecutor } from "../../tests/support/fake_executor.ts";
 
 const PROBLEM: CodeProblem = {
   id: "p",
@@ -16,37 +15,6 @@ const PROBLEM: CodeProblem = {
   prompt: "",
   test_code: "def check(candidate): pass",
 };
-
-const ok = (stdout: string): ExecutionResult => ({
-  status: "ok",
-  stdout,
-  stderr: "",
-  duration_ms: 1,
-});
-
-/** An executor that answers `code:input`, or waits until aborted for code "hang", or fails for "fail". */
-class FakeExecutor implements Executor {
-  jobs: ProgramJob[] = [];
-  aborted: string[] = [];
-  execute(job: ProgramJob, options: ExecuteOptions = {}): Promise<ExecutionResult[]> {
-    this.jobs.push(job);
-    if (job.code === "fail") return Promise.reject(new Error("worker died"));
-    if (job.code === "hang") {
-      return new Promise((_, reject) => {
-        options.signal?.addEventListener("abort", () => {
-          this.aborted.push(job.code);
-          reject(new AbortedError(options.signal?.reason));
-        });
-      });
-    }
-    return Promise.resolve(
-      job.inputs.map((input) => ok(`${job.code}:${"call" in input ? input.call.args : "?"}`)),
-    );
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 Deno.test("executeStage() runs every program on every input, one job per program", async () => {
   const executor = new FakeExecutor();
