@@ -14,25 +14,24 @@
  * Run: deno task bench steps
  */
 import {
+  completionStage,
   cutPrefixes,
   defaultTemplate,
   extractAnswer,
   firstDraw,
   isEquivalent,
   mathCompletionValue,
+  mathPrefixValueStage,
   type MathProblem,
-  mathStepPairs,
+  mathStepPairStage,
   Metrics,
   openRunDatabase,
+  pipe,
   type Prefix,
   prefixClass,
-  prefixId,
-  prefixProblem,
   prefixSampler,
   readJsonl,
-  type Sample,
   type StepPairMode,
-  type ValuedPrefix,
 } from "../mod.ts";
 import { startOpenAIServer } from "../tests/fixtures/openai_server.ts";
 import { HAS_SHARED_DATA, sharedData } from "../tests/support/shared_data.ts";
@@ -123,59 +122,37 @@ async function run(threshold: number, mode: StepPairMode, early: boolean): Promi
       return `\nContinuing from here, the result is $\\boxed{${reaches ? q.label : "0.5"}}$.`;
     },
   });
-  const byId = new Map<string, { text: string; label: string }>();
-  for (const item of items) {
-    for (const prefix of item.prefixes) {
-      byId.set(prefixId(prefix), { text: prefix.text, label: item.label });
-    }
-  }
   const rule = { completions: COMPLETIONS, threshold };
   const db = openRunDatabase(":memory:");
   try {
-    const stage = prefixSampler({
-      endpoint: { baseURL: server.baseURL, model: "policy", api: "completions" },
-      completions: COMPLETIONS,
-      params: { temperature: 1, top_p: 0.9, max_tokens: 1024, seed: 0 },
-      maxInFlight: BOUND,
-      db,
-      metrics: new Metrics(),
-      ...(early
-        ? {
-          first: firstDraw(rule),
-          decide: (id: string, soFar: readonly Sample[]) => {
-            const prefix = byId.get(id)!;
-            const values = soFar.map((s) => mathCompletionValue(prefix.text, s.completion, prefix));
-            return prefixClass(values, rule) ? "stop" as const : "more" as const;
-          },
-        }
-        : {}),
-    });
-    const source = (async function* () {
-      for (const item of items) {
-        for (const prefix of item.prefixes) yield prefixProblem(item.problem, prefix);
-      }
-    })();
-    const completed = new Map<string, Sample[]>();
-    const started = performance.now();
-    for await (const group of stage.grouped(source)) completed.set(group.problem.id, group.samples);
-    const seconds = (performance.now() - started) / 1000;
-    const pairs: string[] = [];
-    let completions = 0;
-    for (const item of items) {
-      const valued: ValuedPrefix[] = item.prefixes.map((prefix) => {
-        const samples = [...completed.get(prefixId(prefix)) ?? []].sort((a, b) =>
-          a.index - b.index
-        );
-        completions += samples.length;
-        return {
-          ...prefix,
-          values: samples.map((s) =>
-            mathCompletionValue(prefix.text, s.completion, { label: item.label })
-          ),
-        };
-      });
-      for (
-        const pair of mathStepPairs(valued, {
+    // The pipeline's stages: complete → value → step pairs.
+    const stream = pipe(
+      items,
+      completionStage<Item>({
+        sampler: ({ signal, decide }) =>
+          prefixSampler({
+            endpoint: { baseURL: server.baseURL, model: "policy", api: "completions" },
+            completions: COMPLETIONS,
+            params: { temperature: 1, top_p: 0.9, max_tokens: 1024, seed: 0 },
+            maxInFlight: BOUND,
+            db,
+            metrics: new Metrics(),
+            signal,
+            ...(decide ? { decide, first: firstDraw(rule) } : {}),
+          }),
+        ...(early
+          ? {
+            decided: (item, prefix, soFar) =>
+              prefixClass(
+                soFar.map((s) => mathCompletionValue(prefix.text, s.completion, item)),
+                rule,
+              ) !== undefined,
+          }
+          : {}),
+      }),
+      mathPrefixValueStage({ label: (item) => item.label }),
+      mathStepPairStage({
+        rule: (item) => ({
           prompt: "",
           run: "bench",
           feedback: "frontier",
@@ -183,9 +160,19 @@ async function run(threshold: number, mode: StepPairMode, early: boolean): Promi
           label: item.label,
           threshold,
           mode,
-        })
-      ) pairs.push(JSON.stringify([pair.problem_id, pair.chosen, pair.rejected]));
+        }),
+      }),
+    );
+    const pairs: string[] = [];
+    let completions = 0;
+    const started = performance.now();
+    for await (const item of stream) {
+      completions += item.completions.reduce((n, samples) => n + samples.length, 0);
+      for (const pair of item.drafts) {
+        pairs.push(JSON.stringify([pair.problem_id, pair.chosen, pair.rejected]));
+      }
     }
+    const seconds = (performance.now() - started) / 1000;
     return { requests: server.stats.requests, completions, seconds, pairs: pairs.sort() };
   } finally {
     db.close();
