@@ -101,8 +101,16 @@ export * from "./src/client/pair_client.ts";
 // Sandbox
 export * from "./sandbox/mod.ts";
 
-// Stages
+// Stages of the method
+export * from "./src/stages/problems.ts";
+export * from "./src/stages/test_inputs.ts";
+export * from "./src/stages/sample.ts";
+export * from "./src/stages/extract.ts";
 export * from "./src/stages/execute.ts";
+export * from "./src/stages/vote.ts";
+export * from "./src/stages/score.ts";
+export * from "./src/stages/pair.ts";
+export * from "./src/stages/record.ts";
 export * from "./src/stages/prefixes.ts";
 export * from "./src/stages/completions.ts";
 export * from "./src/stages/prefix_values.ts";

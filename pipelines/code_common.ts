@@ -6,13 +6,13 @@
  */
 import {
   appendPairs,
-  canonicalFromPython,
   codePairRules,
   codePairs,
   type CodeProblem,
   type CodeTrust,
-  CodeVote,
+  type CodeVote,
   codeVoteRules,
+  comparableTests,
   compose,
   type Executed,
   executeStage,
@@ -20,19 +20,22 @@ import {
   type FeedbackSource,
   inputRuns,
   map,
+  type OutputVoteOptions,
   pairSamplesOf,
   type ProblemSamples,
   type ProgramInput,
+  programsOf as programsFromSamples,
   ruleMinConfidence,
-  sameOutput,
-  sameValue,
+  sameFor,
   type Sample,
   scoreCodeSamples,
   type Stage,
-  type TestCase,
   type Vote,
+  voteOnOutputs,
 } from "../mod.ts";
 import type { RecipeName } from "./flags.ts";
+
+export { comparableTests, sameFor };
 import { pairPrompt, problemKey, problemSeed, programOf, type RecipeContext } from "./context.ts";
 
 /** The program of each sample, by sample index (`undefined`: none could be extracted). */
@@ -41,9 +44,7 @@ export function programsOf(
   problem: CodeProblem,
   samples: readonly Sample[],
 ): (string | undefined)[] {
-  const programs: (string | undefined)[] = [];
-  for (const sample of samples) programs[sample.index] = programOf(context.flags, problem, sample);
-  return Array.from({ length: programs.length }, (_, i) => programs[i]);
+  return programsFromSamples(samples, (sample) => programOf(context.flags, problem, sample));
 }
 
 /** A problem's samples, their programs and the runs every program gets. */
@@ -91,20 +92,18 @@ export function voteOutputs(
   programs: readonly (string | undefined)[],
   results: readonly (ExecutionResult | undefined)[][],
 ): CodeVote {
+  return voteOnOutputs({ problem, programs, results }, outputVoting(context));
+}
+
+/** How outputs vote, from the flags (`--min-runs`, `--min-share`, `--rules`). */
+export function outputVoting(context: RecipeContext): OutputVoteOptions {
   const { flags, run } = context;
-  const vote = new CodeVote(problem.id, {
-    inputs: problem.test_inputs ?? [],
-    same: sameFor(problem),
+  return {
     ...(flags["min-runs"] !== undefined ? { minRuns: flags["min-runs"] } : {}),
     minShare: flags["min-share"],
     metrics: run.metrics,
     ...codeVoteRules(flags.rules),
-  });
-  programs.forEach((program, index) => {
-    if (program !== undefined) vote.addProgram(index, results[index] as ExecutionResult[]);
-  });
-  vote.close();
-  return vote;
+  };
 }
 
 /** How a code problem's samples were scored. */
@@ -174,30 +173,6 @@ export function finishCodeProblem(
   };
   run.finishProblem(problemKey(recipe, problem.id), outcome);
   context.onProblem(problem.id, outcome);
-}
-
-/**
- * The judge's comparison for a problem's outputs: canonical return values for
- * function-style problems, whitespace-tolerant lines for stdio.
- */
-export function sameFor(problem: CodeProblem): (a: string, b: string) => boolean {
-  return problem.style === "function" ? (a, b) => sameValue(a, b) : (a, b) => sameOutput(a, b);
-}
-
-/**
- * Test cases with their expected output in the form executions report it: the
- * canonical value of a Python literal for function-style problems (a test whose
- * output is not a literal is left out), the text for stdio.
- */
-export function comparableTests(problem: CodeProblem, tests: readonly TestCase[]): TestCase[] {
-  if (problem.style !== "function") return [...tests];
-  return tests.flatMap((test) => {
-    try {
-      return [{ input: test.input, output: canonicalFromPython(test.output) }];
-    } catch {
-      return [];
-    }
-  });
 }
 
 /**

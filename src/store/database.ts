@@ -84,20 +84,81 @@ export function ensureColumn(
   return true;
 }
 
+/** A transaction open on a database: its savepoint depth and what waits for its commit. */
+interface OpenTransaction {
+  depth: number;
+  afterCommit: (() => void)[];
+}
+
+const openTransactions = new WeakMap<DatabaseSync, OpenTransaction>();
+
 /**
  * Runs `fn` inside a transaction, committing when it returns and rolling back when
- * it throws.
+ * it throws. Called inside another transaction on the same database, it is a
+ * savepoint of that one: nothing it wrote is committed before the outer one is, and
+ * all of it is rolled back with the outer one.
+ *
+ * @example Writes of a failed transaction are all undone, nested ones too
+ * ```ts
+ * import { openRunDatabase, transaction } from "./database.ts";
+ * import assert from "node:assert";
+ * const db = openRunDatabase(":memory:");
+ * db.exec("CREATE TABLE t (a INTEGER)");
+ * assert.throws(() =>
+ *   transaction(db, () => {
+ *     transaction(db, () => db.exec("INSERT INTO t VALUES (1)"));
+ *     throw new Error("failed after the nested write");
+ *   })
+ * );
+ * assert.equal(db.prepare("SELECT COUNT(*) AS n FROM t").get()?.n, 0);
+ * ```
  */
 export function transaction<T>(db: DatabaseSync, fn: () => T): T {
+  const open = openTransactions.get(db);
+  if (open) return savepoint(db, open, fn);
+  const started: OpenTransaction = { depth: 0, afterCommit: [] };
   db.exec("BEGIN IMMEDIATE");
+  openTransactions.set(db, started);
+  let result: T;
   try {
-    const result = fn();
+    result = fn();
     db.exec("COMMIT");
-    return result;
   } catch (error) {
     db.exec("ROLLBACK");
     throw error;
+  } finally {
+    openTransactions.delete(db);
   }
+  for (const callback of started.afterCommit) callback();
+  return result;
+}
+
+function savepoint<T>(db: DatabaseSync, open: OpenTransaction, fn: () => T): T {
+  const name = `nested_${++open.depth}`;
+  const waiting = open.afterCommit.length;
+  db.exec(`SAVEPOINT ${name}`);
+  try {
+    const result = fn();
+    db.exec(`RELEASE ${name}`);
+    return result;
+  } catch (error) {
+    db.exec(`ROLLBACK TO ${name}`);
+    db.exec(`RELEASE ${name}`);
+    open.afterCommit.length = waiting;
+    throw error;
+  } finally {
+    open.depth--;
+  }
+}
+
+/**
+ * Calls `callback` once what was written is committed: at once outside a
+ * transaction, after the commit of the open one inside it (never, if it rolls back).
+ */
+export function afterCommit(db: DatabaseSync, callback: () => void): void {
+  const open = openTransactions.get(db);
+  if (open) open.afterCommit.push(callback);
+  else callback();
 }
 
 /** Reads a value from the run's key/value metadata table. */

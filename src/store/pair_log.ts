@@ -8,7 +8,14 @@ import { createHash } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { ConfigError } from "../errors.ts";
 import type { Pair, PairDraft, PairLevel } from "../model/pair.ts";
-import { ensureColumn, ensureSchema, getRunMeta, setRunMeta, transaction } from "./database.ts";
+import {
+  afterCommit,
+  ensureColumn,
+  ensureSchema,
+  getRunMeta,
+  setRunMeta,
+  transaction,
+} from "./database.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS pairs (
@@ -138,8 +145,8 @@ export class PairLog {
   }
 
   /**
-   * Appends pairs in one transaction and returns those that were new (a pair whose
-   * id is already in the log is skipped).
+   * Appends pairs in one transaction (or as part of the open one) and returns those
+   * that were new (a pair whose id is already in the log is skipped).
    */
   append(drafts: readonly PairDraft[]): Pair[] {
     const insert = this.#insert;
@@ -163,8 +170,12 @@ export class PairLog {
       return out;
     });
     if (written.length > 0) {
-      for (const listener of this.#listeners) listener();
-      this.#wake();
+      // Inside a larger transaction (a problem's record), followers hear of the
+      // pairs only once they are committed.
+      afterCommit(this.#db, () => {
+        for (const listener of this.#listeners) listener();
+        this.#wake();
+      });
     }
     return written;
   }

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import type { CodeProblem, MathProblem } from "../model/problem.ts";
+import { pipe } from "../stream/stage.ts";
+import { extractAnswers, extractPrograms } from "./extract.ts";
+import { assertEarlyBreak } from "../../tests/support/early_break.ts";
+
+const CODE: CodeProblem = {
+  id: "c",
+  kind: "code",
+  language: "python",
+  style: "function",
+  entry_point: "f",
+  prompt: "",
+  test_inputs: ["1", "2"],
+};
+const MATH: MathProblem = { id: "m", kind: "math", prompt: "1+1" };
+
+Deno.test("extractPrograms() gives programs by sample index and a run per input", async () => {
+  const samples = [2, 0].map((index) => ({ problem_id: "c", index, completion: `p${index}` }));
+  const [out] = await Array.fromAsync(pipe(
+    [{ problem: CODE, samples }],
+    extractPrograms({ program: (_, s) => (s.index === 2 ? undefined : s.completion) }),
+  ));
+  assert.deepEqual(out.programs, ["p0", undefined, undefined]);
+  assert.deepEqual(out.runs, [
+    { call: { entry_point: "f", args: "1" } },
+    { call: { entry_point: "f", args: "2" } },
+  ]);
+});
+
+Deno.test("extractPrograms() takes the inputs it is given instead of the problem's", async () => {
+  const [out] = await Array.fromAsync(pipe(
+    [{ problem: CODE, samples: [] }],
+    extractPrograms({ program: () => "x", inputs: () => ["9"] }),
+  ));
+  assert.deepEqual(out.runs, [{ call: { entry_point: "f", args: "9" } }]);
+});
+
+Deno.test("extractAnswers() gives each sample's final answer", async () => {
+  const samples = ["\\boxed{2}", "I give up"].map((completion, index) => ({
+    problem_id: "m",
+    index,
+    completion,
+  }));
+  const [out] = await Array.fromAsync(pipe([{ problem: MATH, samples }], extractAnswers()));
+  assert.deepEqual(out.answers, ["2", undefined]);
+});
+
+Deno.test("the extract stages stop reading when the consumer breaks", async () => {
+  await assertEarlyBreak(
+    extractPrograms({ program: () => "x" }),
+    () => ({ problem: CODE, samples: [] }),
+  );
+  await assertEarlyBreak(extractAnswers(), () => ({ problem: MATH, samples: [] }));
+});
