@@ -9,14 +9,24 @@
  * values go back as structured clones and are serialized by the supervisor, which
  * the program cannot patch.
  *
- * Messages in: `{ init: { port, program } }` (a {@link WireProgram} and a private
- * `MessagePort`), then `{ index }` on the port. Messages out, on the port only:
- * `{ started: true }` and one {@link RuntimeReport} per input (with the raw `value` for
- * function calls).
+ * The program shares its realm with the code that reports on it, so it can shape its
+ * own report (no more than its output could say). A gold test's verdict therefore comes
+ * from a second fresh worker, the checker: it runs the test code's `check` with a
+ * candidate that asks the program's worker (through the supervisor) for each call's
+ * return value, blocks until the answer, and gets it as a structured clone made in its
+ * own realm: plain values only, and no object of the program's realm.
+ *
+ * Messages in: `{ init: { port, program, checker? } }` (a {@link WireProgram}, a private
+ * `MessagePort` and, for a checker, the {@link CheckerChannel}), then `{ index }` or,
+ * for a program's worker in gold-test mode, `{ call: args }` on the port. Messages out,
+ * on the port only: `{ started: true }`, one {@link RuntimeReport} per input (with the
+ * raw `value` for function calls), `{ value }` or `{ callError }` per call, and from a
+ * checker `{ call: args }`.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
+import { receiveMessageOnPort } from "node:worker_threads";
 import { parsePythonArgs, PyKeyword } from "../src/code/python_literal.ts";
 import { canonicalJson, fromPythonValue } from "./canonical.ts";
 import { type RuntimeReport, runtimeReport, type WireProgram } from "./protocol.ts";
@@ -28,7 +38,24 @@ class ProgramExit extends Error {
   }
 }
 
+/** How a checker waits for the answer to one call of the candidate. */
+export interface CheckerChannel {
+  /** The supervisor posts each answer here, then sets `ready[0]` to 1 and notifies. */
+  answers: MessagePort;
+  ready: Int32Array;
+}
+
 const inspect = Deno.inspect;
+// Taken before any program runs: what the runner posts cannot be intercepted by a
+// program that replaces `MessagePort.prototype.postMessage` or `Reflect.apply`.
+const apply = Reflect.apply;
+const postMessage = MessagePort.prototype.postMessage;
+const atomicsWait = Atomics.wait;
+const atomicsStore = Atomics.store;
+/** Takes the next message from a web `MessagePort` without waiting (Deno supports both kinds). */
+const receive = receiveMessageOnPort as unknown as (
+  port: MessagePort,
+) => { message: unknown } | undefined;
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
 const realSetInterval = setInterval;
@@ -260,27 +287,6 @@ function callArguments(text: string): unknown[] {
   });
 }
 
-/** Makes the built-in objects immutable, so code the program ran cannot change how a gold test judges it. */
-function freezeIntrinsics(): void {
-  const seen = new Set<unknown>();
-  const freeze = (value: unknown) => {
-    if ((typeof value !== "object" && typeof value !== "function") || value === null) return;
-    if (seen.has(value)) return;
-    seen.add(value);
-    Object.freeze(value);
-    for (const key of Reflect.ownKeys(value)) {
-      const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
-      if (descriptor && "value" in descriptor) freeze(descriptor.value);
-    }
-    freeze(Object.getPrototypeOf(value));
-  };
-  for (const key of Reflect.ownKeys(globalThis)) {
-    if (typeof key === "string" && /^[A-Z]/.test(key)) {
-      freeze((globalThis as Record<string, unknown>)[key]);
-    }
-  }
-}
-
 interface Outcome {
   status: RuntimeReport["status"];
   errorText: string;
@@ -291,6 +297,8 @@ interface Outcome {
 let port: MessagePort;
 let outputFull = false;
 let fail: (error: unknown) => void = () => {};
+/** In gold-test mode: the program's function that the checker's candidate calls. */
+let candidateEntry: ((...args: unknown[]) => unknown) | undefined;
 self.addEventListener("error", (event) => {
   event.preventDefault();
   fail(event.error);
@@ -302,6 +310,10 @@ self.addEventListener("unhandledrejection", (event) => {
   settle();
 });
 trackTimers();
+
+function send(message: unknown): void {
+  apply(postMessage, port, [message]);
+}
 
 async function runInput(program: WireProgram, index: number): Promise<Outcome> {
   const outcome: Outcome = { status: "ok", errorText: "", hasValue: false };
@@ -334,7 +346,7 @@ async function runInput(program: WireProgram, index: number): Promise<Outcome> {
         outcome.value = await (entry as (...a: unknown[]) => unknown)(...args);
         outcome.hasValue = true;
       } else if (program.entry_point) {
-        await runCheck(program, index, entry as (...a: unknown[]) => unknown);
+        candidateEntry = entry as (...a: unknown[]) => unknown;
       }
     }
   } catch (error) {
@@ -355,26 +367,62 @@ async function runInput(program: WireProgram, index: number): Promise<Outcome> {
   return outcome;
 }
 
-/** Gold test mode: `check` from its own module, called by the runner with plain values only. */
-async function runCheck(
-  program: WireProgram,
-  index: number,
-  entry: (...a: unknown[]) => unknown,
-): Promise<void> {
-  freezeIntrinsics();
-  const tests = await import(
-    moduleUrl(`${program.test_code}\n;export { check };`, program.language, index)
-  );
-  const candidate = async (...args: unknown[]) => structuredClone(await entry(...args));
-  await tests.check(candidate);
+/** Gold-test mode, in the program's worker: one call of the candidate, answered with a structured clone. */
+async function answerCall(args: unknown[]): Promise<void> {
+  let answer: { value: unknown } | { callError: string };
+  try {
+    if (!candidateEntry) throw new ReferenceError("The program did not load");
+    answer = { value: await candidateEntry(...args) };
+  } catch (error) {
+    answer = {
+      callError: error instanceof ProgramExit
+        ? `process.exit(${error.code}) before check() returned`
+        : errorTextOf(error),
+    };
+  }
+  try {
+    send(answer);
+  } catch (error) {
+    send({ callError: `The return value cannot be copied: ${errorTextOf(error)}` });
+  }
 }
 
-async function execute(program: WireProgram, index: number): Promise<void> {
-  port.postMessage({ started: true });
+/**
+ * Gold-test mode, in the checker: `check` from the test code, called with a candidate
+ * whose every call is answered by the program's worker.
+ */
+async function runCheck(program: WireProgram, index: number, channel: CheckerChannel) {
+  const outcome: Outcome = { status: "ok", errorText: "", hasValue: false };
+  const candidate = (...args: unknown[]) => {
+    send({ call: args });
+    atomicsWait(channel.ready, 0, 0);
+    atomicsStore(channel.ready, 0, 0);
+    const answer = receive(channel.answers)?.message as
+      | { value?: unknown; callError?: string }
+      | undefined;
+    if (answer === undefined || typeof answer.callError === "string") {
+      throw new Error(answer?.callError ?? "The program's worker did not answer");
+    }
+    return answer.value;
+  };
+  try {
+    const tests = await import(
+      moduleUrl(`${program.test_code}\n;export { check };`, program.language, index)
+    );
+    await tests.check(candidate);
+  } catch (error) {
+    outcome.status = "runtime_error";
+    outcome.errorText = errorTextOf(error);
+  }
+  return outcome;
+}
+
+async function execute(program: WireProgram, index: number, checker?: CheckerChannel) {
+  send({ started: true });
   const started = performance.now();
   outputFull = false;
   const onFull = () => {
-    if (!outputFull) port.postMessage({ outputFull: true });
+    if (!outputFull) send({ outputFull: true });
     outputFull = true;
     throw new RangeError("Output limit reached");
   };
@@ -382,8 +430,10 @@ async function execute(program: WireProgram, index: number): Promise<void> {
   const stderr = new OutputBuffer(onFull);
   stdout.reset(program.max_output_bytes);
   stderr.reset(program.max_output_bytes);
-  installShims(program.inputs[index].stdin, stdout, stderr);
-  const outcome = await runInput(program, index);
+  installShims(checker ? "" : program.inputs[index].stdin, stdout, stderr);
+  const outcome = checker
+    ? await runCheck(program, index, checker)
+    : await runInput(program, index);
   if (outputFull) outcome.status = "output_limit";
   const report = runtimeReport({
     status: outcome.status,
@@ -395,22 +445,28 @@ async function execute(program: WireProgram, index: number): Promise<void> {
   });
   if (outcome.status === "ok" && outcome.hasValue) {
     try {
-      port.postMessage({ ...report, value: outcome.value });
+      send({ ...report, value: outcome.value });
       return;
     } catch {
       // not cloneable (a function inside): serialize here
       report.return_value = canonicalJson(outcome.value);
     }
   }
-  port.postMessage(report);
+  send(report);
 }
 
 self.onmessage = (event: MessageEvent) => {
   self.onmessage = null;
-  const init = event.data.init as { port: MessagePort; program: WireProgram };
+  const init = event.data.init as {
+    port: MessagePort;
+    program: WireProgram;
+    checker?: CheckerChannel;
+  };
   port = init.port;
-  const program = init.program;
-  port.onmessage = (message: MessageEvent<{ index: number }>) => {
-    void execute(program, message.data.index);
+  const { program, checker } = init;
+  port.onmessage = (message: MessageEvent<{ index: number } | { call: unknown[] }>) => {
+    const data = message.data;
+    if ("call" in data) void answerCall(data.call);
+    else void execute(program, data.index, checker);
   };
 };

@@ -25,6 +25,7 @@ import {
   type WireProgram,
   type WireResult,
 } from "./protocol.ts";
+import type { CheckerChannel } from "./js_worker.ts";
 import type { PythonTask } from "./python_worker.ts";
 import { clearSignals, REASON_TIMEOUT, type Signals, SIGNALS_BYTES, stopJob } from "./signals.ts";
 
@@ -117,12 +118,20 @@ function checkedReport(data: unknown, maxOutputBytes: number): RuntimeReport {
   return report;
 }
 
-/** Sends `message` to a runtime and waits for its report on one input, enforcing the input's limits. */
+function timeLimitText(program: WireProgram): string {
+  return `Time limit of ${program.timeout_ms} ms exceeded`;
+}
+
+/**
+ * Sends `message` to a runtime and waits for its report on one input, enforcing the
+ * input's limits; `relay` takes the messages that are neither reports nor signals.
+ */
 function supervise(
   { worker, port }: Runtime,
   message: unknown,
   program: WireProgram,
   interruptible: boolean,
+  relay?: (data: Record<string, unknown>) => boolean,
 ): Promise<RuntimeReport> {
   const started = performance.now();
   clearSignals(signals);
@@ -144,7 +153,7 @@ function supervise(
         recycle: true,
       });
     };
-    const limitMessage = `Time limit of ${program.timeout_ms} ms exceeded`;
+    const limitMessage = timeLimitText(program);
     // The limit counts from the moment the worker starts the input (not while it still
     // resets after the previous program or loads).
     const arm = () => {
@@ -167,6 +176,7 @@ function supervise(
       }
     };
     port.onmessage = (event: MessageEvent) => {
+      if (relay?.(event.data ?? {})) return;
       if (event.data?.started === true) {
         if (timers.length === 0) arm();
       } else if (event.data?.outputFull) kill("output_limit", "Output limit reached");
@@ -231,6 +241,84 @@ function newJavaScriptWorker(): Worker {
   return new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
 }
 
+/** The spare worker, or a new one; a new spare starts loading at once. */
+function freshJavaScriptWorker(): Worker {
+  const worker = spareJavaScript ?? newJavaScriptWorker();
+  spareJavaScript = newJavaScriptWorker();
+  return worker;
+}
+
+/** Most bytes of a call's error text passed on to the checker. */
+const CALL_ERROR_CHARS = 4000;
+
+/**
+ * Gold-test mode: runs the test code's `check` in a fresh checker worker (see
+ * `js_worker.ts`) after the program loaded in `program`; each call of the candidate is
+ * passed to the program's worker and its answer back. The verdict is the checker's.
+ */
+async function runCheck(
+  program: WireProgram,
+  index: number,
+  runtime: Runtime,
+  loaded: RuntimeReport,
+): Promise<RuntimeReport> {
+  const worker = freshJavaScriptWorker();
+  const { port1, port2 } = new MessageChannel();
+  const answers = new MessageChannel();
+  const ready = new Int32Array(new SharedArrayBuffer(4));
+  const checker: CheckerChannel = { answers: answers.port2, ready };
+  worker.postMessage({ init: { port: port2, program, checker } }, [port2, answers.port2]);
+  let calling = false;
+  const answer = (message: object) => {
+    calling = false;
+    answers.port1.postMessage(message);
+    Atomics.store(ready, 0, 1);
+    Atomics.notify(ready, 0);
+  };
+  runtime.port.onmessage = (event: MessageEvent) => {
+    const data = event.data ?? {};
+    if (!calling) return;
+    if ("value" in data) answer({ value: data.value });
+    else if ("callError" in data) answer({ callError: text(data.callError, CALL_ERROR_CHARS) });
+  };
+  const relay = (data: Record<string, unknown>) => {
+    if (!("call" in data)) return false;
+    calling = true;
+    try {
+      runtime.port.postMessage({ call: data.call });
+    } catch (error) {
+      answer({ callError: `The arguments cannot be copied: ${error}` });
+    }
+    return true;
+  };
+  try {
+    const remaining = Math.max(1, program.timeout_ms - loaded.duration_ms);
+    const verdict = await supervise(
+      { worker, port: port1 },
+      { index },
+      { ...program, timeout_ms: remaining },
+      false,
+      relay,
+    );
+    return {
+      ...verdict,
+      stdout: loaded.stdout,
+      // The checker's limit is what the load left of the input's limit.
+      stderr: [
+        loaded.stderr,
+        verdict.status === "timeout" ? timeLimitText(program) : verdict.stderr,
+      ]
+        .filter(Boolean).join("\n"),
+      duration_ms: loaded.duration_ms + verdict.duration_ms,
+    };
+  } finally {
+    runtime.port.onmessage = null;
+    worker.terminate();
+    port1.close();
+    answers.port1.close();
+  }
+}
+
 /**
  * Runs a JavaScript or TypeScript program in a fresh worker; returns whether the
  * process must exit (a worker it had to stop may still be running).
@@ -238,13 +326,16 @@ function newJavaScriptWorker(): Worker {
 async function runJavaScript(program: WireProgram): Promise<boolean> {
   // A Python worker still being replaced would distort the program's memory watch.
   await python.catch(() => {});
-  const worker = spareJavaScript ?? newJavaScriptWorker();
-  spareJavaScript = undefined;
+  const worker = freshJavaScriptWorker();
   const { port1, port2 } = new MessageChannel();
+  const runtime = { worker, port: port1 };
   worker.postMessage({ init: { port: port2, program } }, [port2]);
   try {
     for (let index = 0; index < program.inputs.length; index++) {
-      const report = await supervise({ worker, port: port1 }, { index }, program, false);
+      let report = await supervise(runtime, { index }, program, false);
+      if (program.mode === "test" && program.entry_point && report.status === "ok") {
+        report = await runCheck(program, index, runtime, report);
+      }
       const exiting = report.recycle || report.status === "sandbox_error";
       await sendResult(program, index, report, exiting);
       if (exiting) return true;
@@ -253,8 +344,6 @@ async function runJavaScript(program: WireProgram): Promise<boolean> {
   } finally {
     worker.terminate();
     port1.close();
-    // The next program's worker loads while the parent reads this one's results.
-    spareJavaScript = newJavaScriptWorker();
   }
 }
 

@@ -479,6 +479,12 @@ Deno.test("a program cannot change a later program's result", async (t) => {
   });
 });
 
+/** A JavaScript gold test: `check` calls `add(2, 3)` and wants 5. */
+const JS_GOLD = {
+  test_code: "function check(c) { if (c(2, 3) != 5) throw new Error('wrong') }",
+  entry_point: "add",
+};
+
 /** Jobs whose results must be exactly what a fresh process gives, after any attack. */
 const VICTIMS: SandboxJob[] = [
   py("def f(x):\n    return x * 2", { call: { entry_point: "f", args: "7" } }),
@@ -492,6 +498,14 @@ const VICTIMS: SandboxJob[] = [
   }),
   js("console.log(JSON.stringify([1, 2]), typeof leak)"),
   js("function f(x) { return x * 2 }", { call: { entry_point: "f", args: "7" } }),
+  js("function add(a, b) { return a + b }", JS_GOLD),
+  js(`const { BroadcastChannel } = await import("node:worker_threads");
+const channel = new BroadcastChannel("pfpo");
+let heard = 0;
+channel.onmessage = () => heard++;
+await new Promise((resolve) => setTimeout(resolve, 50));
+channel.close();
+console.log("heard", heard, typeof leak, [1, 2].map((x) => x * 2).join())`),
 ];
 
 /** Programs that try to take over their worker, forge a verdict or break the next job. */
@@ -607,6 +621,53 @@ os.chdir("/tmp")`),
     check: status("runtime_error"),
   },
   {
+    name: "JavaScript gold test: intercepting the runner's report",
+    job: js(
+      `const post = MessagePort.prototype.postMessage;
+MessagePort.prototype.postMessage = function (message, transfer) {
+  const forged = message && typeof message.status === "string" ? { ...message, status: "ok", stderr: "" } : message;
+  return post.call(this, forged, transfer);
+};
+Reflect.apply = (f, self, args) => f.call(self, ...args.map((m) => m?.status ? { ...m, status: "ok" } : m));
+function add(a, b) { return 0 }`,
+      JS_GOLD,
+    ),
+    check: status("runtime_error"),
+  },
+  {
+    name: "JavaScript gold test: a returned object whose valueOf lies",
+    job: js(
+      "class Five { valueOf() { return 5 } }\nfunction add(a, b) { return new Five() }",
+      JS_GOLD,
+    ),
+    check: status("runtime_error"),
+  },
+  {
+    name:
+      "JavaScript runs code from strings (node:vm with a stand-in Deno, data: and blob: modules)",
+    job: js(
+      `const stub = (path) => new Proxy(function () {}, {
+  get: (_, key) => key === Symbol.toPrimitive ? () => "/" : key === "then" ? undefined : stub(path + "." + String(key)),
+  apply: () => stub(path + "()"),
+});
+globalThis.Deno = stub("Deno");
+const vm = await import("node:vm");
+const fromVm = vm.runInThisContext("globalThis.leak = 1; Object.prototype.poisoned = 1; 42");
+const code = "globalThis.leak = 1; setTimeout(() => { globalThis.leak = 2 }, 1); export default 42";
+const fromData = await import("data:text/javascript," + encodeURIComponent(code));
+const fromBlob = await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+console.log(fromVm, fromData.default, fromBlob.default)`,
+    ),
+    check: (r) => assert.equal(r.stdout, "42 42 42\n", JSON.stringify(r)),
+  },
+  {
+    name: "JavaScript broadcasts to later programs",
+    job: js(`const { BroadcastChannel } = await import("node:worker_threads");
+const channel = new BroadcastChannel("pfpo");
+setInterval(() => channel.postMessage("poison"), 1);
+channel.postMessage("poison"); console.log("done")`),
+  },
+  {
     name: "JavaScript posts its own report",
     job: js(`self.postMessage({ status: "ok", stdout: { forged: true } });
 globalThis.postMessage?.({ id: 1, index: 0, status: "ok", stdout: 1 }); console.log("honest")`),
@@ -658,6 +719,26 @@ async function securitySuite(t: Deno.TestContext, size: number): Promise<void> {
     });
   }
 }
+
+Deno.test("JavaScript gold tests: the checker's verdict, plain values only", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
+  const cases: [string, ExecutionResult["status"]][] = [
+    ["function add(a, b) { return a + b }", "ok"],
+    ["async function add(a, b) { return a + b }", "ok"],
+    ["console.log('loaded')\nconst add = (a, b) => a + b", "ok"],
+    ["function add(a, b) { return a - b }", "runtime_error"],
+    ["function add(a, b) { return () => 5 }", "runtime_error"],
+    ["function add(a, b) { process.exit(0) }", "runtime_error"],
+    ["function sub(a, b) { return a + b }", "runtime_error"],
+    ["function add(a, b) { return a + b", "compile_error"],
+  ];
+  const results = await Promise.all(cases.map(([code]) => pool.run(js(code, JS_GOLD))));
+  for (const [i, [code, expected]] of cases.entries()) {
+    assert.equal(results[i].status, expected, `${code}: ${JSON.stringify(results[i])}`);
+  }
+  assert.equal(results[2].stdout, "loaded\n");
+  assert.match(results[5].stderr, /process\.exit\(0\) before check\(\) returned/);
+});
 
 Deno.test("an attack leaves nothing behind: victims get a fresh process's results", async (t) => {
   await securitySuite(t, 2);
