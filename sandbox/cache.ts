@@ -14,9 +14,10 @@ import type { WireInput } from "./protocol.ts";
 
 /**
  * Version of the execution semantics in the key: results stored under an earlier
- * version (before programs ran in their own isolation unit) are not trusted.
+ * version are not trusted: 2 gave programs their own isolation unit, 3 judges JavaScript
+ * gold tests in a separate checker (before, a right program failed and a forged verdict passed).
  */
-const KEY_VERSION = 2;
+const KEY_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (
