@@ -86,6 +86,7 @@ export * from "./src/steps/prefixes.ts";
 export * from "./src/steps/completions.ts";
 export * from "./src/steps/values.ts";
 export * from "./src/steps/step_pairs.ts";
+export * from "./src/steps/step_confidence.ts";
 
 // Server
 export * from "./src/server/app.ts";

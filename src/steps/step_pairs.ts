@@ -23,6 +23,7 @@ import { type SeededRandom, seededRandom } from "../feedback/random.ts";
 import type { FeedbackSource } from "../model/feedback.ts";
 import type { PairDraft, PrefixSide } from "../model/pair.ts";
 import type { Prefix } from "./prefixes.ts";
+import { type CompletionTally, stepPairConfidence } from "./step_confidence.ts";
 import { codePrefixValue, type CodeValueReduction, mathPrefixValue } from "./values.ts";
 
 /** A prefix with its per-completion values. */
@@ -43,6 +44,12 @@ export interface StepPairOptions {
   completions: number;
   /** Seed of the random choices. Default 0. */
   seed?: number | string;
+  /**
+   * P(the label or the tests the completions were checked against are right), the
+   * first factor of each pair's `confidence` (see `stepPairConfidence`). Default 1
+   * (gold, or a label taken as right).
+   */
+  labelConfidence?: number;
 }
 
 /** How math step positives are paired. */
@@ -109,8 +116,12 @@ export function mathStepPairs(
       return [[chosen, pick(near)]];
     })()
     : positives.map((chosen) => [chosen, pick(negatives)]);
+  const tally = (p: ValuedPrefix) => ({
+    successes: mathPrefixValue(p.values),
+    trials: p.values.length,
+  });
   return pairs.map(([chosen, rejected]) =>
-    draft(chosen, rejected, mathPrefixValue, options, { label: options.label })
+    draft(chosen, rejected, { value: mathPrefixValue, tally }, options, { label: options.label })
   );
 }
 
@@ -158,6 +169,11 @@ export function codeStepPairs(
   }
   if (!(options.tests > 0)) return [];
   const value = (values: readonly number[]) => codePrefixValue(values, reduction);
+  // A completion counts its share of the tests passed.
+  const tally = (p: ValuedPrefix) => ({
+    successes: p.values.reduce((sum, v) => sum + v, 0) / options.tests,
+    trials: p.values.length,
+  });
   const random = randomFor(options, prefixes, `code:${minPass}:${margin}:${reduction}`);
   const pairs: PairDraft[] = [];
   for (const chosen of prefixes) {
@@ -166,7 +182,7 @@ export function codeStepPairs(
     const rejectable = prefixes.filter((p) => value(p.values) < v - margin);
     if (rejectable.length === 0) continue;
     const rejected = rejectable[random.int(rejectable.length)];
-    pairs.push(draft(chosen, rejected, value, options, { tests: options.tests }));
+    pairs.push(draft(chosen, rejected, { value, tally }, options, { tests: options.tests }));
   }
   return pairs;
 }
@@ -186,10 +202,14 @@ function side(prefix: ValuedPrefix): PrefixSide {
 function draft(
   chosen: ValuedPrefix,
   rejected: ValuedPrefix,
-  value: (values: readonly number[]) => number,
+  measure: {
+    value: (values: readonly number[]) => number;
+    tally: (prefix: ValuedPrefix) => CompletionTally;
+  },
   options: StepPairOptions,
   extra: { label?: string; tests?: number },
 ): PairDraft {
+  const { value, tally } = measure;
   return {
     problem_id: chosen.problem_id,
     prompt: options.prompt,
@@ -199,6 +219,7 @@ function draft(
     rejected_score: value(rejected.values),
     feedback: options.feedback,
     run: options.run,
+    confidence: stepPairConfidence(tally(chosen), tally(rejected), options.labelConfidence),
     level: "step",
     step: {
       completions: options.completions,

@@ -110,3 +110,36 @@ Deno.test("codeStepPairs() chosen at half the tests, rejected lower by more than
   assert.ok([4, 2].includes(max[0].rejected_score));
   assert.equal(codeStepPairs(prefixes, { ...common, tests: 0 }).length, 0);
 });
+
+Deno.test("mathStepPairs() and codeStepPairs() give each pair a confidence from its completions and the label's", () => {
+  const math = (sample: number, values: number[]) => ({
+    problem_id: "p",
+    sample,
+    steps: 2,
+    of: 4,
+    text: `prefix ${sample}`,
+    values,
+  });
+  const options = { prompt: "Q", run: "r", feedback: "self_consistency" as const, completions: 3 };
+  const [sure] = mathStepPairs([math(0, [1, 1, 1]), math(1, [0, 0, 0])], {
+    ...options,
+    label: "1",
+  });
+  const [unsure] = mathStepPairs([math(0, [1, 1, 0]), math(1, [1, 0, 0])], {
+    ...options,
+    label: "1",
+  });
+  assert.ok(sure.confidence! > 0.9 && unsure.confidence! < sure.confidence!);
+  const [halved] = mathStepPairs([math(0, [1, 1, 1]), math(1, [0, 0, 0])], {
+    ...options,
+    label: "1",
+    labelConfidence: 0.5,
+  });
+  assert.equal(halved.confidence, sure.confidence! / 2);
+  // Code: 10 tests; completions passing 10, 10, 9 against 0, 1, 2.
+  const [code] = codeStepPairs([math(0, [10, 10, 9]), math(1, [0, 1, 2])], {
+    ...options,
+    tests: 10,
+  });
+  assert.ok(code.confidence! > 0.9, `${code.confidence}`);
+});
