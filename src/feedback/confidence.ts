@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { sameOutput, sameValue } from "../../sandbox/judge.ts";
 import type { ExecutionResult } from "../model/execution.ts";
 import type { Equivalence } from "./answer_vote.ts";
 import { ANSWER_GROUP_FEATURES, answerGroupFeatures } from "./answer_groups.ts";
@@ -62,6 +63,20 @@ export const MATH_LABEL_MODEL: LogisticModel = {
   bias: -1.1,
 };
 
+/**
+ * P(a frontier model's math answer is right) from the features of its group among
+ * the policy's answers (share 0 when no sample has it); fitted on GSM8K with the
+ * strongest of the four GPT-3 solutions (175B, verifier-selected, right 56% of the
+ * time) as the frontier answer and the other three as the policy's samples. The
+ * bias carries that frontier's accuracy: refit it with `fitLogistic` for a stronger
+ * one.
+ */
+export const MATH_FRONTIER_MODEL: LogisticModel = {
+  features: ANSWER_GROUP_FEATURES,
+  weights: [3.279, 0.301, -0.209],
+  bias: -0.438,
+};
+
 const logit = (p: number) => Math.log(Math.max(p, 1e-6) / Math.max(1 - p, 1e-6));
 
 /** Options for {@link CodeTrust}. */
@@ -100,6 +115,7 @@ export class CodeTrust {
   readonly #trust: number[];
   readonly #pairModel: LogisticModel;
   readonly #trusted?: number;
+  readonly #same: Equivalence;
 
   /** Reads `results[program][input]` (a program without results: `undefined`). */
   constructor(
@@ -107,6 +123,8 @@ export class CodeTrust {
     options: CodeTrustOptions = {},
   ) {
     this.clusters = clusterPrograms(results, { same: options.same });
+    const values = results.some((row) => row?.some((r) => r?.return_value !== undefined));
+    this.#same = options.same ?? (values ? sameValue : sameOutput);
     const model = options.clusterModel ?? CODE_CLUSTER_MODEL;
     this.#pairModel = options.pairModel ?? CODE_PAIR_MODEL;
     this.#trust = this.clusters.clusters.map((c) =>
@@ -147,6 +165,26 @@ export class CodeTrust {
     if (!trusted || cluster === undefined) return 0;
     const own = this.clusters.clusters[cluster];
     return trusted.groups.filter((g, i) => g !== undefined && own.groups[i] === g).length;
+  }
+
+  /**
+   * P(the expected outputs `expected[input]` are right; `undefined`: no test on
+   * that input), read as the best, over clusters, of the cluster's trust times the
+   * share of the tests its output passes: tests that no trusted behaviour passes
+   * are doubtful. 0 without tests.
+   */
+  testsConfidence(expected: readonly (string | undefined)[]): number {
+    const tests = expected.filter((e) => e !== undefined).length;
+    if (tests === 0) return 0;
+    let best = 0;
+    this.clusters.clusters.forEach((c, k) => {
+      const passed = expected.filter((e, i) => {
+        const output = c.outputs[i];
+        return e !== undefined && output !== undefined && this.#same(output, e);
+      }).length;
+      best = Math.max(best, this.#trust[k] * passed / tests);
+    });
+    return best;
   }
 
   /** P(`chosen` is right and `rejected` wrong). */

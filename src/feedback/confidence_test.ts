@@ -94,3 +94,13 @@ Deno.test("mathLabelConfidence() rises with the share and margin and falls with 
   assert.ok(mathLabelConfidence([3, 1], 0, 8) < mathLabelConfidence([3, 1], 0, 4));
   for (const p of [strong, tie, scattered]) assert.ok(p > 0 && p < 1);
 });
+
+Deno.test("CodeTrust.testsConfidence() trusts tests the trusted cluster passes and doubts a wrong majority's", () => {
+  const trust = new CodeTrust(squares);
+  const right = trust.testsConfidence(["1", "4", "9", "16"]);
+  const majority = trust.testsConfidence(["1", "4", "9", "0"]); // the per-input majority
+  assert.equal(right, trust.trust(0));
+  assert.ok(majority < right, `${majority} ≥ ${right}`);
+  assert.equal(trust.testsConfidence([undefined, "4", undefined, undefined]), trust.trust(0));
+  assert.equal(trust.testsConfidence([]), 0);
+});

@@ -18,7 +18,7 @@ import {
   resolveEarlyStop,
 } from "./early_stop.ts";
 import type { LogisticModel } from "./calibration.ts";
-import { mathLabelConfidence } from "./confidence.ts";
+import { MATH_FRONTIER_MODEL, mathLabelConfidence } from "./confidence.ts";
 import { type FeedbackMetrics, feedbackMetrics } from "./metrics.ts";
 
 /** Options shared by the math feedback functions. */
@@ -36,8 +36,9 @@ export interface MathFeedback {
   /** Every sample scored 1 (its answer matches the label) or 0; empty when the label was dropped. */
   scored: ScoredSample[];
   /**
-   * Self-consistency: the calibrated probability that the label is right (and so
-   * that a pair of a sample with the label and one without is right).
+   * Self-consistency and frontier labels: the calibrated probability that the label
+   * is right (and so that a pair of a sample with the label and one without is
+   * right); a frontier label's comes from how the samples agree with it.
    */
   confidence?: number;
 }
@@ -189,6 +190,11 @@ export interface ScoreMathOptions extends MathAnswerOptions {
   label: string;
   /** Where the label came from. */
   feedback: FeedbackSource;
+  /**
+   * The model behind a frontier label's `confidence` (one refitted with
+   * `fitLogistic` on your gold data). Default `MATH_FRONTIER_MODEL`.
+   */
+  labelModel?: LogisticModel;
 }
 
 /**
@@ -218,23 +224,32 @@ export function scoreMathAnswers(
 ): MathFeedback {
   const { label, problemId } = options;
   const extract = options.extract ?? ((text: string) => extractAnswer(text));
-  const verdicts = new Map<string, boolean>();
-  let votes = 0;
-  let total = 0;
+  // The label is group 0 (it comes first); the samples' answers group around it.
+  const vote = new AnswerVote({ equivalent: options.equivalent ?? isEquivalent });
+  vote.add(-1, label);
   const scored = samples.map((sample) => {
     const answer = answerOf(sample, extract);
-    let correct = false;
-    if (answer !== undefined) {
-      total++;
-      correct = verdicts.get(answer) ?? (options.equivalent ?? isEquivalent)(label, answer);
-      verdicts.set(answer, correct);
-      if (correct) votes++;
-    }
+    const correct = vote.add(sample.index, answer) === 0;
     return scoredSample(sample, answer, { correct, feedback: options.feedback });
   });
+  const counts = [...vote.progress().counts];
+  counts[0]--;
+  const confidence = options.feedback === "frontier"
+    ? mathLabelConfidence(counts, 0, samples.length, {
+      model: options.labelModel ?? MATH_FRONTIER_MODEL,
+    })
+    : undefined;
   return {
-    vote: { problem_id: problemId, label, votes, total, decided: true, kept: true },
+    vote: {
+      problem_id: problemId,
+      label,
+      votes: counts[0],
+      total: vote.total - 1,
+      decided: true,
+      kept: true,
+    },
     scored,
+    ...(confidence !== undefined && { confidence }),
   };
 }
 

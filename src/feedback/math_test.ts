@@ -169,3 +169,15 @@ Deno.test("MathSelfConsistency.finish() gives the label's confidence through the
   assert.equal(refitted, 0.5);
   assert.notEqual(shipped, 0.5);
 });
+
+Deno.test("scoreMathAnswers() gives a frontier label a confidence that rises with the samples agreeing", () => {
+  const score = (answers: string[]) =>
+    scoreMathAnswers(boxed(answers), { problemId: "p", label: "7", feedback: "frontier" });
+  const agreed = score(["7", "7", "7", "3"]);
+  const alone = score(["3", "3", "3", "4"]);
+  assert.deepEqual(agreed.scored.map((s) => s.score), [1, 1, 1, 0]);
+  assert.equal(agreed.vote.votes, 3);
+  assert.ok(agreed.confidence! > 0.8 && alone.confidence! < 0.5, `${agreed.confidence}`);
+  const gold = scoreMathAnswers(boxed(["7"]), { problemId: "p", label: "7", feedback: "gold" });
+  assert.equal(gold.confidence, undefined);
+});
