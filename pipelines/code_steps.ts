@@ -14,6 +14,7 @@ import {
   type CodeProblem,
   codeSolutionText,
   codeStepPairStage,
+  CodeTrust,
   type CodeValueReduction,
   map,
   pipe,
@@ -69,6 +70,7 @@ function codeSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
         feedback: recipe === "code-step-frontier" ? "frontier" : "self_consistency",
         completions: flags["step-completions"],
         tests: item.target.length,
+        labelConfidence: item.labelConfidence,
         seed: problemSeed(flags, item.problem.id),
         minPassFraction: flags["step-min-pass"],
         margin: flags["step-margin"],
@@ -111,17 +113,20 @@ function inputs(
       const tests = inputs.flatMap((input, i) =>
         expected[i] === undefined ? [] : [{ input, output: expected[i] as string }]
       );
-      return stepInput(problem, samples, programs, tests);
+      // The majority's tests are as sure as the trusted behaviour that passes them.
+      const trust = new CodeTrust(results, { same: sameFor(problem) });
+      return stepInput(problem, samples, programs, tests, trust.testsConfidence(expected));
     }, { signal, name: "vote", metrics: run.metrics.stage("vote") }),
   );
 }
 
-/** A problem's step input: its tests and its solutions, or `no_tests`. */
+/** A problem's step input: its tests (with P(they are right); the frontier's are taken as right) and its solutions, or `no_tests`. */
 function stepInput(
   problem: CodeProblem,
   samples: readonly Sample[],
   programs: readonly (string | undefined)[],
   tests: TestCase[],
+  labelConfidence?: number,
 ): StepInput<CodeProblem, TestCase[]> {
   const base = { problem, samples: samples.length };
   if (tests.length === 0) return { ...base, status: "no_tests" };
@@ -131,7 +136,7 @@ function stepInput(
       ? []
       : [{ index: sample.index, text: solutionText(problem, sample, program) }];
   });
-  return { ...base, target: tests, solutions };
+  return { ...base, target: tests, labelConfidence, solutions };
 }
 
 /**

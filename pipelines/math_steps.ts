@@ -19,6 +19,7 @@ import {
   mathStepPairStage,
   prefixClass,
   type ProblemSamples,
+  scoreMathAnswers,
   type StepPairMode,
 } from "../mod.ts";
 import {
@@ -66,6 +67,7 @@ function mathSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
         feedback,
         completions,
         label: item.target,
+        labelConfidence: item.labelConfidence,
         seed: problemSeed(flags, item.problem.id),
         threshold,
         mode: flags["step-pair-mode"] as StepPairMode,
@@ -98,6 +100,7 @@ async function* inputs(
   const cut = (
     group: ProblemSamples<MathProblem>,
     label: string | undefined,
+    labelConfidence?: number,
   ): StepInput<MathProblem, string> => {
     const usable = group.samples.filter((s) => s.completion.trim() !== "");
     const base = { problem: group.problem, samples: group.samples.length };
@@ -108,6 +111,7 @@ async function* inputs(
     return {
       ...base,
       target: label,
+      labelConfidence,
       solutions: usable.map((s) => ({ index: s.index, text: s.completion })),
     };
   };
@@ -120,15 +124,21 @@ async function* inputs(
       }
     })();
     for await (const group of policySamples(context, labelled, { samples: flags.n })) {
-      yield cut(group, labels.get(group.problem.id));
+      const label = labels.get(group.problem.id);
+      const agreement = label === undefined ? undefined : scoreMathAnswers(group.samples, {
+        problemId: group.problem.id,
+        label,
+        feedback: "frontier",
+      });
+      yield cut(group, label, agreement?.confidence);
       labels.delete(group.problem.id);
     }
     return;
   }
   const vote = new MathSelfConsistency({ minShare: flags["min-share"], metrics: run.metrics });
   for await (const group of policySamples(context, problems, { samples: flags.n })) {
-    const { vote: result } = vote.finish(group.problem.id, group.samples);
-    yield cut(group, result.kept ? result.label : undefined);
+    const { vote: result, confidence } = vote.finish(group.problem.id, group.samples);
+    yield cut(group, result.kept ? result.label : undefined, confidence);
   }
 }
 

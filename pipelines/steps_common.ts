@@ -54,6 +54,8 @@ export interface StepProblem<P extends Problem, T> {
   samples: number;
   /** The label (math) or tests (code) prefixes are valued against. */
   target: T;
+  /** P(the target is right), the first factor of the pairs' confidence. Default 1. */
+  labelConfidence?: number;
   /** The solutions to cut. */
   solutions: Solution[];
 }

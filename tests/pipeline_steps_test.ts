@@ -68,6 +68,9 @@ Deno.test({
       assert.equal(await main(args(reference)), 0);
       const expected = await stepPairs(reference);
       assert.ok(expected.length > 0);
+      for await (const pair of readJsonl<Pair>(join(reference, "pairs.jsonl"))) {
+        assert.ok(pair.confidence! > 0 && pair.confidence! <= 1, `step pair ${pair.seq}`);
+      }
 
       failing = true;
       const dir = join(await Deno.makeTempDir(), "run");
