@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { feedbackMetrics, FeedbackStore, SamplingHealth, samplingMetrics } from "../mod.ts";
 import { summarize } from "../pipelines/summary.ts";
-import { serve, testRun } from "./support/server_run.ts";
+import { draft, serve, testRun } from "./support/server_run.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -229,6 +229,70 @@ Deno.test({
       await browser.close();
       serve.kill("SIGTERM");
       await serve.status;
+    }
+  },
+});
+
+Deno.test({
+  name: "dashboard shows the pair quality panel once pairs are checked against gold",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using run = await testRun();
+    run.write(1); // a pair without gold: the panel stays hidden
+    await using server = await serve(run);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`${server.url}/?poll_ms=150`);
+      await page.waitForFunction("Number(document.body.dataset.updates) >= 1");
+      assert.equal(await page.isVisible("#quality"), false);
+
+      // Four pairs checked against gold while the page is open: the two most
+      // confident are precise, the other two are not.
+      const store = new FeedbackStore(run.db);
+      const confidences = [0.95, 0.85, 0.4, 0.2];
+      const pairs = run.log.append(
+        confidences.map((confidence, i) => ({ ...draft(10 + i), confidence })),
+      );
+      pairs.forEach((pair, i) => {
+        store.savePairSamples([{
+          pair_id: pair.id,
+          problem_id: pair.problem_id,
+          chosen_index: 0,
+          rejected_index: 1,
+        }]);
+        const chosenRight = i < 2 ? 1 : 0;
+        store.saveScores([chosenRight, 0].map((score, index) => ({
+          problem_id: pair.problem_id,
+          index,
+          completion: "",
+          score,
+          max_score: 1,
+          feedback: "gold" as const,
+        })));
+      });
+      await page.waitForSelector("#quality", { state: "visible" });
+      // The panel follows the run: wait for all four pairs.
+      await page.waitForFunction(
+        'document.querySelector("#quality-yield tbody tr")?.textContent === "04250.0%"',
+      );
+      // Reliability diagram: one point per non-empty bin (0.9, 0.8, 0.4, 0.2).
+      assert.equal(await page.locator("#quality-plot svg circle").count(), 4);
+      const rows = await page.locator("#quality-yield tbody tr").allTextContents();
+      assert.deepEqual(rows, [
+        "04250.0%",
+        "0.33266.7%",
+        "0.522100.0%",
+        "0.722100.0%",
+        "0.911100.0%",
+      ]);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
     }
   },
 });
