@@ -16,17 +16,16 @@
  * return value, blocks until the answer, and gets it as a structured clone made in its
  * own realm: plain values only, and no object of the program's realm.
  *
- * Messages in: `{ init: { port, program, checker? } }` (a {@link WireProgram}, a private
- * `MessagePort` and, for a checker, the {@link CheckerChannel}), then `{ index }` or,
- * for a program's worker in gold-test mode, `{ call: args }` on the port. Messages out,
- * on the port only: `{ started: true }`, one {@link RuntimeReport} per input (with the
- * raw `value` for function calls), `{ value }` or `{ callError }` per call, and from a
- * checker `{ call: args }`.
+ * Messages in: `{ init: { port } }` (a private `MessagePort`), then on the port
+ * `{ program }` (a {@link WireProgram}), for a checker `{ checker }` (its
+ * {@link CheckerChannel}), and `{ index }` per input or, for a program's worker in
+ * gold-test mode, `{ call: args }`. Messages out, on the port only: `{ started: true }`,
+ * one {@link RuntimeReport} per input (with the raw `value` for function calls),
+ * `{ value }` or `{ callError }` per call, and from a checker `{ call: args }`.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
-import { receiveMessageOnPort } from "node:worker_threads";
 import { parsePythonArgs, PyKeyword } from "../src/code/python_literal.ts";
 import { canonicalJson, fromPythonValue } from "./canonical.ts";
 import { type RuntimeReport, runtimeReport, type WireProgram } from "./protocol.ts";
@@ -52,10 +51,8 @@ const apply = Reflect.apply;
 const postMessage = MessagePort.prototype.postMessage;
 const atomicsWait = Atomics.wait;
 const atomicsStore = Atomics.store;
-/** Takes the next message from a web `MessagePort` without waiting (Deno supports both kinds). */
-const receive = receiveMessageOnPort as unknown as (
-  port: MessagePort,
-) => { message: unknown } | undefined;
+/** Takes the next message from a `MessagePort` without waiting (a checker only). */
+let receive: (port: MessagePort) => { message: unknown } | undefined;
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
 const realSetInterval = setInterval;
@@ -417,8 +414,13 @@ async function runCheck(program: WireProgram, index: number, channel: CheckerCha
   return outcome;
 }
 
-async function execute(program: WireProgram, index: number, checker?: CheckerChannel) {
+async function execute(
+  program: WireProgram,
+  index: number,
+  checkerChannel?: Promise<CheckerChannel>,
+) {
   send({ started: true });
+  const checker = await checkerChannel;
   const started = performance.now();
   outputFull = false;
   const onFull = () => {
@@ -457,16 +459,25 @@ async function execute(program: WireProgram, index: number, checker?: CheckerCha
 
 self.onmessage = (event: MessageEvent) => {
   self.onmessage = null;
-  const init = event.data.init as {
-    port: MessagePort;
-    program: WireProgram;
-    checker?: CheckerChannel;
-  };
-  port = init.port;
-  const { program, checker } = init;
-  port.onmessage = (message: MessageEvent<{ index: number } | { call: unknown[] }>) => {
+  port = (event.data.init as { port: MessagePort }).port;
+  let program: WireProgram;
+  let checker: Promise<CheckerChannel> | undefined;
+  port.onmessage = (
+    message: MessageEvent<
+      { program: WireProgram } | { checker: CheckerChannel } | { call: unknown[] } | {
+        index: number;
+      }
+    >,
+  ) => {
     const data = message.data;
-    if ("call" in data) void answerCall(data.call);
-    else void execute(program, data.index, checker);
+    if ("program" in data) program = data.program;
+    else if ("call" in data) void answerCall(data.call);
+    else if ("checker" in data) {
+      // Only a checker loads Node's module (it costs a program's worker a third of its start).
+      checker = import("node:worker_threads").then(({ receiveMessageOnPort }) => {
+        receive = receiveMessageOnPort as unknown as typeof receive;
+        return data.checker;
+      });
+    } else void execute(program, data.index, checker);
   };
 };

@@ -43,8 +43,9 @@ export interface SandboxPoolOptions extends SandboxLimits {
   /** Most time a process may take to start. Default 120000 ms. */
   startTimeoutMs?: number;
   /**
-   * Benchmark only: skip the interpreter reset between programs, which removes the
-   * isolation between them. Never set it for untrusted programs. Default false.
+   * Benchmark only: skip the interpreter reset between programs (JavaScript: run the
+   * next program in the same worker), which removes the isolation between them. Never
+   * set it for untrusted programs. Default false.
    */
   unsafeSkipReset?: boolean;
   /**

@@ -235,17 +235,30 @@ async function runPython(program: WireProgram, noReset: boolean): Promise<void> 
 }
 
 /** A worker that has run no program yet, started ahead so the next program does not wait for it. */
-let spareJavaScript: Worker | undefined;
+let spareJavaScript: Runtime | undefined;
+/** Benchmark only (`no_reset`): the worker the previous JavaScript program ran in, kept. */
+let keptJavaScript: Runtime | undefined;
 
-function newJavaScriptWorker(): Worker {
-  return new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
+function newJavaScriptRuntime(): Runtime {
+  const worker = new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
+  const { port1, port2 } = new MessageChannel();
+  worker.postMessage({ init: { port: port2 } }, [port2]);
+  return { worker, port: port1 };
 }
 
-/** The spare worker, or a new one; a new spare starts loading at once. */
-function freshJavaScriptWorker(): Worker {
-  const worker = spareJavaScript ?? newJavaScriptWorker();
-  spareJavaScript = newJavaScriptWorker();
-  return worker;
+/**
+ * The spare worker, or a new one. The spare is replaced only after the program's results
+ * are sent: starting a worker blocks this thread for most of its start-up.
+ */
+function freshJavaScriptRuntime(): Runtime {
+  const runtime = spareJavaScript ?? newJavaScriptRuntime();
+  spareJavaScript = undefined;
+  return runtime;
+}
+
+function stopJavaScript({ worker, port }: Runtime): void {
+  worker.terminate();
+  port.close();
 }
 
 /** Most bytes of a call's error text passed on to the checker. */
@@ -253,7 +266,7 @@ const CALL_ERROR_CHARS = 4000;
 
 /**
  * Gold-test mode: runs the test code's `check` in a fresh checker worker (see
- * `js_worker.ts`) after the program loaded in `program`; each call of the candidate is
+ * `js_worker.ts`) after the program loaded in `runtime`; each call of the candidate is
  * passed to the program's worker and its answer back. The verdict is the checker's.
  */
 async function runCheck(
@@ -262,12 +275,12 @@ async function runCheck(
   runtime: Runtime,
   loaded: RuntimeReport,
 ): Promise<RuntimeReport> {
-  const worker = freshJavaScriptWorker();
-  const { port1, port2 } = new MessageChannel();
+  const checker = freshJavaScriptRuntime();
   const answers = new MessageChannel();
   const ready = new Int32Array(new SharedArrayBuffer(4));
-  const checker: CheckerChannel = { answers: answers.port2, ready };
-  worker.postMessage({ init: { port: port2, program, checker } }, [port2, answers.port2]);
+  const channel: CheckerChannel = { answers: answers.port2, ready };
+  checker.port.postMessage({ checker: channel }, [answers.port2]);
+  checker.port.postMessage({ program });
   let calling = false;
   const answer = (message: object) => {
     calling = false;
@@ -294,7 +307,7 @@ async function runCheck(
   try {
     const remaining = Math.max(1, program.timeout_ms - loaded.duration_ms);
     const verdict = await supervise(
-      { worker, port: port1 },
+      checker,
       { index },
       { ...program, timeout_ms: remaining },
       false,
@@ -313,37 +326,38 @@ async function runCheck(
     };
   } finally {
     runtime.port.onmessage = null;
-    worker.terminate();
-    port1.close();
+    stopJavaScript(checker);
     answers.port1.close();
   }
 }
 
 /**
- * Runs a JavaScript or TypeScript program in a fresh worker; returns whether the
- * process must exit (a worker it had to stop may still be running).
+ * Runs a JavaScript or TypeScript program in a fresh worker (with `noReset`, for the
+ * benchmark only, in the previous program's worker); returns whether the process must
+ * exit (a worker it had to stop may still be running).
  */
-async function runJavaScript(program: WireProgram): Promise<boolean> {
+async function runJavaScript(program: WireProgram, noReset: boolean): Promise<boolean> {
   // A Python worker still being replaced would distort the program's memory watch.
   await python.catch(() => {});
-  const worker = freshJavaScriptWorker();
-  const { port1, port2 } = new MessageChannel();
-  const runtime = { worker, port: port1 };
-  worker.postMessage({ init: { port: port2, program } }, [port2]);
+  const runtime = (noReset ? keptJavaScript : undefined) ?? freshJavaScriptRuntime();
+  keptJavaScript = undefined;
+  runtime.port.postMessage({ program });
+  let exiting = false;
   try {
-    for (let index = 0; index < program.inputs.length; index++) {
+    for (let index = 0; index < program.inputs.length && !exiting; index++) {
       let report = await supervise(runtime, { index }, program, false);
       if (program.mode === "test" && program.entry_point && report.status === "ok") {
         report = await runCheck(program, index, runtime, report);
       }
-      const exiting = report.recycle || report.status === "sandbox_error";
+      exiting = report.recycle || report.status === "sandbox_error";
       await sendResult(program, index, report, exiting);
-      if (exiting) return true;
     }
-    return false;
+    return exiting;
   } finally {
-    worker.terminate();
-    port1.close();
+    if (noReset && !exiting) keptJavaScript = runtime;
+    else stopJavaScript(runtime);
+    // The next program's worker loads while the parent reads this one's results.
+    spareJavaScript ??= newJavaScriptRuntime();
   }
 }
 
@@ -366,7 +380,7 @@ async function main(): Promise<void> {
     await send({ failed: error instanceof Error ? error.message : String(error) });
     Deno.exit(1);
   }
-  spareJavaScript = newJavaScriptWorker();
+  spareJavaScript = newJavaScriptRuntime();
   for await (const line of input) {
     if (line === OVERSIZED) Deno.exit(1);
     const { no_reset: noReset, ...program } = JSON.parse(line) as WireProgram & {
@@ -375,7 +389,7 @@ async function main(): Promise<void> {
     await send({ ack: program.id });
     if (program.language === "python") {
       await runPython(program, noReset === true);
-    } else if (await runJavaScript(program)) {
+    } else if (await runJavaScript(program, noReset === true)) {
       Deno.exit(0);
     }
   }
