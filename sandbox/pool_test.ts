@@ -62,6 +62,71 @@ Deno.test("SandboxPool runs Python in the three test styles and reports each sta
     assert.match(fail.stderr, /AssertionError/);
   });
 
+  await t.step("gold test code reaches the program's names, classes and iterators", async () => {
+    const gold = (code: string, test_code: string, entry_point = "") =>
+      pool.run({ language: "python", code, test_code, entry_point });
+    // MBPP style: asserts on the program's functions, classes and imports by name.
+    const mbpp = await gold(
+      "import math\nclass Pair:\n    def __init__(self, a, b):\n        self.a, self.b = a, b\n" +
+        "def span(pairs):\n    return max(p.b for p in pairs) - min(p.a for p in pairs)\n" +
+        "def squares(n):\n    return (i * i for i in range(n))",
+      "assert span([Pair(1, 4), Pair(2, 9)]) == 8\nassert Pair(3, 5).b == 5\n" +
+        "assert list(squares(4)) == [0, 1, 4, 9]\nassert math.isclose(math.pi, 3.14159, rel_tol=1e-3)",
+    );
+    assert.equal(mbpp.status, "ok", mbpp.stderr);
+    // A class as the entry point; values of every plain type arrive as themselves.
+    const stack = await gold(
+      "from fractions import Fraction\nclass Stack:\n    def __init__(self):\n        self.items = []\n" +
+        "    def push(self, x):\n        self.items.append(x)\n        return self\n" +
+        "    def dump(self):\n        return (tuple(self.items), {1: {2.5}}, b'x', Fraction(1, 3), None)",
+      "def check(candidate):\n    s = candidate().push(1).push('a')\n" +
+        "    assert s.dump() == ((1, 'a'), {1: {2.5}}, b'x', __import__('fractions').Fraction(1, 3), None)\n" +
+        "    assert s.items == [1, 'a']",
+      "Stack",
+    );
+    assert.equal(stack.status, "ok", stack.stderr);
+    // The program's exceptions reach check() as the same built-in type.
+    const raises = await gold(
+      "def f(x):\n    if x < 0:\n        raise ValueError('negative')\n    return x",
+      "def check(candidate):\n    try:\n        candidate(-1)\n    except ValueError as e:\n" +
+        "        assert str(e) == 'negative'\n    else:\n        assert False",
+      "f",
+    );
+    assert.equal(raises.status, "ok", raises.stderr);
+  });
+
+  await t.step("gold test: a candidate that loops is stopped at the time limit", async () => {
+    const result = await pool.run({
+      language: "python",
+      code: "def f(x):\n    while True:\n        pass",
+      test_code:
+        "def check(candidate):\n    for i in range(3):\n        try:\n            candidate(i)\n" +
+        "        except BaseException:\n            pass",
+      entry_point: "f",
+      timeout_ms: 300,
+    });
+    assert.equal(result.status, "timeout");
+    const after = await pool.run({
+      language: "python",
+      code: "def f(x):\n    return x",
+      test_code: "def check(candidate):\n    assert candidate(4) == 4",
+      entry_point: "f",
+    });
+    assert.equal(after.status, "ok", after.stderr);
+  });
+
+  await t.step("gold test: a program that exits fails even when check() swallows it", async () => {
+    const result = await pool.run({
+      language: "python",
+      code: "import sys\ndef f(x):\n    sys.exit(0)",
+      test_code:
+        "def check(candidate):\n    try:\n        candidate(1)\n    except BaseException:\n        pass",
+      entry_point: "f",
+    });
+    assert.equal(result.status, "runtime_error");
+    assert.match(result.stderr, /exited before check\(\) returned/);
+  });
+
   await t.step("syntax errors are compile errors, exceptions runtime errors", async () => {
     const compile = await pool.run({ language: "python", code: "def f(:\n  pass" });
     assert.equal(compile.status, "compile_error");
@@ -130,7 +195,7 @@ Deno.test("SandboxPool runs Python in the three test styles and reports each sta
 
   await t.step("metrics count executions by status and the pool size", async () => {
     const text = await metrics.registry.metrics();
-    assert.match(text, /pfpo_sandbox_executions_total\{status="timeout"\} 2/);
+    assert.match(text, /pfpo_sandbox_executions_total\{status="timeout"\} 3/);
     assert.match(text, /pfpo_sandbox_pool_size 1/);
     assert.match(text, /pfpo_sandbox_execution_seconds_count/);
   });

@@ -1,22 +1,32 @@
 /**
- * The Python side of the Pyodide runtime: run once before the start-up snapshot (so a
- * worker started from it has it already). It preloads common modules and defines the
- * two functions the worker calls: `load(code, test_code)` compiles a program once, and
- * `run_input(mode, entry_point, args_text)` runs the compiled program in fresh globals
- * on one input. Isolation between programs is not this file's job: the worker puts
- * the whole interpreter back to its snapshot after every program.
+ * The Python side of the Pyodide runtime: run once before the start-up snapshot (so
+ * every interpreter started from it has it already). It preloads common modules and
+ * defines the functions the worker calls.
  *
- * `load` returns `""` or the compile error text. `run_input` returns
- * `(status, error_text, return_value_json, exception_type)` where `status` is `ok`,
- * `runtime_error` or `compile_error` (the JavaScript side turns interrupts, refused
- * memory growth and oversized values into `timeout`, `memory_limit` and
- * `output_limit`).
+ * In the interpreter that runs programs: `load(code)` compiles a program once,
+ * `run_input(mode, entry_point, args_text)` runs it in fresh globals on one `stdio` or
+ * `call` input, `run_top()` runs it in fresh globals for gold test mode and describes
+ * its top-level names, and `call(op, handle, name, payload)` serves the checker's
+ * requests on those names. In the checker, a second interpreter that never runs
+ * program code: `load_test(test_code)` compiles the gold test code and
+ * `check_input(entry_point, names, bridge)` runs it, reaching the program only through
+ * `bridge`, which carries text. Isolation between programs is not this file's job:
+ * the worker puts both interpreters back to their snapshot after every program.
  *
- * Gold test mode: the program runs, then the test code in a copy of the program's
- * globals; `check` receives a stand-in for the entry point that hands back only
- * plain values (exact built-in types, copied through `marshal`; an entry-point class
- * gives instances whose methods do the same), and the input passes only when `check`
- * returns. Leaving early (`sys.exit`, `SystemExit`) fails.
+ * `load` and `load_test` return `""` or the compile error text. `run_input` and
+ * `check_input` return `(status, error_text, return_value_json, exception_type)`
+ * where `status` is `ok`, `runtime_error` or `compile_error` (the JavaScript side turns
+ * interrupts, refused memory growth and oversized values into `timeout`,
+ * `memory_limit` and `output_limit`); `run_top` returns the same with the names'
+ * description in place of the return value.
+ *
+ * Gold test mode: values cross between the two interpreters as text (tagged JSON,
+ * see `_dumps`): plain values (exact built-in types, subclasses as their base type)
+ * are copied, anything else stays in the program's interpreter and the checker gets a
+ * handle it can only call and read attributes of. So `check` never runs a line of the
+ * program's code in its own interpreter, and nothing the program does (frames, `gc`,
+ * builtins, a lying `__eq__`) reaches it. The input passes only when `check` returns;
+ * leaving early (`sys.exit`, `os._exit`, `SystemExit`) fails.
  *
  * @module
  */
@@ -77,15 +87,16 @@ for _n in _BRIDGE:
 sys.meta_path[:] = [f for f in sys.meta_path if not type(f).__module__.startswith("_pyodide")]
 `;
 
-/** Name under which the runner leaves `(load, run_input)` in `__main__`. */
+/** Name under which the runner leaves its functions in `__main__`. */
 export const RUNNER_NAME = "_sandbox_runner";
 
 /**
  * Python source of the runner; run in `__main__` once before the start-up snapshot, it
- * leaves `(load, run_input)` there as {@link RUNNER_NAME}.
+ * leaves `(load, run_input, run_top, call, load_test, check_input)` there as
+ * {@link RUNNER_NAME}.
  */
 export const PYTHON_RUNNER: string = String.raw`
-import sys, builtins, io, os, ast, json, math, marshal, traceback
+import sys, builtins, io, os, ast, json, math, traceback, importlib, fractions, decimal
 
 for _name in (
     "collections", "collections.abc", "itertools", "functools", "heapq", "bisect",
@@ -94,6 +105,7 @@ for _name in (
     "textwrap", "unicodedata", "enum", "dataclasses", "json", "io", "os", "sys",
     "hashlib", "queue", "abc", "contextlib", "keyword", "calendar", "pprint", "base64",
     "binascii", "locale", "warnings", "weakref", "codecs", "zlib", "traceback", "ast",
+    "importlib",
 ):
     __import__(_name)
 import random
@@ -104,10 +116,20 @@ _RECURSION_LIMIT = 1000
 class _Program:
     code = None
     test = None
+    names = None
+    handles = []
 
 
-class _LeftEarly(Exception):
+class _LeftEarly(BaseException):
     pass
+
+
+class _Stopped(BaseException):
+    """The program's interpreter was interrupted (time or output limit) or is gone."""
+
+
+class _ProgramError(Exception):
+    """An exception the program raised whose type is not a built-in one."""
 
 
 def _fresh_stdio():
@@ -117,6 +139,12 @@ def _fresh_stdio():
                                   encoding="utf-8")
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
                                   errors="backslashreplace", line_buffering=True)
+
+
+def _fresh_input():
+    random.seed()
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    _fresh_stdio()
 
 
 def _flush():
@@ -135,110 +163,100 @@ def _literal_args(text):
 
 
 ${PYTHON_CANON}
-_PLAIN = (type(None), bool, int, float, complex, str, bytes)
 
-
-def _plain(value):
-    """The value as exact built-in types (subclasses become their base type)."""
+def _tree(value, other):
+    """
+    A value as a JSON-able tree: exact built-in types (subclasses become their base
+    type) are copied, tagged where JSON has no such type; anything else goes to
+    other(value), which gives its handle.
+    """
     kind = type(value)
-    if kind in _PLAIN:
+    if value is None or kind is bool or kind is int or kind is str or kind is float:
         return value
-    for base in _PLAIN[1:]:
-        if isinstance(value, base):
-            return base(value)
-    if isinstance(value, tuple):
-        return tuple(_plain(item) for item in value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [_tree(item, other) for item in value]
+    if isinstance(value, tuple):
+        return {"t": [_tree(item, other) for item in value]}
     if isinstance(value, frozenset):
-        return frozenset(_plain(item) for item in value)
+        return {"f": [_tree(item, other) for item in value]}
     if isinstance(value, set):
-        return {_plain(item) for item in value}
+        return {"s": [_tree(item, other) for item in value]}
     if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    raise TypeError(f"the return value is not a plain value: {kind.__name__}")
+        return {"d": [[_tree(k, other), _tree(v, other)] for k, v in value.items()]}
+    if isinstance(value, (bytes, bytearray)):
+        return {"b": bytes(value).decode("latin-1")}
+    if isinstance(value, complex):
+        return {"c": [complex(value).real, complex(value).imag]}
+    if isinstance(value, fractions.Fraction):
+        return {"q": [int(value.numerator), int(value.denominator)]}
+    if isinstance(value, decimal.Decimal):
+        return {"e": str(decimal.Decimal(value))}
+    return {"h": other(value)}
 
 
-def _copy(value):
-    return marshal.loads(marshal.dumps(_plain(value)))
+def _dumps(value, other):
+    return json.dumps(_tree(value, other), ensure_ascii=False, separators=(",", ":"))
 
 
-class _Instance:
-    """An instance of the entry-point class as check() sees it: methods hand back plain values."""
-    __slots__ = ("_target",)
+def _loads(text, handle):
+    """The value of a tree made by _dumps: plain values, handles through handle(id)."""
+    def tagged(obj):
+        if len(obj) != 1:
+            raise ValueError("a malformed value")
+        ((tag, v),) = obj.items()
+        if tag == "t":
+            return tuple(v)
+        if tag == "s":
+            return set(v)
+        if tag == "f":
+            return frozenset(v)
+        if tag == "d":
+            return {k: x for k, x in v}
+        if tag == "b":
+            return v.encode("latin-1")
+        if tag == "c":
+            return complex(v[0], v[1])
+        if tag == "q":
+            return fractions.Fraction(v[0], v[1])
+        if tag == "e":
+            return decimal.Decimal(v)
+        if tag == "h" and type(v) is int:
+            return handle(v)
+        raise ValueError("a malformed value")
+    return json.loads(text, object_hook=tagged)
 
-    def __init__(self, target):
-        object.__setattr__(self, "_target", target)
 
-    def __getattr__(self, name):
-        value = getattr(object.__getattribute__(self, "_target"), name)
-        return _candidate(value) if callable(value) else _copy(value)
-
-
-def _candidate(function):
-    def candidate(*args, **kwargs):
-        value = function(*args, **kwargs)
-        if isinstance(function, type) and isinstance(value, function):
-            return _Instance(value)
-        return _copy(value)
-    return candidate
-
-
-def _error_text(error):
+def _error_text(error, filename):
     tb = error.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != "<program>":
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(error), error, tb))
 
 
-def load(code, test_code):
-    """Compiles a program (and its gold test code) once for all of its inputs."""
-    try:
-        _Program.code = compile(code, "<program>", "exec")
-        _Program.test = compile(test_code, "<test>", "exec") if test_code else None
-    except (SyntaxError, ValueError, OverflowError) as error:
-        return "".join(traceback.format_exception_only(error))
-    return ""
-
-
-def run_input(mode, entry_point, args_text):
-    """Runs the loaded program on one input; see the module documentation."""
-    program = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
+def _outcome(run, left_early):
+    """Runs run(); its outcome as (status, error_text, returned, error_type)."""
     status, error_text, returned, error_type = "ok", "", None, None
-    random.seed()
-    sys.setrecursionlimit(_RECURSION_LIMIT)
-    _fresh_stdio()
     try:
-        try:
-            exec(_Program.code, program)
-        except SystemExit:
-            if mode == "test":
-                raise _LeftEarly("the program exited before check() ran")
-            raise
-        if mode == "call":
-            function = program[entry_point] if entry_point in program else None
-            if function is None:
-                raise NameError(f"name {entry_point!r} is not defined")
-            args, kwargs = _literal_args(args_text)
-            returned = _text(_canon(function(*args, **kwargs)))
-        elif mode == "test":
-            tests = dict(program)
-            tests["__builtins__"] = builtins
-            if _Program.test is not None:
-                exec(_Program.test, tests)
-            if entry_point:
-                check = tests.get("check")
-                if check is None:
-                    raise NameError("name 'check' is not defined")
-                function = program.get(entry_point)
-                if function is None:
-                    raise NameError(f"name {entry_point!r} is not defined")
-                try:
-                    check(_candidate(function))
-                except SystemExit:
-                    raise _LeftEarly("the program exited before check() returned")
+        returned = run()
+    except _LeftEarly as error:
+        status, error_type = "runtime_error", "SystemExit"
+        error_text = f"SystemExit: {error}"
+    except _Stopped:
+        status, error_type = "runtime_error", "KeyboardInterrupt"
+        error_text = "KeyboardInterrupt"
     except SystemExit as error:
-        if error.code is not None and error.code != 0:
+        if left_early:
+            status, error_type = "runtime_error", "SystemExit"
+            error_text = f"SystemExit: {left_early}"
+        elif error.code is not None and error.code != 0:
             status, error_type = "runtime_error", "SystemExit"
             if not isinstance(error.code, int):
                 try:
@@ -249,7 +267,7 @@ def run_input(mode, entry_point, args_text):
     except BaseException as error:
         status, error_type = "runtime_error", type(error).__name__
         try:
-            error_text = _error_text(error)
+            error_text = getattr(error, "_program_text", None) or _error_text(error, "<program>")
         except BaseException:
             error_text = type(error).__name__
     finally:
@@ -257,13 +275,222 @@ def run_input(mode, entry_point, args_text):
     return (status, error_text, returned, error_type)
 
 
+def load(code):
+    """Compiles a program once for all of its inputs."""
+    try:
+        _Program.code = compile(code, "<program>", "exec")
+    except (SyntaxError, ValueError, OverflowError) as error:
+        return "".join(traceback.format_exception_only(error))
+    return ""
+
+
+def run_input(mode, entry_point, args_text):
+    """Runs the loaded program on one stdio or call input; see the module documentation."""
+    program = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
+    _fresh_input()
+
+    def run():
+        exec(_Program.code, program)
+        if mode == "call":
+            function = program[entry_point] if entry_point in program else None
+            if function is None:
+                raise NameError(f"name {entry_point!r} is not defined")
+            args, kwargs = _literal_args(args_text)
+            return _text(_canon(function(*args, **kwargs)))
+        return None
+    return _outcome(run, None)
+
+
+def _handle(value):
+    _Program.handles.append(value)
+    return len(_Program.handles) - 1
+
+
+def run_top():
+    """
+    Runs the loaded program in fresh globals for gold test mode; on success the third
+    item describes its top-level names: {"modules": {name: module}, "values": tree}.
+    """
+    program = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
+    _Program.names = program
+    _Program.handles = [program]
+    _fresh_input()
+
+    def run():
+        exec(_Program.code, program)
+        modules, values = {}, {}
+        for name, value in list(program.items()):
+            if name.startswith("__") or type(name) is not str:
+                continue
+            if type(value) is type(sys):
+                modules[name] = value.__name__
+            else:
+                values[name] = value
+        return json.dumps({"modules": modules, "values": _tree(values, _handle)},
+                          ensure_ascii=False, separators=(",", ":"))
+    return _outcome(run, "the program exited before check() ran")
+
+
+def call(op, handle, name, payload):
+    """
+    Serves one request of the checker on the program's objects: "g" reads attribute
+    name of handle (a global name for handle 0), "c" calls handle with payload's
+    arguments. Answers "v" + value, "r" + [type, message, traceback] when the program
+    raised, "x" when it left (SystemExit) and "s" when it was interrupted.
+    """
+    try:
+        target = _Program.handles[handle]
+        if op == "g":
+            value = target[name] if handle == 0 else getattr(target, name)
+        elif op == "i":
+            value = _Iterator(iter(target))
+        elif op == "n":
+            value = next(target)
+        else:
+            args, kwargs = _loads(payload, lambda h: _Program.handles[h])
+            value = target(*args, **kwargs)
+        return "v" + _dumps(value, _handle)
+    except StopIteration:
+        return "e"
+    except SystemExit:
+        return "x"
+    except KeyboardInterrupt:
+        return "s"
+    except BaseException as error:
+        try:
+            return "r" + json.dumps([type(error).__name__, str(error),
+                                     _error_text(error, "<program>")])
+        except BaseException:
+            return "r" + json.dumps([type(error).__name__, "", type(error).__name__])
+    finally:
+        _flush()
+
+
+class _Iterator:
+    """An iterator of the program's, always handed to the checker as a handle."""
+    __slots__ = ("it",)
+
+    def __init__(self, it):
+        self.it = it
+
+    def __next__(self):
+        return next(self.it)
+
+
+class _Remote:
+    """An object that stays in the program's interpreter: it can be called and read."""
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle):
+        object.__setattr__(self, "_handle", handle)
+
+    def __call__(self, *args, **kwargs):
+        return _ask("c", object.__getattribute__(self, "_handle"), "", [list(args), kwargs])
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _ask("g", object.__getattribute__(self, "_handle"), name, None)
+
+    def __iter__(self):
+        return _ask("i", object.__getattribute__(self, "_handle"), "", None)
+
+    def __next__(self):
+        return _ask("n", object.__getattribute__(self, "_handle"), "", None)
+
+    def __repr__(self):
+        return "<object of the program>"
+
+
+class _Bridge:
+    send = None
+    left = False
+
+
+def _remote_handle(value):
+    if type(value) is _Remote:
+        return object.__getattribute__(value, "_handle")
+    raise TypeError(f"check() passed a value the program cannot receive: {type(value).__name__}")
+
+
+def _ask(op, handle, name, payload):
+    text = _Bridge.send(op, handle, name, "" if payload is None else _dumps(payload, _remote_handle))
+    if type(text) is not str or not text:
+        raise _Stopped()
+    kind, body = text[0], text[1:]
+    if kind == "v":
+        return _loads(body, _Remote)
+    if kind == "r":
+        kind_name, message, program_text = json.loads(body)
+        error_type = getattr(builtins, str(kind_name), None)
+        if not (isinstance(error_type, type) and issubclass(error_type, Exception)):
+            error_type = _ProgramError
+        error = error_type(str(message))
+        error._program_text = str(program_text)
+        raise error
+    if kind == "e":
+        raise StopIteration
+    if kind == "x":
+        _Bridge.left = True
+        raise _LeftEarly("the program exited before check() returned")
+    raise _Stopped()
+
+
+def load_test(test_code):
+    """Compiles gold test code once for all of a program's inputs (in the checker)."""
+    try:
+        _Program.test = compile(test_code, "<test>", "exec") if test_code else None
+    except (SyntaxError, ValueError, OverflowError) as error:
+        return "".join(traceback.format_exception_only(error))
+    return ""
+
+
+def check_input(entry_point, names_text, send):
+    """
+    Runs the gold test code in the checker on the program's top-level names (as
+    described by run_top); the program is reached only through send.
+    """
+    _Bridge.send, _Bridge.left = send, False
+    _fresh_input()
+
+    def run():
+        names = json.loads(names_text)
+        tests = {"__name__": "__main__", "__builtins__": builtins}
+        for name, module in names["modules"].items():
+            try:
+                tests[name] = importlib.import_module(module)
+            except BaseException:
+                pass
+        tests.update(_loads(json.dumps(names["values"]), _Remote))
+        if _Program.test is not None:
+            exec(_Program.test, tests)
+        if entry_point:
+            check = tests.get("check")
+            if check is None or type(check) is _Remote:
+                raise NameError("name 'check' is not defined by the test code")
+            function = tests.get(entry_point)
+            if function is None:
+                raise NameError(f"name {entry_point!r} is not defined")
+            check(function)
+        return None
+    try:
+        outcome = _outcome(run, "the test code exited before it finished")
+        if _Bridge.left and outcome[0] == "ok":
+            # check() caught the program's exit: the program still left early.
+            return ("runtime_error", "SystemExit: the program exited before check() returned",
+                    None, "SystemExit")
+        return outcome
+    finally:
+        _Bridge.send = None
+
+
 # Formatting a first error imports modules: do it now, so that it is in the snapshot.
-load("def f(:", "")
+load("def f(:")
 try:
     [][1]
 except IndexError as _error:
-    _error_text(_error)
+    _error_text(_error, "<program>")
 
 import __main__
-setattr(__main__, "${RUNNER_NAME}", (load, run_input))
+setattr(__main__, "${RUNNER_NAME}", (load, run_input, run_top, call, load_test, check_input))
 `;

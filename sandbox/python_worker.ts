@@ -1,8 +1,8 @@
 /**
- * Web Worker that hosts one Pyodide interpreter inside a sandbox process and runs
- * Python programs one at a time. The isolation unit is the program: all of its
- * inputs run in the interpreter (each in fresh globals), then the interpreter is put
- * back to its pristine state as a whole, so nothing a program did survives it:
+ * Web Worker that hosts Pyodide interpreters inside a sandbox process and runs Python
+ * programs one at a time. The isolation unit is the program: all of its inputs run in
+ * the interpreter (each in fresh globals), then the interpreter is put back to its
+ * pristine state as a whole, so nothing a program did survives it:
  *
  * - the whole WebAssembly linear memory is copied back from a snapshot taken after
  *   start-up (memory a program grew is zeroed), which undoes every Python object,
@@ -12,6 +12,12 @@
  * - the table of JavaScript objects Python holds (Pyodide's hiwire table) is restored,
  *   and JavaScript-side finalizers registered for Python objects during the program
  *   are unregistered.
+ *
+ * Gold test code runs in a second interpreter, the checker (started at the first gold
+ * test), which never runs a line of program code: it reaches the program's objects
+ * only through a function of this worker that carries text (see `python_runner.ts`),
+ * and it is reset after the program too. So a verdict comes from code the program
+ * cannot reach.
  *
  * Python cannot reach the JavaScript side: every entry of that table is a frozen
  * empty object (so `js`, `pyodide_js` and any object-graph route lead nowhere), the
@@ -49,6 +55,324 @@ export interface PythonTask {
   noReset?: boolean;
 }
 
+type PyCallable<R> = ((...args: unknown[]) => R) & { destroy(): void };
+interface PyResult<T> {
+  toJs(): T;
+  destroy(): void;
+}
+/** What `run_input`, `run_top` and `check_input` return (see `python_runner.ts`). */
+type Outcome = [RuntimeReport["status"], string, string | undefined, string | undefined];
+
+// deno-lint-ignore no-explicit-any
+type Emscripten = any;
+
+/** The runner's functions, as `python_runner.ts` leaves them. */
+interface Runner {
+  load: PyCallable<string>;
+  runInput: PyCallable<PyResult<Outcome>>;
+  runTop: PyCallable<PyResult<Outcome>>;
+  call: PyCallable<unknown>;
+  loadTest: PyCallable<string>;
+  checkInput: PyCallable<PyResult<Outcome>>;
+}
+
+/** The stand-in for every JavaScript object Python could otherwise hold. */
+const NOTHING = Object.freeze(Object.create(null));
+const STATUSES = new Set(["ok", "runtime_error", "compile_error"]);
+
+/** File-system entries as the pristine interpreter has them. */
+type Files = Map<string, { mode: number; contents?: Uint8Array; target?: string; mtime: number }>;
+
+/** Open flags that may change a file: write access, create, truncate or append. */
+function writes(flags: unknown): boolean {
+  if (typeof flags === "string") return /[wa+]/.test(flags);
+  return typeof flags === "number" && ((flags & 0o3) !== 0 || (flags & 0o3100) !== 0);
+}
+
+/**
+ * One sealed Pyodide interpreter and what it looks like pristine outside its linear
+ * memory, so that {@link Interpreter.reset} can put it back as a whole.
+ */
+class Interpreter {
+  readonly module: Emscripten;
+  readonly runner: Runner;
+  /** Linear-memory size after start-up: a program's memory cap counts from here. */
+  readonly baseline: number;
+  #memory!: Uint8Array;
+  #table!: unknown[];
+  #files!: Files;
+  #streams!: Map<number, number>;
+  #cwd!: string;
+  #fsChanged = false;
+  /** Finalizer tokens registered for Python objects since the last reset. */
+  readonly #registrations = new Set<object>();
+
+  private constructor(module: Emscripten, runner: Runner) {
+    this.module = module;
+    this.runner = runner;
+    this.baseline = (module.HEAPU8 as Uint8Array).buffer.byteLength;
+  }
+
+  /**
+   * Loads Pyodide with the runner: from `snapshot` when given (it holds the runner
+   * already), otherwise from scratch, returning with it a start-up snapshot taken
+   * after the runner; then seals it.
+   */
+  static async start(
+    pyodideUrl: string,
+    snapshot: Uint8Array | undefined,
+  ): Promise<{ interpreter: Interpreter; made?: Uint8Array }> {
+    const { loadPyodide } = await import(pyodideUrl);
+    const indexURL = new URL(".", pyodideUrl).pathname;
+    let made: Uint8Array | undefined;
+    let pyodide;
+    if (snapshot) {
+      // Whatever JavaScript objects the snapshot's Python held are replaced by stand-ins anyway.
+      pyodide = await loadPyodide({
+        indexURL,
+        _loadSnapshot: snapshot,
+        _snapshotDeserializer: () => NOTHING,
+      });
+    } else {
+      pyodide = await loadPyodide({ indexURL, _makeSnapshot: true });
+      pyodide.runPython(PYTHON_RUNNER);
+      made = pyodide.makeMemorySnapshot({ serializer: () => null });
+    }
+    pyodide.setInterruptBuffer(new Int32Array(signals.flags.buffer, 0, 1));
+    pyodide.setStdin({
+      read(buffer: Uint8Array): number {
+        const n = Math.min(buffer.length, stdin.length - stdinAt);
+        buffer.set(stdin.subarray(stdinAt, stdinAt + n));
+        stdinAt += n;
+        return n;
+      },
+    });
+    pyodide.setStdout({ write: (buffer: Uint8Array) => stdout.write(buffer) });
+    pyodide.setStderr({ write: (buffer: Uint8Array) => stderr.write(buffer) });
+    const functions = pyodide.globals.get(RUNNER_NAME);
+    const [load, runInput, runTop, call, loadTest, checkInput] = Array.from(
+      { length: 6 },
+      (_, i) => functions.get(i),
+    );
+    functions.destroy();
+    pyodide.runPython(PYTHON_SEAL);
+    const interpreter = new Interpreter(pyodide._module, {
+      load,
+      runInput,
+      runTop,
+      call,
+      loadTest,
+      checkInput,
+    });
+    interpreter.#seal();
+    return { interpreter, made };
+  }
+
+  /** Linear-memory bytes the current program added to the pristine interpreter. */
+  get grown(): number {
+    return (this.module.HEAPU8 as Uint8Array).length - this.#memory.length;
+  }
+
+  /** Puts the interpreter back exactly as it was after start-up. */
+  reset(): void {
+    const module = this.module;
+    for (const token of this.#registrations) module.finalizationRegistry.unregister(token);
+    this.#registrations.clear();
+    const heap = module.HEAPU8 as Uint8Array;
+    heap.set(this.#memory);
+    if (heap.length > this.#memory.length) heap.fill(0, this.#memory.length);
+    for (const [i, value] of this.#table.entries()) module.__hiwire_set(i, value);
+    for (let i = this.#table.length;; i++) {
+      try {
+        module.__hiwire_get(i);
+        module.__hiwire_set(i, null);
+      } catch {
+        break;
+      }
+    }
+    if (module.FS.cwd() !== this.#cwd) this.#fsChanged = true;
+    this.#restoreFileSystem();
+  }
+
+  #tableEntries(): unknown[] {
+    const entries: unknown[] = [];
+    for (let i = 0;; i++) {
+      try {
+        entries.push(this.module.__hiwire_get(i));
+      } catch {
+        return entries;
+      }
+    }
+  }
+
+  /** Makes the built-in modules named by `unwanted` impossible to import (their inittab names are blanked). */
+  #removeBuiltinModules(unwanted: (name: string) => boolean): void {
+    const module = this.module;
+    const heap32 = module.HEAPU32 as Uint32Array;
+    const heap8 = module.HEAPU8 as Uint8Array;
+    let entry = heap32[module._PyImport_Inittab >>> 2];
+    for (;; entry += 8) {
+      const namePtr = heap32[entry >>> 2];
+      if (namePtr === 0) return;
+      const name = module.UTF8ToString(namePtr);
+      if (unwanted(name)) heap8[namePtr] = "!".charCodeAt(0);
+    }
+  }
+
+  /** Watches the file-system calls that change something other than a device. */
+  #watchFileSystem(): void {
+    const fs = this.module.FS;
+    const changed = () => (this.#fsChanged = true);
+    for (
+      const name of [
+        "mknod",
+        "mkdir",
+        "rename",
+        "unlink",
+        "rmdir",
+        "symlink",
+        "chmod",
+        "fchmod",
+        "chown",
+        "fchown",
+        "truncate",
+        "ftruncate",
+        "utime",
+        "chdir",
+        "mount",
+        "unmount",
+      ]
+    ) {
+      const real = fs[name];
+      fs[name] = function (...args: unknown[]) {
+        changed();
+        return real.apply(this, args);
+      };
+    }
+    const realOpen = fs.open;
+    fs.open = function (path: unknown, flags: unknown, ...rest: unknown[]) {
+      const stream = realOpen.call(this, path, flags, ...rest);
+      if (!fs.isChrdev(stream.node.mode) && writes(flags)) changed();
+      return stream;
+    };
+    const realWrite = fs.write;
+    fs.write = function (stream: { node: { mode: number } }, ...args: unknown[]) {
+      if (!fs.isChrdev(stream.node.mode)) changed();
+      return realWrite.call(this, stream, ...args);
+    };
+  }
+
+  #walkFiles(
+    visit: (path: string, stat: { mode: number; mtime: Date }) => void,
+    path = "/",
+  ): void {
+    const fs = this.module.FS;
+    for (const name of fs.readdir(path)) {
+      if (name === "." || name === "..") continue;
+      const child = path === "/" ? `/${name}` : `${path}/${name}`;
+      if (child === "/dev" || child === "/proc") continue;
+      const stat = fs.lstat(child);
+      visit(child, stat);
+      if (fs.isDir(stat.mode)) this.#walkFiles(visit, child);
+    }
+  }
+
+  #takePristine(): void {
+    const fs = this.module.FS;
+    const files: Files = new Map();
+    this.#walkFiles((path, stat) => {
+      const entry: { mode: number; contents?: Uint8Array; target?: string; mtime: number } = {
+        mode: stat.mode,
+        mtime: stat.mtime.getTime(),
+      };
+      if (fs.isFile(stat.mode)) entry.contents = fs.readFile(path);
+      else if (fs.isLink(stat.mode)) entry.target = fs.readlink(path);
+      files.set(path, entry);
+    });
+    const streams = new Map<number, number>();
+    for (const [fd, stream] of (fs.streams as ({ position: number } | null)[]).entries()) {
+      if (stream) streams.set(fd, stream.position);
+    }
+    this.#memory = (this.module.HEAPU8 as Uint8Array).slice();
+    this.#table = this.#tableEntries();
+    this.#files = files;
+    this.#streams = streams;
+    this.#cwd = fs.cwd();
+  }
+
+  #restoreFileSystem(): void {
+    const fs = this.module.FS;
+    const streams = fs.streams as ({ position: number } | null)[];
+    for (const [fd, stream] of streams.entries()) {
+      if (!stream) continue;
+      const position = this.#streams.get(fd);
+      if (position === undefined) fs.close(stream);
+      else stream.position = position;
+    }
+    if (!this.#fsChanged) return;
+    const extra: string[] = [];
+    this.#walkFiles((path, stat) => {
+      const saved = this.#files.get(path);
+      if (!saved || saved.mode !== stat.mode) extra.push(path);
+    });
+    // Deepest first, so folders are empty when they go.
+    for (const path of extra.sort((a, b) => b.length - a.length)) {
+      const stat = fs.lstat(path);
+      if (fs.isDir(stat.mode)) fs.rmdir(path);
+      else fs.unlink(path);
+    }
+    for (const [path, saved] of this.#files) {
+      let stat: { mode: number; mtime: Date } | undefined;
+      try {
+        stat = fs.lstat(path);
+      } catch {
+        stat = undefined;
+      }
+      if (stat && stat.mtime.getTime() === saved.mtime) continue;
+      if (fs.isDir(saved.mode)) {
+        if (!stat) fs.mkdir(path, saved.mode);
+      } else if (fs.isLink(saved.mode)) {
+        if (stat) fs.unlink(path);
+        fs.symlink(saved.target, path);
+      } else if (saved.contents) {
+        fs.writeFile(path, saved.contents);
+        fs.chmod(path, saved.mode);
+      }
+      fs.utime(path, saved.mtime, saved.mtime);
+    }
+    fs.chdir(this.#cwd);
+    this.#fsChanged = false;
+  }
+
+  /** Closes every route from Python to JavaScript, then takes the pristine snapshot. */
+  #seal(): void {
+    const module = this.module;
+    this.#removeBuiltinModules((name) =>
+      name === "_ctypes" || name === "_pyodide_core" || name.startsWith("_test") ||
+      name === "_xxtestfuzz"
+    );
+    const table = this.#tableEntries();
+    for (let i = 1; i < table.length; i++) {
+      if (table[i] !== null && table[i] !== undefined) module.__hiwire_set(i, NOTHING);
+    }
+    const registry = module.finalizationRegistry;
+    const registrations = this.#registrations;
+    module.finalizationRegistry = {
+      register(target: object, held: unknown, token?: object) {
+        const key = token ?? {};
+        registrations.add(key);
+        registry.register(target, held, key);
+      },
+      unregister(token: object) {
+        registrations.delete(token);
+        return registry.unregister(token);
+      },
+    };
+    this.#watchFileSystem();
+    this.#takePristine();
+  }
+}
+
 const MIB = 1024 * 1024;
 /** Memory growth past the start-up size beyond which the worker is replaced instead of reset. */
 const MAX_RESET_GROWTH = 64 * MIB;
@@ -64,22 +388,15 @@ WebAssembly.Memory.prototype.grow = function grow(this: WebAssembly.Memory, page
   return originalGrow.call(this, pages);
 };
 
-type PyCallable<R> = ((...args: unknown[]) => R) & { destroy(): void };
-interface PyResult<T> {
-  toJs(): T;
-  destroy(): void;
-}
-
-// deno-lint-ignore no-explicit-any
-type Emscripten = any;
-
 let signals: Signals;
-let module: Emscripten;
-let load: PyCallable<string>;
-let runInput: PyCallable<
-  PyResult<[RuntimeReport["status"], string, string | undefined, string | undefined]>
->;
-let baseline = 0;
+let pyodideUrl = "";
+/** The start-up snapshot, for the checker. */
+let snapshot: Uint8Array;
+/** The interpreter that runs programs. */
+let runtime: Interpreter;
+/** The interpreter that runs gold test code (started at the first gold test). */
+let checker: Interpreter | undefined;
+let checkerUsed = false;
 let stdin = new Uint8Array(0);
 let stdinAt = 0;
 let stdout: OutputBuffer;
@@ -87,280 +404,7 @@ let stderr: OutputBuffer;
 let current: { id: number; program: WireProgram; compileError: string } | undefined;
 let broken = "";
 
-/** What the pristine interpreter looks like outside its linear memory. */
-interface Pristine {
-  memory: Uint8Array;
-  table: unknown[];
-  files: Map<string, { mode: number; contents?: Uint8Array; target?: string; mtime: number }>;
-  streams: Map<number, number>;
-  cwd: string;
-}
-let pristine: Pristine;
-let fsChanged = false;
-/** Finalizer tokens registered for Python objects during the current program. */
-const registrations = new Set<object>();
-/** The stand-in for every JavaScript object Python could otherwise hold. */
-const NOTHING = Object.freeze(Object.create(null));
-
-function tableEntries(): unknown[] {
-  const entries: unknown[] = [];
-  for (let i = 0;; i++) {
-    try {
-      entries.push(module.__hiwire_get(i));
-    } catch {
-      return entries;
-    }
-  }
-}
-
-/** Makes the built-in modules named by `unwanted` impossible to import (their inittab names are blanked). */
-function removeBuiltinModules(unwanted: (name: string) => boolean): void {
-  const heap32 = module.HEAPU32 as Uint32Array;
-  const heap8 = module.HEAPU8 as Uint8Array;
-  let entry = heap32[module._PyImport_Inittab >>> 2];
-  for (;; entry += 8) {
-    const namePtr = heap32[entry >>> 2];
-    if (namePtr === 0) return;
-    const name = module.UTF8ToString(namePtr);
-    if (unwanted(name)) heap8[namePtr] = "!".charCodeAt(0);
-  }
-}
-
-/** Open flags that may change a file: write access, create, truncate or append. */
-function writes(flags: unknown): boolean {
-  if (typeof flags === "string") return /[wa+]/.test(flags);
-  return typeof flags === "number" && ((flags & 0o3) !== 0 || (flags & 0o3100) !== 0);
-}
-
-/** Watches the file-system calls that change something other than a device. */
-function watchFileSystem(): void {
-  const fs = module.FS;
-  for (
-    const name of [
-      "mknod",
-      "mkdir",
-      "rename",
-      "unlink",
-      "rmdir",
-      "symlink",
-      "chmod",
-      "fchmod",
-      "chown",
-      "fchown",
-      "truncate",
-      "ftruncate",
-      "utime",
-      "chdir",
-      "mount",
-      "unmount",
-    ]
-  ) {
-    const real = fs[name];
-    fs[name] = function (...args: unknown[]) {
-      fsChanged = true;
-      return real.apply(this, args);
-    };
-  }
-  const realOpen = fs.open;
-  fs.open = function (path: unknown, flags: unknown, ...rest: unknown[]) {
-    const stream = realOpen.call(this, path, flags, ...rest);
-    if (!fs.isChrdev(stream.node.mode) && writes(flags)) fsChanged = true;
-    return stream;
-  };
-  const realWrite = fs.write;
-  fs.write = function (stream: { node: { mode: number } }, ...args: unknown[]) {
-    if (!fs.isChrdev(stream.node.mode)) fsChanged = true;
-    return realWrite.call(this, stream, ...args);
-  };
-}
-
-function walkFiles(
-  visit: (path: string, stat: { mode: number; mtime: Date }) => void,
-  path = "/",
-): void {
-  const fs = module.FS;
-  for (const name of fs.readdir(path)) {
-    if (name === "." || name === "..") continue;
-    const child = path === "/" ? `/${name}` : `${path}/${name}`;
-    if (child === "/dev" || child === "/proc") continue;
-    const stat = fs.lstat(child);
-    visit(child, stat);
-    if (fs.isDir(stat.mode)) walkFiles(visit, child);
-  }
-}
-
-function fileContents(path: string): Uint8Array {
-  return module.FS.readFile(path);
-}
-
-function takePristine(): Pristine {
-  const fs = module.FS;
-  const files: Pristine["files"] = new Map();
-  walkFiles((path, stat) => {
-    const entry: { mode: number; contents?: Uint8Array; target?: string; mtime: number } = {
-      mode: stat.mode,
-      mtime: stat.mtime.getTime(),
-    };
-    if (fs.isFile(stat.mode)) entry.contents = fileContents(path);
-    else if (fs.isLink(stat.mode)) entry.target = fs.readlink(path);
-    files.set(path, entry);
-  });
-  const streams = new Map<number, number>();
-  for (const [fd, stream] of (fs.streams as ({ position: number } | null)[]).entries()) {
-    if (stream) streams.set(fd, stream.position);
-  }
-  return {
-    memory: (module.HEAPU8 as Uint8Array).slice(),
-    table: tableEntries(),
-    files,
-    streams,
-    cwd: fs.cwd(),
-  };
-}
-
-function restoreFileSystem(): void {
-  const fs = module.FS;
-  const streams = fs.streams as ({ position: number } | null)[];
-  for (const [fd, stream] of streams.entries()) {
-    if (!stream) continue;
-    const position = pristine.streams.get(fd);
-    if (position === undefined) fs.close(stream);
-    else stream.position = position;
-  }
-  if (!fsChanged) return;
-  const extra: string[] = [];
-  walkFiles((path, stat) => {
-    const saved = pristine.files.get(path);
-    if (!saved || saved.mode !== stat.mode) extra.push(path);
-  });
-  // Deepest first, so folders are empty when they go.
-  for (const path of extra.sort((a, b) => b.length - a.length)) {
-    const stat = fs.lstat(path);
-    if (fs.isDir(stat.mode)) fs.rmdir(path);
-    else fs.unlink(path);
-  }
-  for (const [path, saved] of pristine.files) {
-    let stat: { mode: number; mtime: Date } | undefined;
-    try {
-      stat = fs.lstat(path);
-    } catch {
-      stat = undefined;
-    }
-    if (stat && stat.mtime.getTime() === saved.mtime) continue;
-    if (fs.isDir(saved.mode)) {
-      if (!stat) fs.mkdir(path, saved.mode);
-    } else if (fs.isLink(saved.mode)) {
-      if (stat) fs.unlink(path);
-      fs.symlink(saved.target, path);
-    } else if (saved.contents) {
-      fs.writeFile(path, saved.contents);
-      fs.chmod(path, saved.mode);
-    }
-    fs.utime(path, saved.mtime, saved.mtime);
-  }
-  fs.chdir(pristine.cwd);
-  fsChanged = false;
-}
-
-/** Puts the interpreter back exactly as it was after start-up. */
-function reset(): void {
-  for (const token of registrations) module.finalizationRegistry.unregister(token);
-  registrations.clear();
-  const heap = module.HEAPU8 as Uint8Array;
-  heap.set(pristine.memory);
-  if (heap.length > pristine.memory.length) heap.fill(0, pristine.memory.length);
-  for (const [i, value] of pristine.table.entries()) module.__hiwire_set(i, value);
-  for (let i = pristine.table.length;; i++) {
-    try {
-      module.__hiwire_get(i);
-      module.__hiwire_set(i, null);
-    } catch {
-      break;
-    }
-  }
-  if (module.FS.cwd() !== pristine.cwd) fsChanged = true;
-  restoreFileSystem();
-  current = undefined;
-}
-
-/** Closes every route from Python to JavaScript, then takes the pristine snapshot. */
-function seal(): void {
-  removeBuiltinModules((name) =>
-    name === "_ctypes" || name === "_pyodide_core" || name.startsWith("_test") ||
-    name === "_xxtestfuzz"
-  );
-  const table = tableEntries();
-  for (let i = 1; i < table.length; i++) {
-    if (table[i] !== null && table[i] !== undefined) module.__hiwire_set(i, NOTHING);
-  }
-  const registry = module.finalizationRegistry;
-  module.finalizationRegistry = {
-    register(target: object, held: unknown, token?: object) {
-      const key = token ?? {};
-      registrations.add(key);
-      registry.register(target, held, key);
-    },
-    unregister(token: object) {
-      registrations.delete(token);
-      return registry.unregister(token);
-    },
-  };
-  watchFileSystem();
-  pristine = takePristine();
-}
-
-/**
- * Loads Pyodide with the runner: from `snapshot` when given (it holds the runner
- * already), otherwise from scratch, returning a start-up snapshot taken after the runner.
- */
-async function init(
-  pyodideUrl: string,
-  shared: SharedArrayBuffer,
-  snapshot: Uint8Array | undefined,
-): Promise<Uint8Array | undefined> {
-  const { loadPyodide } = await import(pyodideUrl);
-  const indexURL = new URL(".", pyodideUrl).pathname;
-  let made: Uint8Array | undefined;
-  let pyodide;
-  if (snapshot) {
-    // Whatever JavaScript objects the snapshot's Python held are replaced by stand-ins anyway.
-    pyodide = await loadPyodide({
-      indexURL,
-      _loadSnapshot: snapshot,
-      _snapshotDeserializer: () => NOTHING,
-    });
-  } else {
-    pyodide = await loadPyodide({ indexURL, _makeSnapshot: true });
-    pyodide.runPython(PYTHON_RUNNER);
-    made = pyodide.makeMemorySnapshot({ serializer: () => null });
-  }
-  module = pyodide._module;
-  signals = { flags: new Int32Array(shared) };
-  pyodide.setInterruptBuffer(new Int32Array(shared, 0, 1));
-  stdout = new OutputBuffer(() => stopJob(signals, REASON_OUTPUT));
-  stderr = new OutputBuffer(() => stopJob(signals, REASON_OUTPUT));
-  pyodide.setStdin({
-    read(buffer: Uint8Array): number {
-      const n = Math.min(buffer.length, stdin.length - stdinAt);
-      buffer.set(stdin.subarray(stdinAt, stdinAt + n));
-      stdinAt += n;
-      return n;
-    },
-  });
-  pyodide.setStdout({ write: (buffer: Uint8Array) => stdout.write(buffer) });
-  pyodide.setStderr({ write: (buffer: Uint8Array) => stderr.write(buffer) });
-  const functions = pyodide.globals.get(RUNNER_NAME);
-  load = functions.get(0);
-  runInput = functions.get(1);
-  functions.destroy();
-  pyodide.runPython(PYTHON_SEAL);
-  baseline = (module.HEAPU8 as Uint8Array).buffer.byteLength;
-  delete (globalThis as Record<string, unknown>).Deno;
-  seal();
-  return made;
-}
-
-/** Status and error text when the interpreter itself stopped (os._exit, a fatal trap). */
+/** Status and error text when an interpreter itself stopped (os._exit, a fatal trap). */
 function interpreterStopped(
   error: unknown,
   mode: WireProgram["mode"],
@@ -372,11 +416,59 @@ function interpreterStopped(
   return ["runtime_error", text];
 }
 
+/** An outcome from an interpreter that may run program code, its fields checked. */
+function outcome(result: PyResult<Outcome>): Outcome {
+  let value: unknown;
+  try {
+    value = result.toJs();
+  } finally {
+    result.destroy();
+  }
+  const [status, errorText, returned, errorType] = Array.isArray(value) ? value : [];
+  const text = (field: unknown) => typeof field === "string" ? field : undefined;
+  return [
+    STATUSES.has(status) ? status : "runtime_error",
+    text(errorText) ?? "",
+    text(returned),
+    text(errorType),
+  ];
+}
+
+/** Loads the program (and its gold test code) on its first input; the compile error, if any. */
+function load(program: WireProgram): string {
+  const error = runtime.runner.load(program.code);
+  if (error || program.mode !== "test") return error;
+  checkerUsed = true;
+  return checker!.runner.loadTest(program.test_code);
+}
+
+/**
+ * Gold test mode: the program's top level in its interpreter, then the test code in the
+ * checker, which reaches the program only through `send` (text in, text out).
+ */
+function runTest(program: WireProgram): { outcome: Outcome; stopped?: unknown } {
+  const top = outcome(runtime.runner.runTop());
+  if (top[0] !== "ok") return { outcome: top };
+  let stopped: unknown;
+  const send = (op: unknown, handle: unknown, name: unknown, payload: unknown): string => {
+    if (stopped !== undefined || Atomics.load(signals.flags, 1) !== 0) return "s";
+    try {
+      const reply = runtime.runner.call(op, handle, name, payload);
+      return typeof reply === "string" && reply.length <= RETURN_VALUE_LIMIT ? reply : "s";
+    } catch (error) {
+      stopped = error;
+      return "s";
+    }
+  };
+  const result = outcome(checker!.runner.checkInput(program.entry_point, top[2] ?? "", send));
+  return { outcome: result, stopped };
+}
+
 function execute(task: PythonTask): RuntimeReport {
   const started = performance.now();
   if (task.program) {
     const program = task.program;
-    current = { id: task.id, program, compileError: load(program.code, program.test_code) };
+    current = { id: task.id, program, compileError: load(program) };
   }
   const program = current!.program;
   const input = program.inputs[task.index];
@@ -385,7 +477,7 @@ function execute(task: PythonTask): RuntimeReport {
   stdout.reset(program.max_output_bytes);
   stderr.reset(program.max_output_bytes);
   memoryRefused = false;
-  memoryCap = baseline + program.memory_mb * MIB;
+  memoryCap = runtime.baseline + program.memory_mb * MIB;
   let status: RuntimeReport["status"];
   let errorText: string;
   let returned: string | undefined;
@@ -395,9 +487,18 @@ function execute(task: PythonTask): RuntimeReport {
     [status, errorText] = ["compile_error", current!.compileError];
   } else {
     try {
-      const result = runInput(program.mode, program.entry_point, input.args);
-      [status, errorText, returned, errorType] = result.toJs();
-      result.destroy();
+      if (program.mode === "test") {
+        const run = runTest(program);
+        [status, errorText, returned, errorType] = run.outcome;
+        if (run.stopped !== undefined) {
+          [status, errorText] = interpreterStopped(run.stopped, program.mode);
+          recycle = true;
+        }
+      } else {
+        [status, errorText, returned, errorType] = outcome(
+          runtime.runner.runInput(program.mode, program.entry_point, input.args),
+        );
+      }
     } catch (error) {
       [status, errorText] = interpreterStopped(error, program.mode);
       // After a trap Pyodide's JavaScript API stays disabled: replace the worker.
@@ -415,7 +516,7 @@ function execute(task: PythonTask): RuntimeReport {
   }
   // Zeroing what a program grew costs time after every later program: past a bound,
   // a fresh worker is cheaper.
-  const grown = (module.HEAPU8 as Uint8Array).length - pristine.memory.length;
+  const grown = Math.max(runtime.grown, checkerUsed ? checker!.grown : 0);
   return runtimeReport({
     status,
     stdout: stdout.text(),
@@ -423,31 +524,54 @@ function execute(task: PythonTask): RuntimeReport {
     errorText,
     started,
     recycle: recycle || (task.last && grown > MAX_RESET_GROWTH),
-    returnValue: returned,
+    returnValue: program.mode === "call" ? returned : undefined,
   });
+}
+
+/** Puts the interpreters the program used back to their pristine state. */
+function reset(): void {
+  runtime.reset();
+  if (checkerUsed) checker!.reset();
+  checkerUsed = false;
+  current = undefined;
 }
 
 self.onmessage = async (event: MessageEvent) => {
   self.onmessage = null;
-  const { pyodideUrl, signals: shared, port, snapshot } = event.data.init as {
+  const init = event.data.init as {
     pyodideUrl: string;
     signals: SharedArrayBuffer;
     port: MessagePort;
     snapshot?: Uint8Array;
   };
+  const port = init.port;
+  pyodideUrl = init.pyodideUrl;
+  signals = { flags: new Int32Array(init.signals) };
+  stdout = new OutputBuffer(() => stopJob(signals, REASON_OUTPUT));
+  stderr = new OutputBuffer(() => stopJob(signals, REASON_OUTPUT));
   let made: Uint8Array | undefined;
   try {
-    made = await init(pyodideUrl, shared, snapshot);
+    ({ interpreter: runtime, made } = await Interpreter.start(pyodideUrl, init.snapshot));
+    snapshot = init.snapshot ?? made!.slice();
+    delete (globalThis as Record<string, unknown>).Deno;
   } catch (error) {
     port.postMessage({
       failed: error instanceof Error ? error.stack ?? error.message : String(error),
     });
     return;
   }
-  port.onmessage = (message: MessageEvent<PythonTask>) => {
+  port.onmessage = async (message: MessageEvent<PythonTask>) => {
     const task = message.data;
+    let report: RuntimeReport | undefined;
+    if (!broken && task.program?.mode === "test" && !checker) {
+      // Before the input's clock starts: the first gold test starts the checker.
+      try {
+        checker = (await Interpreter.start(pyodideUrl, snapshot)).interpreter;
+      } catch (error) {
+        broken = `Cannot start the checker: ${error}`;
+      }
+    }
     port.postMessage({ started: true });
-    let report: RuntimeReport;
     if (broken) {
       report = runtimeReport({
         status: "sandbox_error",

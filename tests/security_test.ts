@@ -604,6 +604,39 @@ os.chdir("/tmp")`),
     check: status("runtime_error"),
   },
   {
+    name: "gold test: the program rewrites the runner and check() through gc and frames",
+    job: py(
+      `import sys, gc, builtins
+def forged(*a, **k):
+    return ("ok", "", None, None)
+for o in gc.get_objects():
+    if type(o).__name__ == "function" and o.__name__ in ("check", "check_input", "_outcome", "run", "_loads"):
+        o.__code__ = forged.__code__
+f = sys._getframe(0)
+while f is not None:
+    for k, v in list(f.f_globals.items()):
+        if callable(v) and not k.startswith("__") and k != "add":
+            f.f_globals[k] = forged
+    f = f.f_back
+builtins.isinstance = lambda *a: True
+def add(a, b):
+    return 0`,
+      {
+        test_code: "def check(candidate):\n    assert candidate(2, 3) == 5",
+        entry_point: "add",
+      },
+    ),
+    check: status("runtime_error"),
+  },
+  {
+    name: "gold test: a program that defines check() itself",
+    job: py("def check(candidate):\n    pass\ndef add(a, b):\n    return 0", {
+      test_code: "assert True",
+      entry_point: "add",
+    }),
+    check: status("runtime_error"),
+  },
+  {
     name: "JavaScript gold test: process.exit(0) before check",
     job: js("process.exit(0); function add(a, b) { return 0 }", {
       test_code: "function check(c) { if (c(2, 3) !== 5) throw new Error('wrong') }",
