@@ -80,6 +80,12 @@ interface Runner {
 const NOTHING = Object.freeze(Object.create(null));
 const STATUSES = new Set(["ok", "runtime_error", "compile_error"]);
 
+/** An open descriptor of Emscripten's file system. */
+interface Stream {
+  fd: number | null;
+  position: number;
+}
+
 /** File-system entries as the pristine interpreter has them. */
 type Files = Map<string, { mode: number; contents?: Uint8Array; target?: string; mtime: number }>;
 
@@ -101,7 +107,8 @@ class Interpreter {
   #memory!: Uint8Array;
   #table!: unknown[];
   #files!: Files;
-  #streams!: Map<number, number>;
+  /** The open descriptors: each stream object and its position. */
+  #streams!: Map<number, { stream: Stream; position: number }>;
   #cwd!: string;
   #fsChanged = false;
   /** Finalizer tokens registered for Python objects since the last reset. */
@@ -289,9 +296,9 @@ class Interpreter {
       else if (fs.isLink(stat.mode)) entry.target = fs.readlink(path);
       files.set(path, entry);
     });
-    const streams = new Map<number, number>();
-    for (const [fd, stream] of (fs.streams as ({ position: number } | null)[]).entries()) {
-      if (stream) streams.set(fd, stream.position);
+    const streams = new Map<number, { stream: Stream; position: number }>();
+    for (const [fd, stream] of (fs.streams as (Stream | null)[]).entries()) {
+      if (stream) streams.set(fd, { stream, position: stream.position });
     }
     this.#memory = (this.module.HEAPU8 as Uint8Array).slice();
     this.#table = this.#tableEntries();
@@ -302,12 +309,15 @@ class Interpreter {
 
   #restoreFileSystem(): void {
     const fs = this.module.FS;
-    const streams = fs.streams as ({ position: number } | null)[];
+    const streams = fs.streams as (Stream | null)[];
     for (const [fd, stream] of streams.entries()) {
-      if (!stream) continue;
-      const position = this.#streams.get(fd);
-      if (position === undefined) fs.close(stream);
-      else stream.position = position;
+      if (stream && stream !== this.#streams.get(fd)?.stream) fs.close(stream);
+    }
+    // Descriptors the program closed or replaced (`os.close(0)`, `os.dup2`) come back.
+    for (const [fd, saved] of this.#streams) {
+      saved.stream.fd = fd;
+      saved.stream.position = saved.position;
+      streams[fd] = saved.stream;
     }
     if (!this.#fsChanged) return;
     const extra: string[] = [];
@@ -410,6 +420,10 @@ function interpreterStopped(
   mode: WireProgram["mode"],
 ): [RuntimeReport["status"], string] {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (error instanceof Error && error.name === "PythonError") {
+    // The runner catches whatever a program raises: this came from the interpreter itself.
+    return ["sandbox_error", `The interpreter failed outside the program: ${text}`];
+  }
   const exit = /^Exit: Program terminated with exit\((\d+)\)/.exec(text);
   if (exit?.[1] === "0" && mode !== "test") return ["ok", ""];
   if (exit) return ["runtime_error", `SystemExit: ${exit[1]} (the interpreter was stopped)`];

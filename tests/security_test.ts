@@ -558,6 +558,16 @@ os.chdir("/tmp")`),
   },
   { name: "Python reaches for JavaScript objects", job: py(REACH_JAVASCRIPT) },
   {
+    name: "Python closes and replaces its standard descriptors",
+    job: py(
+      `import os
+print(len(open(0).read()))
+os.dup2(os.open("/tmp/out.txt", os.O_WRONLY | os.O_CREAT), 1)
+os.close(2)`,
+      { stdin: "abc\n" },
+    ),
+  },
+  {
     name: "gold test: sys.exit(0) before check",
     job: py("import sys\nsys.exit(0)\ndef add(a, b):\n    return 0", {
       test_code: "def check(candidate):\n    assert candidate(2, 3) == 5",
