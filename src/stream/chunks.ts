@@ -11,7 +11,7 @@ import { AbortedError } from "../errors.ts";
 import { closeIterator } from "./notifier.ts";
 
 /** Most items a chunk holds. */
-export const MAX_CHUNK = 256;
+export const MAX_CHUNK = 1024;
 
 /** Reads a stream a chunk at a time. */
 export interface ChunkReader<T> {
@@ -190,30 +190,41 @@ class Gatherer<T> implements ChunkReader<T> {
     return this.#queue.splice(0, max);
   }
 
-  /** Reads items until the request is answered (full, ended, or a macrotask has passed). */
-  async #pull(): Promise<void> {
+  /**
+   * Reads items until the request is answered (full, ended, or a macrotask has
+   * passed). Driven by callbacks rather than an `async` loop: one promise reaction
+   * per item, as a plain `for await` pays.
+   */
+  #pull(): void {
     this.#reading = true;
-    const iterator = this.#iterator;
     try {
-      while (true) {
-        const result = await iterator.next();
-        if (this.#closed) return;
-        if (result.done) this.#ended = true;
-        else this.#queue.push(result.value);
-        const request = this.#request;
-        if (!request) return;
-        if (this.#ended || this.#queue.length >= request.max || this.#expired) {
-          return this.#settle();
-        }
-      }
+      this.#iterator.next().then(this.#onResult, this.#onFailure);
     } catch (error) {
-      this.#ended = true;
-      this.#failure = { error };
-      if (this.#request) this.#settle();
-    } finally {
-      this.#reading = false;
+      this.#onFailure(error);
     }
   }
+
+  #onResult = (result: IteratorResult<T>): void => {
+    this.#reading = false;
+    if (this.#closed) return;
+    if (typeof result !== "object" || result === null) {
+      return this.#onFailure(new TypeError(`Iterator result ${result} is not an object`));
+    }
+    if (result.done) this.#ended = true;
+    else this.#queue.push(result.value);
+    const request = this.#request;
+    if (!request) return;
+    if (this.#ended || this.#queue.length >= request.max || this.#expired) return this.#settle();
+    this.#pull();
+  };
+
+  #onFailure = (error: unknown): void => {
+    this.#reading = false;
+    if (this.#closed) return;
+    this.#ended = true;
+    this.#failure = { error };
+    if (this.#request) this.#settle();
+  };
 
   #expire = (): void => {
     this.#timer = undefined;
