@@ -18,7 +18,7 @@ import { openRunDatabase } from "../src/store/database.ts";
 import { ExecutionCache } from "./cache.ts";
 import { parseSandboxJob } from "./job.ts";
 import { SandboxPool } from "./pool.ts";
-import { OVERSIZED, readLines } from "./protocol.ts";
+import { OVERSIZED, readByteLines } from "../src/io/lines.ts";
 
 /** Longest job line read. */
 const MAX_JOB_LINE = 64 * 1024 * 1024;
@@ -80,7 +80,7 @@ export async function runExecBatch(
     return emit({ id, status: "invalid_job", message, stdout: "", stderr: "", duration_ms: 0 });
   };
   try {
-    for await (const line of readLines(input, MAX_JOB_LINE)) {
+    for await (const line of readByteLines(input, { maxChars: MAX_JOB_LINE })) {
       if (options.signal?.aborted) break;
       if (line !== OVERSIZED && line.trim() === "") continue;
       summary.jobs++;

@@ -8,7 +8,8 @@
  */
 import type { ExecutionResult } from "../src/model/execution.ts";
 import { PfpoError } from "../src/errors.ts";
-import { maxLineChars, OVERSIZED, readLines, type WireProgram } from "./protocol.ts";
+import { OVERSIZED, readByteLines } from "../src/io/lines.ts";
+import { maxLineChars, type WireProgram } from "./protocol.ts";
 import { validateResult, WireError } from "./validate.ts";
 
 /** A sandbox process could not be started. */
@@ -30,6 +31,7 @@ const ENTRY = new URL("./sandbox_process.ts", import.meta.url);
 const SHARED_MODULES = [
   new URL("../src/code/python_literal.ts", import.meta.url),
   new URL("../src/errors.ts", import.meta.url),
+  new URL("../src/io/lines.ts", import.meta.url),
 ];
 const PAGE_BYTES = 4096;
 const MIB = 1024 * 1024;
@@ -105,7 +107,7 @@ export class SandboxProcess {
     this.#child = child;
     this.#secret = secret;
     this.#writer = child.stdin.getWriter();
-    this.#lines = readLines(child.stdout, () => this.#maxLine);
+    this.#lines = readByteLines(child.stdout, { maxChars: () => this.#maxLine });
     this.exited = child.status.finally(() => (this.#dead = true));
     this.#drainStderr();
   }

@@ -17,9 +17,8 @@
  * @module
  */
 import { canonicalJson } from "./canonical.ts";
+import { OVERSIZED, readByteLines } from "../src/io/lines.ts";
 import {
-  OVERSIZED,
-  readLines,
   RETURN_VALUE_LIMIT,
   type RuntimeReport,
   type WireProgram,
@@ -363,7 +362,7 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
 
 async function main(): Promise<void> {
   pyodideUrl = Deno.args[0];
-  const input = readLines(Deno.stdin.readable, MAX_PROGRAM_CHARS);
+  const input = readByteLines(Deno.stdin.readable, { maxChars: MAX_PROGRAM_CHARS });
   const hello = await input.next();
   if (hello.done || hello.value === OVERSIZED) Deno.exit(0);
   const greeting = JSON.parse(hello.value) as { secret: string; snapshot?: string };

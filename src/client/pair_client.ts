@@ -6,6 +6,8 @@
  * @module
  */
 import { AbortedError, PfpoError } from "../errors.ts";
+import { splitLines } from "../io/lines.ts";
+import { LruCache } from "../lru.ts";
 import type { Pair, PairLevel } from "../model/pair.ts";
 import { parseRetryAfter, retryDelay, sleep } from "../sampling/retry.ts";
 
@@ -110,7 +112,7 @@ export async function* streamPairs(
     dedupWindow = 100_000,
   } = options;
   const doFetch = options.fetch ?? globalThis.fetch;
-  const seen = new RecentIds(dedupWindow);
+  const seen = new LruCache<string, true>(dedupWindow);
   let after = options.after ?? 0;
   let attempt = 0;
   while (true) {
@@ -155,7 +157,8 @@ export async function* streamPairs(
           const pair = message as Pair;
           if (pair.seq <= after) continue;
           after = pair.seq;
-          if (!seen.add(pair.id)) continue;
+          if (seen.has(pair.id)) continue;
+          seen.set(pair.id, true);
           yield pair;
         }
         failure = new PairClientError("The pair stream ended before the run finished");
@@ -190,40 +193,23 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 425 || status === 429 || status >= 500;
 }
 
-/** Remembers the last `capacity` ids; `add` returns false for an id already held. */
-class RecentIds {
-  readonly #ids = new Set<string>();
-  readonly #capacity: number;
-  constructor(capacity: number) {
-    this.#capacity = Math.max(1, capacity);
-  }
-  add(id: string): boolean {
-    if (this.#ids.has(id)) return false;
-    this.#ids.add(id);
-    if (this.#ids.size > this.#capacity) {
-      this.#ids.delete(this.#ids.values().next().value!);
-    }
-    return true;
-  }
-}
-
 async function* lines(body: ReadableStream<Uint8Array>, idleTimeoutMs: number) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let rest = "";
   try {
-    while (true) {
-      const { done, value } = await readWithin(reader, idleTimeoutMs);
-      if (done) return;
-      rest += value;
-      let newline: number;
-      while ((newline = rest.indexOf("\n")) >= 0) {
-        const line = rest.slice(0, newline).trim();
-        rest = rest.slice(newline + 1);
-        if (line !== "") yield line;
-      }
+    for await (const line of splitLines(chunksWithin(reader, idleTimeoutMs))) {
+      const trimmed = line.trim();
+      if (trimmed !== "") yield trimmed;
     }
   } finally {
     await reader.cancel().catch(() => {});
+  }
+}
+
+async function* chunksWithin(reader: ReadableStreamDefaultReader<string>, ms: number) {
+  while (true) {
+    const { done, value } = await readWithin(reader, ms);
+    if (done) return;
+    yield value;
   }
 }
 

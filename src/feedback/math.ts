@@ -20,6 +20,7 @@ import {
 import type { LogisticModel } from "./calibration.ts";
 import { MATH_FRONTIER_MODEL, mathLabelConfidence } from "./confidence.ts";
 import { type FeedbackMetrics, feedbackMetrics } from "./metrics.ts";
+import { LruCache } from "../lru.ts";
 
 /** Options shared by the math feedback functions. */
 export interface MathAnswerOptions {
@@ -90,8 +91,8 @@ export class MathSelfConsistency {
   readonly #earlyStop: Required<EarlyStopSettings>;
   readonly #extract: (completion: string) => string | undefined;
   readonly #metrics: FeedbackMetrics;
-  readonly #open = new Map<string, OpenVote>();
-  readonly #maxOpen: number;
+  /** Votes in progress; past the bound the least recently started is dropped. */
+  readonly #open: LruCache<string, OpenVote>;
 
   /** Creates the vote keeper; `options.earlyStop` is validated here. */
   constructor(options: MathSelfConsistencyOptions = {}) {
@@ -99,7 +100,7 @@ export class MathSelfConsistency {
     this.#earlyStop = resolveEarlyStop(options.earlyStop ?? { rule: "fixed" });
     this.#extract = options.extract ?? ((text) => extractAnswer(text));
     this.#metrics = feedbackMetrics(options.metrics);
-    this.#maxOpen = options.maxOpen ?? 10_000;
+    this.#open = new LruCache(options.maxOpen ?? 10_000);
   }
 
   /** The resolved early-stop settings (the sampler's window and maximum). */
@@ -165,9 +166,8 @@ export class MathSelfConsistency {
   }
 
   #update(problemId: string, samples: readonly Sample[]): OpenVote {
-    let open = this.#open.get(problemId);
+    let open = this.#open.peek(problemId);
     if (!open) {
-      if (this.#open.size >= this.#maxOpen) this.#open.delete(this.#open.keys().next().value!);
       const equivalent = this.#options.equivalent ?? isEquivalent;
       open = { vote: new AnswerVote({ equivalent }), answers: new Map() };
       this.#open.set(problemId, open);

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { splitLines } from "./lines.ts";
 import { JsonlError, recordError } from "./record_error.ts";
 
 export { JsonlError };
@@ -71,25 +72,24 @@ export async function* readLines(path: string, signal?: AbortSignal): AsyncGener
       new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
     );
   }
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let rest = "";
+  const text = stream.pipeThrough(new TextDecoderStream());
   try {
-    while (true) {
-      signal?.throwIfAborted();
-      const { value, done } = await reader.read();
-      if (done) break;
-      const chunk = rest + value;
-      let start = 0;
-      let end: number;
-      while ((end = chunk.indexOf("\n", start)) !== -1) {
-        yield chunk.slice(start, chunk.charCodeAt(end - 1) === 13 ? end - 1 : end);
-        start = end + 1;
-      }
-      rest = chunk.slice(start);
-    }
-    if (rest !== "") yield rest;
+    yield* splitLines(checked(text, signal), { partialLast: true });
   } finally {
-    await reader.cancel().catch(() => {});
+    // Closes the file when reading stopped before the stream was opened.
+    await text.cancel().catch(() => {});
+  }
+}
+
+/** The chunks of `text`, throwing once `signal` has aborted. */
+async function* checked(
+  text: AsyncIterable<string>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<string> {
+  signal?.throwIfAborted();
+  for await (const chunk of text) {
+    signal?.throwIfAborted();
+    yield chunk;
   }
 }
 

@@ -18,7 +18,7 @@ import {
 } from "./latex_engine.ts";
 import { type Form, FormError, parseForm, type Relation } from "./forms.ts";
 import { hasHugeNumber, nestingDepth } from "./guards.ts";
-import { LruCache } from "./lru.ts";
+import { LruCache } from "../lru.ts";
 import { extractAnswer, extractChoice } from "./extract.ts";
 import { normalizeAnswer } from "./normalize.ts";
 import {

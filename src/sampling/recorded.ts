@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { LruCache } from "../lru.ts";
 import { readJsonl } from "../io/jsonl.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Problem } from "../model/problem.ts";
@@ -103,7 +104,7 @@ export function recordedSampler(
 /** Finds records by problem id in a stream, with a bounded look-ahead buffer. */
 class RecordIndex {
   readonly #iterator: AsyncIterator<RecordedSamples> | Iterator<RecordedSamples>;
-  readonly #buffer = new Map<string, RecordedSamples>();
+  readonly #buffer: LruCache<string, RecordedSamples>;
   readonly #lookAhead: number;
   readonly #metrics: SamplingMetrics;
   #done = false;
@@ -117,6 +118,7 @@ class RecordIndex {
       ? records[Symbol.asyncIterator]()
       : records[Symbol.iterator]();
     this.#lookAhead = lookAhead;
+    this.#buffer = new LruCache(lookAhead);
     this.#metrics = metrics;
   }
 
@@ -160,7 +162,7 @@ class RecordIndex {
   }
 
   async #find(problemId: string): Promise<RecordedSamples | undefined> {
-    const kept = this.#buffer.get(problemId);
+    const kept = this.#buffer.peek(problemId);
     if (kept) {
       this.#buffer.delete(problemId);
       return kept;
@@ -177,11 +179,8 @@ class RecordIndex {
         this.#metrics.recordSkipped(); // a duplicate line: the first one wins
         continue;
       }
-      this.#buffer.set(record.problem_id, record);
-      if (this.#buffer.size > this.#lookAhead) {
-        const oldest = this.#buffer.keys().next().value!;
-        this.#buffer.delete(oldest);
-        this.#metrics.recordSkipped();
+      if (this.#buffer.set(record.problem_id, record) !== undefined) {
+        this.#metrics.recordSkipped(); // the oldest buffered record fell out
       }
     }
     return undefined;

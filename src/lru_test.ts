@@ -28,3 +28,16 @@ Deno.test("LruCache get() and set() count hits and misses and refresh recency", 
   assert.equal(cache.get("a"), 1);
   assert.deepEqual(cache.stats, { hits: 2, misses: 2 });
 });
+
+Deno.test("LruCache.peek() and has() do not refresh; set() reports the evicted key", () => {
+  const cache = new LruCache<string, number>(2);
+  assert.equal(cache.set("a", 1), undefined);
+  cache.set("b", 2);
+  assert.equal(cache.peek("a"), 1);
+  assert.ok(cache.has("a"));
+  assert.equal(cache.set("c", 3), "a");
+  assert.ok(cache.delete("b"));
+  assert.ok(!cache.delete("b"));
+  assert.deepEqual([...cache.keys()], ["c"]);
+  assert.deepEqual(cache.stats, { hits: 0, misses: 0 });
+});
