@@ -37,6 +37,7 @@ export * from "./src/data/pickled_text.ts";
 export * from "./src/cli/flags.ts";
 export * from "./src/cli/progress.ts";
 export * from "./src/run/run.ts";
+export * from "./src/run/finished.ts";
 export * from "./src/eval/pass_at_k.ts";
 
 // Sampling

@@ -72,13 +72,10 @@ export async function recordedSamplesFigures(
   recipes: readonly RecipeName[],
   path: string,
 ): Promise<RecordedSamplesFigures> {
-  const finished = run.db.prepare(
-    `SELECT 1 FROM run_problems WHERE problem_id IN (${recipes.map(() => "?").join(", ")})`,
-  );
   const figures: RecordedSamplesFigures = { file: path, records: 0, unmatched_records: 0 };
   for await (const record of readJsonl(path, { parse: parseRecordedSamples })) {
     figures.records++;
-    if (finished.get(...recipes.map((recipe) => problemKey(recipe, record.problem_id)))) continue;
+    if (recipes.some((recipe) => run.isFinished(problemKey(recipe, record.problem_id)))) continue;
     figures.unmatched_records++;
     figures.unmatched_example ??= record.problem_id;
   }

@@ -114,9 +114,7 @@ async function storedJson(dir: string, file: string): Promise<Record<string, unk
 
 /** A run that has only just started may not have created its pair log yet. */
 async function waitForPairLog(db: DatabaseSync, signal: AbortSignal) {
-  const exists = () =>
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pairs'").get() !==
-      undefined;
+  const exists = () => PairLog.exists(db);
   if (exists()) return;
   console.log("Waiting for the run to create its pair log…");
   while (!exists() && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, 500));

@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  ExecutionCache,
   FeedbackStore,
   type PairQuality,
   pairQuality,
@@ -130,11 +131,11 @@ export async function summarize(
     run: run.name,
     dir: run.dir,
     recipes,
-    executions: groupCount(run, "sandbox_executions", "json_extract(result, '$.status')"),
-    votes: voteCounts(run),
+    executions: new ExecutionCache({ db: run.db }).countByStatus(),
+    votes: new FeedbackStore(run.db).voteCounts(),
     pairs: {
-      total: run.pairs.lastSeq() === 0 ? 0 : countRows(run, "pairs"),
-      by_feedback: groupCount(run, "pairs", "json_extract(body, '$.feedback')"),
+      total: run.pairs.count(),
+      by_feedback: run.pairs.countByFeedback(),
       by_level: run.pairs.countByLevel(),
     },
     reports,
@@ -157,7 +158,7 @@ export async function summarize(
 }
 
 function qualityOf(run: Run): { pair_quality?: PairQuality } {
-  const checked = new FeedbackStore(run.db).checkedPairs();
+  const checked = new FeedbackStore(run.db).checkedPairs(run.pairs);
   return checked.length ? { pair_quality: pairQuality(checked) } : {};
 }
 
@@ -179,38 +180,6 @@ async function busySeconds(run: Run): Promise<Record<string, number>> {
         out[BUSY_HISTOGRAMS[metric.name]] = (out[BUSY_HISTOGRAMS[metric.name]] ?? 0) + value.value;
       }
     }
-  }
-  return out;
-}
-
-function tableExists(run: Run, table: string): boolean {
-  return run.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(
-    table,
-  ) !==
-    undefined;
-}
-
-function countRows(run: Run, table: string): number {
-  return Number(run.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()?.n ?? 0);
-}
-
-function groupCount(run: Run, table: string, expression: string): Record<string, number> {
-  if (!tableExists(run, table)) return {};
-  const rows = run.db.prepare(
-    `SELECT ${expression} AS k, COUNT(*) AS n FROM ${table} GROUP BY k ORDER BY k`,
-  ).all();
-  return Object.fromEntries(rows.map((row) => [String(row.k), Number(row.n)]));
-}
-
-function voteCounts(run: Run): Record<string, { kept: number; dropped: number }> {
-  if (!tableExists(run, "feedback_votes")) return {};
-  const out: Record<string, { kept: number; dropped: number }> = {};
-  const rows = run.db.prepare(
-    "SELECT feedback, kept, COUNT(*) AS n FROM feedback_votes GROUP BY feedback, kept",
-  ).all();
-  for (const row of rows) {
-    const entry = out[String(row.feedback)] ??= { kept: 0, dropped: 0 };
-    entry[Number(row.kept) ? "kept" : "dropped"] += Number(row.n);
   }
   return out;
 }

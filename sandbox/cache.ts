@@ -8,9 +8,10 @@
 import { createHash } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { ExecutionResult } from "../src/model/execution.ts";
-import { ensureSchema } from "../src/store/database.ts";
+import { ensureSchema, migrateOnce } from "../src/store/database.ts";
 import type { WireProgramBase } from "./job.ts";
 import type { WireInput } from "./protocol.ts";
+import { LruCache } from "../src/lru.ts";
 
 /**
  * Version of the execution semantics in the key: results stored under an earlier
@@ -50,16 +51,23 @@ export interface ExecutionCacheOptions {
  * ```
  */
 export class ExecutionCache {
-  readonly #memory = new Map<string, ExecutionResult>();
-  readonly #maxEntries: number;
+  readonly #memory: LruCache<string, ExecutionResult>;
+  readonly #db?: DatabaseSync;
   readonly #select?: StatementSync;
   readonly #insert?: StatementSync;
 
   /** Creates a cache, in `options.db` when given. */
   constructor(options: ExecutionCacheOptions = {}) {
-    this.#maxEntries = options.maxEntries ?? 100_000;
+    this.#memory = new LruCache(options.maxEntries ?? 100_000);
+    this.#db = options.db;
     if (options.db) {
-      ensureSchema(options.db, SCHEMA);
+      const db = options.db;
+      ensureSchema(db, SCHEMA);
+      migrateOnce(db, "sandbox_executions.created_at in ms", () => {
+        db.exec(
+          "UPDATE sandbox_executions SET created_at = created_at * 1000 WHERE created_at < 1e11",
+        );
+      });
       this.#select = options.db.prepare("SELECT result FROM sandbox_executions WHERE key = ?");
       this.#insert = options.db.prepare(
         "INSERT OR REPLACE INTO sandbox_executions (key, result, created_at) VALUES (?, ?, ?)",
@@ -88,15 +96,11 @@ export class ExecutionCache {
   /** The stored result for `key`, if any. */
   get(key: string): ExecutionResult | undefined {
     const hit = this.#memory.get(key);
-    if (hit) {
-      this.#memory.delete(key);
-      this.#memory.set(key, hit);
-      return { ...hit };
-    }
+    if (hit) return { ...hit };
     const row = this.#select?.get(key);
     if (!row) return undefined;
     const result = JSON.parse(String(row.result)) as ExecutionResult;
-    this.#remember(key, result);
+    this.#memory.set(key, result);
     return { ...result };
   }
 
@@ -104,20 +108,22 @@ export class ExecutionCache {
   set(key: string, result: ExecutionResult): void {
     if (result.status === "sandbox_error") return;
     const copy = { ...result };
-    this.#remember(key, copy);
-    this.#insert?.run(key, JSON.stringify(copy), Date.now() / 1000);
+    this.#memory.set(key, copy);
+    this.#insert?.run(key, JSON.stringify(copy), Date.now());
+  }
+
+  /** Results stored in the run database, by status (empty without one). */
+  countByStatus(): Record<string, number> {
+    if (!this.#db) return {};
+    const rows = this.#db.prepare(
+      `SELECT json_extract(result, '$.status') AS status, COUNT(*) AS n
+       FROM sandbox_executions GROUP BY status ORDER BY status`,
+    ).all();
+    return Object.fromEntries(rows.map((row) => [String(row.status), Number(row.n)]));
   }
 
   /** Results held in memory. */
   get size(): number {
     return this.#memory.size;
-  }
-
-  #remember(key: string, result: ExecutionResult): void {
-    this.#memory.delete(key);
-    this.#memory.set(key, result);
-    if (this.#memory.size > this.#maxEntries) {
-      this.#memory.delete(this.#memory.keys().next().value as string);
-    }
   }
 }

@@ -8,8 +8,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { FeedbackSource, ScoredSample, Vote } from "../model/feedback.ts";
 import type { Pair } from "../model/pair.ts";
-import { PfpoError } from "../errors.ts";
-import { ensureSchema, transaction } from "../store/database.ts";
+import { ensureSchema, hasTable, ReadOnlyStoreError, transaction } from "../store/database.ts";
 import type { CheckedPair } from "./quality.ts";
 
 const SCHEMA = `
@@ -175,26 +174,26 @@ export class FeedbackStore {
 
   /**
    * Every pair whose two samples have gold scores (the `gold` recipe scored them),
-   * with its confidence and the gold verdicts: a sample is right when its gold score
-   * is full.
+   * with its confidence and the gold verdicts, in the log's order: a sample is right
+   * when its gold score is full. The pairs themselves come from `pairs` (the log).
    */
-  checkedPairs(): CheckedPair[] {
-    const exists = this.#db.prepare(
-      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback_pair_samples'",
-    ).get();
-    if (!exists) return [];
-    return this.#db.prepare(
-      `SELECT json_extract(p.body, '$.confidence') AS confidence,
+  checkedPairs(pairs: { get(id: string): Pair | undefined }): CheckedPair[] {
+    if (!hasTable(this.#db, "feedback_pair_samples")) return [];
+    const rows = this.#db.prepare(
+      `SELECT s.pair_id AS pair_id,
               c.score >= c.max_score AS chosen_right, r.score >= r.max_score AS rejected_right
        FROM feedback_pair_samples s
-       JOIN pairs p ON p.id = s.pair_id
        JOIN feedback_scores c ON c.problem_id = s.problem_id AND c.feedback = 'gold'
          AND c.sample_index = s.chosen_index
        JOIN feedback_scores r ON r.problem_id = s.problem_id AND r.feedback = 'gold'
-         AND r.sample_index = s.rejected_index
-       WHERE json_extract(p.body, '$.feedback') != 'gold'`,
-    ).all().map((row) => ({
-      ...(row.confidence !== null && { confidence: Number(row.confidence) }),
+         AND r.sample_index = s.rejected_index`,
+    ).all();
+    return rows.flatMap((row) => {
+      const pair = pairs.get(String(row.pair_id));
+      if (!pair || pair.feedback === "gold") return [];
+      return [{ seq: pair.seq, confidence: pair.confidence, row }];
+    }).sort((a, b) => a.seq - b.seq).map(({ confidence, row }) => ({
+      ...(confidence !== undefined && { confidence }),
       chosen_right: row.chosen_right === 1,
       rejected_right: row.rejected_right === 1,
     }));
@@ -202,6 +201,7 @@ export class FeedbackStore {
 
   /** The votes stored for a problem, every feedback source, in order. */
   votes(problemId: string): StoredVote[] {
+    if (!hasTable(this.#db, "feedback_votes")) return [];
     return this.#db.prepare(
       "SELECT * FROM feedback_votes WHERE problem_id = ? ORDER BY feedback, position",
     ).all(problemId).map((row) => ({
@@ -218,6 +218,7 @@ export class FeedbackStore {
 
   /** The scores stored for a problem, every feedback source, by sample index. */
   scores(problemId: string): StoredScore[] {
+    if (!hasTable(this.#db, "feedback_scores")) return [];
     return this.#db.prepare(
       "SELECT * FROM feedback_scores WHERE problem_id = ? ORDER BY feedback, sample_index",
     ).all(problemId).map((row) => ({
@@ -228,6 +229,20 @@ export class FeedbackStore {
       max_score: Number(row.max_score),
       feedback: String(row.feedback) as FeedbackSource,
     }));
+  }
+
+  /** Votes kept and dropped, by feedback source. */
+  voteCounts(): Record<string, { kept: number; dropped: number }> {
+    if (!hasTable(this.#db, "feedback_votes")) return {};
+    const out: Record<string, { kept: number; dropped: number }> = {};
+    const rows = this.#db.prepare(
+      "SELECT feedback, kept, COUNT(*) AS n FROM feedback_votes GROUP BY feedback, kept",
+    ).all();
+    for (const row of rows) {
+      const entry = out[String(row.feedback)] ??= { kept: 0, dropped: 0 };
+      entry[Number(row.kept) ? "kept" : "dropped"] += Number(row.n);
+    }
+    return out;
   }
 
   /** True when scores for `problemId` under `feedback` were saved (a resumed run skips it). */
@@ -272,9 +287,6 @@ export function pairSamplesOf(
     }];
   });
 }
-
-/** A write was attempted on a feedback store opened read-only. */
-export class ReadOnlyStoreError extends PfpoError {}
 
 function writable(statement: StatementSync | undefined): StatementSync {
   if (!statement) throw new ReadOnlyStoreError("Cannot save feedback: the database is read-only");

@@ -1,7 +1,8 @@
 import assert from "node:assert";
 import { openRunDatabase } from "../store/database.ts";
 import { PairLog } from "../store/pair_log.ts";
-import { FeedbackStore, pairSamplesOf, ReadOnlyStoreError } from "./store.ts";
+import { FeedbackStore, pairSamplesOf } from "./store.ts";
+import { ReadOnlyStoreError } from "../store/database.ts";
 
 Deno.test("FeedbackStore saves and reads back code votes per input and math votes", () => {
   const db = openRunDatabase(":memory:");
@@ -135,13 +136,13 @@ Deno.test("FeedbackStore.checkedPairs() joins written pairs with the gold verdic
     ]);
     assert.equal(pairSamplesOf(pairs, scored).length, 2); // "missing" is no sample of p
     store.savePairSamples(pairSamplesOf(pairs, scored));
-    assert.deepEqual(store.checkedPairs(), []); // no gold scores yet
+    assert.deepEqual(store.checkedPairs(log), []); // no gold scores yet
     store.saveScores([0, 1, 2].map((index) => ({
       ...sc(index, ""),
       score: index === 1 ? 0 : 1,
       feedback: "gold" as const,
     })));
-    assert.deepEqual(store.checkedPairs(), [
+    assert.deepEqual(store.checkedPairs(log), [
       { confidence: 0.9, chosen_right: true, rejected_right: false },
       { confidence: 0.4, chosen_right: true, rejected_right: false },
     ]);

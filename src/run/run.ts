@@ -11,8 +11,9 @@ import type { DatabaseSync } from "node:sqlite";
 import { PfpoError } from "../errors.ts";
 import { writePairsParquet } from "../io/pair_parquet.ts";
 import { Metrics } from "../metrics/metrics.ts";
-import { ensureSchema, openRunDatabase, RUN_DATABASE_FILE } from "../store/database.ts";
+import { openRunDatabase, RUN_DATABASE_FILE } from "../store/database.ts";
 import { PairLog } from "../store/pair_log.ts";
+import { type FinishedOutcome, FinishedProblems, type ProblemOutcome } from "./finished.ts";
 import { PairFile, pairsAfter } from "./pair_file.ts";
 
 /** The files of a run directory. */
@@ -24,15 +25,6 @@ export const RUN_FILES = {
   summaryJson: "summary.json",
   summaryText: "summary.txt",
 } as const;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS run_problems (
-  problem_id TEXT PRIMARY KEY,
-  status TEXT NOT NULL,
-  detail TEXT NOT NULL,
-  finished_at REAL NOT NULL
-);
-`;
 
 /** A run directory holds a configuration that differs from the one given. */
 export class RunConfigMismatchError extends PfpoError {}
@@ -46,14 +38,6 @@ export interface RunOpenOptions {
    * same run (e.g. recipe, problems, seed). Default: none checked.
    */
   identity?: readonly string[];
-}
-
-/** What a problem's processing left behind, kept so a resumed run can skip it. */
-export interface ProblemOutcome {
-  /** `"done"`, or why the problem gave nothing (e.g. `"no_label"`). */
-  status: string;
-  /** Figures for the summary (samples, pairs, …). */
-  detail: Record<string, number | string | boolean>;
 }
 
 /**
@@ -81,6 +65,8 @@ export class Run {
   readonly metrics: Metrics;
   /** The run's pair log. */
   readonly pairs: PairLog;
+  /** The problems the run has finished, with their outcomes. */
+  readonly finished: FinishedProblems;
   /** True when the directory held a run already (this one resumes it). */
   readonly resumed: boolean;
   /** True when opening the run created the directory. */
@@ -96,7 +82,7 @@ export class Run {
     this.metrics = new Metrics();
     this.pairs = new PairLog(db);
     this.resumed = resumed;
-    ensureSchema(db, SCHEMA);
+    this.finished = new FinishedProblems(db);
   }
 
   /**
@@ -130,45 +116,22 @@ export class Run {
 
   /** True when `problemId` was finished by this run or the run it resumes. */
   isFinished(problemId: string): boolean {
-    return this.db.prepare("SELECT 1 FROM run_problems WHERE problem_id = ?").get(problemId) !==
-      undefined;
+    return this.finished.has(problemId);
   }
 
   /** Records that `problemId` is finished (after its pairs and scores are stored). */
   finishProblem(problemId: string, outcome: ProblemOutcome): void {
-    this.db.prepare(
-      "INSERT OR REPLACE INTO run_problems (problem_id, status, detail, finished_at) VALUES (?, ?, ?, ?)",
-    ).run(problemId, outcome.status, JSON.stringify(outcome.detail), Date.now());
+    this.finished.record(problemId, outcome);
   }
 
   /** How many problems this run (and the runs it resumes) finished. */
   finishedCount(): number {
-    return Number(this.db.prepare("SELECT COUNT(*) AS n FROM run_problems").get()?.n ?? 0);
+    return this.finished.count();
   }
 
   /** Every finished problem's outcome, in the order they finished. */
-  *outcomes(): Generator<ProblemOutcome & { problem_id: string }> {
-    const rows = this.db.prepare(
-      "SELECT problem_id, status, detail FROM run_problems ORDER BY finished_at, rowid",
-    ).iterate();
-    for (const row of rows) {
-      yield {
-        problem_id: String(row.problem_id),
-        status: String(row.status),
-        detail: JSON.parse(String(row.detail)),
-      };
-    }
-  }
-
-  /** The most recently finished problems (newest first), for the dashboard. */
-  recentProblems(limit = 50): (ProblemOutcome & { problem_id: string })[] {
-    return this.db.prepare(
-      "SELECT problem_id, status, detail FROM run_problems ORDER BY finished_at DESC, rowid DESC LIMIT ?",
-    ).all(limit).map((row) => ({
-      problem_id: String(row.problem_id),
-      status: String(row.status),
-      detail: JSON.parse(String(row.detail)),
-    }));
+  outcomes(): Generator<FinishedOutcome> {
+    return this.finished.all();
   }
 
   /**

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Sample, SampleFailure } from "../model/sample.ts";
-import { ensureSchema } from "../store/database.ts";
+import { ensureSchema, hasTable, migrateOnce, ReadOnlyStoreError } from "../store/database.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sample_cache (
@@ -86,23 +86,27 @@ function canonicalJson(value: unknown): string {
  * ```
  */
 export class SampleCache {
-  readonly #insert: StatementSync;
-  readonly #select: StatementSync;
-  readonly #count: StatementSync;
+  readonly #db: DatabaseSync;
+  readonly #insert?: StatementSync;
+  readonly #statements = new Map<string, StatementSync>();
 
-  /** Opens the cache in `db`, creating its table when needed. */
-  constructor(db: DatabaseSync) {
+  /**
+   * Opens the cache in `db`, creating its table when needed (read-only: reads
+   * find nothing until the run has created it, and `put` throws
+   * {@link ReadOnlyStoreError}).
+   */
+  constructor(db: DatabaseSync, options: { readOnly?: boolean } = {}) {
+    this.#db = db;
+    if (options.readOnly) return;
     ensureSchema(db, SCHEMA);
+    migrateOnce(db, "sample_cache.created_at in ms", () => {
+      db.exec("UPDATE sample_cache SET created_at = created_at * 1000 WHERE created_at < 1e11");
+    });
     this.#insert = db.prepare(
       `INSERT OR IGNORE INTO sample_cache
        (request_key, sample_index, problem_id, completion, finish_reason, failure, failure_detail, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#select = db.prepare(
-      `SELECT sample_index, problem_id, completion, finish_reason, failure, failure_detail
-       FROM sample_cache WHERE request_key = ? AND sample_index BETWEEN ? AND ?`,
-    );
-    this.#count = db.prepare("SELECT COUNT(*) AS n FROM sample_cache");
   }
 
   /**
@@ -110,6 +114,9 @@ export class SampleCache {
    * wins. Returns false when the index was already stored.
    */
   put(key: string, sample: Sample): boolean {
+    if (!this.#insert) {
+      throw new ReadOnlyStoreError("Cannot store a sample: the database is read-only");
+    }
     const result = this.#insert.run(
       key,
       sample.index,
@@ -118,7 +125,7 @@ export class SampleCache {
       sample.finish_reason ?? null,
       sample.failure ?? null,
       sample.failure_detail ?? null,
-      Date.now() / 1000,
+      Date.now(),
     );
     return Number(result.changes) === 1;
   }
@@ -128,26 +135,48 @@ export class SampleCache {
     const found = new Map<number, Sample>();
     if (indices.length === 0) return found;
     const wanted = new Set(indices);
-    const rows = this.#select.all(key, Math.min(...indices), Math.max(...indices));
+    if (!this.#insert && !hasTable(this.#db, "sample_cache")) return found;
+    const rows = this.#prepare(
+      `SELECT ${COLUMNS} FROM sample_cache WHERE request_key = ? AND sample_index BETWEEN ? AND ?`,
+    ).all(key, Math.min(...indices), Math.max(...indices));
     for (const row of rows) {
-      const index = Number(row.sample_index);
-      if (!wanted.has(index)) continue;
-      const sample: Sample = {
-        problem_id: String(row.problem_id),
-        index,
-        completion: String(row.completion),
-        cached: true,
-      };
-      if (row.finish_reason !== null) sample.finish_reason = String(row.finish_reason);
-      if (row.failure !== null) sample.failure = String(row.failure) as SampleFailure;
-      if (row.failure_detail !== null) sample.failure_detail = String(row.failure_detail);
-      found.set(index, sample);
+      const sample = sampleOfRow(row);
+      if (wanted.has(sample.index)) found.set(sample.index, { ...sample, cached: true });
     }
     return found;
   }
 
+  /** Every sample stored for problem `problemId`, in the order they arrived. */
+  forProblem(problemId: string): Sample[] {
+    if (!this.#insert && !hasTable(this.#db, "sample_cache")) return [];
+    return this.#prepare(
+      `SELECT ${COLUMNS} FROM sample_cache WHERE problem_id = ? ORDER BY created_at, sample_index`,
+    ).all(problemId).map(sampleOfRow);
+  }
+
   /** Samples stored in total. */
   size(): number {
-    return Number(this.#count.get()?.n ?? 0);
+    if (!this.#insert && !hasTable(this.#db, "sample_cache")) return 0;
+    return Number(this.#prepare("SELECT COUNT(*) AS n FROM sample_cache").get()?.n ?? 0);
   }
+
+  #prepare(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) this.#statements.set(sql, statement = this.#db.prepare(sql));
+    return statement;
+  }
+}
+
+const COLUMNS = "sample_index, problem_id, completion, finish_reason, failure, failure_detail";
+
+function sampleOfRow(row: Record<string, unknown>): Sample {
+  const sample: Sample = {
+    problem_id: String(row.problem_id),
+    index: Number(row.sample_index),
+    completion: String(row.completion),
+  };
+  if (row.finish_reason !== null) sample.finish_reason = String(row.finish_reason);
+  if (row.failure !== null) sample.failure = String(row.failure) as SampleFailure;
+  if (row.failure_detail !== null) sample.failure_detail = String(row.failure_detail);
+  return sample;
 }

@@ -190,7 +190,7 @@ export function createApp(options: ServerAppOptions): Hono {
   });
 
   app.get("/v1/quality", (c) => {
-    const checked = new FeedbackStore(options.db, { readOnly: true }).checkedPairs();
+    const checked = new FeedbackStore(options.db, { readOnly: true }).checkedPairs(log);
     if (checked.length === 0) return c.json({ quality: null, svg: null });
     const quality = pairQuality(checked);
     return c.json({ quality, svg: calibrationSvg(quality) });

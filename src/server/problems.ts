@@ -12,7 +12,10 @@ import type { Problem } from "../model/problem.ts";
 import type { Sample } from "../model/sample.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { FeedbackStore } from "../feedback/store.ts";
+import { FinishedProblems } from "../run/finished.ts";
+import { SampleCache } from "../sampling/cache.ts";
 import type { PairLog } from "../store/pair_log.ts";
+import { LruCache } from "../lru.ts";
 
 /** One program run on one test input. */
 export interface ProblemExecution {
@@ -88,46 +91,29 @@ export function runDatabaseProblems(db: DatabaseSync): {
   parts(id: string): ProblemParts;
   recent(limit: number): FinishedProblem[];
 } {
-  const hasTable = (name: string) =>
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
-      undefined;
-  let feedback: FeedbackStore | undefined;
+  const samples = new SampleCache(db, { readOnly: true });
+  const feedback = new FeedbackStore(db, { readOnly: true });
+  const finished = new FinishedProblems(db, { readOnly: true });
   return {
     parts(id) {
       const parts: ProblemParts = {};
-      if (hasTable("sample_cache")) {
-        const rows = db.prepare(
-          `SELECT sample_index, completion, finish_reason, failure, failure_detail
-           FROM sample_cache WHERE problem_id = ? ORDER BY created_at, sample_index`,
-        ).all(id);
-        if (rows.length > 0) parts.samples = rows.map((row) => sampleFromRow(id, row));
-      }
-      if (hasTable("feedback_votes") && hasTable("feedback_scores")) {
-        feedback ??= new FeedbackStore(db, { readOnly: true });
-        const votes = feedback.votes(id);
-        const scores = feedback.scores(id);
-        if (votes.length > 0) parts.votes = votes;
-        if (scores.length > 0) {
-          // The cache holds the completions; scores name them by sample index.
-          const completions = new Map(parts.samples?.map((s) => [s.index, s.completion]));
-          parts.scores = scores.map((s) => ({ ...s, completion: completions.get(s.index) ?? "" }));
-        }
+      const found = samples.forProblem(id);
+      if (found.length > 0) parts.samples = found;
+      const votes = feedback.votes(id);
+      const scores = feedback.scores(id);
+      if (votes.length > 0) parts.votes = votes;
+      if (scores.length > 0) {
+        // The cache holds the completions; scores name them by sample index.
+        const completions = new Map(found.map((s) => [s.index, s.completion]));
+        parts.scores = scores.map((s) => ({ ...s, completion: completions.get(s.index) ?? "" }));
       }
       return parts;
     },
     recent(limit) {
-      if (!hasTable("run_problems")) return [];
-      return db.prepare(
-        `SELECT problem_id, status, detail FROM run_problems
-         ORDER BY finished_at DESC, rowid DESC LIMIT ?`,
-      ).all(limit).map((row) => {
-        const detail = JSON.parse(String(row.detail));
-        return {
-          problem_id: problemIdOfKey(String(row.problem_id), detail),
-          status: String(row.status),
-          detail,
-        };
-      });
+      return finished.recent(limit).map((outcome) => ({
+        ...outcome,
+        problem_id: problemIdOfKey(outcome.problem_id, outcome.detail),
+      }));
     },
   };
 }
@@ -139,18 +125,6 @@ export function runDatabaseProblems(db: DatabaseSync): {
 function problemIdOfKey(key: string, detail: Record<string, unknown>): string {
   const prefix = typeof detail.recipe === "string" ? `${detail.recipe}:` : undefined;
   return prefix && key.startsWith(prefix) ? key.slice(prefix.length) : key;
-}
-
-function sampleFromRow(problemId: string, row: Record<string, unknown>): Sample {
-  const sample: Sample = {
-    problem_id: problemId,
-    index: Number(row.sample_index),
-    completion: String(row.completion),
-  };
-  if (row.finish_reason !== null) sample.finish_reason = String(row.finish_reason);
-  if (row.failure !== null) sample.failure = String(row.failure) as Sample["failure"];
-  if (row.failure_detail !== null) sample.failure_detail = String(row.failure_detail);
-  return sample;
 }
 
 /** Options for {@link ProblemDetailRecorder}. */
@@ -185,24 +159,18 @@ export interface ProblemDetailRecorderOptions {
  * ```
  */
 export class ProblemDetailRecorder implements ProblemDetailSource {
-  readonly #recorded = new Map<string, ProblemParts>();
+  readonly #recorded: LruCache<string, ProblemParts>;
   readonly #fallback?: ProblemDetailSource;
-  readonly #maxProblems: number;
 
   /** Creates an empty recorder. */
   constructor(options: ProblemDetailRecorderOptions = {}) {
     this.#fallback = options.fallback;
-    this.#maxProblems = Math.max(1, options.maxProblems ?? 1000);
+    this.#recorded = new LruCache(options.maxProblems ?? 1000);
   }
 
   /** Records parts of problem `id`, replacing the same parts recorded before. */
   record(id: string, parts: ProblemParts): void {
-    const merged = { ...this.#recorded.get(id), ...parts };
-    this.#recorded.delete(id);
-    this.#recorded.set(id, merged);
-    if (this.#recorded.size > this.#maxProblems) {
-      this.#recorded.delete(this.#recorded.keys().next().value!);
-    }
+    this.#recorded.set(id, { ...this.#recorded.peek(id), ...parts });
   }
 
   /** The fallback's recently finished problems. */
@@ -212,7 +180,7 @@ export class ProblemDetailRecorder implements ProblemDetailSource {
 
   /** The recorded parts of `id`, with the fallback's for the rest. */
   async parts(id: string): Promise<ProblemParts> {
-    const recorded = this.#recorded.get(id) ?? {};
+    const recorded = this.#recorded.peek(id) ?? {};
     const fallback = this.#fallback ? await this.#fallback.parts(id) : {};
     return { ...fallback, ...recorded };
   }

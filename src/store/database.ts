@@ -1,14 +1,23 @@
 /**
  * The run database: one SQLite file per run directory (`node:sqlite`), holding the
- * sample cache, execution results, votes and the pair log. Modules create their own
- * tables with {@link ensureSchema}.
+ * sample cache, execution results, votes and the pair log. Each table belongs to one
+ * module, which creates it with {@link ensureSchema} and is the only one to read or
+ * write it; others ask that module. Times are stored as milliseconds since the
+ * epoch in every table.
  *
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
+import { PfpoError } from "../errors.ts";
+
+/** A write was attempted on a store opened read-only (e.g. by `deno task serve`). */
+export class ReadOnlyStoreError extends PfpoError {}
 
 /** The database file name inside a run directory. */
 export const RUN_DATABASE_FILE = "run.db";
+
+const RUN_META_SCHEMA =
+  "CREATE TABLE IF NOT EXISTS run_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
 /** Options for {@link openRunDatabase}. */
 export interface OpenRunDatabaseOptions {
@@ -35,10 +44,7 @@ export function openRunDatabase(path: string, options: OpenRunDatabaseOptions = 
   if (!options.readOnly) {
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
-    ensureSchema(
-      db,
-      "CREATE TABLE IF NOT EXISTS run_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    );
+    ensureSchema(db, RUN_META_SCHEMA);
   }
   return db;
 }
@@ -46,6 +52,53 @@ export function openRunDatabase(path: string, options: OpenRunDatabaseOptions = 
 /** Runs idempotent `CREATE … IF NOT EXISTS` statements. */
 export function ensureSchema(db: DatabaseSync, sql: string): void {
   db.exec(sql);
+}
+
+/**
+ * True when the database has table `name` (a run creates its tables as it goes, so
+ * a reader of a running run may find one missing).
+ *
+ * @example
+ * ```ts
+ * import { hasTable, openRunDatabase } from "./database.ts";
+ * import assert from "node:assert";
+ * const db = openRunDatabase(":memory:");
+ * assert.equal(hasTable(db, "t"), false);
+ * db.exec("CREATE TABLE t (a INTEGER)");
+ * assert.equal(hasTable(db, "t"), true);
+ * ```
+ */
+export function hasTable(db: DatabaseSync, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+    undefined;
+}
+
+/**
+ * Runs the migration `name` once per database, in one transaction with the note in
+ * `run_meta` that it ran (a database made by an older version is brought up to date
+ * when a writer opens it; readers never migrate).
+ *
+ * @example Scale a column once
+ * ```ts
+ * import { migrateOnce, openRunDatabase } from "./database.ts";
+ * import assert from "node:assert";
+ * const db = openRunDatabase(":memory:");
+ * db.exec("CREATE TABLE t (at REAL); INSERT INTO t VALUES (2)");
+ * const toMs = () => db.exec("UPDATE t SET at = at * 1000");
+ * migrateOnce(db, "t.at ms", toMs);
+ * migrateOnce(db, "t.at ms", toMs);
+ * assert.equal(db.prepare("SELECT at FROM t").get()?.at, 2000);
+ * ```
+ */
+export function migrateOnce(db: DatabaseSync, name: string, migration: () => void): void {
+  const key = `migration:${name}`;
+  if (getRunMeta(db, key) !== undefined) return;
+  ensureSchema(db, RUN_META_SCHEMA);
+  transaction(db, () => {
+    if (getRunMeta(db, key) !== undefined) return; // another process ran it first
+    migration();
+    setRunMeta(db, key, new Date().toISOString());
+  });
 }
 
 /**

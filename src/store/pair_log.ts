@@ -13,6 +13,8 @@ import {
   ensureColumn,
   ensureSchema,
   getRunMeta,
+  hasTable,
+  ReadOnlyStoreError,
   setRunMeta,
   transaction,
 } from "./database.ts";
@@ -117,16 +119,14 @@ export class PairLog {
     this.#pollMs = options.pollMs ?? 100;
     const readOnly = options.readOnly ?? false;
     if (!readOnly) ensureSchema(db, SCHEMA);
-    const hasTable =
-      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pairs'")
-        .get() !== undefined;
-    const hasLevel = hasTable &&
+    const created = PairLog.exists(db);
+    const hasLevel = created &&
       ensureColumn(db, "pairs", "level", "TEXT NOT NULL DEFAULT 'solution'", { readOnly });
     this.#level = hasLevel ? "level" : "'solution'";
-    const hadConfidence = hasTable &&
+    const hadConfidence = created &&
       ensureColumn(db, "pairs", "confidence", "REAL", { readOnly: true });
     const hasConfidence = hadConfidence ||
-      (hasTable && ensureColumn(db, "pairs", "confidence", "REAL", { readOnly }));
+      (created && ensureColumn(db, "pairs", "confidence", "REAL", { readOnly }));
     if (hasConfidence && !hadConfidence) {
       // Added now: fill it from the pairs' bodies.
       db.exec(
@@ -152,7 +152,7 @@ export class PairLog {
     const insert = this.#insert;
     const exists = this.#exists;
     if (!insert || !exists) {
-      throw new Error("Cannot append to the pair log: the database is read-only");
+      throw new ReadOnlyStoreError("Cannot append to the pair log: the database is read-only");
     }
     const written = transaction(this.#db, () => {
       const out: Pair[] = [];
@@ -212,6 +212,24 @@ export class PairLog {
     ).map(rowToPair);
   }
 
+  /** True when a run has created the pair log in `db` (a run only just started may not have). */
+  static exists(db: DatabaseSync): boolean {
+    return hasTable(db, "pairs");
+  }
+
+  /** Pairs in the log. */
+  count(): number {
+    return Number(this.#db.prepare("SELECT COUNT(*) AS n FROM pairs").get()?.n ?? 0);
+  }
+
+  /** Pairs in the log, by feedback source. */
+  countByFeedback(): Record<string, number> {
+    const rows = this.#db.prepare(
+      "SELECT json_extract(body, '$.feedback') AS k, COUNT(*) AS n FROM pairs GROUP BY k ORDER BY k",
+    ).all();
+    return Object.fromEntries(rows.map((row) => [String(row.k), Number(row.n)]));
+  }
+
   /** Pairs written so far by level. */
   countByLevel(): Record<PairLevel, number> {
     const counts: Record<PairLevel, number> = { solution: 0, step: 0 };
@@ -246,6 +264,12 @@ export class PairLog {
   forProblem(problemId: string): Pair[] {
     return this.#db.prepare("SELECT seq, id, body FROM pairs WHERE problem_id = ? ORDER BY seq")
       .all(problemId).map(rowToPair);
+  }
+
+  /** The pair with id `id`, if the log holds it. */
+  get(id: string): Pair | undefined {
+    const row = this.#db.prepare("SELECT seq, id, body FROM pairs WHERE id = ?").get(id);
+    return row ? rowToPair(row) : undefined;
   }
 
   /** The highest `seq` written so far (0 when empty). */
