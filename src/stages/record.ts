@@ -8,7 +8,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Pair } from "../model/pair.ts";
 import type { Metrics, StageMetrics } from "../metrics/metrics.ts";
-import type { ProblemOutcome } from "../run/run.ts";
+import type { ProblemOutcome } from "../run/finished.ts";
 import type { PairLog } from "../store/pair_log.ts";
 import { transaction } from "../store/database.ts";
 import { appendPairs } from "../feedback/pairs.ts";

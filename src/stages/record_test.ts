@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FeedbackStore } from "../feedback/store.ts";
-import type { ProblemOutcome } from "../run/run.ts";
+import type { ProblemOutcome } from "../run/finished.ts";
 import { openRunDatabase } from "../store/database.ts";
 import { PairLog } from "../store/pair_log.ts";
 import { pipe } from "../stream/stage.ts";

@@ -9,7 +9,7 @@ import type { FeedbackSource, ScoredSample, Vote } from "../model/feedback.ts";
 import type { CodeProblem, MathProblem } from "../model/problem.ts";
 import type { Sample } from "../model/sample.ts";
 import type { TestCase } from "../model/problem.ts";
-import type { ProblemOutcome } from "../run/run.ts";
+import type { ProblemOutcome } from "../run/finished.ts";
 import type { StageMetrics } from "../metrics/metrics.ts";
 import { scoreCodeSamples } from "../feedback/code.ts";
 import type { CodeTrust } from "../feedback/confidence.ts";
