@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { feedbackMetrics, FeedbackStore, SamplingHealth, samplingMetrics } from "../mod.ts";
+import { feedbackMetrics, FeedbackStore, SamplingHealth } from "../mod.ts";
+import { samplingMetrics } from "../src/sampling/metrics.ts";
 import { summarize } from "../pipelines/summary.ts";
 import { draft, serve, testRun } from "./support/server_run.ts";
 

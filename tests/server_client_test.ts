@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  AbortedError,
-  type Pair,
-  PairClientError,
-  type ReconnectInfo,
-  streamPairs,
-} from "../mod.ts";
+import { AbortedError, type Pair, type ReconnectInfo, streamPairs } from "../mod.ts";
+import { PairClientError } from "../src/client/pair_client.ts";
 import { draft, serve, testRun } from "./support/server_run.ts";
 
 const FAST = { backoffMs: 5, maxBackoffMs: 20 };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pairStream } from "../mod.ts";
+import { pairStream } from "../src/server/pair_stream.ts";
 import { LineReader, serve, testRun, until } from "./support/server_run.ts";
 
 Deno.test("GET /v1/pairs/stream sends the backlog, follows a writing run and ends when it finishes", async () => {
