@@ -33,7 +33,6 @@ import {
   type EndpointOptions,
   type Metrics,
   type PolicySamplerOptions,
-  type ProblemFormat,
 } from "../mod.ts";
 import type { PipelineFlags, RecipeName } from "./flags.ts";
 import type { RecipeExecutor } from "./execute.ts";
@@ -85,7 +84,7 @@ export function problemKey(recipe: RecipeName, problemId: string): string {
  */
 export function problemReading(flags: PipelineFlags, signal?: AbortSignal): ReadProblemsOptions {
   return {
-    format: flags.format as ProblemFormat | undefined,
+    format: flags.format,
     selection: {
       where: flags.where.map(parseWhere),
       ...(flags.shard ? { shard: parseShard(flags.shard) } : {}),
@@ -237,7 +236,7 @@ export function policyServer(
       seed: flags.seed,
     },
     prompt: flags["system-prompt"] ? { systemPrompt: flags["system-prompt"] } : {},
-    nMode: flags["n-mode"] as "auto" | "multi" | "single",
+    nMode: flags["n-mode"],
     maxInFlight: flags["max-in-flight"],
     ...(flags["tokens-per-minute"] ? { tokensPerMinute: flags["tokens-per-minute"] } : {}),
     retry: { maxRetries: flags["max-retries"] },
@@ -252,7 +251,7 @@ export function policyServers(flags: PipelineFlags): EndpointOptions[] {
   return (flags["base-url"] ?? []).map((baseURL) => ({
     baseURL,
     model,
-    api: flags.api as "chat" | "completions",
+    api: flags.api,
     timeoutMs: flags["request-timeout"],
     ...(flags["api-key"] ? { apiKey: flags["api-key"] } : {}),
   }));

@@ -127,7 +127,7 @@ async function resolveFlags(
 /** The recipes `--recipe` (or the schedule's iteration) names, in the order they run. */
 function chosenRecipes(flags: PipelineFlags, planned?: PlannedIteration): RecipeName[] {
   if (planned) return planned.recipes;
-  if (flags.recipe !== "all") return [flags.recipe as RecipeName];
+  if (flags.recipe !== "all") return [flags.recipe];
   const frontier = Boolean(
     flags["frontier-base-url"] || flags["frontier-samples"] || flags.problems === EXAMPLE_PROBLEMS,
   );

@@ -40,7 +40,7 @@ export function finishMathProblem(
       run: run.name,
       seed: problemSeed(flags, problem.id),
       cap: flags["pair-cap"],
-      mode: flags["pair-mode"] as "one" | "each_positive",
+      mode: flags["pair-mode"],
       ...(result.feedback === "gold"
         ? { confidence: () => 1 }
         : scoring.confidence !== undefined && { confidence: () => scoring.confidence! }),

@@ -29,7 +29,7 @@ export async function mathSelfConsistency(context: RecipeContext): Promise<Recip
   const counts = { resumed: 0 };
   const vote = new MathSelfConsistency({
     earlyStop: {
-      rule: flags["early-stop"] as "fixed" | "esc" | "adaptive",
+      rule: flags["early-stop"],
       window: flags.window ?? flags.n,
       max: flags.n,
       threshold: flags.threshold,

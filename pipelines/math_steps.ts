@@ -20,7 +20,6 @@ import {
   prefixClass,
   type ProblemSamples,
   scoreMathAnswers,
-  type StepPairMode,
 } from "../mod.ts";
 import {
   isMath,
@@ -70,7 +69,7 @@ function mathSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
         labelConfidence: item.labelConfidence,
         seed: problemSeed(flags, item.problem.id),
         threshold,
-        mode: flags["step-pair-mode"] as StepPairMode,
+        mode: flags["step-pair-mode"],
         closest: flags["step-closest"],
       }),
       signal,

@@ -51,7 +51,7 @@ export async function recordedSamplesNotes(
     RECORDS_LOOKED_AT,
   );
   return recordedSamplesWarnings(checkRecordedSamples(problems, records), {
-    api: flags.api as "chat" | "completions",
+    api: flags.api,
   });
 }
 

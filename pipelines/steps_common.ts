@@ -209,7 +209,7 @@ function completionSampler(
   if (flags["base-url"]) {
     const api = flags["step-api"] === "auto" ? flags.api : flags["step-api"];
     return prefixSampler({
-      ...policyServer(context, { topP: flags["step-top-p"], api: api as "chat" | "completions" }),
+      ...policyServer(context, { topP: flags["step-top-p"], api }),
       completions,
       ...(decide ? { decide, first: first ?? 1 } : {}),
       metrics: run.metrics,

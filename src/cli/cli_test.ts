@@ -137,3 +137,17 @@ Deno.test("formatDuration() uses hours, minutes and seconds", () => {
   assert.equal(formatDuration(185), "3m05s");
   assert.equal(formatDuration(3720), "1h02m");
 });
+
+Deno.test("parseFlags() types a flag with choices as the union of its choices", () => {
+  const specs = {
+    api: { type: "string", description: "API", choices: ["chat", "completions"], default: "chat" },
+    name: { type: "string", description: "Name" },
+  } as const;
+  const flags = parseFlags(["--api", "completions"], specs);
+  const api: "chat" | "completions" = flags.api;
+  assert.equal(api, "completions");
+  // @ts-expect-error: a value outside the choices is not of the flag's type
+  const other: typeof flags.api = "responses";
+  const name: string | undefined = flags.name;
+  assert.deepEqual([other, name], ["responses", undefined]);
+});

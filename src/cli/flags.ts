@@ -33,7 +33,9 @@ export type FlagSpec =
 /** A command's flags by name (kebab-case, as typed on the command line). */
 export type FlagSpecs = Record<string, FlagSpec>;
 
-type ValueOf<S extends FlagSpec> = S extends { type: "string" } ? string
+/** A flag's parsed value: a string flag with `choices` is one of them (a literal type). */
+type ValueOf<S extends FlagSpec> = S extends { type: "string"; choices: readonly (infer C)[] } ? C
+  : S extends { type: "string" } ? string
   : S extends { type: "number" } ? number
   : S extends { type: "boolean" } ? boolean
   : string[];
