@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { run } from "../../tests/support/results.ts";
 import { CodeTrust, mathLabelConfidence } from "./confidence.ts";
 import { CodeVote, scoreCodeSamples } from "./code.ts";
+import { paperCodeVote } from "./paper_rules.ts";
 import { codePairs } from "./pairs.ts";
 
 /**
@@ -103,4 +104,48 @@ Deno.test("CodeTrust.testsConfidence() trusts tests the trusted cluster passes a
   assert.ok(majority < right, `${majority} ≥ ${right}`);
   assert.equal(trust.testsConfidence([undefined, "4", undefined, undefined]), trust.trust(0));
   assert.equal(trust.testsConfidence([]), 0);
+});
+
+/**
+ * Squares of 1..5, known answer [1, 4, 9, 16, 25]. The biggest cluster (four
+ * programs, 3–6) is wrong on the last three inputs; the right one (0–2) has three
+ * programs; five more programs each err once, three of them with the wrong "0" on
+ * the third input, so the per-input majority there is wrong too.
+ */
+const wrongBiggest = [
+  ...Array.from({ length: 3 }, () => run("1", "4", "9", "16", "25")),
+  ...Array.from({ length: 4 }, () => run("1", "4", "0", "0", "0")),
+  run("1", "4", "0", "16", "25"),
+  run("2", "4", "0", "16", "25"),
+  run("1", "5", "0", "16", "25"),
+  run("1", "3", "9", "16", "24"),
+  run("0", "4", "9", "15", "25"),
+];
+const rightPrograms = new Set([0, 1, 2]);
+
+Deno.test("every rule on a matrix whose biggest cluster and per-input majority are wrong", () => {
+  const inputs = ["1", "2", "3", "4", "5"];
+  const top = (scores: number[]) => scores.indexOf(Math.max(...scores));
+  // The default and the paper's votes take the wrong "0" on input 3, and rank first
+  // a wrong program that agrees with every majority.
+  for (const options of [{}, paperCodeVote("apps"), paperCodeVote("oss")]) {
+    const vote = new CodeVote("p", { inputs, ...options });
+    wrongBiggest.forEach((results, p) => vote.addProgram(p, results));
+    vote.close();
+    assert.deepEqual(vote.expected(), ["1", "4", "0", "16", "25"]);
+    assert.ok(!rightPrograms.has(top(wrongBiggest.map((_, p) => vote.score(p)))));
+  }
+  // CodeTrust trusts the right cluster, which is not the biggest.
+  const trust = new CodeTrust(wrongBiggest);
+  assert.deepEqual(trust.clusters.clusters[0].programs, [3, 4, 5, 6]);
+  assert.deepEqual(trust.trusted?.programs, [0, 1, 2]);
+  assert.deepEqual(trust.labels(), ["1", "4", "9", "16", "25"]);
+  assert.ok(rightPrograms.has(top(wrongBiggest.map((_, p) => trust.score(p)))));
+  // A pair chosen from the right cluster is more trusted than one from a wrong program.
+  assert.ok(trust.pairConfidence(0, 3) > trust.pairConfidence(7, 0));
+  // The majority's tests (wrong on input 3) are less sure than the right ones.
+  assert.ok(
+    trust.testsConfidence(["1", "4", "0", "16", "25"]) <
+      trust.testsConfidence(["1", "4", "9", "16", "25"]),
+  );
 });
