@@ -10,7 +10,7 @@
  *    the gold answer) and the calibration error of their confidence; label accuracy
  *    by vote pattern (the ceiling of any rule that reads only the counts); the label
  *    model refitted on each half of GSM8K and on MATH, its calibration measured on
- *    the other sets.
+ *    the other sets; the frontier label's confidence on a simulated frontier.
  * 2. Code: HumanEval × CodeGen-16B (82 tasks, 100 programs, inputs from the
  *    model-written asserts; the same tasks cut into five slices of 20 programs) and
  *    the five APPS problems (their tests' inputs): per rule the pairs made (no cap),
@@ -60,6 +60,7 @@ import {
   reliabilityBins,
   SandboxPool,
   scoreCodeSamples,
+  scoreMathAnswers,
   trustedDualAgreement,
 } from "../mod.ts";
 import {
@@ -230,6 +231,48 @@ function votePatternTable(name: string, items: readonly MathItem[]): void {
   console.log(table(["votes per answer", "problems", "label right", "accuracy"], rows));
 }
 
+/**
+ * The frontier label's confidence checked on a simulated frontier: one solution of
+ * each problem stands for the frontier model's answer, the others for the policy's
+ * samples (`MATH_FRONTIER_MODEL` was fitted with GSM8K's 175B verifier-selected
+ * solution as the frontier).
+ */
+function frontierTable(gsm8k: readonly MathItem[], math: readonly MathItem[]): void {
+  const cases: [string, readonly MathItem[], number][] = [
+    ["GSM8K, frontier = 175B verification (fitted on)", gsm8k, 3],
+    ["GSM8K, frontier = 175B fine-tuning", gsm8k, 2],
+    ["GSM8K, frontier = 6B verification", gsm8k, 1],
+    ["MATH, frontier = sample 0, policy = the other 7", math, 0],
+  ];
+  const rows = cases.map(([name, items, f]) => {
+    const confidences: number[] = [];
+    const outcomes: boolean[] = [];
+    for (const p of items) {
+      const label = mathAnswer(p.samples[f].completion)?.trim();
+      if (!label) continue;
+      const { confidence } = scoreMathAnswers(p.samples.filter((s) => s.index !== f), {
+        problemId: p.id,
+        label,
+        feedback: "frontier",
+        extract: mathAnswer,
+      });
+      confidences.push(confidence!);
+      outcomes.push(p.right[f]);
+    }
+    const right = outcomes.filter(Boolean).length;
+    const mean = confidences.reduce((a, b) => a + b, 0) / confidences.length;
+    return [
+      name,
+      outcomes.length,
+      pct(right, outcomes.length),
+      mean.toFixed(3),
+      ece(confidences, outcomes),
+    ];
+  });
+  console.log("\nMath-frontier label confidence on a simulated frontier:\n");
+  console.log(table(["frontier", "labels", "right", "mean confidence", "ECE"], rows));
+}
+
 /** The math label model fitted on a set: problems whose samples disagree, label right or not. */
 function fitMathModel(items: readonly MathItem[]): LogisticModel {
   const xs: number[][] = [];
@@ -376,6 +419,7 @@ async function mathReport(): Promise<void> {
   mathPairTable(`GSM8K, ${gsm8k.length} problems × 4 GPT-3 solutions`, gsm8k);
   votePatternTable("GSM8K", gsm8k);
   mathHeldOut(gsm8k, problems);
+  frontierTable(gsm8k, problems);
 }
 
 // ---------------------------------------------------------------------------- code
@@ -624,6 +668,13 @@ function codeSetReport(name: string, tasks: readonly CodeTask[], heldOut: Models
     ]);
   }
   console.log(`\n${name}\n`);
+  if (withAsserts.length) {
+    console.log(
+      `Top-scored pass rate, trusted dual agreement / CodeT: ${
+        (trustedDual / codet).toFixed(2)
+      }× (${trustedDual} vs ${codet} of ${tasks.length} tasks)\n`,
+    );
+  }
   console.log(table(
     [
       "rule",
