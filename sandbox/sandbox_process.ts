@@ -245,10 +245,7 @@ function newJavaScriptRuntime(): Runtime {
   return { worker, port: port1 };
 }
 
-/**
- * The spare worker, or a new one. The spare is replaced only after the program's results
- * are sent: starting a worker blocks this thread for most of its start-up.
- */
+/** The spare worker, or a new one. */
 function freshJavaScriptRuntime(): Runtime {
   const runtime = spareJavaScript ?? newJavaScriptRuntime();
   spareJavaScript = undefined;
@@ -341,6 +338,9 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
   const runtime = (noReset ? keptJavaScript : undefined) ?? freshJavaScriptRuntime();
   keptJavaScript = undefined;
   runtime.port.postMessage({ program });
+  // The next program's worker starts while this one runs (its constructor blocks this
+  // thread, not the program's).
+  if (!noReset) spareJavaScript ??= newJavaScriptRuntime();
   let exiting = false;
   try {
     for (let index = 0; index < program.inputs.length && !exiting; index++) {
@@ -355,8 +355,6 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
   } finally {
     if (noReset && !exiting) keptJavaScript = runtime;
     else stopJavaScript(runtime);
-    // The next program's worker loads while the parent reads this one's results.
-    spareJavaScript ??= newJavaScriptRuntime();
   }
 }
 
