@@ -6,9 +6,12 @@
  *   call, and `execute` per program), the same with the interpreter reset turned off
  *   (the cost of the isolation), and a `python3` subprocess per call; return values
  *   compared one by one.
- * - JavaScript calls: generated programs × inputs, pool against a `deno` subprocess per call.
+ * - JavaScript calls: generated programs × inputs, pool against a `deno` subprocess per
+ *   call, and the same with each program's worker kept for the next (the cost of the
+ *   isolation).
  * - Trivial round trips one at a time, pool starts (a second start reads the start-up
- *   snapshot from disk), and where a trivial job's time goes.
+ *   snapshot from disk), and where a trivial job's time goes (for JavaScript also a
+ *   worker's start, timed directly, TypeScript and a gold test).
  *
  * `--fidelity` adds the HumanEval samples and APPS agreement run against `python3`
  * (long). Run: `deno task bench sandbox [--fidelity]` (needs `../shared/data`).
@@ -18,6 +21,7 @@
 import type { ExecutionResult } from "../src/model/execution.ts";
 import { parseAssertTests } from "../src/sampling/test_cases.ts";
 import { type SandboxJob, SandboxPool } from "../sandbox/mod.ts";
+import type { WireProgram } from "../sandbox/protocol.ts";
 import { PYTHON_CANON } from "../sandbox/python_runner.ts";
 import {
   APPS_PROBLEMS,
@@ -149,8 +153,6 @@ async function throughput(
   calls: Call[],
   programs: number,
   baselineLabel: string,
-  /** Python only: JavaScript's isolation unit (a fresh worker per program) has no reset to skip. */
-  withoutReset: boolean,
 ): Promise<void> {
   const jobs = calls.map((call) => call.job);
   const pool = await SandboxPool.start({ size: cores });
@@ -167,12 +169,9 @@ async function throughput(
       }))
   );
   await pool.close();
-  let unsafeMs = 0;
-  if (withoutReset) {
-    const unsafe = await SandboxPool.start({ size: cores, unsafeSkipReset: true });
-    [, unsafeMs] = await timed(() => mapConcurrent(jobs, cores * 32, (job) => unsafe.run(job)));
-    await unsafe.close();
-  }
+  const unsafe = await SandboxPool.start({ size: cores, unsafeSkipReset: true });
+  const [, unsafeMs] = await timed(() => mapConcurrent(jobs, cores * 32, (job) => unsafe.run(job)));
+  await unsafe.close();
   const [native, nativeMs] = await timed(() =>
     mapConcurrent(calls, cores, (call) => call.native())
   );
@@ -182,17 +181,51 @@ async function throughput(
   console.log(row(baselineLabel, calls.length, nativeMs));
   console.log(row(`sandbox, one job per (program, input)`, calls.length, runMs, nativeRate));
   console.log(row(`sandbox, execute() per program`, calls.length, executeMs, nativeRate));
-  if (withoutReset) {
-    console.log(
-      row(`sandbox without the reset (benchmark only)`, calls.length, unsafeMs, nativeRate),
-    );
-    console.log(
-      `\nisolation cost: the reset takes ${
-        fixed(100 * (1 - unsafeMs / runMs), 0)
-      }% of the time per call`,
-    );
-  }
+  console.log(
+    row(`sandbox without the reset (benchmark only)`, calls.length, unsafeMs, nativeRate),
+  );
+  console.log(
+    `\nisolation cost: the reset takes ${
+      fixed(100 * (1 - unsafeMs / runMs), 0)
+    }% of the time per call`,
+  );
   console.log(compare(calls, ours, native));
+}
+
+/** A JavaScript worker's start, timed in this process: its constructor (which blocks the thread) and its load. */
+async function javascriptWorkerStart(n: number): Promise<{ construct: number; load: number }> {
+  const program: WireProgram = {
+    id: 1,
+    language: "javascript",
+    mode: "stdio",
+    code: "",
+    test_code: "",
+    entry_point: "",
+    inputs: [{ stdin: "", args: "" }],
+    timeout_ms: 1000,
+    memory_mb: 256,
+    max_output_bytes: 1024,
+  };
+  let construct = 0;
+  let load = 0;
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    const worker = new Worker(new URL("../sandbox/js_worker.ts", import.meta.url), {
+      type: "module",
+    });
+    const made = performance.now();
+    const { port1, port2 } = new MessageChannel();
+    worker.postMessage({ init: { port: port2 } }, [port2]);
+    port1.postMessage({ program });
+    port1.postMessage({ index: 0 });
+    // The first message is `started`: the worker has loaded.
+    await new Promise((resolve) => (port1.onmessage = resolve));
+    construct += made - start;
+    load += performance.now() - made;
+    worker.terminate();
+    port1.close();
+  }
+  return { construct: construct / n, load: load / n };
 }
 
 async function roundTrips(): Promise<void> {
@@ -213,6 +246,20 @@ async function roundTrips(): Promise<void> {
   const python = await sequential(pool, py, 200);
   const pythonNoReset = await sequential(unsafe, py, 200);
   const javascript = await sequential(pool, js, 100);
+  const javascriptNoReset = await sequential(unsafe, js, 100);
+  const ts = (i: number): SandboxJob => ({
+    language: "typescript",
+    code: `const n: number = ${i};`,
+  });
+  const typescript = await sequential(pool, ts, 50);
+  const gold = (i: number): SandboxJob => ({
+    language: "javascript",
+    code: `function f(x) { return x + ${i} }`,
+    test_code: `function check(c) { if (c(1) !== ${1 + i}) throw new Error("wrong") }`,
+    entry_point: "f",
+  });
+  const javascriptGold = await sequential(pool, gold, 50);
+  const workerStart = await javascriptWorkerStart(30);
   await pool.close();
   await unsafe.close();
   const nativeRuns = 20;
@@ -240,7 +287,22 @@ async function roundTrips(): Promise<void> {
   console.log(
     `  JavaScript: sandbox ${fixed(javascript.total)} ms (in the worker ${
       fixed(javascript.inWorker)
-    } ms); deno subprocess ${fixed(denoNativeMs / nativeRuns)} ms`,
+    } ms; with the worker kept, benchmark only, ${
+      fixed(javascriptNoReset.total)
+    } ms: a fresh worker costs ${
+      fixed(javascript.total - javascriptNoReset.total)
+    } ms; timed alone, its constructor blocks the thread ${
+      fixed(workerStart.construct)
+    } ms and it loads in ${fixed(workerStart.load)} ms); deno subprocess ${
+      fixed(denoNativeMs / nativeRuns)
+    } ms`,
+  );
+  console.log(
+    `  TypeScript: sandbox ${fixed(typescript.total)} ms (in the worker ${
+      fixed(typescript.inWorker)
+    } ms); JavaScript gold test (a program worker and a checker): sandbox ${
+      fixed(javascriptGold.total)
+    } ms (in the workers ${fixed(javascriptGold.inWorker)} ms)`,
   );
 }
 
@@ -284,7 +346,6 @@ await throughput(
   pythonCalls,
   canonical.length,
   "python3 subprocess per call",
-  true,
 );
 
 const javascriptCalls = Array.from({ length: 60 }, (_, k) => {
@@ -300,7 +361,6 @@ await throughput(
   javascriptCalls,
   60,
   "deno subprocess per call",
-  false,
 );
 
 await roundTrips();
