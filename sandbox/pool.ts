@@ -133,8 +133,8 @@ export class SandboxPool implements Executor, AsyncDisposable {
   #queued = 0;
   readonly #spawning = new Set<Promise<SandboxProcess>>();
   #startFailures = 0;
-  /** Pyodide memory snapshot (base64) from the first process, for fast starts of the others. */
-  #snapshot?: string;
+  /** Pyodide memory snapshot from disk or the first process, for fast starts of the others. */
+  #snapshot?: Uint8Array;
   /** The snapshot was made by this pool's first process (not read from disk). */
   #snapshotMade = false;
   #startError?: Error;
@@ -165,22 +165,21 @@ export class SandboxPool implements Executor, AsyncDisposable {
     const dir = options.snapshotDir === undefined ? defaultSnapshotDir() : options.snapshotDir;
     const path = dir ? snapshotPath(dir, pyodideUrl()) : undefined;
     if (path) pool.#snapshot = await readSnapshot(path);
-    let first = await Promise.allSettled([pool.#spawn()]);
-    if (first[0].status === "rejected" && path && pool.#snapshot) {
+    const spawn = (n: number) => Promise.allSettled(Array.from({ length: n }, () => pool.#spawn()));
+    // From a stored snapshot every process starts at once; without one the first makes it.
+    let started = await spawn(pool.#snapshot ? pool.#size : 1);
+    if (path && pool.#snapshot && started.every((s) => s.status === "rejected")) {
       // A stored snapshot no process can start from (another Pyodide build): make a new one.
       await removeSnapshot(path);
       pool.#snapshot = undefined;
       pool.#startFailures = 0;
-      first = await Promise.allSettled([pool.#spawn()]);
+      pool.#startError = undefined;
+      started = await spawn(1);
     }
-    if (path && first[0].status === "fulfilled" && pool.#snapshotMade) {
+    if (path && pool.#snapshotMade && started[0].status === "fulfilled") {
       await writeSnapshot(path, pool.#snapshot!);
     }
-    // Without a stored snapshot the first process made one; the others start from it.
-    const started = [
-      ...first,
-      ...await Promise.allSettled(Array.from({ length: pool.#size - 1 }, () => pool.#spawn())),
-    ];
+    started.push(...await spawn(pool.#size - started.length));
     const failure = started.find((s) => s.status === "rejected");
     if (failure && started.every((s) => s.status === "rejected")) {
       await pool.close();

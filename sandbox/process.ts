@@ -21,8 +21,8 @@ export interface SpawnOptions {
   heapMb: number;
   /** Most time to wait for a process to load Pyodide. */
   startTimeoutMs: number;
-  /** A Pyodide memory snapshot (base64) to start from; without one the process makes one. */
-  snapshot?: string;
+  /** A Pyodide memory snapshot to start from; without one the process makes one. */
+  snapshot?: Uint8Array;
 }
 
 const SANDBOX_DIR = new URL(".", import.meta.url);
@@ -98,8 +98,8 @@ export class SandboxProcess {
   #maxLine = maxLineChars(1 << 20);
   #stderrTail = "";
   #dead = false;
-  /** The snapshot (base64) this process made, when it was started without one. */
-  snapshot?: string;
+  /** The snapshot this process made, when it was started without one. */
+  snapshot?: Uint8Array;
   /** Resolves when the process has exited. */
   readonly exited: Promise<Deno.CommandStatus>;
 
@@ -126,8 +126,9 @@ export class SandboxProcess {
     const process = new SandboxProcess(child, secret);
     const timer = setTimeout(() => process.kill(), options.startTimeoutMs);
     try {
-      await process.#send({ secret, snapshot: options.snapshot });
-      // The snapshot is the one large message before any program.
+      // The snapshot follows the first line as raw bytes: the one large message.
+      await process.#send({ secret, bytes: options.snapshot?.length ?? 0 });
+      if (options.snapshot) await process.#writer.write(options.snapshot);
       const hello = await process.#receive(64 << 20);
       if (hello === undefined || !hello.ready) {
         throw new SandboxStartError(
@@ -136,7 +137,9 @@ export class SandboxProcess {
           }`,
         );
       }
-      if (typeof hello.snapshot === "string") process.snapshot = hello.snapshot;
+      if (typeof hello.snapshot === "string") {
+        process.snapshot = Uint8Array.fromBase64(hello.snapshot);
+      }
       return process;
     } catch (error) {
       process.kill();
@@ -187,9 +190,10 @@ export class SandboxProcess {
       started = performance.now();
       deadline = setTimeout(() => killFor("silent"), program.timeout_ms + DEADLINE_SLACK_MS);
     };
-    const rssLimit = (await this.#rssBytes()) + (program.memory_mb + RSS_SLACK_MB) * MIB;
+    // Read while the program travels: a round trip does not wait for it.
+    const rssLimit = this.#rssBytes().then((rss) => rss + (program.memory_mb + RSS_SLACK_MB) * MIB);
     const watch = setInterval(async () => {
-      if ((await this.#rssBytes()) > rssLimit) killFor("memory_limit");
+      if ((await this.#rssBytes()) > await rssLimit) killFor("memory_limit");
     }, 100);
     const onAbort = () => killFor("aborted");
     signal?.addEventListener("abort", onAbort, { once: true });

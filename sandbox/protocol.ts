@@ -117,3 +117,72 @@ export function truncateText(text: string, limit: number = ERROR_TEXT_LIMIT): st
 export function maxLineChars(maxOutputBytes: number): number {
   return 6 * (2 * maxOutputBytes + ERROR_TEXT_LIMIT + RETURN_VALUE_LIMIT) + 4096;
 }
+
+/** The first message a sandbox process reads: one JSON line, then `bytes` raw bytes. */
+export interface Hello {
+  /** The JSON line, parsed. */
+  header: Record<string, unknown>;
+  /** The raw bytes that followed it (the header's `bytes` field says how many). */
+  payload: Uint8Array;
+  /** What the stream holds after the payload. */
+  rest: ReadableStream<Uint8Array>;
+}
+
+/**
+ * Reads a {@link Hello} from the start of `stream`: a JSON line (at most `maxLineBytes`)
+ * whose `bytes` field gives the length of the binary payload that follows it, so a
+ * large payload travels without base64 or JSON. `undefined` when the stream ends first.
+ */
+export async function readHello(
+  stream: ReadableStream<Uint8Array>,
+  maxLineBytes: number,
+): Promise<Hello | undefined> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let held = 0;
+  const more = async (): Promise<boolean> => {
+    const { done, value } = await reader.read();
+    if (done) return false;
+    chunks.push(value);
+    held += value.length;
+    return true;
+  };
+  const bytes = (from: number, to: number): Uint8Array => {
+    const out = new Uint8Array(to - from);
+    let at = 0;
+    for (const chunk of chunks) {
+      const start = Math.max(from - at, 0);
+      const end = Math.min(to - at, chunk.length);
+      if (start < end) out.set(chunk.subarray(start, end), at + start - from);
+      at += chunk.length;
+    }
+    return out;
+  };
+  let newline = -1;
+  for (let scanned = 0; newline < 0; scanned = held) {
+    if (held > maxLineBytes || !await more()) return undefined;
+    const found = chunks.at(-1)!.indexOf(10);
+    if (found >= 0) newline = scanned + found;
+  }
+  const header = JSON.parse(new TextDecoder().decode(bytes(0, newline)));
+  const size = Number(header?.bytes ?? 0);
+  if (!Number.isSafeInteger(size) || size < 0) return undefined;
+  const end = newline + 1 + size;
+  while (held < end) {
+    if (!await more()) return undefined;
+  }
+  const payload = bytes(newline + 1, end);
+  const leftover = bytes(end, held);
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (leftover.length > 0) controller.enqueue(leftover);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { header, payload, rest };
+}

@@ -19,6 +19,7 @@
 import { canonicalJson } from "./canonical.ts";
 import { OVERSIZED, readByteLines } from "../src/io/lines.ts";
 import {
+  readHello,
   RETURN_VALUE_LIMIT,
   type RuntimeReport,
   type WireProgram,
@@ -33,6 +34,8 @@ const GRACE_MS = 400;
 const MIB = 1024 * 1024;
 /** Resident memory a JavaScript program may add beyond its limit (a fresh worker's own heap). */
 const JS_RSS_SLACK_MB = 48;
+/** Longest first line read from the parent (the secret and the snapshot's length). */
+const MAX_HELLO_BYTES = 4096;
 /** Longest program line read from the parent. */
 const MAX_PROGRAM_CHARS = 256 * MIB;
 
@@ -360,19 +363,17 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
 
 async function main(): Promise<void> {
   pyodideUrl = Deno.args[0];
-  const input = readByteLines(Deno.stdin.readable, { maxChars: MAX_PROGRAM_CHARS });
-  const hello = await input.next();
-  if (hello.done || hello.value === OVERSIZED) Deno.exit(0);
-  const greeting = JSON.parse(hello.value) as { secret: string; snapshot?: string };
-  secret = greeting.secret;
-  if (greeting.snapshot) snapshot = Uint8Array.fromBase64(greeting.snapshot);
+  const hello = await readHello(Deno.stdin.readable, MAX_HELLO_BYTES);
+  if (!hello || typeof hello.header.secret !== "string") Deno.exit(0);
+  secret = hello.header.secret;
+  const given = hello.payload.length > 0;
+  if (given) snapshot = hello.payload;
+  const input = readByteLines(hello.rest, { maxChars: MAX_PROGRAM_CHARS });
   python = startPython();
   try {
     await python;
     // A pool without a snapshot yet gets this one, so its other processes start fast.
-    await send(
-      greeting.snapshot ? { ready: true } : { ready: true, snapshot: snapshot?.toBase64() },
-    );
+    await send(given ? { ready: true } : { ready: true, snapshot: snapshot?.toBase64() });
   } catch (error) {
     await send({ failed: error instanceof Error ? error.message : String(error) });
     Deno.exit(1);
@@ -383,7 +384,8 @@ async function main(): Promise<void> {
     const { no_reset: noReset, ...program } = JSON.parse(line) as WireProgram & {
       no_reset?: boolean;
     };
-    await send({ ack: program.id });
+    // Not awaited: the acknowledgement and the results share one ordered writer.
+    send({ ack: program.id }).catch(() => Deno.exit(0));
     if (program.language === "python") {
       await runPython(program, noReset === true);
     } else if (await runJavaScript(program, noReset === true)) {

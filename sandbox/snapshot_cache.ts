@@ -3,7 +3,7 @@
  * (`python_runner.ts`, with its preloaded modules), kept across
  * runs so that a pool starts from it instead of loading Pyodide (seconds). The pool
  * (the parent) reads and writes it; sandbox processes have no write permission and
- * receive it over their stdin. One file per Pyodide and Deno version, in
+ * receive it over their stdin, as raw bytes after their first line. One file per Pyodide and Deno version, in
  * `$XDG_CACHE_HOME/pfpo` (default `~/.cache/pfpo`; `~/Library/Caches/pfpo` on macOS,
  * `%LOCALAPPDATA%\pfpo` on Windows). Internal to `sandbox/`.
  *
@@ -41,21 +41,21 @@ export function snapshotPath(dir: string, pyodideUrl: URL): string {
   return join(dir, `pyodide-${version}-deno-${Deno.version.deno}-${runner}.snapshot`);
 }
 
-/** The stored snapshot (base64), or `undefined` when there is none or it cannot be read. */
-export async function readSnapshot(path: string): Promise<string | undefined> {
+/** The stored snapshot, or `undefined` when there is none or it cannot be read. */
+export async function readSnapshot(path: string): Promise<Uint8Array | undefined> {
   try {
-    return (await Deno.readFile(path)).toBase64();
+    return await Deno.readFile(path);
   } catch {
     return undefined;
   }
 }
 
-/** Stores a snapshot (base64) atomically; failures (read-only home, no permission) are ignored. */
-export async function writeSnapshot(path: string, snapshot: string): Promise<void> {
+/** Stores a snapshot atomically; failures (read-only home, no permission) are ignored. */
+export async function writeSnapshot(path: string, snapshot: Uint8Array): Promise<void> {
   const partial = `${path}.${crypto.randomUUID()}.partial`;
   try {
     await Deno.mkdir(join(path, ".."), { recursive: true });
-    await Deno.writeFile(partial, Uint8Array.fromBase64(snapshot));
+    await Deno.writeFile(partial, snapshot);
     await Deno.rename(partial, path);
   } catch {
     await Deno.remove(partial).catch(() => {});
