@@ -12,13 +12,15 @@ import {
   extractAnswer,
   firstDraw,
   isEquivalent,
+  map,
   mathCompletionValue,
   mathPrefixValueStage,
   type MathProblem,
   MathSelfConsistency,
   mathStepPairStage,
+  pipe,
   prefixClass,
-  type ProblemSamples,
+  type Sample,
   scoreMathAnswers,
 } from "../mod.ts";
 import {
@@ -88,57 +90,65 @@ function mathSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
   }, counts);
 }
 
+/** A problem with the frontier model's label (`pseudo_label`). */
+type Labelled = MathProblem & { pseudo_label?: string };
+
 /** Each math problem with its label and solutions, or why it gives no prefixes. */
-async function* inputs(
+function inputs(
   context: RecipeContext,
   recipe: RecipeName,
   counts: { resumed: number },
-): AsyncGenerator<StepInput<MathProblem, string>> {
-  const { flags, run } = context;
+): AsyncIterable<StepInput<MathProblem, string>> {
+  const { flags, run, signal } = context;
   const problems = recipeProblems(context, isMath, counts);
-  const cut = (
-    group: ProblemSamples<MathProblem>,
-    label: string | undefined,
-    labelConfidence?: number,
-  ): StepInput<MathProblem, string> => {
-    const usable = group.samples.filter((s) => s.completion.trim() !== "");
-    const base = { problem: group.problem, samples: group.samples.length };
-    if (label === undefined) return { ...base, status: "no_label" };
-    if (allAgree(usable.map((s) => extractAnswer(s.completion)))) {
-      return { ...base, status: "all_same" };
-    }
-    return {
-      ...base,
-      target: label,
-      labelConfidence,
-      solutions: usable.map((s) => ({ index: s.index, text: s.completion })),
-    };
-  };
   if (recipe === "math-step-frontier") {
-    const labels = new Map<string, string>();
-    const labelled = (async function* () {
+    const labelled = (async function* (): AsyncGenerator<Labelled> {
       for await (const { problem, label } of frontierMathLabels(context, problems)) {
-        if (label !== undefined) labels.set(problem.id, label);
-        yield problem;
+        yield label === undefined ? problem : { ...problem, pseudo_label: label };
       }
     })();
-    for await (const group of policySamples(context, labelled, { samples: flags.n })) {
-      const label = labels.get(group.problem.id);
-      const agreement = label === undefined ? undefined : scoreMathAnswers(group.samples, {
-        problemId: group.problem.id,
-        label,
-        feedback: "frontier",
-      });
-      yield cut(group, label, agreement?.confidence);
-      labels.delete(group.problem.id);
-    }
-    return;
+    return pipe(
+      policySamples(context, labelled, { samples: flags.n }),
+      map(({ problem, samples }) => {
+        const label = problem.pseudo_label;
+        const agreement = label === undefined
+          ? undefined
+          : scoreMathAnswers(samples, { problemId: problem.id, label, feedback: "frontier" });
+        return stepInput({ problem, samples }, label, agreement?.confidence);
+      }, { signal, name: "label", metrics: run.metrics.stage("label") }),
+    );
   }
   const vote = new MathSelfConsistency({ minShare: flags["min-share"], metrics: run.metrics });
-  for await (const group of policySamples(context, problems, { samples: flags.n })) {
-    const { vote: result, confidence } = vote.finish(group.problem.id, group.samples);
-    yield cut(group, result.kept ? result.label : undefined, confidence);
+  return pipe(
+    policySamples(context, problems, { samples: flags.n }),
+    map((group) => {
+      const { vote: result, confidence } = vote.finish(group.problem.id, group.samples);
+      return stepInput(group, result.kept ? result.label : undefined, confidence);
+    }, { signal, name: "vote", metrics: run.metrics.stage("vote") }),
+  );
+}
+
+/**
+ * A problem's step input: its label (with P(it is right)) and solutions, or why it
+ * gives no prefixes.
+ */
+function stepInput(
+  group: { problem: MathProblem; samples: readonly Sample[] },
+  label: string | undefined,
+  labelConfidence?: number,
+): StepInput<MathProblem, string> {
+  const usable = group.samples.filter((s) => s.completion.trim() !== "");
+  const base = { problem: group.problem, samples: group.samples.length };
+  if (label === undefined) return { ...base, status: "no_label" };
+  if (allAgree(usable.map((s) => extractAnswer(s.completion)))) {
+    return { ...base, status: "all_same" };
   }
+  return {
+    ...base,
+    target: label,
+    labelConfidence,
+    solutions: usable.map((s) => ({ index: s.index, text: s.completion })),
+  };
 }
 
 /** True when every answer is the same (no answer counts as an answer of its own). */

@@ -117,7 +117,7 @@ export async function runSteps<P extends Problem, T>(
         detail: { recipe, samples: input.samples },
       });
       return [];
-    }, { signal, name: "label" }),
+    }, { signal, name: "skip" }),
     prefixStage<StepProblem<P, T>>({
       kind: steps.kind,
       seed: (problemId) => problemSeed(flags, problemId),
