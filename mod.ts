@@ -156,7 +156,6 @@ export {
   mathStepPairStage,
   type StepPairStageOptions,
   type ValuedPrefixes,
-  type WithStepPairs,
 } from "./src/stages/step_pairs.ts";
 
 // Input and output

@@ -48,9 +48,11 @@ export function codeStepFrontier(context: RecipeContext): Promise<RecipeReport> 
 function codeSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeReport> {
   const { flags, run, signal, executor } = context;
   const counts = { resumed: 0 };
+  const feedback = recipe === "code-step-frontier" ? "frontier" : "self_consistency";
   return runSteps<CodeProblem, TestCase[]>(context, {
     recipe,
     kind: "code",
+    feedback,
     inputs: inputs(context, recipe, counts),
     value: codePrefixValueStage({
       executor,
@@ -66,7 +68,7 @@ function codeSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
       rule: (item) => ({
         prompt: pairPrompt(flags, item.problem),
         run: run.name,
-        feedback: recipe === "code-step-frontier" ? "frontier" : "self_consistency",
+        feedback,
         completions: flags["step-completions"],
         tests: item.target.length,
         labelConfidence: item.labelConfidence,

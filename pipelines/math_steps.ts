@@ -55,6 +55,7 @@ function mathSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
   return runSteps<MathProblem, string>(context, {
     recipe,
     kind: "math",
+    feedback,
     inputs: inputs(context, recipe, counts),
     value: mathPrefixValueStage({
       label: (item) => item.target,

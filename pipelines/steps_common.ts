@@ -8,15 +8,16 @@
  * @module
  */
 import {
-  appendPairs,
   type CompletionSamplerSettings,
   completionStage,
   ConfigError,
   continuationFailure,
   drain,
+  type FeedbackSource,
   filter,
   flatMap,
   map,
+  type Paired,
   pipe,
   prefixId,
   prefixSampler,
@@ -24,13 +25,13 @@ import {
   type Problem,
   type ProblemOutcome,
   recordedSampler,
+  recordStage,
   type Sample,
   type SamplingStage,
   type Solution,
   type Stage,
   type WithCompletions,
   type WithPrefixes,
-  type WithStepPairs,
   type WithValues,
 } from "../mod.ts";
 import {
@@ -80,10 +81,12 @@ export interface StepRecipe<P extends Problem, T> {
   recipe: RecipeName;
   kind: "math" | "code";
   inputs: AsyncIterable<StepInput<P, T>>;
+  /** Where the label or tests came from. */
+  feedback: FeedbackSource;
   /** Values every completion of every prefix. */
   value: Stage<StepCompleted<P, T>, StepValued<P, T>>;
   /** The problem's step pairs from its valued prefixes. */
-  pairs: Stage<StepValued<P, T>, WithStepPairs<StepValued<P, T>>>;
+  pairs: Stage<StepValued<P, T>, Paired<StepValued<P, T>>>;
   /** Early stop: true once a prefix's completions so far decide its class. */
   decided?: (target: T, prefix: string, soFar: readonly Sample[]) => boolean;
   /** Completions in the first request when stopping early. */
@@ -108,7 +111,7 @@ export async function runSteps<P extends Problem, T>(
     finished++;
   };
   const decided = steps.decided;
-  await drain(pipe(
+  const completed = pipe(
     steps.inputs,
     flatMap((input: StepInput<P, T>) => {
       if ("target" in input) return [input];
@@ -141,30 +144,29 @@ export async function runSteps<P extends Problem, T>(
       failed++;
       return false;
     }, { signal, name: "check" }),
+  );
+  await drain(pipe(
+    completed,
     steps.value,
     steps.pairs,
-    map((item: WithStepPairs<StepValued<P, T>>) => {
-      const { problem, prefixes, completions, drafts } = item;
-      if (prefixes.length === 0) {
-        finish(problem.id, { status: "no_prefix", detail: { recipe, samples: item.samples } });
-        return;
-      }
-      const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
-      const drawn = completions.reduce((sum, samples) => sum + samples.length, 0);
-      finish(problem.id, {
-        status: "done",
-        detail: {
-          recipe,
-          samples: item.samples,
-          prefixes: prefixes.length,
-          completions: drawn,
-          saved: flags["step-completions"] * prefixes.length - drawn,
-          pairs: drafts.length,
-          new_pairs: pairs.length,
-          ...steps.detail?.(item),
-        },
-      });
-    }, { signal, name: "record", metrics: run.metrics.stage("record") }),
+    map((item: Paired<StepValued<P, T>>) => ({
+      ...item,
+      feedback: steps.feedback,
+      scored: [],
+      votes: [],
+      outcome: stepOutcome(recipe, item, flags["step-completions"], steps.detail),
+    }), { signal, name: "outcome" }),
+    recordStage({
+      run,
+      feedback: context.feedback,
+      key: (problemId) => problemKey(recipe, problemId),
+      onRecorded: (problemId, outcome) => {
+        context.onProblem(problemId, outcome);
+        finished++;
+      },
+      signal,
+      metrics: run.metrics.stage("record"),
+    }),
   ));
   if (failed > 0) {
     console.error(
@@ -172,6 +174,34 @@ export async function runSteps<P extends Problem, T>(
     );
   }
   return { recipe, finished, resumed: counts.resumed };
+}
+
+/**
+ * A problem's outcome before its pairs are written: `done` with its prefixes and
+ * completions drawn (the record stage adds the pair counts), or `no_prefix`.
+ */
+function stepOutcome<P extends Problem, T>(
+  recipe: RecipeName,
+  item: StepValued<P, T>,
+  completionsPerPrefix: number,
+  detail: StepRecipe<P, T>["detail"],
+): ProblemOutcome {
+  const { prefixes, completions } = item;
+  if (prefixes.length === 0) {
+    return { status: "no_prefix", detail: { recipe, samples: item.samples } };
+  }
+  const drawn = completions.reduce((sum, samples) => sum + samples.length, 0);
+  return {
+    status: "done",
+    detail: {
+      recipe,
+      samples: item.samples,
+      prefixes: prefixes.length,
+      completions: drawn,
+      saved: completionsPerPrefix * prefixes.length - drawn,
+      ...detail?.(item),
+    },
+  };
 }
 
 /**

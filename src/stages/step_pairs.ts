@@ -1,7 +1,7 @@
 /**
  * The step pair stages: a problem's valued prefixes become (chosen, rejected) step
  * pairs by the paper's rules ({@link mathStepPairs}, {@link codeStepPairs}), as
- * pair drafts for the pair log.
+ * pair drafts for the pair log (`drafts`, as the solution-level pair stage adds them).
  *
  * @module
  */
@@ -16,14 +16,12 @@ import {
   mathStepPairs,
   type ValuedPrefix,
 } from "../steps/step_pairs.ts";
+import type { Paired } from "./pair.ts";
 
 /** What a step pair stage needs from an item: its valued prefixes. */
 export interface ValuedPrefixes {
   valued: readonly ValuedPrefix[];
 }
-
-/** An item after a step pair stage. */
-export type WithStepPairs<T> = T & { drafts: PairDraft[] };
 
 /** Options for {@link mathStepPairStage} and {@link codeStepPairStage}. */
 export interface StepPairStageOptions<T, R> {
@@ -57,7 +55,7 @@ export interface StepPairStageOptions<T, R> {
  */
 export function mathStepPairStage<T extends ValuedPrefixes>(
   options: StepPairStageOptions<T, MathStepPairOptions>,
-): Stage<T, WithStepPairs<T>> {
+): Stage<T, Paired<T>> {
   return pairStage(options, mathStepPairs);
 }
 
@@ -83,14 +81,14 @@ export function mathStepPairStage<T extends ValuedPrefixes>(
  */
 export function codeStepPairStage<T extends ValuedPrefixes>(
   options: StepPairStageOptions<T, CodeStepPairOptions>,
-): Stage<T, WithStepPairs<T>> {
+): Stage<T, Paired<T>> {
   return pairStage(options, codeStepPairs);
 }
 
 function pairStage<T extends ValuedPrefixes, R>(
   options: StepPairStageOptions<T, R>,
   pairs: (valued: readonly ValuedPrefix[], rule: R) => PairDraft[],
-): Stage<T, WithStepPairs<T>> {
+): Stage<T, Paired<T>> {
   return map((item: T) => ({ ...item, drafts: pairs(item.valued, options.rule(item)) }), {
     name: "step-pairs",
     ...(options.signal ? { signal: options.signal } : {}),
