@@ -10,6 +10,7 @@ import { readJsonl } from "../src/io/jsonl.ts";
 import type { Pair } from "../src/model/pair.ts";
 import { PairLog } from "../src/store/pair_log.ts";
 import { FRONTIER_MODEL, startExampleServer } from "./support/example_server.ts";
+import { EXAMPLE_STEP_RUN, type StepRecord, stepRecord } from "./support/step_reference.ts";
 
 const MAIN = new URL("../pipelines/main.ts", import.meta.url).pathname;
 const EXAMPLES = new URL("../pipelines/examples/", import.meta.url).pathname;
@@ -62,9 +63,12 @@ async function runToEnd(
   problems: string,
   extra: string[] = [],
 ): Promise<void> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: args(dir, baseURL, problems, extra),
-  }).output();
+  await runArgsToEnd(args(dir, baseURL, problems, extra));
+}
+
+/** Runs the pipeline with `args` (after `deno`) and checks it ends with 0. */
+async function runArgsToEnd(args: string[]): Promise<void> {
+  const output = await new Deno.Command(Deno.execPath(), { args }).output();
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
 }
 
@@ -72,16 +76,22 @@ async function runToEnd(
  * Starts the pipeline and sends `signal` once `ready()` holds; resolves to the exit
  * code, or `undefined` when the run ended before it was signalled.
  */
-async function signalWhen(
+function signalWhen(
   run: { dir: string; baseURL: string; problems: string; extra?: string[] },
   ready: () => boolean,
   signal: Deno.Signal = "SIGKILL",
 ): Promise<number | undefined> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: args(run.dir, run.baseURL, run.problems, run.extra),
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  return signalArgsWhen(args(run.dir, run.baseURL, run.problems, run.extra), ready, signal);
+}
+
+/** {@link signalWhen} for the pipeline started with `args` (after `deno`). */
+async function signalArgsWhen(
+  args: string[],
+  ready: () => boolean,
+  signal: Deno.Signal = "SIGKILL",
+): Promise<number | undefined> {
+  const child = new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "null" })
+    .spawn();
   let ended = false;
   child.status.then(() => (ended = true));
   while (!ended && !ready()) await new Promise((r) => setTimeout(r, 20));
@@ -215,5 +225,42 @@ Deno.test({
     } finally {
       await server.close();
     }
+  },
+});
+
+Deno.test({
+  name:
+    "a code step run killed while it runs completed programs resumes to the reference step pairs",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    // The default examples with their recorded samples and prefix completions; the
+    // reference is the default run's (tests/fixtures/example_step_run.json).
+    const recipe = "code-step-self-consistency";
+    const dir = join(await Deno.makeTempDir(), "run");
+    const run = [
+      ...`run -A ${MAIN} --run ${dir} --no-serve --recipe ${recipe}`.split(" "),
+      ...["--timeout-ms", "1500", "--pool-size", "2"],
+    ];
+    const code = await signalArgsWhen(run, () => finishedProblems(dir) >= 1);
+    assert.equal(code, 137, "the run was killed mid-way");
+    assert.ok(finishedProblems(dir) < 4, "the run was killed before its last problem");
+    await runArgsToEnd(run);
+    // A pair's confidence is left out: it depends on the executions other recipes of
+    // the reference's run made first.
+    const withoutConfidence = ({ confidence: _, ...pair }: StepRecord["pairs"][number]) => pair;
+    const reference: StepRecord = JSON.parse(await Deno.readTextFile(EXAMPLE_STEP_RUN));
+    const resumed = await stepRecord(dir);
+    assert.deepEqual(
+      resumed.pairs.map(withoutConfidence),
+      reference.pairs
+        .filter((p) => p.problem_id.startsWith("demo-code/")).map(withoutConfidence),
+    );
+    assert.deepEqual(
+      resumed.outcomes,
+      Object.fromEntries(
+        Object.entries(reference.outcomes).filter(([key]) => key.startsWith(`${recipe}:`)),
+      ),
+    );
   },
 });
