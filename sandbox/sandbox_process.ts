@@ -3,8 +3,8 @@
  * `deno run --no-prompt --allow-read=<pyodide dir>,<sandbox dir>,<two shared modules> sandbox_process.ts <pyodide url>`
  * with no other permission. Its main thread is a supervisor that never runs user
  * code: it reads programs (one JSON line each, length capped) from stdin, acknowledges
- * each, hands Python programs to a Pyodide worker and JavaScript/TypeScript programs
- * to a fresh worker each, enforces the wall-clock limit of every input (interrupt
+ * each, hands Python programs to one of two Pyodide workers in turn (one resets while
+ * the other runs) and JavaScript/TypeScript programs to a fresh worker each, enforces the wall-clock limit of every input (interrupt
  * first, then terminate), and writes one result line per input to stdout, each
  * prefixed with the secret the parent sent first, so that bytes a program manages to
  * write to the real stdout cannot pass for a result. Workers report on private
@@ -47,30 +47,52 @@ async function send(message: object): Promise<void> {
   await out.write(encoder.encode(`${secret}${JSON.stringify(message)}\n`));
 }
 
-const shared = new SharedArrayBuffer(SIGNALS_BYTES);
-const signals: Signals = { flags: new Int32Array(shared) };
 /** A runtime worker and the private port its reports come back on. */
 interface Runtime {
   worker: Worker;
   port: MessagePort;
+  /** The buffer a Python worker is interrupted through (none for JavaScript). */
+  signals?: Signals;
 }
 
 let pyodideUrl = "";
 /** Pyodide's memory right after start-up: later workers start from it in a fraction of the time. */
 let snapshot: Uint8Array | undefined;
-/** The warm (or warming) Python worker. */
-let python: Promise<Runtime>;
+/**
+ * Two Python workers take programs in turn: while one puts its interpreter back after a
+ * program (a copy of its whole memory), the other takes the next program, so a program
+ * never waits for the previous one's reset.
+ */
+const pythons: { runtime: Promise<Runtime>; ready: boolean }[] = [];
+let turn = 0;
+
+/** Starts the Python worker of slot `slot` (replacing the one there). */
+function startPython(slot: number): Promise<Runtime> {
+  const entry = { runtime: launchPython(), ready: false };
+  pythons[slot] = entry;
+  entry.runtime.then(() => (entry.ready = true), () => {});
+  return entry.runtime;
+}
+
+/** The slot whose turn it is, or the other one while the first is still starting. */
+function pythonSlot(): number {
+  const slot = turn;
+  turn = (turn + 1) % pythons.length;
+  const other = (slot + 1) % pythons.length;
+  return pythons[slot].ready || !pythons[other].ready ? slot : other;
+}
 
 /** Starts a Pyodide worker; it talks only through a private port that user code cannot reach. */
-function startPython(): Promise<Runtime> {
-  clearSignals(signals);
+function launchPython(): Promise<Runtime> {
+  const shared = new SharedArrayBuffer(SIGNALS_BYTES);
+  const signals: Signals = { flags: new Int32Array(shared) };
   const worker = new Worker(new URL("./python_worker.ts", import.meta.url), { type: "module" });
   const { port1, port2 } = new MessageChannel();
   return new Promise((resolve, reject) => {
     port1.onmessage = (event) => {
       if (event.data?.ready) {
         snapshot ??= event.data.snapshot;
-        resolve({ worker, port: port1 });
+        resolve({ worker, port: port1, signals });
       } else {
         reject(new Error(String(event.data?.failed)));
       }
@@ -129,14 +151,14 @@ function timeLimitText(program: WireProgram): string {
  * input's limits; `relay` takes the messages that are neither reports nor signals.
  */
 function supervise(
-  { worker, port }: Runtime,
+  { worker, port, signals }: Runtime,
   message: unknown,
   program: WireProgram,
   interruptible: boolean,
   relay?: (data: Record<string, unknown>) => boolean,
 ): Promise<RuntimeReport> {
   const started = performance.now();
-  clearSignals(signals);
+  if (signals) clearSignals(signals);
   return new Promise((resolve) => {
     const timers: ReturnType<typeof setTimeout>[] = [];
     const finish = (report: RuntimeReport) => {
@@ -159,7 +181,7 @@ function supervise(
     // The limit counts from the moment the worker starts the input (not while it still
     // resets after the previous program or loads).
     const arm = () => {
-      if (interruptible) {
+      if (interruptible && signals) {
         timers.push(setTimeout(() => {
           stopJob(signals, REASON_TIMEOUT);
           timers.push(setInterval(() => stopJob(signals, REASON_TIMEOUT), 50));
@@ -206,11 +228,12 @@ async function sendResult(
 
 /** Runs a Python program on each of its inputs; the worker resets itself after the last one. */
 async function runPython(program: WireProgram, noReset: boolean): Promise<void> {
+  const slot = pythonSlot();
   let runtime: Runtime | undefined;
   let sent = false;
   let retried = false;
   for (let index = 0; index < program.inputs.length; index++) {
-    runtime ??= await python;
+    runtime ??= await pythons[slot].runtime;
     const task: PythonTask = {
       id: program.id,
       index,
@@ -223,7 +246,7 @@ async function runPython(program: WireProgram, noReset: boolean): Promise<void> 
     if (report.recycle) {
       // The worker was stopped or cannot go on: replace it; the next input starts fresh.
       runtime.worker.terminate();
-      python = startPython();
+      startPython(slot);
       runtime = undefined;
       sent = false;
       if (report.status === "sandbox_error" && !retried) {
@@ -337,7 +360,7 @@ async function runCheck(
  */
 async function runJavaScript(program: WireProgram, noReset: boolean): Promise<boolean> {
   // A Python worker still being replaced would distort the program's memory watch.
-  await python.catch(() => {});
+  await Promise.all(pythons.map((python) => python.runtime.catch(() => {})));
   const runtime = (noReset ? keptJavaScript : undefined) ?? freshJavaScriptRuntime();
   keptJavaScript = undefined;
   runtime.port.postMessage({ program });
@@ -369,9 +392,8 @@ async function main(): Promise<void> {
   const given = hello.payload.length > 0;
   if (given) snapshot = hello.payload;
   const input = readByteLines(hello.rest, { maxChars: MAX_PROGRAM_CHARS });
-  python = startPython();
   try {
-    await python;
+    await startPython(0);
     // A pool without a snapshot yet gets this one, so its other processes start fast.
     await send(given ? { ready: true } : { ready: true, snapshot: snapshot?.toBase64() });
   } catch (error) {
@@ -379,6 +401,8 @@ async function main(): Promise<void> {
     Deno.exit(1);
   }
   spareJavaScript = newJavaScriptRuntime();
+  // The second Python worker starts once the first is serving.
+  startPython(1).catch(() => startPython(1).catch(() => {}));
   for await (const line of input) {
     if (line === OVERSIZED) Deno.exit(1);
     const { no_reset: noReset, ...program } = JSON.parse(line) as WireProgram & {
