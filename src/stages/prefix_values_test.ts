@@ -7,6 +7,7 @@ import { pipe } from "../stream/stage.ts";
 import type { Prefix } from "../steps/prefixes.ts";
 import { codePrefixValueStage, mathPrefixValueStage } from "./prefix_values.ts";
 import { FakeExecutor } from "../../tests/support/fake_executor.ts";
+import { assertEarlyBreak } from "../../tests/support/early_break.ts";
 import { delay, trackedSource } from "../../tests/support/tracked_source.ts";
 
 const CODE: CodeProblem = {
@@ -133,14 +134,8 @@ const mathItem = {
 };
 
 Deno.test("mathPrefixValueStage() stops reading its source after an early break", async () => {
-  const source = trackedSource(Array.from({ length: 100 }, () => mathItem));
-  for await (const out of mathPrefixValueStage({ label: () => "1" })(source)) {
-    assert.deepEqual(out.valued[0].values, [1]);
-    break;
-  }
-  await delay(0);
-  assert.ok(source.closed, "source closed");
-  assert.ok(source.pulled < 100, `pulled ${source.pulled}`);
+  const first = await assertEarlyBreak(mathPrefixValueStage({ label: () => "1" }), () => mathItem);
+  assert.deepEqual(first.valued[0].values, [1]);
 });
 
 Deno.test("mathPrefixValueStage() ends with AbortedError when its signal aborts", async () => {

@@ -4,7 +4,8 @@ import type { Problem } from "../model/problem.ts";
 import { pipe } from "../stream/stage.ts";
 import { cutPrefixes } from "../steps/prefixes.ts";
 import { prefixStage } from "./prefixes.ts";
-import { delay, range, trackedSource } from "../../tests/support/tracked_source.ts";
+import { assertEarlyBreak } from "../../tests/support/early_break.ts";
+import { range, trackedSource } from "../../tests/support/tracked_source.ts";
 
 const steps = (n: number, tag = "") =>
   Array.from({ length: n }, (_, i) => `${tag}step ${i + 1}`).join("\n");
@@ -29,14 +30,8 @@ Deno.test("prefixStage() cuts each problem's solutions with its own seed and set
 });
 
 Deno.test("prefixStage() stops reading its source after an early break", async () => {
-  const source = trackedSource(range(100).map((i) => item(`p${i}`, [steps(10)])));
-  for await (const out of prefixStage()(source)) {
-    assert.equal(out.problem.id, "p0");
-    break;
-  }
-  await delay(0);
-  assert.ok(source.closed, "source closed");
-  assert.ok(source.pulled < 100, `pulled ${source.pulled}`);
+  const first = await assertEarlyBreak(prefixStage(), (i) => item(`p${i}`, [steps(10)]));
+  assert.equal(first.problem.id, "p0");
 });
 
 Deno.test("prefixStage() ends with AbortedError when its signal aborts", async () => {

@@ -3,7 +3,8 @@ import { AbortedError } from "../errors.ts";
 import { pipe } from "../stream/stage.ts";
 import { codeStepPairs, mathStepPairs, type ValuedPrefix } from "../steps/step_pairs.ts";
 import { codeStepPairStage, mathStepPairStage } from "./step_pairs.ts";
-import { delay, range, trackedSource } from "../../tests/support/tracked_source.ts";
+import { assertEarlyBreak } from "../../tests/support/early_break.ts";
+import { range, trackedSource } from "../../tests/support/tracked_source.ts";
 
 const valued = (problemId: string, sample: number, values: number[]): ValuedPrefix => ({
   problem_id: problemId,
@@ -54,14 +55,9 @@ Deno.test("codeStepPairStage() pairs each item's prefixes by the code rule it is
 });
 
 Deno.test("mathStepPairStage() stops reading its source after an early break", async () => {
-  const source = trackedSource(range(100).map((i) => mathItem(`p${i}`)));
-  for await (const out of mathStepPairStage<MathItem>({ rule: mathRule })(source)) {
-    assert.equal(out.id, "p0");
-    break;
-  }
-  await delay(0);
-  assert.ok(source.closed, "source closed");
-  assert.ok(source.pulled < 100, `pulled ${source.pulled}`);
+  const stage = mathStepPairStage<MathItem>({ rule: mathRule });
+  const first = await assertEarlyBreak(stage, (i) => mathItem(`p${i}`));
+  assert.equal(first.id, "p0");
 });
 
 Deno.test("codeStepPairStage() ends with AbortedError when its signal aborts", async () => {
