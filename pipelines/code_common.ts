@@ -1,15 +1,13 @@
 /**
- * What the code recipes share: a problem's programs, and turning scores into
- * stored scores, pairs and the problem's outcome.
+ * What the code recipes share: the extract → execute stages, the output vote, the
+ * code pair policy, and how pseudo labels compare with gold ones.
  *
  * @module
  */
 import {
-  appendPairs,
   codePairRules,
   codePairs,
   type CodeProblem,
-  type CodeTrust,
   type CodeVote,
   codeVoteRules,
   comparableTests,
@@ -17,26 +15,24 @@ import {
   type Executed,
   executeStage,
   type ExecutionResult,
-  type FeedbackSource,
-  inputRuns,
-  map,
+  extractPrograms,
   type OutputVoteOptions,
-  pairSamplesOf,
+  type PairDraft,
+  type Paired,
+  pairStage,
   type ProblemSamples,
-  type ProgramInput,
   programsOf as programsFromSamples,
   ruleMinConfidence,
   sameFor,
   type Sample,
-  scoreCodeSamples,
+  type ScoredCode,
   type Stage,
-  type Vote,
   voteOnOutputs,
+  type WithPrograms,
 } from "../mod.ts";
-import type { RecipeName } from "./flags.ts";
+import { pairPrompt, problemSeed, programOf, type RecipeContext } from "./context.ts";
 
 export { comparableTests, sameFor };
-import { pairPrompt, problemKey, problemSeed, programOf, type RecipeContext } from "./context.ts";
 
 /** The program of each sample, by sample index (`undefined`: none could be extracted). */
 export function programsOf(
@@ -47,31 +43,23 @@ export function programsOf(
   return programsFromSamples(samples, (sample) => programOf(context.flags, problem, sample));
 }
 
-/** A problem's samples, their programs and the runs every program gets. */
-export interface ProblemPrograms<P extends CodeProblem> {
-  problem: P;
-  samples: Sample[];
-  programs: (string | undefined)[];
-  runs: readonly ProgramInput[];
-}
-
 /**
- * The code recipes' extract → execute stages: each sample's program, run on every
- * one of `inputsOf(problem)` through the run's executor.
+ * The code recipes' extract → execute stages: each sample's program (`--completion`),
+ * run on every one of `inputsOf(problem)` through the run's executor.
  */
 export function runPrograms<P extends CodeProblem>(
   context: RecipeContext,
   inputsOf: (problem: P) => readonly string[],
-): Stage<ProblemSamples<P>, Executed<ProblemPrograms<P>>> {
+): Stage<ProblemSamples<P>, Executed<WithPrograms<ProblemSamples<P>>>> {
   const { run, signal, executor } = context;
   return compose(
-    map(({ problem, samples }: ProblemSamples<P>): ProblemPrograms<P> => ({
-      problem,
-      samples,
-      programs: programsOf(context, problem, samples),
-      runs: inputRuns(problem, inputsOf(problem)),
-    }), { signal, name: "extract", metrics: run.metrics.stage("extract") }),
-    executeStage<ProblemPrograms<P>>({
+    extractPrograms<ProblemSamples<P>>({
+      program: (problem, sample) => programOf(context.flags, problem, sample),
+      inputs: ({ problem }) => inputsOf(problem),
+      signal,
+      metrics: run.metrics.stage("extract"),
+    }),
+    executeStage<WithPrograms<ProblemSamples<P>>>({
       executor,
       concurrency: executor.problemsAtOnce,
       programs: executor.programsAtOnce,
@@ -106,73 +94,41 @@ export function outputVoting(context: RecipeContext): OutputVoteOptions {
   };
 }
 
-/** How a code problem's samples were scored. */
-export interface CodeScoring {
-  feedback: FeedbackSource;
-  /** Each sample's score, by sample index. */
-  score: (index: number) => number;
-  /** The best score possible. */
-  maxScore: number;
-  /** The votes behind the tests (self-consistency), to store. */
-  votes?: Vote[];
-  /** The matrix's clusters, which give each pair its confidence (gold pairs: 1). */
-  trust?: CodeTrust;
-  /** Extra figures for the problem's outcome. */
-  detail?: Record<string, number | string | boolean>;
-}
-
 /**
- * Scores the samples, pairs them with the code pair policy, stores votes, scores
- * and pairs, and records the problem as finished.
+ * The code pair policy from the flags (`--margin`, `--min-pass`, `--pair-cap`,
+ * `--rules`, `--min-confidence`): gold pairs are sure; pseudo ones are as
+ * confident as the execution matrix's clusters say.
  */
-export function finishCodeProblem(
+export function codePairPolicy(
   context: RecipeContext,
-  recipe: RecipeName,
-  group: { problem: CodeProblem; samples: readonly Sample[]; programs: (string | undefined)[] },
-  scoring: CodeScoring,
-): void {
+): (item: ScoredCode<{ problem: CodeProblem }>) => PairDraft[] {
   const { flags, run } = context;
-  const { problem, samples, programs } = group;
-  const scored = scoreCodeSamples(samples, {
-    score: scoring.score,
-    maxScore: scoring.maxScore,
-    feedback: scoring.feedback,
-    program: (index) => programs[index],
-  });
-  const { trust } = scoring;
-  const drafts = scoring.maxScore > 0
-    ? codePairs(scored, {
+  return ({ problem, feedback, scored, scoring }) =>
+    codePairs(scored, {
       prompt: pairPrompt(flags, problem),
       run: run.name,
       seed: problemSeed(flags, problem.id),
       cap: flags["pair-cap"],
-      ...codePairRules(flags.rules, scoring.feedback),
+      ...codePairRules(flags.rules, feedback),
       ...(flags.margin !== undefined ? { margin: flags.margin } : {}),
       ...(flags["min-pass"] !== undefined ? { minPassFraction: flags["min-pass"] } : {}),
-      confidence: scoring.feedback === "gold"
+      confidence: feedback === "gold"
         ? () => 1
-        : (chosen, rejected) => trust?.pairConfidence(chosen.index, rejected.index) ?? 0,
+        : (chosen, rejected) => scoring.trust?.pairConfidence(chosen.index, rejected.index) ?? 0,
       minConfidence: ruleMinConfidence(flags.rules, "code", flags["min-confidence"]),
-    })
-    : [];
-  const pairs = appendPairs(run.pairs, drafts, { metrics: run.metrics });
-  context.feedback.savePairSamples(pairSamplesOf(pairs, scored));
-  if (scoring.votes) context.feedback.saveVotes(scoring.feedback, scoring.votes);
-  context.feedback.saveScores(scored);
-  const outcome = {
-    status: scoring.maxScore > 0 ? "done" : "no_tests",
-    detail: {
-      recipe,
-      samples: samples.length,
-      programs: programs.filter((p) => p !== undefined).length,
-      tests: scoring.maxScore,
-      pairs: drafts.length,
-      new_pairs: pairs.length,
-      ...scoring.detail,
-    },
-  };
-  run.finishProblem(problemKey(recipe, problem.id), outcome);
-  context.onProblem(problem.id, outcome);
+    });
+}
+
+/** The pair stage of the code recipes ({@link codePairPolicy}). */
+export function pairCode<T extends ScoredCode<{ problem: CodeProblem }>>(
+  context: RecipeContext,
+): Stage<T, Paired<T>> {
+  const { run, signal } = context;
+  return pairStage<T>({
+    policy: codePairPolicy(context),
+    signal,
+    metrics: run.metrics.stage("pair"),
+  });
 }
 
 /**

@@ -11,24 +11,21 @@ import {
   CodeTrust,
   countPasses,
   drain,
-  map,
   outputOf,
   pipe,
+  scoreCode,
+  type Stage,
+  stage,
 } from "../mod.ts";
 import {
   isCode,
-  policySamples,
+  policySampling,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
+  recordResults,
 } from "./context.ts";
-import {
-  comparableTests,
-  finishCodeProblem,
-  labelAgreement,
-  runPrograms,
-  sameFor,
-} from "./code_common.ts";
+import { comparableTests, labelAgreement, pairCode, runPrograms, sameFor } from "./code_common.ts";
 import { frontierPrograms, frontierTests, withTestInputs } from "./frontier_source.ts";
 
 /** A problem with the expected output of each test input. */
@@ -38,33 +35,57 @@ type Tested = CodeProblem & { expected: { input: string; output: string }[] };
 export async function codeFrontier(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
-  const problems = recipeProblems(context, isCode, counts);
-  const tested: AsyncIterable<Tested> = flags["frontier-tests"] === "solutions"
-    ? majorityOfFrontierPrograms(context, withTestInputs(context, problems))
-    : (async function* () {
-      for await (const problem of frontierTests(context, problems)) {
-        yield { ...problem, expected: comparableTests(problem, problem.tests ?? []) };
-      }
-    })();
   const finished = await drain(pipe(
-    policySamples(context, tested, { samples: flags.n, window: flags.window }),
+    recipeProblems(context, isCode, counts),
+    frontierExpected(context),
+    policySampling(context, { samples: flags.n, window: flags.window }),
     runPrograms(context, (problem) => problem.expected.map((t) => t.input)),
-    map(({ problem, samples, programs, results }) => {
-      const inputs = problem.expected.map((t) => t.input);
-      const expected = problem.expected.map((t) => t.output);
-      finishCodeProblem(context, "code-frontier", { problem, samples, programs }, {
-        feedback: "frontier",
-        score: (index) => countPasses(results[index] ?? [], { expected, same: sameFor(problem) }),
-        maxScore: expected.length,
+    scoreCode({
+      recipe: context.recipe,
+      feedback: "frontier",
+      scoring: ({ problem, programs, results }) => ({
+        score: (index) =>
+          countPasses(results[index] ?? [], {
+            expected: problem.expected.map((t) => t.output),
+            same: sameFor(problem),
+          }),
+        maxScore: problem.expected.length,
         trust: new CodeTrust(results, { same: sameFor(problem) }),
         detail: {
-          executions: programs.filter((p) => p !== undefined).length * inputs.length,
-          ...labelAgreement(problem, inputs, expected),
+          executions: programs.filter((p) => p !== undefined).length * problem.expected.length,
+          ...labelAgreement(
+            problem,
+            problem.expected.map((t) => t.input),
+            problem.expected.map((t) => t.output),
+          ),
         },
-      });
-    }, { signal, name: "record", metrics: run.metrics.stage("record") }),
+      }),
+      signal,
+      metrics: run.metrics.stage("score"),
+    }),
+    pairCode(context),
+    recordResults(context),
   ));
   return { recipe: "code-frontier", finished, resumed: counts.resumed };
+}
+
+/**
+ * The test source stage: each problem with its expected outputs — the frontier
+ * model's test cases, or (`--frontier-tests solutions`) the majority output of its
+ * programs on the test inputs.
+ */
+function frontierExpected(context: RecipeContext): Stage<CodeProblem, Tested> {
+  return stage(
+    "test source",
+    (problems: AsyncIterable<CodeProblem>) =>
+      context.flags["frontier-tests"] === "solutions"
+        ? majorityOfFrontierPrograms(context, withTestInputs(context, problems))
+        : (async function* () {
+          for await (const problem of frontierTests(context, problems)) {
+            yield { ...problem, expected: comparableTests(problem, problem.tests ?? []) };
+          }
+        })(),
+  );
 }
 
 /**

@@ -6,47 +6,48 @@
  *
  * @module
  */
-import { CodeTrust, drain, map, pipe } from "../mod.ts";
+import { CodeTrust, drain, pipe, scoreCode, voteOutputs } from "../mod.ts";
 import {
   isCode,
-  policySamples,
+  policySampling,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
+  recordResults,
 } from "./context.ts";
-import {
-  finishCodeProblem,
-  labelAgreement,
-  runPrograms,
-  sameFor,
-  voteOutputs,
-} from "./code_common.ts";
-import { withTestInputs } from "./frontier_source.ts";
+import { labelAgreement, outputVoting, pairCode, runPrograms, sameFor } from "./code_common.ts";
+import { testInputSource } from "./frontier_source.ts";
 
 /** Runs the recipe over the context's problems. */
 export async function codeSelfConsistency(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
-  const problems = withTestInputs(context, recipeProblems(context, isCode, counts));
   const finished = await drain(pipe(
-    policySamples(context, problems, { samples: flags.n, window: flags.window }),
+    recipeProblems(context, isCode, counts),
+    testInputSource(context),
+    policySampling(context, { samples: flags.n, window: flags.window }),
     runPrograms(context, (problem) => problem.test_inputs ?? []),
-    map(({ problem, samples, programs, results }) => {
-      const inputs = problem.test_inputs ?? [];
-      const vote = voteOutputs(context, problem, programs, results);
-      finishCodeProblem(context, "code-self-consistency", { problem, samples, programs }, {
-        feedback: "self_consistency",
+    voteOutputs({ vote: outputVoting(context), signal, metrics: run.metrics.stage("vote") }),
+    scoreCode({
+      recipe: context.recipe,
+      feedback: "self_consistency",
+      scoring: ({ problem, programs, results, vote }) => ({
         score: (index) => vote.score(index),
         maxScore: vote.kept,
         votes: vote.votes(),
         trust: new CodeTrust(results, { same: sameFor(problem) }),
         detail: {
-          inputs: inputs.length,
-          executions: programs.filter((p) => p !== undefined).length * inputs.length,
-          ...labelAgreement(problem, inputs, vote.expected()),
+          inputs: problem.test_inputs?.length ?? 0,
+          executions: programs.filter((p) => p !== undefined).length *
+            (problem.test_inputs?.length ?? 0),
+          ...labelAgreement(problem, problem.test_inputs ?? [], vote.expected()),
         },
-      });
-    }, { signal, name: "record", metrics: run.metrics.stage("record") }),
+      }),
+      signal,
+      metrics: run.metrics.stage("score"),
+    }),
+    pairCode(context),
+    recordResults(context),
   ));
   return { recipe: "code-self-consistency", finished, resumed: counts.resumed };
 }

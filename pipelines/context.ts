@@ -27,6 +27,16 @@ import {
   type SamplingStage,
 } from "../mod.ts";
 import {
+  type Paired,
+  pipe,
+  problemSource,
+  type Recorded,
+  recordStage,
+  sampleStage,
+  type ScoredProblem,
+  type Stage,
+} from "../mod.ts";
+import {
   BalancedEndpoint,
   type DecideFn,
   type Endpoint,
@@ -102,25 +112,40 @@ export function problemReading(flags: PipelineFlags, signal?: AbortSignal): Read
  * flags, of the kinds it handles, and without those an earlier invocation
  * finished. `counts.resumed` counts the skipped ones.
  */
-export async function* recipeProblems<P extends Problem>(
+export function recipeProblems<P extends Problem>(
   context: RecipeContext,
   accept: (problem: Problem) => problem is P,
   counts: { resumed: number },
-): AsyncGenerator<P> {
-  const { flags, run, recipe } = context;
-  for await (
-    const problem of readProblems(flags.problems, {
-      ...problemReading(flags, context.signal),
+): AsyncIterable<P> {
+  const { flags, run, recipe, signal } = context;
+  return pipe(
+    readProblems(flags.problems, {
+      ...problemReading(flags, signal),
       onSkip: (error) => console.error(`Skipped: ${error.message}`),
-    })
-  ) {
-    if (!accept(problem)) continue;
-    if (run.isFinished(problemKey(recipe, problem.id))) {
-      counts.resumed++;
-      continue;
-    }
-    yield problem;
-  }
+    }),
+    problemSource({
+      accept,
+      isFinished: (problem) => run.isFinished(problemKey(recipe, problem.id)),
+      onResumed: () => counts.resumed++,
+      signal,
+      metrics: run.metrics.stage("problems"),
+    }),
+  );
+}
+
+/** The record stage of a recipe's problems: one transaction each, then the progress display. */
+export function recordResults<T extends Paired<ScoredProblem>>(
+  context: RecipeContext,
+): Stage<T, Recorded<T>> {
+  const { run, feedback, recipe, signal } = context;
+  return recordStage<T>({
+    run,
+    feedback,
+    key: (id) => problemKey(recipe, id),
+    onRecorded: context.onProblem,
+    signal,
+    metrics: run.metrics.stage("record"),
+  });
 }
 
 /** Math problems. */
@@ -149,26 +174,42 @@ export function policySamples<P extends Problem>(
   problems: AsyncIterable<P>,
   options: PolicySamplesOptions,
 ): AsyncIterable<ProblemSamples<P>> {
+  return pipe(problems, policySampling<P>(context, options));
+}
+
+/**
+ * The sample stage of the policy model ({@link policySamples}): a problem whose
+ * request failed is counted in the context's health and left unfinished; one the
+ * recorded file has no samples for is recorded `no_samples`.
+ */
+export function policySampling<P extends Problem>(
+  context: RecipeContext,
+  options: PolicySamplesOptions,
+): Stage<P, ProblemSamples<P>> {
   const { flags, run, signal } = context;
   const common = { ...options, signal, metrics: run.metrics };
   if (flags["base-url"]) {
-    const stage: SamplingStage = policySampler({
+    const sampler: SamplingStage = policySampler({
       ...common,
       ...policyServer(context, { topP: flags["top-p"] }),
     });
-    return sampledOnly(context, stage.grouped(problems));
+    return sampleStage<P>({
+      sampler,
+      accept: (group) => context.health.accept(group.problem.id, group.samples),
+    });
   }
   const path = recordedPath(flags);
   const cache = new SampleCache(run.db);
-  const stage = recordedSampler(path, common);
-  return (async function* () {
-    for await (const group of recordedOnly(context, stage.grouped(problems))) {
+  return sampleStage<P>({
+    sampler: recordedSampler(path, common),
+    accept: (group) => {
+      if (!recordedAny(context, group)) return false;
       for (const sample of group.samples) {
         cache.put(`recorded:${path}:${sample.problem_id}:${sample.index}`, sample);
       }
-      yield group;
-    }
-  })();
+      return true;
+    },
+  });
 }
 
 /**
@@ -185,23 +226,19 @@ export async function* sampledOnly<G extends { problem: Problem; samples: readon
 }
 
 /**
- * The groups of recorded samples; a problem the file holds no samples for is
- * recorded `no_samples` (its own reason, not a missing test or label).
+ * True when the recorded file holds samples for the group's problem; a problem it
+ * holds none for is recorded `no_samples` (its own reason, not a missing test or label).
  */
-async function* recordedOnly<G extends { problem: Problem; samples: readonly Sample[] }>(
+function recordedAny(
   context: RecipeContext,
-  groups: AsyncIterable<G>,
-): AsyncGenerator<G> {
-  for await (const group of groups) {
-    const { id } = group.problem;
-    if (!group.samples.every((sample) => sample.failure === "missing")) {
-      yield group;
-      continue;
-    }
-    const outcome = { status: "no_samples", detail: { recipe: context.recipe, samples: 0 } };
-    context.run.finishProblem(problemKey(context.recipe, id), outcome);
-    context.onProblem(id, outcome);
-  }
+  group: { problem: Problem; samples: readonly Sample[] },
+): boolean {
+  if (!group.samples.every((sample) => sample.failure === "missing")) return true;
+  const { id } = group.problem;
+  const outcome = { status: "no_samples", detail: { recipe: context.recipe, samples: 0 } };
+  context.run.finishProblem(problemKey(context.recipe, id), outcome);
+  context.onProblem(id, outcome);
+  return false;
 }
 
 /** The recorded policy samples file (`--samples`, or the examples'); throws when there is none. */

@@ -22,64 +22,70 @@ import {
   parseWhere,
   passAtK,
   pipe,
+  type Problem,
   type ProblemMeta,
+  type ProblemSamples,
 } from "../mod.ts";
-import { policySamples, problemKey, type RecipeContext, type RecipeReport } from "./context.ts";
+import { policySampling, type RecipeContext, type RecipeReport, recordResults } from "./context.ts";
 import { goldCodeScores, goldProblems } from "./gold.ts";
 
 /** Runs the evaluation and returns its figures. */
 export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
-  const problems = goldProblems(context, counts);
   const finished = await drain(pipe(
-    policySamples(context, problems, { samples: flags.n, window: flags.window }),
-    map(async ({ problem, samples }) => {
-      const n = samples.length;
-      let correct: boolean[];
-      let majority: boolean | undefined;
-      if (problem.kind === "math") {
-        const gold = problem.answer as string;
-        const vote = new AnswerVote({ equivalent: isEquivalent });
-        correct = samples.map((sample) => {
-          const answer = extractAnswer(sample.completion);
-          vote.add(sample.index, answer);
-          return answer !== undefined && isEquivalent(answer, gold);
-        });
-        const leader = vote.leader();
-        majority = leader !== undefined && isEquivalent(leader.answer, gold);
-      } else {
-        const scores = await goldCodeScores(context, problem, samples);
-        correct = samples.map((s) => scores.score(s.index) >= scores.max);
-      }
-      const c = correct.filter(Boolean).length;
-      const outcome = {
-        status: "done",
-        detail: {
-          recipe: "eval",
-          kind: problem.kind,
-          samples: n,
-          correct: c,
-          ...(majority !== undefined ? { majority_correct: majority } : {}),
-          ...Object.fromEntries(
-            Object.entries(problem.meta ?? {}).map(([k, v]) => [`${META}${k}`, v]),
-          ),
-        },
-      };
-      run.finishProblem(problemKey("eval", problem.id), outcome);
-      context.onProblem(problem.id, outcome);
-    }, {
+    goldProblems(context, counts),
+    policySampling(context, { samples: flags.n, window: flags.window }),
+    map((item) => evaluated(context, item), {
       signal,
       concurrency: context.executor.problemsAtOnce,
       ordered: false,
-      name: "eval",
-      metrics: run.metrics.stage("eval"),
+      name: "score",
+      metrics: run.metrics.stage("score"),
     }),
+    recordResults(context),
   ));
   const figures = evalFigures(context);
   const window = releaseWindow(context);
   if (window) console.log(`eval release window: ${window}`);
   return { recipe: "eval", finished, resumed: counts.resumed, figures };
+}
+
+/**
+ * A problem's samples checked against its gold answer or tests: how many are
+ * right, and (math) whether the majority answer is; no pairs.
+ */
+async function evaluated(context: RecipeContext, { problem, samples }: ProblemSamples<Problem>) {
+  let correct: boolean[];
+  let majority: boolean | undefined;
+  if (problem.kind === "math") {
+    const gold = problem.answer as string;
+    const vote = new AnswerVote({ equivalent: isEquivalent });
+    correct = samples.map((sample) => {
+      const answer = extractAnswer(sample.completion);
+      vote.add(sample.index, answer);
+      return answer !== undefined && isEquivalent(answer, gold);
+    });
+    const leader = vote.leader();
+    majority = leader !== undefined && isEquivalent(leader.answer, gold);
+  } else {
+    const scores = await goldCodeScores(context, problem, samples);
+    correct = samples.map((s) => scores.score(s.index) >= scores.max);
+  }
+  const outcome = {
+    status: "done",
+    detail: {
+      recipe: "eval",
+      kind: problem.kind,
+      samples: samples.length,
+      correct: correct.filter(Boolean).length,
+      ...(majority !== undefined ? { majority_correct: majority } : {}),
+      ...Object.fromEntries(
+        Object.entries(problem.meta ?? {}).map(([k, v]) => [`${META}${k}`, v]),
+      ),
+    },
+  };
+  return { problem, feedback: "gold" as const, scored: [], votes: [], drafts: [], outcome };
 }
 
 /** The prefix of the problem's `meta` fields in an eval outcome's detail. */

@@ -24,6 +24,8 @@ import {
   type ProblemSamples,
   recordedSampler,
   type Sample,
+  type Stage,
+  testInputs,
 } from "../mod.ts";
 import {
   EXAMPLE_FRONTIER,
@@ -98,51 +100,45 @@ export async function* frontierMathLabels(
  * the frontier model's (live or recorded); with no frontier source, the problem as
  * it is (without inputs, it is recorded `no_tests`).
  */
-export async function* withTestInputs(
+export function withTestInputs(
   context: RecipeContext,
   problems: AsyncIterable<CodeProblem>,
-): AsyncGenerator<CodeProblem> {
-  const missing: CodeProblem[] = [];
+): AsyncIterable<CodeProblem> {
+  return pipe(problems, testInputSource(context));
+}
+
+/** The test inputs stage of {@link withTestInputs}. */
+export function testInputSource(context: RecipeContext): Stage<CodeProblem, CodeProblem> {
   const live = server(context);
   const { flags } = context;
-  const recorded = Boolean(flags["frontier-samples"] || flags.problems === EXAMPLE_PROBLEMS);
-  const generate = async function* (batch: CodeProblem[]) {
-    if (!live && !recorded) {
-      // No frontier model to ask: the problems go on without inputs (recorded `no_tests`).
-      yield* batch;
-      return;
-    }
-    if (live) {
-      for await (
-        const result of pipe(
-          batch,
-          frontierTestInputs({ ...live, count: context.flags["test-count"] }),
-        )
-      ) {
-        if (context.health.accept(result.problem.id, [result])) yield result.problem;
-      }
-      return;
-    }
-    const count = context.flags["test-count"];
-    for await (
-      const { problem, samples } of firstCompletions(context, fromIterable(batch), Infinity)
-    ) {
-      const parsed = samples[0] && parseGeneratedInputs(samples[0].completion, problem);
-      yield {
-        ...problem,
-        test_inputs: parsed?.kept.length ? parsed.kept : assertInputs(problem, samples, count),
-      };
-    }
-  };
-  for await (const problem of problems) {
-    if (problem.test_inputs?.length) {
-      yield problem;
-      continue;
-    }
-    missing.push(problem);
-    if (missing.length >= 16) yield* generate(missing.splice(0));
+  const count = flags["test-count"];
+  if (live) {
+    return testInputs({
+      signal: context.signal,
+      generate: async function* (batch) {
+        for await (const result of pipe(batch, frontierTestInputs({ ...live, count }))) {
+          if (context.health.accept(result.problem.id, [result])) yield result.problem;
+        }
+      },
+    });
   }
-  if (missing.length) yield* generate(missing);
+  const recorded = Boolean(flags["frontier-samples"] || flags.problems === EXAMPLE_PROBLEMS);
+  // No frontier model to ask: the problems go on without inputs (recorded `no_tests`).
+  if (!recorded) return testInputs({ signal: context.signal });
+  return testInputs({
+    signal: context.signal,
+    generate: async function* (batch) {
+      for await (
+        const { problem, samples } of firstCompletions(context, fromIterable(batch), Infinity)
+      ) {
+        const parsed = samples[0] && parseGeneratedInputs(samples[0].completion, problem);
+        yield {
+          ...problem,
+          test_inputs: parsed?.kept.length ? parsed.kept : assertInputs(problem, samples, count),
+        };
+      }
+    },
+  });
 }
 
 /**

@@ -12,13 +12,25 @@ import {
   goldMathFeedback,
   map,
   type MathProblem,
+  pairStage,
   pipe,
   type Problem,
+  type ProblemSamples,
   type Sample,
+  type ScoredCode,
+  scoredCode,
+  type ScoredMath,
+  scoredMath,
 } from "../mod.ts";
-import { policySamples, type RecipeContext, recipeProblems, type RecipeReport } from "./context.ts";
-import { comparableTests, finishCodeProblem, programsOf, sameFor } from "./code_common.ts";
-import { finishMathProblem } from "./math_common.ts";
+import {
+  policySampling,
+  type RecipeContext,
+  recipeProblems,
+  type RecipeReport,
+  recordResults,
+} from "./context.ts";
+import { codePairPolicy, comparableTests, programsOf, sameFor } from "./code_common.ts";
+import { mathPairPolicy } from "./math_common.ts";
 
 /** True when a problem carries gold feedback. */
 export function hasGold(problem: Problem): boolean {
@@ -70,40 +82,52 @@ export async function goldCodeScores(
 export async function gold(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
-  const problems = goldProblems(context, counts);
+  const codePolicy = codePairPolicy(context);
+  const mathPolicy = mathPairPolicy(context);
   const finished = await drain(pipe(
-    policySamples(context, problems, { samples: flags.n, window: flags.window }),
-    map(async ({ problem, samples }) => {
-      if (problem.kind === "code") {
-        const scores = await goldCodeScores(context, problem, samples);
-        finishCodeProblem(context, "gold", {
-          problem,
-          samples,
-          programs: scores.programs ?? [],
-        }, { feedback: "gold", score: scores.score, maxScore: scores.max });
-      } else {
-        finishGoldMath(context, problem, samples);
-      }
-    }, {
+    goldProblems(context, counts),
+    policySampling(context, { samples: flags.n, window: flags.window }),
+    map((item) => goldScored(context, item), {
       signal,
       concurrency: context.executor.problemsAtOnce,
       ordered: false,
-      name: "gold",
-      metrics: run.metrics.stage("gold"),
+      name: "score",
+      metrics: run.metrics.stage("score"),
     }),
+    pairStage<GoldScored>({
+      policy: (item) => "programs" in item ? codePolicy(item) : mathPolicy(item),
+      signal,
+      metrics: run.metrics.stage("pair"),
+    }),
+    recordResults(context),
   ));
   return { recipe: "gold", finished, resumed: counts.resumed };
 }
 
-function finishGoldMath(
+/** A problem scored against its gold answer or tests. */
+type GoldScored =
+  | ScoredCode<{ problem: CodeProblem; samples: Sample[]; programs: (string | undefined)[] }>
+  | ScoredMath<{ problem: MathProblem; samples: Sample[] }>;
+
+/** The gold score of a problem's samples: on its tests (code) or against its answer (math). */
+async function goldScored(
   context: RecipeContext,
-  problem: MathProblem,
-  samples: readonly Sample[],
-): void {
-  const scoring = goldMathFeedback(problem, samples);
-  finishMathProblem(context, "gold", problem, {
-    feedback: "gold",
-    ...(scoring ? { scoring } : {}),
-    detail: { samples: samples.length, ...(scoring ? { correct: scoring.vote.votes } : {}) },
+  { problem, samples }: ProblemSamples<Problem>,
+): Promise<GoldScored> {
+  const options = { recipe: context.recipe, feedback: "gold" as const };
+  if (problem.kind === "code") {
+    const scores = await goldCodeScores(context, problem, samples);
+    const programs = scores.programs ?? [];
+    return scoredCode({ problem, samples, programs }, {
+      score: scores.score,
+      maxScore: scores.max,
+    }, options);
+  }
+  return scoredMath({ problem, samples }, goldMathFeedback(problem, samples), {
+    ...options,
+    detail: (_, scoring) => ({
+      samples: samples.length,
+      ...(scoring ? { correct: scoring.vote.votes } : {}),
+    }),
   });
 }

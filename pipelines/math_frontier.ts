@@ -5,16 +5,25 @@
  *
  * @module
  */
-import { drain, isEquivalent, map, type MathProblem, pipe, scoreMathAnswers } from "../mod.ts";
+import {
+  drain,
+  isEquivalent,
+  type MathProblem,
+  pipe,
+  scoreMath,
+  scoreMathAnswers,
+  stage,
+} from "../mod.ts";
 import {
   isMath,
-  policySamples,
+  policySampling,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
+  recordResults,
 } from "./context.ts";
 import { frontierMathLabels } from "./frontier_source.ts";
-import { finishMathProblem } from "./math_common.ts";
+import { pairMath } from "./math_common.ts";
 
 /** A problem with the frontier model's label (`pseudo_label`). */
 type Labelled = MathProblem & { pseudo_label?: string };
@@ -23,35 +32,32 @@ type Labelled = MathProblem & { pseudo_label?: string };
 export async function mathFrontier(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
-  const labelled = (async function* (): AsyncGenerator<Labelled> {
-    const problems = recipeProblems(context, isMath, counts);
-    for await (const { problem, label } of frontierMathLabels(context, problems)) {
-      yield label === undefined ? problem : { ...problem, pseudo_label: label };
-    }
-  })();
   const finished = await drain(pipe(
-    policySamples(context, labelled, { samples: flags.n, window: flags.window }),
-    map(({ problem, samples }) => {
-      const label = problem.pseudo_label;
-      finishMathProblem(context, "math-frontier", problem, {
-        feedback: "frontier",
-        ...(label !== undefined
-          ? {
-            scoring: scoreMathAnswers(samples, {
-              problemId: problem.id,
-              label,
-              feedback: "frontier",
-            }),
-          }
+    recipeProblems(context, isMath, counts),
+    stage("test source", async function* (problems: AsyncIterable<MathProblem>) {
+      for await (const { problem, label } of frontierMathLabels(context, problems)) {
+        yield (label === undefined ? problem : { ...problem, pseudo_label: label }) as Labelled;
+      }
+    }),
+    policySampling(context, { samples: flags.n, window: flags.window }),
+    scoreMath({
+      recipe: context.recipe,
+      feedback: "frontier",
+      scoring: ({ problem: { id, pseudo_label: label }, samples }) =>
+        label === undefined
+          ? undefined
+          : scoreMathAnswers(samples, { problemId: id, label, feedback: "frontier" }),
+      detail: ({ problem: { pseudo_label: label, answer }, samples }) => ({
+        samples: samples.length,
+        ...(label !== undefined && answer !== undefined
+          ? { label_correct: isEquivalent(label, answer) }
           : {}),
-        detail: {
-          samples: samples.length,
-          ...(label !== undefined && problem.answer !== undefined
-            ? { label_correct: isEquivalent(label, problem.answer) }
-            : {}),
-        },
-      });
-    }, { signal, name: "score", metrics: run.metrics.stage("score") }),
+      }),
+      signal,
+      metrics: run.metrics.stage("score"),
+    }),
+    pairMath(context),
+    recordResults(context),
   ));
   return { recipe: "math-frontier", finished, resumed: counts.resumed };
 }

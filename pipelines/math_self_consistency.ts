@@ -9,25 +9,27 @@ import {
   drain,
   isEquivalent,
   isPaperRules,
-  map,
   MathSelfConsistency,
   paperMathFeedback,
   pipe,
+  scoreMath,
+  voteAnswers,
 } from "../mod.ts";
 import {
   isMath,
-  policySamples,
+  policySampling,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
+  recordResults,
 } from "./context.ts";
-import { finishMathProblem } from "./math_common.ts";
+import { pairMath } from "./math_common.ts";
 
 /** Runs the recipe over the context's problems. */
 export async function mathSelfConsistency(context: RecipeContext): Promise<RecipeReport> {
   const { flags, run, signal } = context;
   const counts = { resumed: 0 };
-  const vote = new MathSelfConsistency({
+  const keeper = new MathSelfConsistency({
     earlyStop: {
       rule: flags["early-stop"],
       window: flags.window ?? flags.n,
@@ -37,32 +39,36 @@ export async function mathSelfConsistency(context: RecipeContext): Promise<Recip
     minShare: flags["min-share"],
     metrics: run.metrics,
   });
-  const problems = recipeProblems(context, isMath, counts);
-  const groups = policySamples(context, problems, {
-    samples: vote.earlyStop.max,
-    window: vote.earlyStop.window,
-    decide: vote.decide,
-  });
+  const { max, window } = keeper.earlyStop;
   const finished = await drain(pipe(
-    groups,
-    map(({ problem, samples, drawable, stoppedEarly }) => {
-      const voted = vote.finish(problem.id, samples);
-      const scoring = isPaperRules(flags.rules)
-        ? paperMathFeedback(problem.id, samples, { minShare: flags["min-share"] })
-        : voted;
-      const { label } = scoring.vote;
-      finishMathProblem(context, "math-self-consistency", problem, {
-        feedback: "self_consistency",
-        scoring,
-        detail: {
-          samples: samples.length,
-          saved: stoppedEarly ? drawable - samples.length : 0,
-          ...(problem.answer !== undefined && label !== undefined
-            ? { label_correct: isEquivalent(label, problem.answer) }
-            : {}),
-        },
-      });
-    }, { signal, name: "vote", metrics: run.metrics.stage("vote") }),
+    recipeProblems(context, isMath, counts),
+    policySampling(context, { samples: max, window, decide: keeper.decide }),
+    voteAnswers({
+      vote: (problemId, samples) => {
+        const voted = keeper.finish(problemId, samples);
+        return isPaperRules(flags.rules)
+          ? paperMathFeedback(problemId, samples, { minShare: flags["min-share"] })
+          : voted;
+      },
+      signal,
+      metrics: run.metrics.stage("vote"),
+    }),
+    scoreMath({
+      recipe: context.recipe,
+      feedback: "self_consistency",
+      scoring: (item) => item.scoring,
+      detail: ({ problem, samples, drawable, stoppedEarly, scoring: { vote } }) => ({
+        samples: samples.length,
+        saved: stoppedEarly ? drawable - samples.length : 0,
+        ...(problem.answer !== undefined && vote.label !== undefined
+          ? { label_correct: isEquivalent(vote.label, problem.answer) }
+          : {}),
+      }),
+      signal,
+      metrics: run.metrics.stage("score"),
+    }),
+    pairMath(context),
+    recordResults(context),
   ));
   return { recipe: "math-self-consistency", finished, resumed: counts.resumed };
 }

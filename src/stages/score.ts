@@ -100,33 +100,39 @@ export interface ScoreCodeStageOptions<T> extends ScoreStageOptions {
 export function scoreCode<T extends ProgramsOfSamples>(
   options: ScoreCodeStageOptions<T>,
 ): Stage<T, ScoredCode<T>> {
-  const { feedback, recipe } = options;
-  return map(async (item: T): Promise<ScoredCode<T>> => {
-    const { samples, programs } = item;
-    const scoring = await options.scoring(item);
-    const scored = scoreCodeSamples(samples, {
-      score: scoring.score,
-      maxScore: scoring.maxScore,
-      feedback,
-      program: (index) => programs[index],
-    });
-    const outcome = {
-      status: scoring.maxScore > 0 ? "done" : "no_tests",
-      detail: {
-        recipe,
-        samples: samples.length,
-        programs: programs.filter((p) => p !== undefined).length,
-        tests: scoring.maxScore,
-        ...scoring.detail,
-      },
-    };
-    return { ...item, feedback, scoring, scored, votes: scoring.votes ?? [], outcome };
-  }, {
+  return map(async (item: T) => scoredCode(item, await options.scoring(item), options), {
     name: "score",
     concurrency: options.concurrency ?? 1,
     ordered: false,
     ...stageOptions(options),
   });
+}
+
+/** A code problem's samples scored by `scoring` (what {@link scoreCode} does to each). */
+export function scoredCode<T extends ProgramsOfSamples>(
+  item: T,
+  scoring: CodeScoring,
+  options: { feedback: FeedbackSource; recipe: string },
+): ScoredCode<T> {
+  const { samples, programs } = item;
+  const { feedback, recipe } = options;
+  const scored = scoreCodeSamples(samples, {
+    score: scoring.score,
+    maxScore: scoring.maxScore,
+    feedback,
+    program: (index) => programs[index],
+  });
+  const outcome = {
+    status: scoring.maxScore > 0 ? "done" : "no_tests",
+    detail: {
+      recipe,
+      samples: samples.length,
+      programs: programs.filter((p) => p !== undefined).length,
+      tests: scoring.maxScore,
+      ...scoring.detail,
+    },
+  };
+  return { ...item, feedback, scoring, scored, votes: scoring.votes ?? [], outcome };
 }
 
 /** A scored math problem: its {@link MathFeedback} when it has a label. */
@@ -170,26 +176,35 @@ export interface ScoreMathStageOptions<T> extends ScoreStageOptions {
 export function scoreMath<T extends { problem: MathProblem }>(
   options: ScoreMathStageOptions<T>,
 ): Stage<T, ScoredMath<T>> {
+  return map((item: T) => scoredMath(item, options.scoring(item), options), {
+    name: "score",
+    ...stageOptions(options),
+  });
+}
+
+/** A math problem's samples scored against its label (what {@link scoreMath} does to each). */
+export function scoredMath<T extends { problem: MathProblem }>(
+  item: T,
+  scoring: MathFeedback | undefined,
+  options: Omit<ScoreMathStageOptions<T>, "scoring">,
+): ScoredMath<T> {
   const { feedback, recipe } = options;
-  return map((item: T): ScoredMath<T> => {
-    const scoring = options.scoring(item);
-    const outcome = {
-      status: scoring?.vote.kept ? "done" : "no_label",
-      detail: {
-        recipe,
-        ...(scoring ? { votes: scoring.vote.votes, voters: scoring.vote.total } : {}),
-        ...options.detail?.(item, scoring),
-      },
-    };
-    return {
-      ...item,
-      feedback,
-      ...(scoring ? { scoring } : {}),
-      scored: scoring?.scored ?? [],
-      votes: scoring ? [scoring.vote] : [],
-      outcome,
-    };
-  }, { name: "score", ...stageOptions(options) });
+  const outcome = {
+    status: scoring?.vote.kept ? "done" : "no_label",
+    detail: {
+      recipe,
+      ...(scoring ? { votes: scoring.vote.votes, voters: scoring.vote.total } : {}),
+      ...options.detail?.(item, scoring),
+    },
+  };
+  return {
+    ...item,
+    feedback,
+    ...(scoring ? { scoring } : {}),
+    scored: scoring?.scored ?? [],
+    votes: scoring ? [scoring.vote] : [],
+    outcome,
+  };
 }
 
 /**
