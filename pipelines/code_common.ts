@@ -18,8 +18,6 @@ import {
   extractPrograms,
   type OutputVoteOptions,
   type PairDraft,
-  type Paired,
-  pairStage,
   type ProblemSamples,
   programsOf as programsFromSamples,
   ruleMinConfidence,
@@ -117,18 +115,6 @@ export function codePairPolicy(
         : (chosen, rejected) => scoring.trust?.pairConfidence(chosen.index, rejected.index) ?? 0,
       minConfidence: ruleMinConfidence(flags.rules, "code", flags["min-confidence"]),
     });
-}
-
-/** The pair stage of the code recipes ({@link codePairPolicy}). */
-export function pairCode<T extends ScoredCode<{ problem: CodeProblem }>>(
-  context: RecipeContext,
-): Stage<T, Paired<T>> {
-  const { run, signal } = context;
-  return pairStage<T>({
-    policy: codePairPolicy(context),
-    signal,
-    metrics: run.metrics.stage("pair"),
-  });
 }
 
 /**

@@ -19,13 +19,20 @@ import {
 } from "../mod.ts";
 import {
   isCode,
+  pairBy,
   policySampling,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
   recordResults,
 } from "./context.ts";
-import { comparableTests, labelAgreement, pairCode, runPrograms, sameFor } from "./code_common.ts";
+import {
+  codePairPolicy,
+  comparableTests,
+  labelAgreement,
+  runPrograms,
+  sameFor,
+} from "./code_common.ts";
 import { frontierPrograms, frontierTests, withTestInputs } from "./frontier_source.ts";
 
 /** A problem with the expected output of each test input. */
@@ -63,7 +70,7 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
       signal,
       metrics: run.metrics.stage("score"),
     }),
-    pairCode(context),
+    pairBy(context, codePairPolicy(context)),
     recordResults(context),
   ));
   return { recipe: "code-frontier", finished, resumed: counts.resumed };

@@ -9,13 +9,20 @@
 import { CodeTrust, drain, pipe, scoreCode, voteOutputs } from "../mod.ts";
 import {
   isCode,
+  pairBy,
   policySampling,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
   recordResults,
 } from "./context.ts";
-import { labelAgreement, outputVoting, pairCode, runPrograms, sameFor } from "./code_common.ts";
+import {
+  codePairPolicy,
+  labelAgreement,
+  outputVoting,
+  runPrograms,
+  sameFor,
+} from "./code_common.ts";
 import { testInputSource } from "./frontier_source.ts";
 
 /** Runs the recipe over the context's problems. */
@@ -46,7 +53,7 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
       signal,
       metrics: run.metrics.stage("score"),
     }),
-    pairCode(context),
+    pairBy(context, codePairPolicy(context)),
     recordResults(context),
   ));
   return { recipe: "code-self-consistency", finished, resumed: counts.resumed };

@@ -27,7 +27,9 @@ import {
   type SamplingStage,
 } from "../mod.ts";
 import {
+  type PairDraft,
   type Paired,
+  pairStage,
   pipe,
   problemSource,
   type Recorded,
@@ -131,6 +133,18 @@ export function recipeProblems<P extends Problem>(
       metrics: run.metrics.stage("problems"),
     }),
   );
+}
+
+/** The pair stage of a recipe: its problems paired by `policy`. */
+export function pairBy<T extends ScoredProblem>(
+  context: RecipeContext,
+  policy: (item: T) => PairDraft[],
+): Stage<T, Paired<T>> {
+  return pairStage<T>({
+    policy,
+    signal: context.signal,
+    metrics: context.run.metrics.stage("pair"),
+  });
 }
 
 /** The record stage of a recipe's problems: one transaction each, then the progress display. */

@@ -12,7 +12,6 @@ import {
   goldMathFeedback,
   map,
   type MathProblem,
-  pairStage,
   pipe,
   type Problem,
   type ProblemSamples,
@@ -23,6 +22,7 @@ import {
   scoredMath,
 } from "../mod.ts";
 import {
+  pairBy,
   policySampling,
   type RecipeContext,
   recipeProblems,
@@ -94,11 +94,10 @@ export async function gold(context: RecipeContext): Promise<RecipeReport> {
       name: "score",
       metrics: run.metrics.stage("score"),
     }),
-    pairStage<GoldScored>({
-      policy: (item) => "programs" in item ? codePolicy(item) : mathPolicy(item),
-      signal,
-      metrics: run.metrics.stage("pair"),
-    }),
+    pairBy<GoldScored>(
+      context,
+      (item) => "programs" in item ? codePolicy(item) : mathPolicy(item),
+    ),
     recordResults(context),
   ));
   return { recipe: "gold", finished, resumed: counts.resumed };

@@ -7,11 +7,8 @@ import {
   mathPairs,
   type MathProblem,
   type PairDraft,
-  type Paired,
-  pairStage,
   ruleMinConfidence,
   type ScoredMath,
-  type Stage,
 } from "../mod.ts";
 import { pairPrompt, problemSeed, type RecipeContext } from "./context.ts";
 
@@ -36,16 +33,4 @@ export function mathPairPolicy(
         : scoring?.confidence !== undefined && { confidence: () => scoring.confidence! }),
       minConfidence: ruleMinConfidence(flags.rules, "math", flags["min-confidence"]),
     });
-}
-
-/** The pair stage of the math recipes ({@link mathPairPolicy}). */
-export function pairMath<T extends ScoredMath<{ problem: MathProblem }>>(
-  context: RecipeContext,
-): Stage<T, Paired<T>> {
-  const { run, signal } = context;
-  return pairStage<T>({
-    policy: mathPairPolicy(context),
-    signal,
-    metrics: run.metrics.stage("pair"),
-  });
 }

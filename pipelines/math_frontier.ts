@@ -16,6 +16,7 @@ import {
 } from "../mod.ts";
 import {
   isMath,
+  pairBy,
   policySampling,
   type RecipeContext,
   recipeProblems,
@@ -23,7 +24,7 @@ import {
   recordResults,
 } from "./context.ts";
 import { frontierMathLabels } from "./frontier_source.ts";
-import { pairMath } from "./math_common.ts";
+import { mathPairPolicy } from "./math_common.ts";
 
 /** A problem with the frontier model's label (`pseudo_label`). */
 type Labelled = MathProblem & { pseudo_label?: string };
@@ -56,7 +57,7 @@ export async function mathFrontier(context: RecipeContext): Promise<RecipeReport
       signal,
       metrics: run.metrics.stage("score"),
     }),
-    pairMath(context),
+    pairBy(context, mathPairPolicy(context)),
     recordResults(context),
   ));
   return { recipe: "math-frontier", finished, resumed: counts.resumed };

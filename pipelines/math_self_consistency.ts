@@ -17,13 +17,14 @@ import {
 } from "../mod.ts";
 import {
   isMath,
+  pairBy,
   policySampling,
   type RecipeContext,
   recipeProblems,
   type RecipeReport,
   recordResults,
 } from "./context.ts";
-import { pairMath } from "./math_common.ts";
+import { mathPairPolicy } from "./math_common.ts";
 
 /** Runs the recipe over the context's problems. */
 export async function mathSelfConsistency(context: RecipeContext): Promise<RecipeReport> {
@@ -67,7 +68,7 @@ export async function mathSelfConsistency(context: RecipeContext): Promise<Recip
       signal,
       metrics: run.metrics.stage("score"),
     }),
-    pairMath(context),
+    pairBy(context, mathPairPolicy(context)),
     recordResults(context),
   ));
   return { recipe: "math-self-consistency", finished, resumed: counts.resumed };
