@@ -156,6 +156,19 @@ Deno.test("SandboxPool runs Python in the three test styles and reports each sta
     assert.equal(after.stdout, "alive\n");
   });
 
+  await t.step("a crash in deep recursion shows none of the runner's frames", async () => {
+    const crash = await pool.run({
+      language: "python",
+      code: "import sys\nsys.setrecursionlimit(50000)\ndef f(n):\n    return f(n + 1) + 1\nf(0)",
+      timeout_ms: 120_000,
+    });
+    assert.equal(crash.status, "runtime_error");
+    assert.equal(crash.stdout, "");
+    assert.doesNotMatch(crash.stderr, /_outcome|run_input/);
+    const next = await pool.run({ language: "python", code: "print('next')" });
+    assert.equal(next.stdout, "next\n");
+  });
+
   await t.step("a loop inside a C call is killed, reported as timeout, and replaced", async () => {
     const result = await pool.run({
       language: "python",

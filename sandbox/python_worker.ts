@@ -154,8 +154,19 @@ class Interpreter {
         return n;
       },
     });
-    pyodide.setStdout({ write: (buffer: Uint8Array) => stdout.write(buffer) });
-    pyodide.setStderr({ write: (buffer: Uint8Array) => stderr.write(buffer) });
+    // After a fatal error Pyodide dumps the runner's frames to stdout: that is not the program's.
+    const api = pyodide._api;
+    const fatal = api.fatal_error;
+    api.fatal_error = function (this: unknown, error: unknown) {
+      fatalError = true;
+      return fatal.call(this, error);
+    };
+    pyodide.setStdout({
+      write: (buffer: Uint8Array) => fatalError ? buffer.length : stdout.write(buffer),
+    });
+    pyodide.setStderr({
+      write: (buffer: Uint8Array) => fatalError ? buffer.length : stderr.write(buffer),
+    });
     const functions = pyodide.globals.get(RUNNER_NAME);
     const [load, runInput, runTop, call, loadTest, checkInput] = Array.from(
       { length: 6 },
@@ -407,6 +418,8 @@ let runtime: Interpreter;
 /** The interpreter that runs gold test code (started at the first gold test). */
 let checker: Interpreter | undefined;
 let checkerUsed = false;
+/** An interpreter hit a fatal error: what it writes from then on is not the program's output. */
+let fatalError = false;
 let stdin = new Uint8Array(0);
 let stdinAt = 0;
 let stdout: OutputBuffer;
