@@ -224,8 +224,16 @@ export function scoreMathAnswers(
 ): MathFeedback {
   const { label, problemId } = options;
   const extract = options.extract ?? ((text: string) => extractAnswer(text));
-  // The label is group 0 (it comes first); the samples' answers group around it.
-  const vote = new AnswerVote({ equivalent: options.equivalent ?? isEquivalent });
+  // The label is group 0 (it comes first, and stays its group's representative).
+  // A frontier label's confidence needs the other answers grouped too; any other
+  // label only needs each distinct answer compared with it.
+  const equivalent = options.equivalent ?? isEquivalent;
+  const frontier = options.feedback === "frontier";
+  const vote = new AnswerVote({
+    equivalent: frontier
+      ? equivalent
+      : (group, answer) => group === label && equivalent(group, answer),
+  });
   vote.add(-1, label);
   const scored = samples.map((sample) => {
     const answer = answerOf(sample, extract);
@@ -234,7 +242,7 @@ export function scoreMathAnswers(
   });
   const counts = [...vote.progress().counts];
   counts[0]--;
-  const confidence = options.feedback === "frontier"
+  const confidence = frontier
     ? mathLabelConfidence(counts, 0, samples.length, {
       model: options.labelModel ?? MATH_FRONTIER_MODEL,
     })

@@ -181,3 +181,18 @@ Deno.test("scoreMathAnswers() gives a frontier label a confidence that rises wit
   const gold = scoreMathAnswers(boxed(["7"]), { problemId: "p", label: "7", feedback: "gold" });
   assert.equal(gold.confidence, undefined);
 });
+
+Deno.test("scoreMathAnswers() compares a gold label with each distinct answer once and no more", () => {
+  let comparisons = 0;
+  const { scored } = scoreMathAnswers(boxed(["1", "2", "3", "4", "2", "5"]), {
+    problemId: "p",
+    label: "2",
+    feedback: "gold",
+    equivalent: (a, b) => {
+      comparisons++;
+      return numeric(a, b);
+    },
+  });
+  assert.deepEqual(scored.map((s) => s.score), [0, 1, 0, 0, 1, 0]);
+  assert.equal(comparisons, 4); // "1", "3", "4", "5": "2" is the label's own string
+});
