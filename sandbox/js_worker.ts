@@ -255,9 +255,7 @@ function installShims(input: string, stdout: OutputBuffer, stderr: OutputBuffer)
 function moduleUrl(source: string, language: WireProgram["language"], salt: number): string {
   const mediaType = language === "typescript" ? "application/typescript" : "text/javascript";
   const bytes = new TextEncoder().encode(`${source}\n//${salt}\n`);
-  return `data:${mediaType};base64,${
-    btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""))
-  }`;
+  return `data:${mediaType};base64,${bytes.toBase64()}`;
 }
 
 /** The program module: a start marker (to tell parse errors from run-time ones), the program, the entry hook. */
