@@ -105,8 +105,7 @@ export async function runSteps<P extends Problem, T>(
   const { recipe } = steps;
   let finished = 0;
   let failed = 0;
-  const finish = (problemId: string, outcome: ProblemOutcome) => {
-    run.finishProblem(problemKey(recipe, problemId), outcome);
+  const recorded = (problemId: string, outcome: ProblemOutcome) => {
     context.onProblem(problemId, outcome);
     finished++;
   };
@@ -115,10 +114,9 @@ export async function runSteps<P extends Problem, T>(
     steps.inputs,
     flatMap((input: StepInput<P, T>) => {
       if ("target" in input) return [input];
-      finish(input.problem.id, {
-        status: input.status,
-        detail: { recipe, samples: input.samples },
-      });
+      const outcome = { status: input.status, detail: { recipe, samples: input.samples } };
+      run.finishProblem(problemKey(recipe, input.problem.id), outcome);
+      recorded(input.problem.id, outcome);
       return [];
     }, { signal, name: "skip" }),
     prefixStage<StepProblem<P, T>>({
@@ -160,10 +158,7 @@ export async function runSteps<P extends Problem, T>(
       run,
       feedback: context.feedback,
       key: (problemId) => problemKey(recipe, problemId),
-      onRecorded: (problemId, outcome) => {
-        context.onProblem(problemId, outcome);
-        finished++;
-      },
+      onRecorded: recorded,
       signal,
       metrics: run.metrics.stage("record"),
     }),
