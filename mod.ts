@@ -110,7 +110,6 @@ export {
 export {
   type CodeScoring,
   comparableTests,
-  type OutcomeDetail,
   type ProgramsOfSamples,
   scoreCode,
   type ScoreCodeStageOptions,
@@ -221,7 +220,14 @@ export {
 } from "./src/cli/flags.ts";
 export { Progress, type ProgressOptions } from "./src/cli/progress.ts";
 export { Run, RUN_FILES, type RunOpenOptions } from "./src/run/run.ts";
-export { type FinishedOutcome, FinishedProblems, type ProblemOutcome } from "./src/run/finished.ts";
+export {
+  type FinishedOutcome,
+  FinishedProblems,
+  OUTCOME_STATUSES,
+  type OutcomeDetail,
+  type OutcomeStatus,
+  type ProblemOutcome,
+} from "./src/run/finished.ts";
 export { passAtK } from "./src/eval/pass_at_k.ts";
 
 // Sampling

@@ -249,7 +249,10 @@ function recordedAny(
 ): boolean {
   if (!group.samples.every((sample) => sample.failure === "missing")) return true;
   const { id } = group.problem;
-  const outcome = { status: "no_samples", detail: { recipe: context.recipe, samples: 0 } };
+  const outcome: ProblemOutcome = {
+    status: "no_samples",
+    detail: { recipe: context.recipe, samples: 0 },
+  };
   context.run.finishProblem(problemKey(context.recipe, id), outcome);
   context.onProblem(id, outcome);
   return false;

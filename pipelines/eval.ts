@@ -19,11 +19,13 @@ import {
   isEquivalent,
   map,
   matchesWhere,
+  type OutcomeDetail,
   parseWhere,
   passAtK,
   pipe,
   type Problem,
   type ProblemMeta,
+  type ProblemOutcome,
   type ProblemSamples,
 } from "../mod.ts";
 import { policySampling, type RecipeContext, type RecipeReport, recordResults } from "./context.ts";
@@ -72,24 +74,39 @@ async function evaluated(context: RecipeContext, { problem, samples }: ProblemSa
     const scores = await goldCodeScores(context, problem, samples);
     correct = samples.map((s) => scores.score(s.index) >= scores.max);
   }
-  const outcome = {
-    status: "done",
-    detail: {
-      recipe: "eval",
-      kind: problem.kind,
-      samples: samples.length,
-      correct: correct.filter(Boolean).length,
-      ...(majority !== undefined ? { majority_correct: majority } : {}),
-      ...Object.fromEntries(
-        Object.entries(problem.meta ?? {}).map(([k, v]) => [`${META}${k}`, v]),
-      ),
-    },
+  const detail: EvalOutcomeDetail = {
+    recipe: "eval",
+    kind: problem.kind,
+    samples: samples.length,
+    correct: correct.filter(Boolean).length,
+    ...(majority !== undefined ? { majority_correct: majority } : {}),
+    ...Object.fromEntries(
+      Object.entries(problem.meta ?? {}).map(([k, v]) => [`${META}${k}`, v]),
+    ),
   };
+  const outcome: ProblemOutcome = { status: "done", detail };
   return { problem, feedback: "gold" as const, scored: [], votes: [], drafts: [], outcome };
 }
 
 /** The prefix of the problem's `meta` fields in an eval outcome's detail. */
 const META = "meta.";
+
+/**
+ * An eval outcome's figures: the samples drawn, how many were correct, whether the
+ * majority answer was (math), and the problem's `meta` fields under `meta.`. A
+ * problem without samples (`no_samples`) has only `samples: 0`, and counts as wrong.
+ */
+interface EvalOutcomeDetail extends OutcomeDetail {
+  recipe: "eval";
+  samples: number;
+  kind?: Problem["kind"];
+  correct?: number;
+  majority_correct?: boolean;
+}
+
+function isEvalOutcome(detail: OutcomeDetail): detail is EvalOutcomeDetail {
+  return detail.recipe === "eval" && typeof detail.samples === "number";
+}
 
 interface EvalRow {
   n: number;
@@ -103,18 +120,17 @@ function evalRows(context: RecipeContext): EvalRow[] {
   const where = context.flags.where.map(parseWhere);
   const rows: EvalRow[] = [];
   for (const outcome of context.run.outcomes()) {
-    if (outcome.detail.recipe !== "eval") continue;
+    const detail = outcome.detail;
+    if (!isEvalOutcome(detail)) continue;
     const meta: ProblemMeta = {};
-    for (const [key, value] of Object.entries(outcome.detail)) {
-      if (key.startsWith(META)) meta[key.slice(META.length)] = value;
+    for (const [key, value] of Object.entries(detail)) {
+      if (key.startsWith(META) && value !== undefined) meta[key.slice(META.length)] = value;
     }
     if (!where.every((c) => !(c.field in meta) || matchesWhere(meta, c))) continue;
     rows.push({
-      n: Number(outcome.detail.samples),
-      c: Number(outcome.detail.correct),
-      ...(typeof outcome.detail.majority_correct === "boolean"
-        ? { majority: outcome.detail.majority_correct }
-        : {}),
+      n: detail.samples,
+      c: detail.correct ?? 0,
+      ...(detail.majority_correct !== undefined ? { majority: detail.majority_correct } : {}),
       meta,
     });
   }

@@ -356,7 +356,7 @@ async function runPipeline(
         executor,
         health,
         onProblem: (_id: string, outcome: ProblemOutcome) => {
-          pairs += Number(outcome.detail.new_pairs ?? 0);
+          pairs += outcome.detail.new_pairs ?? 0;
           progress.add(1, `new pairs ${pairs}`);
         },
       };

@@ -17,6 +17,7 @@ import {
   filter,
   flatMap,
   map,
+  type OutcomeStatus,
   type Paired,
   pipe,
   prefixId,
@@ -65,7 +66,7 @@ export interface StepProblem<P extends Problem, T> {
 export interface StepSkip<P extends Problem> {
   problem: P;
   samples: number;
-  status: string;
+  status: OutcomeStatus;
 }
 
 /** What a step recipe's labelling gives for each problem. */

@@ -96,7 +96,7 @@ export async function summarize(
 ): Promise<RunSummary> {
   const recipes: Record<string, RecipeTotals> = {};
   for (const { status, detail } of run.outcomes()) {
-    const name = String(detail.recipe);
+    const name = detail.recipe ?? "";
     const totals = recipes[name] ??= {
       problems: 0,
       by_status: {},
@@ -107,16 +107,14 @@ export async function summarize(
     };
     totals.problems++;
     totals.by_status[status] = (totals.by_status[status] ?? 0) + 1;
-    totals.samples += Number(detail.samples ?? 0);
-    totals.early_stop_saved += Number(detail.saved ?? 0);
-    totals.pairs += Number(detail.pairs ?? 0);
-    totals.new_pairs += Number(detail.new_pairs ?? 0);
-    const checked = typeof detail.label_correct === "boolean"
-      ? 1
-      : Number(detail.labels_checked ?? 0);
-    const correct = typeof detail.label_correct === "boolean"
-      ? Number(detail.label_correct)
-      : Number(detail.labels_correct ?? 0);
+    totals.samples += detail.samples ?? 0;
+    totals.early_stop_saved += detail.saved ?? 0;
+    totals.pairs += detail.pairs ?? 0;
+    totals.new_pairs += detail.new_pairs ?? 0;
+    const checked = detail.label_correct === undefined ? detail.labels_checked ?? 0 : 1;
+    const correct = detail.label_correct === undefined
+      ? detail.labels_correct ?? 0
+      : Number(detail.label_correct);
     if (checked > 0) {
       const acc = totals.label_accuracy ??= { checked: 0, correct: 0, rate: 0 };
       acc.checked += checked;

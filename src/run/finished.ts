@@ -6,6 +6,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { FieldError } from "../errors.ts";
 import { ensureSchema, hasTable, ReadOnlyStoreError } from "../store/database.ts";
 
 const SCHEMA = `
@@ -17,12 +18,55 @@ CREATE TABLE IF NOT EXISTS run_problems (
 );
 `;
 
+/** Every way a problem can end. */
+export const OUTCOME_STATUSES = [
+  "done",
+  "no_label",
+  "all_same",
+  "no_tests",
+  "no_samples",
+  "no_prefix",
+] as const;
+
+/**
+ * How a problem ended: `done` (its pairs were drawn), or why it gave none —
+ * `no_label` (the vote kept no label), `all_same` (every sample scored alike),
+ * `no_tests` (a code problem without test inputs), `no_samples` (the recorded file
+ * has none for it), `no_prefix` (no step prefix to branch from).
+ */
+export type OutcomeStatus = typeof OUTCOME_STATUSES[number];
+
+/**
+ * The figures a problem's outcome records: those the summary totals over every
+ * recipe are typed here; a recipe adds its own (e.g. `inputs`, `votes`).
+ */
+export interface OutcomeDetail {
+  /** The recipe that finished the problem (a pipeline running several keys by it). */
+  recipe?: string;
+  /** Samples drawn for the problem. */
+  samples?: number;
+  /** Samples early stopping saved. */
+  saved?: number;
+  /** Pairs the recipe's policy drew. */
+  pairs?: number;
+  /** Of those, pairs new to the log. */
+  new_pairs?: number;
+  /** Whether the pseudo label agreed with the gold answer (math, when gold exists). */
+  label_correct?: boolean;
+  /** Test inputs whose pseudo label could be checked against gold (code). */
+  labels_checked?: number;
+  /** Of those, labels that agreed with gold. */
+  labels_correct?: number;
+  /** The recipe's own figures. */
+  [figure: string]: number | string | boolean | undefined;
+}
+
 /** What a problem's processing left behind, kept so a resumed run can skip it. */
 export interface ProblemOutcome {
-  /** `"done"`, or why the problem gave nothing (e.g. `"no_label"`). */
-  status: string;
-  /** Figures for the summary (samples, pairs, …). */
-  detail: Record<string, number | string | boolean>;
+  /** How the problem ended. */
+  status: OutcomeStatus;
+  /** Its figures, for the summary and the dashboard. */
+  detail: OutcomeDetail;
 }
 
 /** A finished problem's outcome under the key it was finished with. */
@@ -112,10 +156,16 @@ export class FinishedProblems {
   }
 }
 
+/** The one place outcomes are read back from the table. */
 function outcomeOfRow(row: Record<string, unknown>): FinishedOutcome {
-  return {
-    problem_id: String(row.problem_id),
-    status: String(row.status),
-    detail: JSON.parse(String(row.detail)),
-  };
+  const key = String(row.problem_id);
+  const status = OUTCOME_STATUSES.find((s) => s === row.status);
+  const detail: unknown = JSON.parse(String(row.detail));
+  if (status === undefined || typeof detail !== "object" || detail === null) {
+    throw new FieldError(
+      "run_problems",
+      `has an unreadable outcome for ${key}: status ${JSON.stringify(row.status)}`,
+    );
+  }
+  return { problem_id: key, status, detail: detail as OutcomeDetail };
 }

@@ -12,7 +12,7 @@ import type { Problem } from "../model/problem.ts";
 import type { Sample } from "../model/sample.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { FeedbackStore } from "../feedback/store.ts";
-import { FinishedProblems } from "../run/finished.ts";
+import { type FinishedOutcome, FinishedProblems, type OutcomeDetail } from "../run/finished.ts";
 import { SampleCache } from "../sampling/cache.ts";
 import type { PairLog } from "../store/pair_log.ts";
 import { LruCache } from "../lru.ts";
@@ -42,14 +42,11 @@ export interface ProblemDetail extends Required<Omit<ProblemParts, "problem">> {
   pairs: Pair[];
 }
 
-/** A problem the run has finished, with what its processing left behind. */
-export interface FinishedProblem {
-  problem_id: string;
-  /** `"done"`, or why the problem gave nothing (e.g. `"no_label"`). */
-  status: string;
-  /** Figures of the outcome (samples, pairs, …). */
-  detail: Record<string, unknown>;
-}
+/**
+ * A problem the run has finished, with what its processing left behind (its id
+ * without the recipe prefix a multi-recipe run keys outcomes by).
+ */
+export type FinishedProblem = FinishedOutcome;
 
 /** A line of the dashboard's recent-problems table. */
 export interface ProblemSummary extends Partial<Omit<FinishedProblem, "problem_id">> {
@@ -122,8 +119,8 @@ export function runDatabaseProblems(db: DatabaseSync): {
  * A pipeline that runs several recipes over one problem set keys its finished
  * problems as `<recipe>:<problem id>` and names the recipe in the detail.
  */
-function problemIdOfKey(key: string, detail: Record<string, unknown>): string {
-  const prefix = typeof detail.recipe === "string" ? `${detail.recipe}:` : undefined;
+function problemIdOfKey(key: string, detail: OutcomeDetail): string {
+  const prefix = detail.recipe === undefined ? undefined : `${detail.recipe}:`;
   return prefix && key.startsWith(prefix) ? key.slice(prefix.length) : key;
 }
 

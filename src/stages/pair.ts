@@ -43,7 +43,7 @@ export interface PairStageOptions<T> {
  *   feedback: "self_consistency" as const,
  *   scored,
  *   votes: [],
- *   outcome: { status: "done", detail: {} },
+ *   outcome: { status: "done" as const, detail: {} },
  * };
  * const stage = pairStage({ policy: (i: typeof item) => mathPairs(i.scored, { prompt: "Q", run: "r" }) });
  * const [out] = await Array.fromAsync(pipe([item], stage));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { ScoredSample } from "../model/feedback.ts";
+import type { OutcomeStatus } from "../run/finished.ts";
 import { codePairs } from "../feedback/pairs.ts";
 import { pipe } from "../stream/stage.ts";
 import { pairStage } from "./pair.ts";
@@ -14,7 +15,7 @@ const scored = (id: string, scores: number[]): ScoredSample[] =>
     max_score: 10,
     feedback: "frontier",
   }));
-const item = (id: string, status: string, scores: number[]) => ({
+const item = (id: string, status: OutcomeStatus, scores: number[]) => ({
   problem: { id },
   feedback: "frontier" as const,
   scored: scored(id, scores),

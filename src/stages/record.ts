@@ -92,7 +92,7 @@ export function recordProblem<T extends Paired<ScoredProblem>>(
  * };
  * const item = {
  *   problem: { id: "p" }, feedback: "gold" as const, scored: [], votes: [], drafts: [draft],
- *   outcome: { status: "done", detail: {} },
+ *   outcome: { status: "done" as const, detail: {} },
  * };
  * const [out] = await Array.fromAsync(pipe([item], recordStage({ run, feedback: new FeedbackStore(db) })));
  * assert.equal(out.pairs.length, 1);

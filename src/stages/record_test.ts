@@ -7,6 +7,8 @@ import { pipe } from "../stream/stage.ts";
 import { recordProblem, recordStage } from "./record.ts";
 import { assertEarlyBreak } from "../../tests/support/early_break.ts";
 
+const DONE: ProblemOutcome = { status: "done", detail: { recipe: "r" } };
+
 function target(options: { failOn?: string } = {}) {
   const db = openRunDatabase(":memory:");
   db.exec("CREATE TABLE outcomes (key TEXT PRIMARY KEY, status TEXT)");
@@ -44,7 +46,7 @@ const item = (id: string) => ({
     feedback: "self_consistency" as const,
     run: "r",
   }],
-  outcome: { status: "done", detail: { recipe: "r" } },
+  outcome: DONE,
 });
 
 const count = (db: ReturnType<typeof openRunDatabase>, table: string) =>

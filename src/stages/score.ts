@@ -9,7 +9,7 @@ import type { FeedbackSource, ScoredSample, Vote } from "../model/feedback.ts";
 import type { CodeProblem, MathProblem } from "../model/problem.ts";
 import type { Sample } from "../model/sample.ts";
 import type { TestCase } from "../model/problem.ts";
-import type { ProblemOutcome } from "../run/finished.ts";
+import type { OutcomeDetail, ProblemOutcome } from "../run/finished.ts";
 import type { StageMetrics } from "../metrics/metrics.ts";
 import { scoreCodeSamples } from "../feedback/code.ts";
 import type { CodeTrust } from "../feedback/confidence.ts";
@@ -17,9 +17,6 @@ import type { MathFeedback } from "../feedback/math.ts";
 import { canonicalFromPython } from "../../sandbox/judge.ts";
 import { map } from "../stream/map.ts";
 import type { Stage } from "../stream/stage.ts";
-
-/** Figures of a problem's outcome. */
-export type OutcomeDetail = ProblemOutcome["detail"];
 
 /** A problem whose samples are scored: what the pair and record stages read. */
 export interface ScoredProblem<P extends { id: string } = { id: string }> {
@@ -122,7 +119,7 @@ export function scoredCode<T extends ProgramsOfSamples>(
     feedback,
     program: (index) => programs[index],
   });
-  const outcome = {
+  const outcome: ProblemOutcome = {
     status: scoring.maxScore > 0 ? "done" : "no_tests",
     detail: {
       recipe,
@@ -189,7 +186,7 @@ export function scoredMath<T extends { problem: MathProblem }>(
   options: Omit<ScoreMathStageOptions<T>, "scoring">,
 ): ScoredMath<T> {
   const { feedback, recipe } = options;
-  const outcome = {
+  const outcome: ProblemOutcome = {
     status: scoring?.vote.kept ? "done" : "no_label",
     detail: {
       recipe,
