@@ -38,7 +38,7 @@ export function programsOf(
   problem: CodeProblem,
   samples: readonly Sample[],
 ): (string | undefined)[] {
-  return programsFromSamples(samples, (sample) => programOf(context.flags, problem, sample));
+  return programsFromSamples(samples, (sample) => programOf(context.config, problem, sample));
 }
 
 /**
@@ -52,7 +52,7 @@ export function runPrograms<P extends CodeProblem>(
   const { run, signal, executor } = context;
   return compose(
     extractPrograms<ProblemSamples<P>>({
-      program: (problem, sample) => programOf(context.flags, problem, sample),
+      program: (problem, sample) => programOf(context.config, problem, sample),
       inputs: ({ problem }) => inputsOf(problem),
       signal,
       metrics: run.metrics.stage("extract"),
@@ -83,12 +83,12 @@ export function voteOutputs(
 
 /** How outputs vote, from the flags (`--min-runs`, `--min-share`, `--rules`). */
 export function outputVoting(context: RecipeContext): OutputVoteOptions {
-  const { flags, run } = context;
+  const { config, run } = context;
   return {
-    ...(flags["min-runs"] !== undefined ? { minRuns: flags["min-runs"] } : {}),
-    minShare: flags["min-share"],
+    ...(config.minRuns !== undefined ? { minRuns: config.minRuns } : {}),
+    minShare: config.minShare,
     metrics: run.metrics,
-    ...codeVoteRules(flags.rules),
+    ...codeVoteRules(config.rules),
   };
 }
 
@@ -100,20 +100,20 @@ export function outputVoting(context: RecipeContext): OutputVoteOptions {
 export function codePairPolicy(
   context: RecipeContext,
 ): (item: ScoredCode<{ problem: CodeProblem }>) => PairDraft[] {
-  const { flags, run } = context;
+  const { config, run } = context;
   return ({ problem, feedback, scored, scoring }) =>
     codePairs(scored, {
-      prompt: pairPrompt(flags, problem),
+      prompt: pairPrompt(config, problem),
       run: run.name,
-      seed: problemSeed(flags, problem.id),
-      cap: flags["pair-cap"],
-      ...codePairRules(flags.rules, feedback),
-      ...(flags.margin !== undefined ? { margin: flags.margin } : {}),
-      ...(flags["min-pass"] !== undefined ? { minPassFraction: flags["min-pass"] } : {}),
+      seed: problemSeed(config, problem.id),
+      cap: config.pairCap,
+      ...codePairRules(config.rules, feedback),
+      ...(config.margin !== undefined ? { margin: config.margin } : {}),
+      ...(config.minPass !== undefined ? { minPassFraction: config.minPass } : {}),
       confidence: feedback === "gold"
         ? () => 1
         : (chosen, rejected) => scoring.trust?.pairConfidence(chosen.index, rejected.index) ?? 0,
-      minConfidence: ruleMinConfidence(flags.rules, "code", flags["min-confidence"]),
+      minConfidence: ruleMinConfidence(config.rules, "code", config.minConfidence),
     });
 }
 

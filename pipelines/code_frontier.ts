@@ -40,12 +40,12 @@ type Tested = CodeProblem & { expected: { input: string; output: string }[] };
 
 /** Runs the recipe over the context's problems. */
 export async function codeFrontier(context: RecipeContext): Promise<RecipeReport> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const counts = { resumed: 0 };
   const finished = await drain(pipe(
     recipeProblems(context, isCode, counts),
     frontierExpected(context),
-    policySampling(context, { samples: flags.n, window: flags.window }),
+    policySampling(context, { samples: config.n, window: config.window }),
     runPrograms(context, (problem) => problem.expected.map((t) => t.input)),
     scoreCode({
       recipe: context.recipe,
@@ -85,7 +85,7 @@ function frontierExpected(context: RecipeContext): Stage<CodeProblem, Tested> {
   return stage(
     "test source",
     (problems: AsyncIterable<CodeProblem>) =>
-      context.flags["frontier-tests"] === "solutions"
+      context.config.frontierTests === "solutions"
         ? majorityOfFrontierPrograms(context, withTestInputs(context, problems))
         : (async function* () {
           for await (const problem of frontierTests(context, problems)) {

@@ -27,12 +27,12 @@ import { testInputSource } from "./frontier_source.ts";
 
 /** Runs the recipe over the context's problems. */
 export async function codeSelfConsistency(context: RecipeContext): Promise<RecipeReport> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const counts = { resumed: 0 };
   const finished = await drain(pipe(
     recipeProblems(context, isCode, counts),
     testInputSource(context),
-    policySampling(context, { samples: flags.n, window: flags.window }),
+    policySampling(context, { samples: config.n, window: config.window }),
     runPrograms(context, (problem) => problem.test_inputs ?? []),
     voteOutputs({ vote: outputVoting(context), signal, metrics: run.metrics.stage("vote") }),
     scoreCode({

@@ -46,7 +46,7 @@ export function codeStepFrontier(context: RecipeContext): Promise<RecipeReport> 
 }
 
 function codeSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeReport> {
-  const { flags, run, signal, executor } = context;
+  const { config, run, signal, executor } = context;
   const counts = { resumed: 0 };
   const feedback = recipe === "code-step-frontier" ? "frontier" : "self_consistency";
   return runSteps<CodeProblem, TestCase[]>(context, {
@@ -57,7 +57,7 @@ function codeSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
     value: codePrefixValueStage({
       executor,
       tests: (item) => item.target,
-      program: (problem, completed) => programOf(flags, problem, completed),
+      program: (problem, completed) => programOf(config, problem, completed),
       same: sameFor,
       concurrency: executor.problemsAtOnce,
       programs: executor.programsAtOnce,
@@ -66,16 +66,16 @@ function codeSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
     }),
     pairs: codeStepPairStage({
       rule: (item) => ({
-        prompt: pairPrompt(flags, item.problem),
+        prompt: pairPrompt(config, item.problem),
         run: run.name,
         feedback,
-        completions: flags["step-completions"],
+        completions: config.stepCompletions,
         tests: item.target.length,
         labelConfidence: item.labelConfidence,
-        seed: problemSeed(flags, item.problem.id),
-        minPassFraction: flags["step-min-pass"],
-        margin: flags["step-margin"],
-        reduction: flags["step-reduction"],
+        seed: problemSeed(config, item.problem.id),
+        minPassFraction: config.stepMinPass,
+        margin: config.stepMargin,
+        reduction: config.stepReduction,
       }),
       signal,
       metrics: run.metrics.stage("step-pairs"),
@@ -94,11 +94,11 @@ function inputs(
   recipe: RecipeName,
   counts: { resumed: number },
 ): AsyncIterable<StepInput<CodeProblem, TestCase[]>> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const problems = recipeProblems(context, isCode, counts);
   if (recipe === "code-step-frontier") {
     return pipe(
-      policySamples(context, frontierTests(context, problems), { samples: flags.n }),
+      policySamples(context, frontierTests(context, problems), { samples: config.n }),
       map(({ problem, samples }) => {
         const tests = comparableTests(problem, problem.tests ?? []);
         return stepInput(problem, samples, programsOf(context, problem, samples), tests);
@@ -106,7 +106,7 @@ function inputs(
     );
   }
   return pipe(
-    policySamples(context, withTestInputs(context, problems), { samples: flags.n }),
+    policySamples(context, withTestInputs(context, problems), { samples: config.n }),
     runPrograms(context, (problem) => problem.test_inputs ?? []),
     map(({ problem, samples, programs, results }) => {
       const inputs = problem.test_inputs ?? [];

@@ -1,5 +1,5 @@
 /**
- * What every recipe gets: the run directory, the flags, the problem stream, the
+ * What every recipe gets: the run directory, the configuration, the problem stream, the
  * policy sampler (recorded or live), the frontier source, program extraction and
  * the sandbox. Built only from `mod.ts` exports.
  *
@@ -46,7 +46,8 @@ import {
   type Metrics,
   type PolicySamplerOptions,
 } from "../mod.ts";
-import type { PipelineFlags, RecipeName } from "./flags.ts";
+import type { PipelineConfig } from "./config.ts";
+import type { RecipeName } from "./flags.ts";
 import type { RecipeExecutor } from "./execute.ts";
 
 /** The recorded completions shipped with the example problems. */
@@ -70,7 +71,7 @@ export interface RecipeReport {
 /** Everything a recipe runs with. */
 export interface RecipeContext {
   recipe: RecipeName;
-  flags: PipelineFlags;
+  config: PipelineConfig;
   run: Run;
   feedback: FeedbackStore;
   signal: AbortSignal;
@@ -94,17 +95,17 @@ export function problemKey(recipe: RecipeName, problemId: string): string {
  * How the problems are read: `--format`, the selection (`--where`, `--shard`,
  * `--shuffle` with `--seed`, `--limit`) and `--skip-malformed`.
  */
-export function problemReading(flags: PipelineFlags, signal?: AbortSignal): ReadProblemsOptions {
+export function problemReading(config: PipelineConfig, signal?: AbortSignal): ReadProblemsOptions {
   return {
-    format: flags.format,
+    format: config.format,
     selection: {
-      where: flags.where.map(parseWhere),
-      ...(flags.shard ? { shard: parseShard(flags.shard) } : {}),
-      shuffleBuffer: flags.shuffle ? flags["shuffle-buffer"] : 0,
-      seed: flags.seed,
-      ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+      where: config.where.map(parseWhere),
+      ...(config.shard ? { shard: parseShard(config.shard) } : {}),
+      shuffleBuffer: config.shuffle ? config.shuffleBuffer : 0,
+      seed: config.seed,
+      ...(config.limit !== undefined ? { limit: config.limit } : {}),
     },
-    skipMalformed: flags["skip-malformed"],
+    skipMalformed: config.skipMalformed,
     ...(signal ? { signal } : {}),
   };
 }
@@ -119,10 +120,10 @@ export function recipeProblems<P extends Problem>(
   accept: (problem: Problem) => problem is P,
   counts: { resumed: number },
 ): AsyncIterable<P> {
-  const { flags, run, recipe, signal } = context;
+  const { config, run, recipe, signal } = context;
   return pipe(
-    readProblems(flags.problems, {
-      ...problemReading(flags, signal),
+    readProblems(config.problems, {
+      ...problemReading(config, signal),
       onSkip: (error) => console.error(`Skipped: ${error.message}`),
     }),
     problemSource({
@@ -200,19 +201,19 @@ export function policySampling<P extends Problem>(
   context: RecipeContext,
   options: PolicySamplesOptions,
 ): Stage<P, ProblemSamples<P>> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const common = { ...options, signal, metrics: run.metrics };
-  if (flags["base-url"]) {
+  if (config.baseUrl) {
     const sampler: SamplingStage = policySampler({
       ...common,
-      ...policyServer(context, { topP: flags["top-p"] }),
+      ...policyServer(context, { topP: config.topP }),
     });
     return sampleStage<P>({
       sampler,
       accept: (group) => context.health.accept(group.problem.id, group.samples),
     });
   }
-  const path = recordedPath(flags);
+  const path = recordedPath(config);
   const cache = new SampleCache(run.db);
   return sampleStage<P>({
     sampler: recordedSampler(path, common),
@@ -259,9 +260,9 @@ function recordedAny(
 }
 
 /** The recorded policy samples file (`--samples`, or the examples'); throws when there is none. */
-export function recordedPath(flags: PipelineFlags): string {
-  if (flags.samples) return flags.samples;
-  if (flags.problems === EXAMPLE_PROBLEMS) return EXAMPLE_SAMPLES;
+export function recordedPath(config: PipelineConfig): string {
+  if (config.samples) return config.samples;
+  if (config.problems === EXAMPLE_PROBLEMS) return EXAMPLE_SAMPLES;
   throw new ConfigError(
     "No policy samples: give --samples FILE (recorded completions) or --base-url and --model",
   );
@@ -276,38 +277,38 @@ export function policyServer(
   context: RecipeContext,
   options: { topP?: number; api?: "chat" | "completions" } = {},
 ): Omit<PolicySamplerOptions, "samples" | "window" | "decide"> {
-  const { flags, run } = context;
+  const { config, run } = context;
   return {
-    endpoint: policyEndpoint(flags, {
+    endpoint: policyEndpoint(config, {
       metrics: run.metrics,
       ...(options.api ? { api: options.api } : {}),
     }),
     params: {
-      temperature: flags.temperature,
+      temperature: config.temperature,
       ...(options.topP !== undefined ? { top_p: options.topP } : {}),
-      max_tokens: flags["max-tokens"],
-      ...(flags.stop.length ? { stop: [...flags.stop] } : {}),
-      seed: flags.seed,
+      max_tokens: config.maxTokens,
+      ...(config.stop.length ? { stop: [...config.stop] } : {}),
+      seed: config.seed,
     },
-    prompt: flags["system-prompt"] ? { systemPrompt: flags["system-prompt"] } : {},
-    nMode: flags["n-mode"],
-    maxInFlight: flags["max-in-flight"],
-    ...(flags["tokens-per-minute"] ? { tokensPerMinute: flags["tokens-per-minute"] } : {}),
-    retry: { maxRetries: flags["max-retries"] },
+    prompt: config.systemPrompt ? { systemPrompt: config.systemPrompt } : {},
+    nMode: config.nMode,
+    maxInFlight: config.maxInFlight,
+    ...(config.tokensPerMinute ? { tokensPerMinute: config.tokensPerMinute } : {}),
+    retry: { maxRetries: config.maxRetries },
     db: run.db,
   };
 }
 
 /** Each policy server from the flags (`--base-url`, repeated for replicas). */
-export function policyServers(flags: PipelineFlags): EndpointOptions[] {
-  const model = flags.model;
+export function policyServers(config: PipelineConfig): EndpointOptions[] {
+  const model = config.model;
   if (!model) throw new ConfigError("Missing --model: --base-url needs the model name");
-  return (flags["base-url"] ?? []).map((baseURL) => ({
+  return (config.baseUrl ?? []).map((baseURL) => ({
     baseURL,
     model,
-    api: flags.api,
-    timeoutMs: flags["request-timeout"],
-    ...(flags["api-key"] ? { apiKey: flags["api-key"] } : {}),
+    api: config.api,
+    timeoutMs: config.requestTimeout,
+    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
   }));
 }
 
@@ -316,10 +317,10 @@ export function policyServers(flags: PipelineFlags): EndpointOptions[] {
  * requests in flight (`--base-url` repeated).
  */
 export function policyEndpoint(
-  flags: PipelineFlags,
+  config: PipelineConfig,
   options: { metrics?: Metrics; api?: "chat" | "completions" } = {},
 ): Endpoint | EndpointOptions {
-  const servers = policyServers(flags).map((server) => ({
+  const servers = policyServers(config).map((server) => ({
     ...server,
     ...(options.api ? { api: options.api } : {}),
   }));
@@ -329,40 +330,40 @@ export function policyEndpoint(
 }
 
 /** The frontier endpoint from the flags, when one is given. */
-export function frontierEndpoint(flags: PipelineFlags): EndpointOptions | undefined {
-  if (!flags["frontier-base-url"]) return undefined;
-  if (!flags["frontier-model"]) {
+export function frontierEndpoint(config: PipelineConfig): EndpointOptions | undefined {
+  if (!config.frontierBaseUrl) return undefined;
+  if (!config.frontierModel) {
     throw new ConfigError("Missing --frontier-model: --frontier-base-url needs the model name");
   }
   return {
-    baseURL: flags["frontier-base-url"],
-    model: flags["frontier-model"],
-    timeoutMs: flags["request-timeout"],
-    ...(flags["frontier-api-key"] ? { apiKey: flags["frontier-api-key"] } : {}),
+    baseURL: config.frontierBaseUrl,
+    model: config.frontierModel,
+    timeoutMs: config.requestTimeout,
+    ...(config.frontierApiKey ? { apiKey: config.frontierApiKey } : {}),
   };
 }
 
 /** The prompt the policy was asked, as a pair's `prompt`. */
-export function pairPrompt(flags: PipelineFlags, problem: Problem): string {
-  return flags.api === "completions" ? problem.prompt : defaultTemplate(problem);
+export function pairPrompt(config: PipelineConfig, problem: Problem): string {
+  return config.api === "completions" ? problem.prompt : defaultTemplate(problem);
 }
 
 /** How a completion becomes a program (`--completion`). */
 export function programOf(
-  flags: PipelineFlags,
+  config: PipelineConfig,
   problem: CodeProblem,
   sample: Sample,
 ): string | undefined {
   if (sample.completion.trim() === "") return undefined;
-  const mode = flags.completion === "auto"
-    ? (flags.api === "completions" || !sample.completion.includes("```") ? "continuation" : "chat")
-    : flags.completion;
+  const mode = config.completion === "auto"
+    ? (config.api === "completions" || !sample.completion.includes("```") ? "continuation" : "chat")
+    : config.completion;
   if (mode === "continuation") {
     return extractProgram(sample.completion, {
       mode,
       language: problem.language,
       prompt: problem.prompt,
-      ...(flags["program-stop"].length ? { stops: flags["program-stop"] } : {}),
+      ...(config.programStop.length ? { stops: config.programStop } : {}),
     });
   }
   return extractProgram(sample.completion, {
@@ -373,6 +374,6 @@ export function programOf(
 }
 
 /** The seed of a problem's random choices: the run's seed and the problem's id. */
-export function problemSeed(flags: PipelineFlags, problemId: string): string {
-  return `${flags.seed}/${problemId}`;
+export function problemSeed(config: PipelineConfig, problemId: string): string {
+  return `${config.seed}/${problemId}`;
 }

@@ -33,11 +33,11 @@ import { goldCodeScores, goldProblems } from "./gold.ts";
 
 /** Runs the evaluation and returns its figures. */
 export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const counts = { resumed: 0 };
   const finished = await drain(pipe(
     goldProblems(context, counts),
-    policySampling(context, { samples: flags.n, window: flags.window }),
+    policySampling(context, { samples: config.n, window: config.window }),
     map((item) => evaluated(context, item), {
       signal,
       concurrency: context.executor.problemsAtOnce,
@@ -117,7 +117,7 @@ interface EvalRow {
 
 /** The run's eval outcomes whose problems meet the `--where` conditions on their `meta`. */
 function evalRows(context: RecipeContext): EvalRow[] {
-  const where = context.flags.where.map(parseWhere);
+  const where = context.config.where.map(parseWhere);
   const rows: EvalRow[] = [];
   for (const outcome of context.run.outcomes()) {
     const detail = outcome.detail;

@@ -43,23 +43,23 @@ export interface FrontierLabel {
 }
 
 function recordedFrontier(context: RecipeContext): string {
-  const { flags } = context;
-  if (flags["frontier-samples"]) return flags["frontier-samples"];
-  if (flags.problems === EXAMPLE_PROBLEMS) return EXAMPLE_FRONTIER;
+  const { config } = context;
+  if (config.frontierSamples) return config.frontierSamples;
+  if (config.problems === EXAMPLE_PROBLEMS) return EXAMPLE_FRONTIER;
   throw new ConfigError(
     "No frontier source: give --frontier-base-url and --frontier-model, or --frontier-samples FILE",
   );
 }
 
 function server(context: RecipeContext) {
-  const endpoint = frontierEndpoint(context.flags);
+  const endpoint = frontierEndpoint(context.config);
   return endpoint && {
     endpoint,
     db: context.run.db,
     metrics: context.run.metrics,
     signal: context.signal,
-    maxInFlight: context.flags["max-in-flight"],
-    retry: { maxRetries: context.flags["max-retries"] },
+    maxInFlight: context.config.maxInFlight,
+    retry: { maxRetries: context.config.maxRetries },
   };
 }
 
@@ -110,8 +110,8 @@ export function withTestInputs(
 /** The test inputs stage of {@link withTestInputs}. */
 export function testInputSource(context: RecipeContext): Stage<CodeProblem, CodeProblem> {
   const live = server(context);
-  const { flags } = context;
-  const count = flags["test-count"];
+  const { config } = context;
+  const count = config.testCount;
   if (live) {
     return testInputs({
       signal: context.signal,
@@ -122,7 +122,7 @@ export function testInputSource(context: RecipeContext): Stage<CodeProblem, Code
       },
     });
   }
-  const recorded = Boolean(flags["frontier-samples"] || flags.problems === EXAMPLE_PROBLEMS);
+  const recorded = Boolean(config.frontierSamples || config.problems === EXAMPLE_PROBLEMS);
   // No frontier model to ask: the problems go on without inputs (recorded `no_tests`).
   if (!recorded) return testInputs({ signal: context.signal });
   return testInputs({
@@ -159,7 +159,7 @@ export async function* frontierTests(
 ): AsyncGenerator<CodeProblem> {
   const live = server(context);
   if (live) {
-    const stage = frontierTestCases({ ...live, count: context.flags["test-count"] });
+    const stage = frontierTestCases({ ...live, count: context.config.testCount });
     for await (const result of pipe(problems, stage)) {
       if (context.health.accept(result.problem.id, [result])) yield result.problem;
     }
@@ -180,13 +180,13 @@ export async function* frontierPrograms(
   context: RecipeContext,
   problems: AsyncIterable<CodeProblem>,
 ): AsyncGenerator<{ problem: CodeProblem; programs: (string | undefined)[] }> {
-  const count = context.flags["frontier-solutions"];
+  const count = context.config.frontierSolutions;
   const live = server(context);
   const groups: AsyncIterable<ProblemSamples<CodeProblem>> = live
     ? sampledOnly(context, frontierSolutions({ ...live, samples: count }).grouped(problems))
     : firstCompletions(context, problems, count);
   for await (const { problem, samples } of groups) {
     const ordered = [...samples].sort((a: Sample, b: Sample) => a.index - b.index);
-    yield { problem, programs: ordered.map((s) => programOf(context.flags, problem, s)) };
+    yield { problem, programs: ordered.map((s) => programOf(context.config, problem, s)) };
   }
 }

@@ -80,13 +80,13 @@ export async function goldCodeScores(
 
 /** Runs the recipe over the context's problems with gold feedback. */
 export async function gold(context: RecipeContext): Promise<RecipeReport> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const counts = { resumed: 0 };
   const codePolicy = codePairPolicy(context);
   const mathPolicy = mathPairPolicy(context);
   const finished = await drain(pipe(
     goldProblems(context, counts),
-    policySampling(context, { samples: flags.n, window: flags.window }),
+    policySampling(context, { samples: config.n, window: config.window }),
     map((item) => goldScored(context, item), {
       signal,
       concurrency: context.executor.problemsAtOnce,

@@ -31,7 +31,8 @@ import {
 } from "../mod.ts";
 import { join } from "node:path";
 import { runCommand } from "./command.ts";
-import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, RECIPES } from "./flags.ts";
+import { type PipelineConfig, pipelineConfig } from "./config.ts";
+import { PIPELINE_FLAGS, type RecipeName, RECIPES } from "./flags.ts";
 import {
   EXAMPLE_PROBLEMS,
   frontierEndpoint,
@@ -125,11 +126,11 @@ async function resolveFlags(
 }
 
 /** The recipes `--recipe` (or the schedule's iteration) names, in the order they run. */
-function chosenRecipes(flags: PipelineFlags, planned?: PlannedIteration): RecipeName[] {
+function chosenRecipes(config: PipelineConfig, planned?: PlannedIteration): RecipeName[] {
   if (planned) return planned.recipes;
-  if (flags.recipe !== "all") return [flags.recipe];
+  if (config.recipe !== "all") return [config.recipe];
   const frontier = Boolean(
-    flags["frontier-base-url"] || flags["frontier-samples"] || flags.problems === EXAMPLE_PROBLEMS,
+    config.frontierBaseUrl || config.frontierSamples || config.problems === EXAMPLE_PROBLEMS,
   );
   return RECIPES.filter((r) => frontier || !r.includes("frontier"));
 }
@@ -139,14 +140,14 @@ function chosenRecipes(flags: PipelineFlags, planned?: PlannedIteration): Recipe
  * pass over the problems file), for the progress line's ETA.
  */
 async function expectedTotal(
-  flags: PipelineFlags,
+  config: PipelineConfig,
   recipes: RecipeName[],
   run: Run,
 ): Promise<number> {
   const counts = { math: 0, code: 0, gold: 0 };
   for await (
-    const problem of readProblems(flags.problems, {
-      ...problemReading(flags),
+    const problem of readProblems(config.problems, {
+      ...problemReading(config),
       skipMalformed: true,
     })
   ) {
@@ -181,9 +182,13 @@ const IDENTITY = [
 ] as const;
 
 /** Checks, before any work, that the files named exist and the servers answer. */
-async function preflight(flags: PipelineFlags, signal: AbortSignal): Promise<void> {
-  for (const flag of ["problems", "samples", "frontier-samples", "config"] as const) {
-    const path = flags[flag as keyof PipelineFlags] as string | undefined;
+async function preflight(config: PipelineConfig, signal: AbortSignal): Promise<void> {
+  const files = {
+    problems: config.problems,
+    samples: config.samples,
+    "frontier-samples": config.frontierSamples,
+  };
+  for (const [flag, path] of Object.entries(files)) {
     if (path === undefined) continue;
     try {
       // A glob of shards must match a file; anything else must exist.
@@ -192,12 +197,12 @@ async function preflight(flags: PipelineFlags, signal: AbortSignal): Promise<voi
       throw new ConfigError(`Cannot read --${flag} ${path}: ${toError(error).message}`);
     }
   }
-  if (!flags["base-url"]) {
-    for (const note of await recordedSamplesNotes(flags, recordedPath(flags), signal)) {
+  if (!config.baseUrl) {
+    for (const note of await recordedSamplesNotes(config, recordedPath(config), signal)) {
       console.error(`Warning: ${note}`);
     }
   } else {
-    for (const server of policyServers(flags)) {
+    for (const server of policyServers(config)) {
       await checkServer(server, {
         role: "policy",
         hints: { baseURL: "--base-url", model: "--model", apiKey: "--api-key or OPENAI_API_KEY" },
@@ -205,7 +210,7 @@ async function preflight(flags: PipelineFlags, signal: AbortSignal): Promise<voi
       }).then(warnUnlisted("policy"));
     }
   }
-  const frontier = frontierEndpoint(flags);
+  const frontier = frontierEndpoint(config);
   if (frontier) {
     await checkServer(frontier, {
       role: "frontier",
@@ -236,10 +241,11 @@ export async function main(args: string[]): Promise<number> {
     console.log(formatHelp(USAGE, PIPELINE_FLAGS));
     return 0;
   }
+  const config = pipelineConfig(flags);
   const { help: _help, positionals, ...values } = flags;
-  const config = withoutSecrets(values, PIPELINE_FLAGS);
+  const shown = withoutSecrets(values, PIPELINE_FLAGS);
   if (positionals.length) throw new ConfigError(`Unexpected argument "${positionals[0]}"`);
-  const recipes = chosenRecipes(flags, planned);
+  const recipes = chosenRecipes(config, planned);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -250,42 +256,42 @@ export async function main(args: string[]): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", onSigint);
   try {
-    await preflight(flags, controller.signal);
-    const run = await Run.open(flags.run, { config: { ...config, recipes }, identity: IDENTITY });
-    return await runPipeline(flags, { config, recipes, run, controller, planned });
+    await preflight(config, controller.signal);
+    const run = await Run.open(config.run, { config: { ...shown, recipes }, identity: IDENTITY });
+    return await runPipeline(config, { shown, recipes, run, controller, planned });
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
   }
 }
 
 async function runPipeline(
-  flags: PipelineFlags,
+  config: PipelineConfig,
   setup: {
-    config: Record<string, unknown>;
+    shown: Record<string, unknown>;
     recipes: RecipeName[];
     run: Run;
     controller: AbortController;
     planned?: PlannedIteration;
   },
 ): Promise<number> {
-  const { config, recipes, run, controller, planned } = setup;
+  const { shown, recipes, run, controller, planned } = setup;
   const details = new ProblemDetailRecorder({ fallback: runDatabaseProblems(run.db) });
   const executor = new RecipeExecutor({
     details,
     db: run.db,
     metrics: run.metrics,
-    timeoutMs: flags["timeout-ms"],
-    memoryMb: flags["memory-mb"],
-    ...(flags["pool-size"] ? { size: flags["pool-size"] } : {}),
-    ...(flags.nats
+    timeoutMs: config.timeoutMs,
+    memoryMb: config.memoryMb,
+    ...(config.poolSize ? { size: config.poolSize } : {}),
+    ...(config.nats
       ? {
         remote: {
-          url: flags.nats,
+          url: config.nats,
           runDir: run.dir,
-          ...(flags["nats-token"] ? { token: flags["nats-token"] } : {}),
-          ackWaitMs: flags["nats-ack-wait"],
-          maxDeliver: flags["nats-max-deliver"],
-          maxOutstanding: flags["nats-outstanding"],
+          ...(config.natsToken ? { token: config.natsToken } : {}),
+          ackWaitMs: config.natsAckWait,
+          maxDeliver: config.natsMaxDeliver,
+          maxOutstanding: config.natsOutstanding,
         },
       }
       : {}),
@@ -299,20 +305,20 @@ async function runPipeline(
   });
   try {
     const finishedBefore = run.finishedCount();
-    const expected = await expectedTotal(flags, recipes, run);
+    const expected = await expectedTotal(config, recipes, run);
     const progress = new Progress({ label: "problems", total: expected });
     // A broker that cannot be reached is said at once, not at the first program.
-    if (flags.nats) await executor.executor();
-    if (!flags["no-serve"]) {
+    if (config.nats) await executor.executor();
+    if (!config.noServe) {
       try {
         server = await startServer({
-          host: flags.host,
-          port: flags.port,
-          ...(flags.token ? { token: flags.token } : {}),
+          host: config.host,
+          port: config.port,
+          ...(config.token ? { token: config.token } : {}),
           db: run.db,
           pairLog: run.pairs,
           metrics: run.metrics,
-          config: { ...config, recipes },
+          config: { ...shown, recipes },
           progress: () => ({
             problems_finished: finishedBefore + progress.count,
             problems_expected: finishedBefore + expected,
@@ -337,7 +343,7 @@ async function runPipeline(
     console.log(
       `${run.resumed ? "Resuming" : "Starting"} run ${run.dir}: ${
         recipes.join(", ")
-      } on ${flags.problems}`,
+      } on ${config.problems}`,
     );
     if (planned) console.log(scheduleNote(planned, server?.url));
     const began = performance.now();
@@ -349,7 +355,7 @@ async function runPipeline(
       if (controller.signal.aborted) break;
       const context: RecipeContext = {
         recipe,
-        flags,
+        config,
         run,
         feedback,
         signal: controller.signal,
@@ -372,13 +378,13 @@ async function runPipeline(
       }
     }
     progress.done();
-    const exported = await run.exportPairs({ parquet: flags["pairs-parquet"] });
+    const exported = await run.exportPairs({ parquet: config.pairsParquet });
     const summary = await summarize(run, reports, {
       wallSeconds: (performance.now() - began) / 1000,
       unsampled: health.reasons(),
-      ...(flags["base-url"]
+      ...(config.baseUrl
         ? {}
-        : { recorded: await recordedSamplesFigures(run, recipes, recordedPath(flags)) }),
+        : { recorded: await recordedSamplesFigures(run, recipes, recordedPath(config)) }),
     });
     const text = formatSummary(summary);
     await run.writeSummary(summary, text);
@@ -391,7 +397,7 @@ async function runPipeline(
     console.log(`\n${text}`);
     console.log(
       `Pairs: ${join(run.dir, RUN_FILES.pairs)}${
-        flags["pairs-parquet"] ? ` and ${RUN_FILES.pairsParquet}` : ""
+        config.pairsParquet ? ` and ${RUN_FILES.pairsParquet}` : ""
       } (${exported})   summary: ${join(run.dir, RUN_FILES.summaryText)}`,
     );
     console.log(`Dashboard and pair stream later: deno task serve --run ${run.dir}`);
@@ -409,7 +415,7 @@ async function runPipeline(
       return 1;
     }
     run.finish();
-    if (server && flags["keep-serving"]) {
+    if (server && config.keepServing) {
       console.log(`Still serving ${server.url}/ (Ctrl-C to stop)`);
       await new Promise<void>((resolve) =>
         controller.signal.addEventListener("abort", () => resolve())

@@ -20,17 +20,17 @@ import { pairPrompt, problemSeed, type RecipeContext } from "./context.ts";
 export function mathPairPolicy(
   context: RecipeContext,
 ): (item: ScoredMath<{ problem: MathProblem }>) => PairDraft[] {
-  const { flags, run } = context;
+  const { config, run } = context;
   return ({ problem, feedback, scored, scoring }) =>
     mathPairs(scored, {
-      prompt: pairPrompt(flags, problem),
+      prompt: pairPrompt(config, problem),
       run: run.name,
-      seed: problemSeed(flags, problem.id),
-      cap: flags["pair-cap"],
-      mode: flags["pair-mode"],
+      seed: problemSeed(config, problem.id),
+      cap: config.pairCap,
+      mode: config.pairMode,
       ...(feedback === "gold"
         ? { confidence: () => 1 }
         : scoring?.confidence !== undefined && { confidence: () => scoring.confidence! }),
-      minConfidence: ruleMinConfidence(flags.rules, "math", flags["min-confidence"]),
+      minConfidence: ruleMinConfidence(config.rules, "math", config.minConfidence),
     });
 }

@@ -31,7 +31,7 @@ type Labelled = MathProblem & { pseudo_label?: string };
 
 /** Runs the recipe over the context's problems. */
 export async function mathFrontier(context: RecipeContext): Promise<RecipeReport> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const counts = { resumed: 0 };
   const finished = await drain(pipe(
     recipeProblems(context, isMath, counts),
@@ -40,7 +40,7 @@ export async function mathFrontier(context: RecipeContext): Promise<RecipeReport
         yield (label === undefined ? problem : { ...problem, pseudo_label: label }) as Labelled;
       }
     }),
-    policySampling(context, { samples: flags.n, window: flags.window }),
+    policySampling(context, { samples: config.n, window: config.window }),
     scoreMath({
       recipe: context.recipe,
       feedback: "frontier",

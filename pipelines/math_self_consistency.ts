@@ -28,16 +28,16 @@ import { mathPairPolicy } from "./math_common.ts";
 
 /** Runs the recipe over the context's problems. */
 export async function mathSelfConsistency(context: RecipeContext): Promise<RecipeReport> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const counts = { resumed: 0 };
   const keeper = new MathSelfConsistency({
     earlyStop: {
-      rule: flags["early-stop"],
-      window: flags.window ?? flags.n,
-      max: flags.n,
-      threshold: flags.threshold,
+      rule: config.earlyStop,
+      window: config.window ?? config.n,
+      max: config.n,
+      threshold: config.threshold,
     },
-    minShare: flags["min-share"],
+    minShare: config.minShare,
     metrics: run.metrics,
   });
   const { max, window } = keeper.earlyStop;
@@ -47,8 +47,8 @@ export async function mathSelfConsistency(context: RecipeContext): Promise<Recip
     voteAnswers({
       vote: (problemId, samples) => {
         const voted = keeper.finish(problemId, samples);
-        return isPaperRules(flags.rules)
-          ? paperMathFeedback(problemId, samples, { minShare: flags["min-share"] })
+        return isPaperRules(config.rules)
+          ? paperMathFeedback(problemId, samples, { minShare: config.minShare })
           : voted;
       },
       signal,

@@ -47,11 +47,11 @@ export function mathStepFrontier(context: RecipeContext): Promise<RecipeReport> 
 }
 
 function mathSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeReport> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const feedback = recipe === "math-step-frontier" ? "frontier" : "self_consistency";
   const counts = { resumed: 0 };
-  const completions = flags["step-completions"];
-  const threshold = flags["step-threshold"];
+  const completions = config.stepCompletions;
+  const threshold = config.stepThreshold;
   return runSteps<MathProblem, string>(context, {
     recipe,
     kind: "math",
@@ -64,16 +64,16 @@ function mathSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
     }),
     pairs: mathStepPairStage({
       rule: (item) => ({
-        prompt: pairPrompt(flags, item.problem),
+        prompt: pairPrompt(config, item.problem),
         run: run.name,
         feedback,
         completions,
         label: item.target,
         labelConfidence: item.labelConfidence,
-        seed: problemSeed(flags, item.problem.id),
+        seed: problemSeed(config, item.problem.id),
         threshold,
-        mode: flags["step-pair-mode"],
-        closest: flags["step-closest"],
+        mode: config.stepPairMode,
+        closest: config.stepClosest,
       }),
       signal,
       metrics: run.metrics.stage("step-pairs"),
@@ -100,7 +100,7 @@ function inputs(
   recipe: RecipeName,
   counts: { resumed: number },
 ): AsyncIterable<StepInput<MathProblem, string>> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const problems = recipeProblems(context, isMath, counts);
   if (recipe === "math-step-frontier") {
     const labelled = (async function* (): AsyncGenerator<Labelled> {
@@ -109,7 +109,7 @@ function inputs(
       }
     })();
     return pipe(
-      policySamples(context, labelled, { samples: flags.n }),
+      policySamples(context, labelled, { samples: config.n }),
       map(({ problem, samples }) => {
         const label = problem.pseudo_label;
         const agreement = label === undefined
@@ -119,9 +119,9 @@ function inputs(
       }, { signal, name: "label", metrics: run.metrics.stage("label") }),
     );
   }
-  const vote = new MathSelfConsistency({ minShare: flags["min-share"], metrics: run.metrics });
+  const vote = new MathSelfConsistency({ minShare: config.minShare, metrics: run.metrics });
   return pipe(
-    policySamples(context, problems, { samples: flags.n }),
+    policySamples(context, problems, { samples: config.n }),
     map((group) => {
       const { vote: result, confidence } = vote.finish(group.problem.id, group.samples);
       return stepInput(group, result.kept ? result.label : undefined, confidence);

@@ -16,7 +16,8 @@ import {
   type Run,
 } from "../mod.ts";
 import { problemKey, problemReading } from "./context.ts";
-import type { PipelineFlags, RecipeName } from "./flags.ts";
+import type { PipelineConfig } from "./config.ts";
+import type { RecipeName } from "./flags.ts";
 
 /** Problems looked at before the run. */
 const PROBLEMS_LOOKED_AT = 100;
@@ -38,12 +39,12 @@ async function firstOf<T>(items: AsyncIterable<T>, count: number): Promise<T[]> 
  * from the first problems and records of each file.
  */
 export async function recordedSamplesNotes(
-  flags: PipelineFlags,
+  config: PipelineConfig,
   path: string,
   signal?: AbortSignal,
 ): Promise<string[]> {
   const problems = await firstOf<Problem>(
-    readProblems(flags.problems, problemReading(flags, signal)),
+    readProblems(config.problems, problemReading(config, signal)),
     PROBLEMS_LOOKED_AT,
   );
   const records = await firstOf<RecordedSamples>(
@@ -51,7 +52,7 @@ export async function recordedSamplesNotes(
     RECORDS_LOOKED_AT,
   );
   return recordedSamplesWarnings(checkRecordedSamples(problems, records), {
-    api: flags.api,
+    api: config.api,
   });
 }
 

@@ -102,7 +102,7 @@ export async function runSteps<P extends Problem, T>(
   steps: StepRecipe<P, T>,
   counts: { resumed: number },
 ): Promise<RecipeReport> {
-  const { flags, run, signal } = context;
+  const { config, run, signal } = context;
   const { recipe } = steps;
   let finished = 0;
   let failed = 0;
@@ -122,17 +122,17 @@ export async function runSteps<P extends Problem, T>(
     }, { signal, name: "skip" }),
     prefixStage<StepProblem<P, T>>({
       kind: steps.kind,
-      seed: (problemId) => problemSeed(flags, problemId),
-      sampleRatio: flags["step-sample-ratio"],
-      minSteps: flags["step-min-steps"],
-      ...(flags["step-upper-ratio"] !== undefined ? { upperRatio: flags["step-upper-ratio"] } : {}),
-      ...(flags["step-prefixes"] !== undefined ? { maxPrefixes: flags["step-prefixes"] } : {}),
+      seed: (problemId) => problemSeed(config, problemId),
+      sampleRatio: config.stepSampleRatio,
+      minSteps: config.stepMinSteps,
+      ...(config.stepUpperRatio !== undefined ? { upperRatio: config.stepUpperRatio } : {}),
+      ...(config.stepPrefixes !== undefined ? { maxPrefixes: config.stepPrefixes } : {}),
       signal,
       metrics: run.metrics.stage("prefixes"),
     }),
     completionStage<WithPrefixes<StepProblem<P, T>>>({
       sampler: (settings) => completionSampler(context, settings, steps.first),
-      ...(decided && flags["step-early-stop"]
+      ...(decided && config.stepEarlyStop
         ? { decided: (item, prefix, soFar) => decided(item.target, prefix.text, soFar) }
         : {}),
       signal,
@@ -153,7 +153,7 @@ export async function runSteps<P extends Problem, T>(
       feedback: steps.feedback,
       scored: [],
       votes: [],
-      outcome: stepOutcome(recipe, item, flags["step-completions"], steps.detail),
+      outcome: stepOutcome(recipe, item, config.stepCompletions, steps.detail),
     }), { signal, name: "outcome" }),
     recordStage({
       run,
@@ -209,7 +209,7 @@ function completionsMade<P extends Problem, T>(
   context: RecipeContext,
   item: StepCompleted<P, T>,
 ): boolean {
-  const baseURL = context.flags["base-url"];
+  const baseURL = context.config.baseUrl;
   let made = true;
   item.prefixes.forEach((prefix, i) => {
     const samples = item.completions[i];
@@ -229,21 +229,21 @@ function completionSampler(
   settings: CompletionSamplerSettings,
   first: number | undefined,
 ): SamplingStage {
-  const { flags, run } = context;
+  const { config, run } = context;
   const { signal, decide } = settings;
-  const completions = flags["step-completions"];
-  if (flags["base-url"]) {
-    const api = flags["step-api"] === "auto" ? flags.api : flags["step-api"];
+  const completions = config.stepCompletions;
+  if (config.baseUrl) {
+    const api = config.stepApi === "auto" ? config.api : config.stepApi;
     return prefixSampler({
-      ...policyServer(context, { topP: flags["step-top-p"], api }),
+      ...policyServer(context, { topP: config.stepTopP, api }),
       completions,
       ...(decide ? { decide, first: first ?? 1 } : {}),
       metrics: run.metrics,
       signal,
     });
   }
-  const path = flags["step-samples"] ??
-    (flags.problems === EXAMPLE_PROBLEMS ? EXAMPLE_STEP_SAMPLES : undefined);
+  const path = config.stepSamples ??
+    (config.problems === EXAMPLE_PROBLEMS ? EXAMPLE_STEP_SAMPLES : undefined);
   if (!path) {
     throw new ConfigError(
       "No prefix completions: give --step-samples FILE (recorded) or --base-url and --model",

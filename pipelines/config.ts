@@ -1,0 +1,202 @@
+/**
+ * The pipeline's configuration: the flags of `deno task pipeline` (and of its
+ * `--config` file) parsed once, typed and named in camelCase. Recipes read this,
+ * never the raw flags; a flag with choices is one of them.
+ *
+ * @module
+ */
+import type { EarlyStopRuleName, ProblemFormat } from "../mod.ts";
+import type { PipelineFlags, RecipeName } from "./flags.ts";
+
+/** Every setting of a pipeline run, by its flag's name in camelCase. */
+export interface PipelineConfig {
+  /** Recipe to run; all: every recipe the inputs allow (default "all") (`--recipe`). */
+  recipe: RecipeName | "all";
+  /** Iteration schedule (JSON); with --iteration K runs that iteration into its own run directory (`--schedule`). */
+  schedule?: string;
+  /** Iteration of --schedule to run, from 0 (refused before the previous one finished) (`--iteration`). */
+  iteration?: number;
+  /** Problems: a JSONL or Parquet file, a folder or quoted glob of shards, or an APPS folder (formats: see README) (`--problems`). */
+  problems: string;
+  /** Problems format; detected when absent (`--format`). */
+  format?: ProblemFormat;
+  /** Use at most N problems (after --where, --shard, --shuffle) (`--limit`). */
+  limit?: number;
+  /** Keep records whose field matches, e.g. source=amc_aime, lang=python, contest_date>=2024-08-01 (=, !=, >=, <=, >, <; a|b) (`--where`). */
+  where: string[];
+  /** Use shard i of n (i/n, from 0): pipelines with 0/n … n-1/n split the problems (`--shard`). */
+  shard?: string;
+  /** Shuffle the problems (seeded by --seed) through a buffer (`--shuffle`). */
+  shuffle: boolean;
+  /** Problems held by --shuffle (memory bound; ≥ the set's size for a full shuffle) (default 1000) (`--shuffle-buffer`). */
+  shuffleBuffer: number;
+  /** Skip (and count) malformed problem or sample lines instead of stopping (`--skip-malformed`). */
+  skipMalformed: boolean;
+  /** Run directory (database, pairs, summary) (default "runs/default") (`--run`). */
+  run: string;
+  /** Also export pairs.parquet (TRL's prompt, chosen, rejected + provenance) (`--pairs-parquet`). */
+  pairsParquet: boolean;
+  /** Seed of every random choice (pairs, sampling seeds) (default 0) (`--seed`). */
+  seed: number;
+  /** Recorded completions (JSONL) instead of a live server; the default run uses the examples' (`--samples`). */
+  samples?: string;
+  /** OpenAI-compatible server of the policy model, e.g. http://localhost:8000/v1; repeat for replicas (least in flight first) (`--base-url`). */
+  baseUrl?: string[];
+  /** Policy model name on that server (`--model`). */
+  model?: string;
+  /** API key (default: OPENAI_API_KEY, else none) (`--api-key`). */
+  apiKey?: string;
+  /** Policy API (default "chat") (`--api`). */
+  api: "chat" | "completions";
+  /** System message for chat requests (`--system-prompt`). */
+  systemPrompt?: string;
+  /** Samples per problem at most (the paper: 10) (default 10) (`--n`). */
+  n: number;
+  /** Samples drawn per window (default: n, one window) (`--window`). */
+  window?: number;
+  /** Math early-stop rule between windows (default "fixed") (`--early-stop`). */
+  earlyStop: EarlyStopRuleName;
+  /** Adaptive-Consistency stop probability (default 0.95) (`--threshold`). */
+  threshold: number;
+  /** Sampling temperature (the paper: 1.0) (default 1) (`--temperature`). */
+  temperature: number;
+  /** Nucleus sampling (the paper: 0.9 for math) (`--top-p`). */
+  topP?: number;
+  /** Completion tokens at most (default 2048) (`--max-tokens`). */
+  maxTokens: number;
+  /** Stop sequence for requests (`--stop`). */
+  stop: string[];
+  /** How n samples are requested (single: servers rejecting n > 1) (default "auto") (`--n-mode`). */
+  nMode: "auto" | "multi" | "single";
+  /** Requests in flight at most (default 16) (`--max-in-flight`). */
+  maxInFlight: number;
+  /** Tokens per minute at most (`--tokens-per-minute`). */
+  tokensPerMinute?: number;
+  /** Retries of a failed request (429, 5xx, timeouts, broken connections) (default 6) (`--max-retries`). */
+  maxRetries: number;
+  /** Per-request timeout (ms) (default 600000) (`--request-timeout`). */
+  requestTimeout: number;
+  /** OpenAI-compatible server of the frontier model (`--frontier-base-url`). */
+  frontierBaseUrl?: string;
+  /** Frontier model name (`--frontier-model`). */
+  frontierModel?: string;
+  /** Frontier API key (default: OPENAI_API_KEY) (`--frontier-api-key`). */
+  frontierApiKey?: string;
+  /** Recorded frontier completions (JSONL) instead of a frontier server; the default run uses the examples' (`--frontier-samples`). */
+  frontierSamples?: string;
+  /** code-frontier: frontier test cases, or the majority output of its own programs (default "cases") (`--frontier-tests`). */
+  frontierTests: "cases" | "solutions";
+  /** Test inputs or cases to ask the frontier model for (default 10) (`--test-count`). */
+  testCount: number;
+  /** Frontier programs per problem (solutions mode) (default 5) (`--frontier-solutions`). */
+  frontierSolutions: number;
+  /** How a completion becomes a program: chat (fenced block) or continuation (prompt + completion, cut at stops) (default "auto") (`--completion`). */
+  completion: "auto" | "chat" | "continuation";
+  /** Stop sequence cutting a continuation (default: \nclass \ndef \n# \nif \nprint) (`--program-stop`). */
+  programStop: string[];
+  /** Wall-clock limit per execution (ms) (default 5000) (`--timeout-ms`). */
+  timeoutMs: number;
+  /** Memory limit per execution (MiB) (default 512) (`--memory-mb`). */
+  memoryMb: number;
+  /** Sandbox processes (default: core count) (`--pool-size`). */
+  poolSize?: number;
+  /** Run programs on remote workers through this NATS JetStream broker (nats://HOST:4222) (`--nats`). */
+  nats?: string;
+  /** Token the NATS broker requires (`--nats-token`). */
+  natsToken?: string;
+  /** Time a worker has to answer or extend a job before it is redelivered (ms) (default 30000) (`--nats-ack-wait`). */
+  natsAckWait: number;
+  /** Deliveries of one job at most, then its inputs get sandbox_error (default 5) (`--nats-max-deliver`). */
+  natsMaxDeliver: number;
+  /** Program jobs sent to the workers and not yet answered, at most (default 256) (`--nats-outstanding`). */
+  natsOutstanding: number;
+  /** Fewest ok runs a test input needs to be kept (`--min-runs`). */
+  minRuns?: number;
+  /** Labelling rules: default; confident (default labels, pairs at confidence 0.3 or more for code, 0.5 for math, unless --min-confidence); paper (the paper's scripts, first iteration); paper-oss (later iterations: min 5 runs, empty outputs do not vote) (default "default") (`--rules`). */
+  rules: "default" | "confident" | "paper" | "paper-oss";
+  /** Pairs whose confidence (P chosen right and rejected wrong) is lower are not written (default 0) (`--min-confidence`). */
+  minConfidence: number;
+  /** Code: smallest score gap of a pair (default: 6, for self-consistency and frontier tests) (`--margin`). */
+  margin?: number;
+  /** Code: share of tests a chosen sample passes (default 0.5) (`--min-pass`). */
+  minPass?: number;
+  /** Math pairs: one random pair per problem, or each positive with a random negative (default "one") (`--pair-mode`). */
+  pairMode: "one" | "each_positive";
+  /** Pairs per problem at most (default 64) (`--pair-cap`). */
+  pairCap: number;
+  /** Smallest vote share a label needs to be kept (default 0) (`--min-share`). */
+  minShare: number;
+  /** Recorded prefix completions (JSONL, problem_id = prefix id); the default run uses the examples' (`--step-samples`). */
+  stepSamples?: string;
+  /** How a prefix is continued: completions (prompt + prefix) or chat (continue_final_message); auto: --api (default "auto") (`--step-api`). */
+  stepApi: "auto" | "completions" | "chat";
+  /** Completions per prefix (the paper: 3; 5 on its first code iteration) (default 3) (`--step-completions`). */
+  stepCompletions: number;
+  /** Nucleus sampling of prefix completions (the paper: 0.9) (default 0.9) (`--step-top-p`). */
+  stepTopP: number;
+  /** Share of a solution's first steps that may end a prefix (default 0.7 math, 0.8 code) (`--step-upper-ratio`). */
+  stepUpperRatio?: number;
+  /** Share of those steps drawn as cut points (the paper: 0.3) (default 0.3) (`--step-sample-ratio`). */
+  stepSampleRatio: number;
+  /** Fewest steps (non-empty lines) a solution needs to give prefixes (default 5) (`--step-min-steps`). */
+  stepMinSteps: number;
+  /** Most prefixes per problem (default 10 math, 20 code) (`--step-prefixes`). */
+  stepPrefixes?: number;
+  /** Math: completions reaching the label that make a prefix positive (2; later iterations 1) (default 2) (`--step-threshold`). */
+  stepThreshold: number;
+  /** Math step pairs: one per problem (negative among the nearest in steps), or each positive with a random negative (default "one") (`--step-pair-mode`). */
+  stepPairMode: "one" | "each_positive";
+  /** Math step pairs, mode one: negatives nearest in steps to draw from (default 5) (`--step-closest`). */
+  stepClosest: number;
+  /** Code step pairs: share of the tests a chosen prefix's value reaches (the paper: 0.5) (default 0.5) (`--step-min-pass`). */
+  stepMinPass: number;
+  /** Code step pairs: a rejected prefix's value is lower by more than this (the paper: 4) (default 4) (`--step-margin`). */
+  stepMargin: number;
+  /** Code: a prefix's value is its completions' average (or maximum) pass count (default "avg") (`--step-reduction`). */
+  stepReduction: "avg" | "max";
+  /** Math: stop a prefix's completions once its class is decided (off: the paper's) (`--step-early-stop`). */
+  stepEarlyStop: boolean;
+  /** Do not start the live server (`--no-serve`). */
+  noServe: boolean;
+  /** Server address (non-loopback needs --token) (default "127.0.0.1") (`--host`). */
+  host: string;
+  /** Server port (0: any free port) (default 8787) (`--port`). */
+  port: number;
+  /** Bearer token the server requires (default: PFPO_TOKEN) (`--token`). */
+  token?: string;
+  /** Keep serving after the run ends, until Ctrl-C (`--keep-serving`). */
+  keepServing: boolean;
+}
+
+/** A kebab-case flag name in camelCase. */
+export type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+/** The parsed flags under their camelCase names (what {@link PipelineConfig} must equal). */
+export type CamelFlags = {
+  [K in keyof PipelineFlags as CamelCase<K & string>]: PipelineFlags[K];
+};
+
+/**
+ * The configuration of parsed flags: each flag under its camelCase name.
+ *
+ * @example
+ * ```ts
+ * import { parseFlags } from "../mod.ts";
+ * import { PIPELINE_FLAGS } from "./flags.ts";
+ * import { pipelineConfig } from "./config.ts";
+ * import assert from "node:assert";
+ * const config = pipelineConfig(parseFlags(["--min-share", "0.6"], PIPELINE_FLAGS));
+ * assert.equal(config.minShare, 0.6);
+ * assert.equal(config.recipe, "all");
+ * ```
+ */
+export function pipelineConfig(flags: PipelineFlags): PipelineConfig {
+  const config: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(flags)) {
+    config[name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())] = value;
+  }
+  // Checked in config_test.ts: CamelFlags and PipelineConfig are the same type.
+  return config as CamelFlags;
+}
