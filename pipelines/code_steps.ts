@@ -77,6 +77,7 @@ function codeSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
         margin: config.stepMargin,
         reduction: config.stepReduction,
       }),
+      minConfidence: config.minConfidence,
       signal,
       metrics: run.metrics.stage("step-pairs"),
     }),

@@ -75,6 +75,7 @@ function mathSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
         mode: config.stepPairMode,
         closest: config.stepClosest,
       }),
+      minConfidence: config.minConfidence,
       signal,
       metrics: run.metrics.stage("step-pairs"),
     }),

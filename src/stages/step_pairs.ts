@@ -27,6 +27,8 @@ export interface ValuedPrefixes {
 export interface StepPairStageOptions<T, R> {
   /** The pair rule's settings for an item (prompt, label or tests, seed, iteration's rule). */
   rule: (item: T) => R;
+  /** Pairs whose `confidence` is lower are dropped (`--min-confidence`). Default 0: none. */
+  minConfidence?: number;
   /** Cancels the stage: it ends with an `AbortedError`. */
   signal?: AbortSignal;
   /** Hooks of the stage's metrics. */
@@ -89,7 +91,13 @@ function pairStage<T extends ValuedPrefixes, R>(
   options: StepPairStageOptions<T, R>,
   pairs: (valued: readonly ValuedPrefix[], rule: R) => PairDraft[],
 ): Stage<T, Paired<T>> {
-  return map((item: T) => ({ ...item, drafts: pairs(item.valued, options.rule(item)) }), {
+  const minConfidence = options.minConfidence ?? 0;
+  const kept = (draft: PairDraft) =>
+    minConfidence === 0 || (draft.confidence ?? 0) >= minConfidence;
+  return map((item: T) => ({
+    ...item,
+    drafts: pairs(item.valued, options.rule(item)).filter(kept),
+  }), {
     name: "step-pairs",
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),

@@ -54,6 +54,18 @@ Deno.test("codeStepPairStage() pairs each item's prefixes by the code rule it is
   assert.equal(out.drafts.length, 1);
 });
 
+Deno.test("a step pair stage drops pairs under its minimum confidence", async () => {
+  const items = [mathItem("a")];
+  const all = mathStepPairs(items[0].valued, mathRule(items[0]));
+  const confidences = all.map((d) => d.confidence!).sort((a, b) => a - b);
+  assert.ok(confidences.length === 2 && confidences[0] < confidences[1], String(confidences));
+  const [out] = await Array.fromAsync(
+    pipe(items, mathStepPairStage<MathItem>({ rule: mathRule, minConfidence: confidences[1] })),
+  );
+  assert.deepEqual(out.drafts, all.filter((d) => d.confidence! >= confidences[1]));
+  assert.equal(out.drafts.length, 1);
+});
+
 Deno.test("mathStepPairStage() stops reading its source after an early break", async () => {
   const stage = mathStepPairStage<MathItem>({ rule: mathRule });
   const first = await assertEarlyBreak(stage, (i) => mathItem(`p${i}`));
