@@ -114,14 +114,24 @@ function committedPairs(dir: string): Pair[] {
   }
 }
 
-/** Kills the run when `ready()` holds, then checks `pairs.jsonl` holds the committed pairs. */
+/**
+ * Kills the run when `ready()` holds, then checks `pairs.jsonl` holds committed pairs
+ * only, in order: a pair reaches the file after its commit, so a kill between the two
+ * (during the commit's sync to disk) leaves the file short by that batch, which the
+ * next run repairs; it never holds a pair the log does not.
+ */
 async function killAndCheckPairs(
   run: { dir: string; baseURL: string; problems: string; extra?: string[] },
   ready: () => boolean,
 ): Promise<number | undefined> {
   const code = await signalWhen(run, ready);
   const committed = committedPairs(run.dir);
-  assert.deepEqual(await pairsOf(run.dir), committed, "pairs.jsonl holds the committed pairs");
+  const written = await pairsOf(run.dir);
+  assert.deepEqual(
+    written,
+    committed.slice(0, written.length),
+    "pairs.jsonl holds committed pairs",
+  );
   return code;
 }
 
