@@ -38,21 +38,26 @@
 export const PYTHON_CANON: string = String.raw`
 import json, math
 
-def _canon(value):
+_NOT_SCALAR = object()
+
+
+def _scalar(value):
+    """None, a bool, int, float or str as that exact built-in type; else _NOT_SCALAR."""
     kind = type(value)
-    if value is None or kind is bool or kind is str or kind is int:
+    if value is None or kind is bool or kind is int or kind is str or kind is float:
         return value
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        number = float(value)
-        if math.isfinite(number):
-            return number
-        return {"$float": "nan" if number != number else ("inf" if number > 0 else "-inf")}
-    if isinstance(value, str):
-        return str(value)
+    for base in (bool, int, float, str):
+        if isinstance(value, base):
+            return base(value)
+    return _NOT_SCALAR
+
+
+def _canon(value):
+    scalar = _scalar(value)
+    if type(scalar) is float and not math.isfinite(scalar):
+        return {"$float": "nan" if scalar != scalar else ("inf" if scalar > 0 else "-inf")}
+    if scalar is not _NOT_SCALAR:
+        return scalar
     if isinstance(value, (list, tuple)):
         return [_canon(item) for item in value]
     if isinstance(value, (set, frozenset)):
@@ -116,7 +121,6 @@ _RECURSION_LIMIT = 1000
 class _Program:
     code = None
     test = None
-    names = None
     handles = []
 
 
@@ -170,17 +174,9 @@ def _tree(value, other):
     type) are copied, tagged where JSON has no such type; anything else goes to
     other(value), which gives its handle.
     """
-    kind = type(value)
-    if value is None or kind is bool or kind is int or kind is str or kind is float:
-        return value
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
+    scalar = _scalar(value)
+    if scalar is not _NOT_SCALAR:
+        return scalar
     if isinstance(value, list):
         return [_tree(item, other) for item in value]
     if isinstance(value, tuple):
@@ -309,25 +305,23 @@ def _handle(value):
 def run_top():
     """
     Runs the loaded program in fresh globals for gold test mode; on success the third
-    item describes its top-level names: {"modules": {name: module}, "values": tree}.
+    item describes its top-level names: [[[name, module], ...], tree of the other names].
     """
     program = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
-    _Program.names = program
     _Program.handles = [program]
     _fresh_input()
 
     def run():
         exec(_Program.code, program)
-        modules, values = {}, {}
+        modules, values = [], {}
         for name, value in list(program.items()):
             if name.startswith("__") or type(name) is not str:
                 continue
             if type(value) is type(sys):
-                modules[name] = value.__name__
+                modules.append([name, value.__name__])
             else:
                 values[name] = value
-        return json.dumps({"modules": modules, "values": _tree(values, _handle)},
-                          ensure_ascii=False, separators=(",", ":"))
+        return _dumps([modules, values], _handle)
     return _outcome(run, "the program exited before check() ran")
 
 
@@ -454,14 +448,14 @@ def check_input(entry_point, names_text, send):
     _fresh_input()
 
     def run():
-        names = json.loads(names_text)
+        modules, values = _loads(names_text, _Remote)
         tests = {"__name__": "__main__", "__builtins__": builtins}
-        for name, module in names["modules"].items():
+        for name, module in modules:
             try:
                 tests[name] = importlib.import_module(module)
             except BaseException:
                 pass
-        tests.update(_loads(json.dumps(names["values"]), _Remote))
+        tests.update(values)
         if _Program.test is not None:
             exec(_Program.test, tests)
         if entry_point:
