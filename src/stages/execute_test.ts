@@ -5,16 +5,12 @@ import { pipe } from "../stream/stage.ts";
 import { checkRuns, executeAll, executeStage, inputRuns } from "./execute.ts";
 import { delay } from "../../tests/support/tracked_source.ts";
 import { FakeExecutor } from "../../tests/support/fake_executor.ts";
+import { functionProblem } from "../../tests/support/problems.ts";
 
-const PROBLEM: CodeProblem = {
+const PROBLEM: CodeProblem = functionProblem({
   id: "p",
-  kind: "code",
-  language: "python",
-  style: "function",
-  entry_point: "f",
-  prompt: "",
   test_code: "def check(candidate): pass",
-};
+});
 
 Deno.test("executeStage() runs every program on every input, one job per program", async () => {
   const executor = new FakeExecutor();

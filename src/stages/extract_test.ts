@@ -3,16 +3,9 @@ import type { CodeProblem, MathProblem } from "../model/problem.ts";
 import { pipe } from "../stream/stage.ts";
 import { extractAnswers, extractPrograms } from "./extract.ts";
 import { assertEarlyBreak } from "../../tests/support/early_break.ts";
+import { functionProblem } from "../../tests/support/problems.ts";
 
-const CODE: CodeProblem = {
-  id: "c",
-  kind: "code",
-  language: "python",
-  style: "function",
-  entry_point: "f",
-  prompt: "",
-  test_inputs: ["1", "2"],
-};
+const CODE: CodeProblem = functionProblem({ test_inputs: ["1", "2"] });
 const MATH: MathProblem = { id: "m", kind: "math", prompt: "1+1" };
 
 Deno.test("extractPrograms() gives programs by sample index and a run per input", async () => {

@@ -8,16 +8,10 @@ import type { Prefix } from "../steps/prefixes.ts";
 import { codePrefixValueStage, mathPrefixValueStage } from "./prefix_values.ts";
 import { FakeExecutor } from "../../tests/support/fake_executor.ts";
 import { assertEarlyBreak } from "../../tests/support/early_break.ts";
+import { functionProblem } from "../../tests/support/problems.ts";
 import { delay, trackedSource } from "../../tests/support/tracked_source.ts";
 
-const CODE: CodeProblem = {
-  id: "c",
-  kind: "code",
-  language: "python",
-  style: "function",
-  entry_point: "f",
-  prompt: "",
-};
+const CODE: CodeProblem = functionProblem();
 const prefix = (problemId: string, sample: number, text: string): Prefix => ({
   problem_id: problemId,
   sample,

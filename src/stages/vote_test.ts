@@ -5,6 +5,7 @@ import { MathSelfConsistency } from "../feedback/math.ts";
 import { pipe } from "../stream/stage.ts";
 import { voteAnswers, voteOutputs } from "./vote.ts";
 import { assertEarlyBreak } from "../../tests/support/early_break.ts";
+import { functionProblem } from "../../tests/support/problems.ts";
 
 const ok = (value: string): ExecutionResult => ({
   status: "ok",
@@ -13,15 +14,7 @@ const ok = (value: string): ExecutionResult => ({
   duration_ms: 1,
   return_value: value,
 });
-const CODE: CodeProblem = {
-  id: "c",
-  kind: "code",
-  language: "python",
-  style: "function",
-  entry_point: "f",
-  prompt: "",
-  test_inputs: ["1", "2"],
-};
+const CODE: CodeProblem = functionProblem({ test_inputs: ["1", "2"] });
 
 Deno.test("voteOutputs() takes each input's majority value and skips samples without a program", async () => {
   const item = {
