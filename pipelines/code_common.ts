@@ -19,6 +19,7 @@ import {
   type OutputVoteOptions,
   type PairDraft,
   type ProblemSamples,
+  type ProgramInput,
   programsOf as programsFromSamples,
   ruleMinConfidence,
   sameFor,
@@ -43,17 +44,18 @@ export function programsOf(
 
 /**
  * The code recipes' extract → execute stages: each sample's program (`--completion`),
- * run on every one of `inputsOf(problem)` through the run's executor.
+ * run through the run's executor on every one of `runsOf(problem)` (default: one run
+ * per input of the problem's `test_inputs`).
  */
 export function runPrograms<P extends CodeProblem>(
   context: RecipeContext,
-  inputsOf: (problem: P) => readonly string[],
+  runsOf?: (problem: P) => readonly ProgramInput[],
 ): Stage<ProblemSamples<P>, Executed<WithPrograms<ProblemSamples<P>>>> {
   const { run, signal, executor } = context;
   return compose(
     extractPrograms<ProblemSamples<P>>({
       program: (problem, sample) => programOf(context.config, problem, sample),
-      inputs: ({ problem }) => inputsOf(problem),
+      ...(runsOf ? { runs: ({ problem }) => runsOf(problem) } : {}),
       signal,
       metrics: run.metrics.stage("extract"),
     }),

@@ -11,6 +11,8 @@ import {
   CodeTrust,
   countPasses,
   drain,
+  inputRuns,
+  map,
   outputOf,
   pipe,
   scoreCode,
@@ -33,7 +35,7 @@ import {
   runPrograms,
   sameFor,
 } from "./code_common.ts";
-import { frontierPrograms, frontierTests, withTestInputs } from "./frontier_source.ts";
+import { frontierSolutionSamples, frontierTests, withTestInputs } from "./frontier_source.ts";
 
 /** A problem with the expected output of each test input. */
 type Tested = CodeProblem & { expected: { input: string; output: string }[] };
@@ -46,7 +48,7 @@ export async function codeFrontier(context: RecipeContext): Promise<RecipeReport
     recipeProblems(context, isCode, counts),
     frontierExpected(context),
     policySampling(context, { samples: config.n, window: config.window }),
-    runPrograms(context, (problem) => problem.expected.map((t) => t.input)),
+    runPrograms(context, (problem) => inputRuns(problem, problem.expected.map((t) => t.input))),
     scoreCode({
       recipe: context.recipe,
       feedback: "frontier",
@@ -100,20 +102,22 @@ function frontierExpected(context: RecipeContext): Stage<CodeProblem, Tested> {
  * output of those that run `ok` is each input's expected output (ties to the
  * earliest program; inputs where none ran are dropped).
  */
-async function* majorityOfFrontierPrograms(
+function majorityOfFrontierPrograms(
   context: RecipeContext,
   problems: AsyncIterable<CodeProblem>,
-): AsyncGenerator<Tested> {
-  for await (const { problem, programs } of frontierPrograms(context, problems)) {
-    const inputs = problem.test_inputs ?? [];
-    const results = await context.executor.matrix(problem, programs, inputs, context.signal);
-    const expected: { input: string; output: string }[] = [];
-    inputs.forEach((input, i) => {
-      const vote = new AnswerVote({ equivalent: sameFor(problem) });
-      programs.forEach((_, p) => vote.add(p, outputOf(results[p]?.[i])));
-      const leader = vote.leader();
-      if (leader) expected.push({ input, output: leader.answer });
-    });
-    yield { ...problem, expected };
-  }
+): AsyncIterable<Tested> {
+  return pipe(
+    frontierSolutionSamples(context, problems),
+    runPrograms(context),
+    map(({ problem, programs, results }): Tested => {
+      const expected: { input: string; output: string }[] = [];
+      (problem.test_inputs ?? []).forEach((input, i) => {
+        const vote = new AnswerVote({ equivalent: sameFor(problem) });
+        programs.forEach((_, p) => vote.add(p, outputOf(results[p]?.[i])));
+        const leader = vote.leader();
+        if (leader) expected.push({ input, output: leader.answer });
+      });
+      return { ...problem, expected };
+    }, { signal: context.signal }),
+  );
 }

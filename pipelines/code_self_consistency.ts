@@ -33,7 +33,7 @@ export async function codeSelfConsistency(context: RecipeContext): Promise<Recip
     recipeProblems(context, isCode, counts),
     testInputSource(context),
     policySampling(context, { samples: config.n, window: config.window }),
-    runPrograms(context, (problem) => problem.test_inputs ?? []),
+    runPrograms(context),
     voteOutputs({ vote: outputVoting(context), signal, metrics: run.metrics.stage("vote") }),
     scoreCode({
       recipe: context.recipe,

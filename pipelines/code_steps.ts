@@ -108,7 +108,7 @@ function inputs(
   }
   return pipe(
     policySamples(context, withTestInputs(context, problems), { samples: config.n }),
-    runPrograms(context, (problem) => problem.test_inputs ?? []),
+    runPrograms(context),
     map(({ problem, samples, programs, results }) => {
       const inputs = problem.test_inputs ?? [];
       const expected = voteOutputs(context, problem, programs, results).expected();

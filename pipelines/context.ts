@@ -27,6 +27,9 @@ import {
   type SamplingStage,
 } from "../mod.ts";
 import {
+  flatMap,
+  type MathProblem,
+  merge,
   type PairDraft,
   type Paired,
   pairStage,
@@ -37,6 +40,8 @@ import {
   sampleStage,
   type ScoredProblem,
   type Stage,
+  stage,
+  tee,
 } from "../mod.ts";
 import {
   BalancedEndpoint,
@@ -167,6 +172,33 @@ export function recordResults<T extends Paired<ScoredProblem>>(
 export const isMath = (p: Problem): p is Problem & { kind: "math" } => p.kind === "math";
 /** Code problems. */
 export const isCode = (p: Problem): p is CodeProblem => p.kind === "code";
+
+/**
+ * A stage for code problems only (a recipe that takes both kinds): the samples of
+ * code problems go through `code`, those of math problems go around it unchanged;
+ * items leave as they are ready. It ends with `AbortedError` when `signal` aborts.
+ */
+export function forCodeProblems<O>(
+  code: Stage<ProblemSamples<CodeProblem>, O>,
+  signal?: AbortSignal,
+): Stage<ProblemSamples, O | ProblemSamples<MathProblem>> {
+  const options = signal ? { signal } : {};
+  return stage(code.name, (source) => {
+    const [codes, maths] = tee(source, 2, options);
+    return merge<O | ProblemSamples<MathProblem>>([
+      pipe(codes, flatMap((item) => isCodeSamples(item) ? [item] : []), code),
+      pipe(maths, flatMap((item) => isMathSamples(item) ? [item] : [])),
+    ], options);
+  });
+}
+
+function isCodeSamples(item: ProblemSamples): item is ProblemSamples<CodeProblem> {
+  return item.problem.kind === "code";
+}
+
+function isMathSamples(item: ProblemSamples): item is ProblemSamples<MathProblem> {
+  return item.problem.kind === "math";
+}
 
 /** Options for {@link policySamples}. */
 export interface PolicySamplesOptions {

@@ -19,6 +19,7 @@ import {
   isEquivalent,
   map,
   matchesWhere,
+  type MathProblem,
   type OutcomeDetail,
   parseWhere,
   passAtK,
@@ -29,7 +30,7 @@ import {
   type ProblemSamples,
 } from "../mod.ts";
 import { policySampling, type RecipeContext, type RecipeReport, recordResults } from "./context.ts";
-import { goldCodeScores, goldProblems } from "./gold.ts";
+import { goldCodeScores, type GoldExecuted, goldExecution, goldProblems } from "./gold.ts";
 
 /** Runs the evaluation and returns its figures. */
 export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
@@ -38,10 +39,9 @@ export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
   const finished = await drain(pipe(
     goldProblems(context, counts),
     policySampling(context, { samples: config.n, window: config.window }),
-    map((item) => evaluated(context, item), {
+    goldExecution(context),
+    map(evaluated, {
       signal,
-      concurrency: context.executor.problemsAtOnce,
-      ordered: false,
       name: "score",
       metrics: run.metrics.stage("score"),
     }),
@@ -57,11 +57,12 @@ export async function evaluate(context: RecipeContext): Promise<RecipeReport> {
  * A problem's samples checked against its gold answer or tests: how many are
  * right, and (math) whether the majority answer is; no pairs.
  */
-async function evaluated(context: RecipeContext, { problem, samples }: ProblemSamples<Problem>) {
+function evaluated(item: GoldExecuted | ProblemSamples<MathProblem>) {
+  const { problem, samples } = item;
   let correct: boolean[];
   let majority: boolean | undefined;
-  if (problem.kind === "math") {
-    const gold = problem.answer as string;
+  if (!("results" in item)) {
+    const gold = item.problem.answer as string;
     const vote = new AnswerVote({ equivalent: isEquivalent });
     correct = samples.map((sample) => {
       const answer = extractAnswer(sample.completion);
@@ -71,7 +72,7 @@ async function evaluated(context: RecipeContext, { problem, samples }: ProblemSa
     const leader = vote.leader();
     majority = leader !== undefined && isEquivalent(leader.answer, gold);
   } else {
-    const scores = await goldCodeScores(context, problem, samples);
+    const scores = goldCodeScores(item);
     correct = samples.map((s) => scores.score(s.index) >= scores.max);
   }
   const detail: EvalOutcomeDetail = {

@@ -1,23 +1,17 @@
 /**
- * Running a problem's programs: every program on every input, or every program with
- * the problem's gold `check(candidate)` code. Programs run in the local sandbox pool,
- * or, with `--nats`, on remote workers; either way the execution cache lives in the
- * run database, so a resumed run repeats no execution.
+ * The run's executor, which the execute stage runs every program through: the local
+ * sandbox pool, or, with `--nats`, remote workers; either way the execution cache
+ * lives in the run database, so a resumed run repeats no execution.
  *
  * @module
  */
 import {
-  checkRuns,
-  type CodeProblem,
   type Executable,
-  executeAll,
   type Executed,
   type ExecuteOptions,
   ExecutionCache,
-  type ExecutionMatrix,
   type ExecutionResult,
   type Executor,
-  inputRuns,
   type Metrics,
   type ProblemDetailRecorder,
   problemExecutions,
@@ -131,34 +125,6 @@ export class RecipeExecutor implements Executor {
   record = (item: Executed<Executable>): void => {
     this.#options.details?.record(item.problem.id, problemExecutions(item));
   };
-
-  /**
-   * Runs every program on every input: `results[program][input]`, a row of
-   * `undefined` for a program that could not be extracted.
-   */
-  async matrix(
-    problem: CodeProblem,
-    programs: readonly (string | undefined)[],
-    inputs: readonly string[],
-    signal: AbortSignal,
-  ): Promise<ExecutionMatrix> {
-    const item = { problem, programs, runs: inputRuns(problem, inputs) };
-    const results = await executeAll(this, item, { signal, programs: this.programsAtOnce });
-    this.record({ ...item, results });
-    return results;
-  }
-
-  /** Runs every program with the problem's `test_code` (`check(entry_point)`). */
-  async check(
-    problem: CodeProblem,
-    programs: readonly (string | undefined)[],
-    signal: AbortSignal,
-  ): Promise<(ExecutionResult | undefined)[]> {
-    const item = { problem, programs, runs: checkRuns(problem) };
-    return (await executeAll(this, item, { signal, programs: this.programsAtOnce })).map((row) =>
-      row[0]
-    );
-  }
 
   /** Stops the sandbox processes, or the connection to the broker. */
   async close(): Promise<void> {

@@ -31,7 +31,6 @@ import {
   EXAMPLE_FRONTIER,
   EXAMPLE_PROBLEMS,
   frontierEndpoint,
-  programOf,
   type RecipeContext,
   sampledOnly,
 } from "./context.ts";
@@ -175,18 +174,17 @@ export async function* frontierTests(
   }
 }
 
-/** Each code problem with the frontier model's own programs. */
-export async function* frontierPrograms(
+/**
+ * Each code problem with the frontier model's own solutions (`--frontier-solutions`
+ * of them): its samples, whose programs the code recipes extract.
+ */
+export function frontierSolutionSamples(
   context: RecipeContext,
   problems: AsyncIterable<CodeProblem>,
-): AsyncGenerator<{ problem: CodeProblem; programs: (string | undefined)[] }> {
+): AsyncIterable<ProblemSamples<CodeProblem>> {
   const count = context.config.frontierSolutions;
   const live = server(context);
-  const groups: AsyncIterable<ProblemSamples<CodeProblem>> = live
+  return live
     ? sampledOnly(context, frontierSolutions({ ...live, samples: count }).grouped(problems))
     : firstCompletions(context, problems, count);
-  for await (const { problem, samples } of groups) {
-    const ordered = [...samples].sort((a: Sample, b: Sample) => a.index - b.index);
-    yield { problem, programs: ordered.map((s) => programOf(context.config, problem, s)) };
-  }
 }

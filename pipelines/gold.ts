@@ -6,22 +6,29 @@
  * @module
  */
 import {
+  checkRuns,
   type CodeProblem,
   drain,
+  type Executed,
   goldCodeScore,
   goldMathFeedback,
+  inputRuns,
   map,
   type MathProblem,
   pipe,
   type Problem,
   type ProblemSamples,
+  type ProgramInput,
   type Sample,
   type ScoredCode,
   scoredCode,
   type ScoredMath,
   scoredMath,
+  type Stage,
+  type WithPrograms,
 } from "../mod.ts";
 import {
+  forCodeProblems,
   pairBy,
   policySampling,
   type RecipeContext,
@@ -29,7 +36,7 @@ import {
   type RecipeReport,
   recordResults,
 } from "./context.ts";
-import { codePairPolicy, comparableTests, programsOf, sameFor } from "./code_common.ts";
+import { codePairPolicy, comparableTests, runPrograms, sameFor } from "./code_common.ts";
 import { mathPairPolicy } from "./math_common.ts";
 
 /** True when a problem carries gold feedback. */
@@ -47,35 +54,44 @@ export function goldProblems(
   return recipeProblems(context, (p): p is Problem => hasGold(p), counts);
 }
 
+/**
+ * The runs of a code problem's gold feedback: one per gold test (whose output can
+ * be compared), else the problem's `check(candidate)`.
+ */
+export function goldRuns(problem: CodeProblem): ProgramInput[] {
+  const tests = comparableTests(problem, problem.tests ?? []);
+  return tests.length ? inputRuns(problem, tests.map((t) => t.input)) : checkRuns(problem);
+}
+
+/** A code problem's samples with their programs run on its gold runs. */
+export type GoldExecuted = Executed<WithPrograms<ProblemSamples<CodeProblem>>>;
+
+/**
+ * The extract → execute stages of the gold-scored recipes: code problems' programs
+ * run on their {@link goldRuns}; math problems' samples go around them.
+ */
+export function goldExecution(
+  context: RecipeContext,
+): Stage<ProblemSamples, GoldExecuted | ProblemSamples<MathProblem>> {
+  return forCodeProblems(runPrograms(context, goldRuns), context.signal);
+}
+
 /** Each sample's gold score out of `max`, by sample index. */
 export interface GoldScores {
   score: (index: number) => number;
   max: number;
-  programs?: (string | undefined)[];
 }
 
-/** Scores a code problem's samples on its gold tests or `check(candidate)`. */
-export async function goldCodeScores(
-  context: RecipeContext,
-  problem: CodeProblem,
-  samples: readonly Sample[],
-): Promise<GoldScores> {
-  const programs = programsOf(context, problem, samples);
+/** A code problem's samples scored on its gold tests or `check(candidate)` runs. */
+export function goldCodeScores({ problem, results }: GoldExecuted): GoldScores {
   const tests = comparableTests(problem, problem.tests ?? []);
-  const matrix = tests.length
-    ? await context.executor.matrix(problem, programs, tests.map((t) => t.input), context.signal)
-    : undefined;
-  const checks = tests.length
-    ? undefined
-    : await context.executor.check(problem, programs, context.signal);
   const comparable = { ...problem, tests };
-  const scores = programs.map((_, p) =>
-    goldCodeScore(comparable, matrix ? { tests: matrix[p] } : { check: checks?.[p] }, {
+  const scores = results.map((row) =>
+    goldCodeScore(comparable, tests.length ? { tests: row } : { check: row[0] }, {
       same: sameFor(problem),
     })
   );
-  const max = tests.length ? tests.length : 1;
-  return { score: (index) => scores[index]?.score ?? 0, max, programs };
+  return { score: (index) => scores[index]?.score ?? 0, max: tests.length ? tests.length : 1 };
 }
 
 /** Runs the recipe over the context's problems with gold feedback. */
@@ -87,10 +103,9 @@ export async function gold(context: RecipeContext): Promise<RecipeReport> {
   const finished = await drain(pipe(
     goldProblems(context, counts),
     policySampling(context, { samples: config.n, window: config.window }),
+    goldExecution(context),
     map((item) => goldScored(context, item), {
       signal,
-      concurrency: context.executor.problemsAtOnce,
-      ordered: false,
       name: "score",
       metrics: run.metrics.stage("score"),
     }),
@@ -109,19 +124,20 @@ type GoldScored =
   | ScoredMath<{ problem: MathProblem; samples: Sample[] }>;
 
 /** The gold score of a problem's samples: on its tests (code) or against its answer (math). */
-async function goldScored(
+function goldScored(
   context: RecipeContext,
-  { problem, samples }: ProblemSamples<Problem>,
-): Promise<GoldScored> {
+  item: GoldExecuted | ProblemSamples<MathProblem>,
+): GoldScored {
   const options = { recipe: context.recipe, feedback: "gold" as const };
-  if (problem.kind === "code") {
-    const scores = await goldCodeScores(context, problem, samples);
-    const programs = scores.programs ?? [];
+  if ("results" in item) {
+    const { problem, samples, programs } = item;
+    const scores = goldCodeScores(item);
     return scoredCode({ problem, samples, programs }, {
       score: scores.score,
       maxScore: scores.max,
     }, options);
   }
+  const { problem, samples } = item;
   return scoredMath({ problem, samples }, goldMathFeedback(problem, samples), {
     ...options,
     detail: (_, scoring) => ({

@@ -82,6 +82,7 @@ export class Metrics {
   readonly #stageLatency: client.Histogram;
   readonly #stageBusy: client.Counter;
   readonly #stageWait: client.Counter;
+  readonly #stages = new Map<string, StageMetrics>();
 
   /** Creates a registry with the per-stage metric families. */
   constructor() {
@@ -114,8 +115,18 @@ export class Metrics {
     );
   }
 
-  /** Returns the hooks for the stage called `name`. */
+  /**
+   * Returns the hooks for the stage called `name`. Stages of one name (a recipe's
+   * two execute stages, say) share their hooks: busy time counts once while any of
+   * them has an item in flight.
+   */
   stage(name: string): StageMetrics {
+    let hooks = this.#stages.get(name);
+    if (!hooks) this.#stages.set(name, hooks = this.#newStage(name));
+    return hooks;
+  }
+
+  #newStage(name: string): StageMetrics {
     const labels = { stage: name };
     const inCounter = this.#stageIn.labels(labels);
     const outCounter = this.#stageOut.labels(labels);

@@ -32,6 +32,20 @@ Deno.test("executeStage() runs every program on every input, one job per program
   assert.deepEqual(seen, ["p"]);
 });
 
+Deno.test("executeStage() runs every program with the problem's check(candidate) as its one run", async () => {
+  const executor = new FakeExecutor();
+  const [out] = await Array.fromAsync(pipe(
+    [{ problem: PROBLEM, programs: [undefined, "a"], runs: checkRuns(PROBLEM) }],
+    executeStage({ executor }),
+  ));
+  assert.deepEqual(out.results.map((row) => row.map((r) => r?.stdout)), [[undefined], ["a:?"]]);
+  assert.deepEqual(executor.jobs, [{
+    language: "python",
+    code: "a",
+    inputs: [{ test_code: "def check(candidate): pass", entry_point: "f" }],
+  }]);
+});
+
 Deno.test("checkRuns() gives the gold check as the one run, or none", () => {
   assert.deepEqual(checkRuns(PROBLEM), [{
     test_code: "def check(candidate): pass",

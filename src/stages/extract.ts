@@ -40,8 +40,12 @@ export interface ExtractProgramsOptions<T extends Sampled<CodeProblem>>
   extends ExtractStageOptions {
   /** How a completion becomes a program (`undefined`: it holds none). */
   program: (problem: T["problem"], sample: Sample) => string | undefined;
-  /** The inputs each program runs on. Default: the problem's `test_inputs`. */
-  inputs?: (item: T) => readonly string[];
+  /**
+   * The runs every program of the item gets: one per test input
+   * (`inputRuns`), or the problem's gold `check(candidate)` (`checkRuns`).
+   * Default: one per input of the problem's `test_inputs`.
+   */
+  runs?: (item: T) => readonly ProgramInput[];
 }
 
 /**
@@ -66,8 +70,8 @@ export function programsOf(
 }
 
 /**
- * The code extract stage: adds each sample's program and the runs (one per test
- * input) that the execute stage gives every program.
+ * The code extract stage: adds each sample's program and the runs (by default one
+ * per test input) that the execute stage gives every program.
  *
  * @example Extract a program and its runs
  * ```ts
@@ -90,11 +94,11 @@ export function programsOf(
 export function extractPrograms<T extends Sampled<CodeProblem>>(
   options: ExtractProgramsOptions<T>,
 ): Stage<T, WithPrograms<T>> {
-  const inputs = options.inputs ?? ((item: T) => item.problem.test_inputs ?? []);
+  const runs = options.runs ?? (({ problem }: T) => inputRuns(problem, problem.test_inputs ?? []));
   return map((item: T): WithPrograms<T> => ({
     ...item,
     programs: programsOf(item.samples, (sample) => options.program(item.problem, sample)),
-    runs: inputRuns(item.problem, inputs(item)),
+    runs: runs(item),
   }), { name: "extract", ...stageOptions(options) });
 }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { CodeProblem, MathProblem } from "../model/problem.ts";
 import { pipe } from "../stream/stage.ts";
 import { extractAnswers, extractPrograms } from "./extract.ts";
+import { checkRuns, inputRuns } from "./execute.ts";
 import { assertEarlyBreak } from "../../tests/support/early_break.ts";
 import { functionProblem } from "../../tests/support/problems.ts";
 
@@ -21,12 +22,19 @@ Deno.test("extractPrograms() gives programs by sample index and a run per input"
   ]);
 });
 
-Deno.test("extractPrograms() takes the inputs it is given instead of the problem's", async () => {
-  const [out] = await Array.fromAsync(pipe(
-    [{ problem: CODE, samples: [] }],
-    extractPrograms({ program: () => "x", inputs: () => ["9"] }),
+Deno.test("extractPrograms() takes the runs it is given instead of the problem's inputs", async () => {
+  const [inputs, check] = await Array.fromAsync(pipe(
+    [{ problem: CODE, samples: [] }, {
+      problem: { ...CODE, test_code: "def check(c): pass" },
+      samples: [],
+    }],
+    extractPrograms({
+      program: () => "x",
+      runs: ({ problem }) => problem.test_code ? checkRuns(problem) : inputRuns(problem, ["9"]),
+    }),
   ));
-  assert.deepEqual(out.runs, [{ call: { entry_point: "f", args: "9" } }]);
+  assert.deepEqual(inputs.runs, [{ call: { entry_point: "f", args: "9" } }]);
+  assert.deepEqual(check.runs, [{ test_code: "def check(c): pass", entry_point: "f" }]);
 });
 
 Deno.test("extractAnswers() gives each sample's final answer", async () => {
