@@ -1,12 +1,21 @@
 /**
- * The pipeline's configuration: the flags of `deno task pipeline` (and of its
- * `--config` file) parsed once, typed and named in camelCase. Recipes read this,
- * never the raw flags; a flag with choices is one of them.
+ * The configuration of `deno task pipeline` and `deno task worker`: their flags (and
+ * `--config` file) parsed once, checked, typed and named in camelCase. Recipes and
+ * entry points read this, never the raw flags; a flag with choices is one of them.
  *
  * @module
  */
-import type { EarlyStopRuleName, ProblemFormat } from "../mod.ts";
-import type { PipelineFlags, RecipeName } from "./flags.ts";
+import {
+  ConfigError,
+  type EarlyStopRuleName,
+  parseFlags,
+  type ParseFlagsOptions,
+  parseShard,
+  parseWhere,
+  type ProblemFormat,
+  withoutSecrets,
+} from "../mod.ts";
+import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, WORKER_FLAGS } from "./flags.ts";
 
 /** Every setting of a pipeline run, by its flag's name in camelCase. */
 export interface PipelineConfig {
@@ -168,35 +177,138 @@ export interface PipelineConfig {
   keepServing: boolean;
 }
 
+/** The settings of `deno task worker`, by its flag's name in camelCase. */
+export interface WorkerConfig {
+  /** The NATS JetStream broker the pipeline uses (nats://HOST:4222) (required) (`--nats`). */
+  nats: string;
+  /** Token the broker requires (`--token`). */
+  token?: string;
+  /** Sandbox processes (default: core count) (`--pool-size`). */
+  poolSize?: number;
+  /** Largest memory limit a job may ask for (MiB) (default 512) (`--memory-mb`). */
+  memoryMb: number;
+  /** Worker id in heartbeats (default: host-pid) (`--id`). */
+  id?: string;
+  /** Seconds between health lines (default 30) (`--health-every`). */
+  healthEvery: number;
+}
+
 /** A kebab-case flag name in camelCase. */
 export type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
   ? `${Head}${Capitalize<CamelCase<Tail>>}`
   : S;
 
-/** The parsed flags under their camelCase names (what {@link PipelineConfig} must equal). */
-export type CamelFlags = {
-  [K in keyof PipelineFlags as CamelCase<K & string>]: PipelineFlags[K];
+/**
+ * Parsed flags under their camelCase names (what {@link PipelineConfig} must equal
+ * for the pipeline's flags).
+ */
+export type CamelFlags<F = PipelineFlags> = {
+  [K in keyof F as CamelCase<K & string>]: F[K];
 };
 
+/** The flags of `deno task pipeline`'s command line, parsed once. */
+export interface PipelineArgs {
+  /** `--help` was given: show the flags and run nothing. */
+  help: boolean;
+  /** Every setting of the run. */
+  config: PipelineConfig;
+  /**
+   * The settings under their flag names, credentials written `"(set)"`: what the
+   * run stores in `config.json` and serves in `/v1/stats`.
+   */
+  shown: PipelineFlags;
+}
+
 /**
- * The configuration of parsed flags: each flag under its camelCase name.
+ * Parses `deno task pipeline`'s command line (and its `--config` file) into its
+ * typed configuration. A bad value, a positional argument, `--iteration` without
+ * `--schedule` (or the other way round), a malformed `--shard` or `--where`, or a
+ * `--base-url` that is not an http(s) URL throws a `ConfigError` naming the flag.
  *
- * @example
+ * @example Flags become typed settings
  * ```ts
- * import { parseFlags } from "../mod.ts";
- * import { PIPELINE_FLAGS } from "./flags.ts";
- * import { pipelineConfig } from "./config.ts";
+ * import { parsePipelineArgs } from "./config.ts";
  * import assert from "node:assert";
- * const config = pipelineConfig(parseFlags(["--min-share", "0.6"], PIPELINE_FLAGS));
+ * const { config } = parsePipelineArgs(["--recipe", "gold", "--min-share", "0.6"]);
+ * assert.equal(config.recipe, "gold");
  * assert.equal(config.minShare, 0.6);
- * assert.equal(config.recipe, "all");
+ * assert.throws(() => parsePipelineArgs(["--shard", "4/4"]), /Invalid --shard "4\/4"/);
  * ```
  */
-export function pipelineConfig(flags: PipelineFlags): PipelineConfig {
+export function parsePipelineArgs(args: string[], options: ParseFlagsOptions = {}): PipelineArgs {
+  const { help, positionals, ...flags } = parseFlags(args, PIPELINE_FLAGS, options);
+  refusePositionals(positionals);
+  // Checked in config_test.ts: CamelFlags and PipelineConfig are the same type.
+  const config: PipelineConfig = camelCased(flags);
+  checkPipelineConfig(config);
+  return { help, config, shown: withoutSecrets(flags, PIPELINE_FLAGS) };
+}
+
+/** The flags of `deno task worker`'s command line, parsed once. */
+export type WorkerArgs = { help: true } | { help: false; config: WorkerConfig };
+
+/**
+ * Parses `deno task worker`'s command line into its typed configuration; a bad
+ * value, a positional argument or a missing `--nats` throws a `ConfigError`
+ * naming the flag.
+ *
+ * @example The broker is required
+ * ```ts
+ * import { parseWorkerArgs } from "./config.ts";
+ * import assert from "node:assert";
+ * const args = parseWorkerArgs(["--nats", "nats://127.0.0.1:4222", "--pool-size", "4"]);
+ * assert.ok(!args.help && args.config.poolSize === 4);
+ * assert.throws(() => parseWorkerArgs([]), /Missing --nats/);
+ * ```
+ */
+export function parseWorkerArgs(args: string[], options: ParseFlagsOptions = {}): WorkerArgs {
+  const { help, positionals, ...flags } = parseFlags(args, WORKER_FLAGS, options);
+  if (help) return { help };
+  refusePositionals(positionals);
+  const { nats, ...rest } = camelCased(flags);
+  if (nats === undefined) {
+    throw new ConfigError("Missing --nats: the broker's address, e.g. nats://HOST:4222");
+  }
+  return { help, config: { nats, ...rest } };
+}
+
+/** `flags` under their camelCase names. */
+function camelCased<F extends object>(flags: F): CamelFlags<F> {
   const config: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(flags)) {
     config[name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())] = value;
   }
-  // Checked in config_test.ts: CamelFlags and PipelineConfig are the same type.
-  return config as CamelFlags;
+  return config as CamelFlags<F>;
+}
+
+function refusePositionals(positionals: readonly string[]): void {
+  if (positionals.length) {
+    throw new ConfigError(
+      `Unexpected argument "${positionals[0]}": every setting is a flag (see --help)`,
+    );
+  }
+}
+
+/** The checks of values that the flags' types alone do not make. */
+function checkPipelineConfig(config: PipelineConfig): void {
+  if (config.iteration !== undefined && config.schedule === undefined) {
+    throw new ConfigError("Unexpected --iteration: it goes with --schedule FILE");
+  }
+  if (config.schedule !== undefined && config.iteration === undefined) {
+    throw new ConfigError("Missing --iteration: --schedule runs one iteration at a time (from 0)");
+  }
+  if (config.shard !== undefined) parseShard(config.shard);
+  config.where.forEach(parseWhere);
+  for (const url of config.baseUrl ?? []) checkHttpUrl("--base-url", url);
+  if (config.frontierBaseUrl !== undefined) {
+    checkHttpUrl("--frontier-base-url", config.frontierBaseUrl);
+  }
+}
+
+function checkHttpUrl(flag: string, text: string): void {
+  if (!/^https?:$/.test(URL.parse(text)?.protocol ?? "")) {
+    throw new ConfigError(
+      `Invalid value for ${flag}: "${text}" is not an http(s) URL, e.g. http://localhost:8000/v1`,
+    );
+  }
 }

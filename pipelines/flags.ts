@@ -1,10 +1,11 @@
 /**
- * The flags of `deno task pipeline`, shared by every recipe. A JSON config file
- * (`--config FILE`) may give any of them by name; flags override it.
+ * The flags of `deno task pipeline`, shared by every recipe, and of `deno task
+ * worker`. A JSON config file (`--config FILE`) may give any of them by name; flags
+ * override it.
  *
  * @module
  */
-import { EARLY_STOP_RULES, type FlagValues, PROBLEM_FORMATS } from "../mod.ts";
+import { DEFAULT_LIMITS, EARLY_STOP_RULES, type FlagValues, PROBLEM_FORMATS } from "../mod.ts";
 
 /** The recipes, by their `--recipe` name. */
 export const RECIPES = [
@@ -152,6 +153,7 @@ export const PIPELINE_FLAGS = {
     description: "Adaptive-Consistency stop probability",
     default: 0.95,
     min: 0,
+    max: 1,
   },
   temperature: {
     type: "number",
@@ -159,7 +161,12 @@ export const PIPELINE_FLAGS = {
     default: 1,
     min: 0,
   },
-  "top-p": { type: "number", description: "Nucleus sampling (the paper: 0.9 for math)", min: 0 },
+  "top-p": {
+    type: "number",
+    description: "Nucleus sampling (the paper: 0.9 for math)",
+    min: 0,
+    max: 1,
+  },
   "max-tokens": {
     type: "number",
     description: "Completion tokens at most",
@@ -323,6 +330,7 @@ export const PIPELINE_FLAGS = {
     type: "number",
     description: "Code: share of tests a chosen sample passes (default 0.5)",
     min: 0,
+    max: 1,
   },
   "pair-mode": {
     type: "string",
@@ -342,6 +350,7 @@ export const PIPELINE_FLAGS = {
     description: "Smallest vote share a label needs to be kept",
     default: 0,
     min: 0,
+    max: 1,
   },
   // Step level (prefix pairs)
   "step-samples": {
@@ -368,18 +377,21 @@ export const PIPELINE_FLAGS = {
     description: "Nucleus sampling of prefix completions (the paper: 0.9)",
     default: 0.9,
     min: 0,
+    max: 1,
   },
   "step-upper-ratio": {
     type: "number",
     description:
       "Share of a solution's first steps that may end a prefix (default 0.7 math, 0.8 code)",
     min: 0,
+    max: 1,
   },
   "step-sample-ratio": {
     type: "number",
     description: "Share of those steps drawn as cut points (the paper: 0.3)",
     default: 0.3,
     min: 0,
+    max: 1,
   },
   "step-min-steps": {
     type: "number",
@@ -422,6 +434,7 @@ export const PIPELINE_FLAGS = {
       "Code step pairs: share of the tests a chosen prefix's value reaches (the paper: 0.5)",
     default: 0.5,
     min: 0,
+    max: 1,
   },
   "step-margin": {
     type: "number",
@@ -453,6 +466,7 @@ export const PIPELINE_FLAGS = {
     description: "Server port (0: any free port)",
     default: 8787,
     min: 0,
+    max: 65535,
     integer: true,
   },
   token: {
@@ -469,3 +483,34 @@ export const PIPELINE_FLAGS = {
 
 /** Parsed pipeline flags. */
 export type PipelineFlags = FlagValues<typeof PIPELINE_FLAGS>;
+
+/** Every flag of `deno task worker`. */
+export const WORKER_FLAGS = {
+  nats: {
+    type: "string",
+    description: "The NATS JetStream broker the pipeline uses (nats://HOST:4222) (required)",
+  },
+  token: { type: "string", description: "Token the broker requires", secret: true },
+  "pool-size": {
+    type: "number",
+    description: "Sandbox processes (default: core count)",
+    min: 1,
+    integer: true,
+  },
+  "memory-mb": {
+    type: "number",
+    description: "Largest memory limit a job may ask for (MiB)",
+    default: DEFAULT_LIMITS.memoryMb,
+    min: 16,
+  },
+  id: { type: "string", description: "Worker id in heartbeats (default: host-pid)" },
+  "health-every": {
+    type: "number",
+    description: "Seconds between health lines",
+    default: 30,
+    min: 0.1,
+  },
+} as const;
+
+/** Parsed worker flags. */
+export type WorkerFlags = FlagValues<typeof WORKER_FLAGS>;

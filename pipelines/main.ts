@@ -12,7 +12,6 @@ import {
   dataFiles,
   FeedbackStore,
   formatHelp,
-  parseFlags,
   ProblemDetailRecorder,
   type ProblemOutcome,
   Progress,
@@ -27,12 +26,11 @@ import {
   type ServerCheck,
   startServer,
   toError,
-  withoutSecrets,
 } from "../mod.ts";
 import { join } from "node:path";
 import { runCommand } from "./command.ts";
-import { type PipelineConfig, pipelineConfig } from "./config.ts";
-import { PIPELINE_FLAGS, type RecipeName, RECIPES } from "./flags.ts";
+import { parsePipelineArgs, type PipelineArgs, type PipelineConfig } from "./config.ts";
+import { PIPELINE_FLAGS, type PipelineFlags, type RecipeName, RECIPES } from "./flags.ts";
 import {
   EXAMPLE_PROBLEMS,
   frontierEndpoint,
@@ -91,36 +89,26 @@ interface PlannedIteration {
 }
 
 /**
- * Parses the flags; with `--schedule FILE --iteration K`, the iteration's settings
- * come first and the command line's own flags override them.
+ * Parses the command line; with `--schedule FILE --iteration K`, the iteration's
+ * settings come first and the command line's own flags override them.
  */
-async function resolveFlags(
+async function resolveArgs(
   args: string[],
-): Promise<
-  { flags: ReturnType<typeof parseFlags<typeof PIPELINE_FLAGS>>; planned?: PlannedIteration }
-> {
-  const flags = parseFlags(args, PIPELINE_FLAGS);
-  if (flags.schedule === undefined) {
-    if (flags.iteration !== undefined) {
-      throw new ConfigError("Unexpected --iteration: it goes with --schedule FILE");
-    }
-    return { flags };
-  }
-  if (flags.iteration === undefined) {
-    throw new ConfigError("Missing --iteration: --schedule runs one iteration at a time (from 0)");
-  }
-  const schedule = await loadSchedule(flags.schedule);
-  const k = flags.iteration;
+): Promise<PipelineArgs & { planned?: PlannedIteration }> {
+  const parsed = parsePipelineArgs(args);
+  const { schedule: path, iteration: k } = parsed.config;
+  if (parsed.help || path === undefined || k === undefined) return parsed;
+  const schedule = await loadSchedule(path);
   const scheduled = iterationArgs(schedule, k);
   try {
-    parseFlags(scheduled, PIPELINE_FLAGS);
+    parsePipelineArgs(scheduled);
   } catch (error) {
     throw new ScheduleError(
       `Cannot read schedule ${schedule.path}: iterations[${k}]: ${toError(error).message}`,
     );
   }
   return {
-    flags: parseFlags([...scheduled, ...args], PIPELINE_FLAGS),
+    ...parsePipelineArgs([...scheduled, ...args]),
     planned: { schedule, k, recipes: iterationRecipes(schedule.iterations[k]) },
   };
 }
@@ -236,15 +224,11 @@ function warnUnlisted(role: string) {
 
 /** Runs the pipeline with command-line `args`; resolves to the process exit code. */
 export async function main(args: string[]): Promise<number> {
-  const { flags, planned } = await resolveFlags(args);
-  if (flags.help) {
+  const { help, config, shown, planned } = await resolveArgs(args);
+  if (help) {
     console.log(formatHelp(USAGE, PIPELINE_FLAGS));
     return 0;
   }
-  const config = pipelineConfig(flags);
-  const { help: _help, positionals, ...values } = flags;
-  const shown = withoutSecrets(values, PIPELINE_FLAGS);
-  if (positionals.length) throw new ConfigError(`Unexpected argument "${positionals[0]}"`);
   const recipes = chosenRecipes(config, planned);
   const controller = new AbortController();
   let interrupts = 0;
@@ -267,7 +251,7 @@ export async function main(args: string[]): Promise<number> {
 async function runPipeline(
   config: PipelineConfig,
   setup: {
-    shown: Record<string, unknown>;
+    shown: PipelineFlags;
     recipes: RecipeName[];
     run: Run;
     controller: AbortController;
