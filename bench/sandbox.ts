@@ -14,7 +14,8 @@
  *   worker's start, timed directly, TypeScript and a gold test).
  *
  * `--fidelity` adds the HumanEval samples and APPS agreement run against `python3`
- * (long). Run: `deno task bench sandbox [--fidelity]` (needs `../shared/data`).
+ * (long); `--round-trip` measures only the pool starts and the round trips (quick).
+ * Run: `deno task bench sandbox [--fidelity] [--round-trip]` (needs `../shared/data`).
  *
  * @module
  */
@@ -344,6 +345,11 @@ async function fidelity(): Promise<void> {
   } finally {
     await pool.close();
   }
+}
+
+if (Deno.args.includes("--round-trip")) {
+  await roundTrips();
+  Deno.exit(0);
 }
 
 const canonical = await humanEvalCanonical();

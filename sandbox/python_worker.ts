@@ -42,7 +42,14 @@ import {
   runtimeReport,
   type WireProgram,
 } from "./protocol.ts";
-import { OutputBuffer, REASON_OUTPUT, REASON_TIMEOUT, type Signals, stopJob } from "./signals.ts";
+import {
+  OutputBuffer,
+  REASON_OUTPUT,
+  REASON_TIMEOUT,
+  RESETTING,
+  type Signals,
+  stopJob,
+} from "./signals.ts";
 
 /** One input of a program; `program` comes with the first input the worker sees of it. */
 export interface PythonTask {
@@ -86,6 +93,37 @@ interface Stream {
   position: number;
 }
 
+/** Granularity at which the pristine memory is split into copied and zeroed runs. */
+const RUN_BYTES = 64 * 1024;
+
+/** A stretch of the pristine linear memory: `bytes` to copy back, or zeros to write. */
+interface MemoryRun {
+  start: number;
+  end: number;
+  bytes?: Uint8Array;
+}
+
+/**
+ * Splits pristine memory into runs of whole blocks that are all zero (put back by
+ * writing zeros, which costs a fraction of a copy) and runs that are not (copied).
+ * Every byte belongs to exactly one run, so a reset still rewrites all of memory.
+ */
+function memoryRuns(memory: Uint8Array): MemoryRun[] {
+  const words = new Uint32Array(memory.buffer, 0, memory.length >>> 2);
+  const runs: MemoryRun[] = [];
+  const blockWords = RUN_BYTES >>> 2;
+  for (let start = 0; start < memory.length; start += RUN_BYTES) {
+    const end = Math.min(start + RUN_BYTES, memory.length);
+    let zero = end - start === RUN_BYTES;
+    for (let i = start >>> 2, last = i + blockWords; zero && i < last; i++) zero = words[i] === 0;
+    const previous = runs.at(-1);
+    if (previous && (previous.bytes === undefined) === zero) previous.end = end;
+    else runs.push({ start, end, ...(zero ? {} : { bytes: memory }) });
+  }
+  for (const run of runs) if (run.bytes) run.bytes = memory.subarray(run.start, run.end);
+  return runs;
+}
+
 /** File-system entries as the pristine interpreter has them. */
 type Files = Map<string, { mode: number; contents?: Uint8Array; target?: string; mtime: number }>;
 
@@ -104,7 +142,10 @@ class Interpreter {
   readonly runner: Runner;
   /** Linear-memory size after start-up: a program's memory cap counts from here. */
   readonly baseline: number;
-  #memory!: Uint8Array;
+  /** Linear-memory size of the pristine interpreter. */
+  #size = 0;
+  /** The pristine memory as runs: bytes copied back, or zeroed (`bytes` absent). */
+  #runs!: MemoryRun[];
   #table!: unknown[];
   #files!: Files;
   /** The open descriptors: each stream object and its position. */
@@ -188,7 +229,7 @@ class Interpreter {
 
   /** Linear-memory bytes the current program added to the pristine interpreter. */
   get grown(): number {
-    return (this.module.HEAPU8 as Uint8Array).length - this.#memory.length;
+    return (this.module.HEAPU8 as Uint8Array).length - this.#size;
   }
 
   /** Puts the interpreter back exactly as it was after start-up. */
@@ -197,8 +238,11 @@ class Interpreter {
     for (const token of this.#registrations) module.finalizationRegistry.unregister(token);
     this.#registrations.clear();
     const heap = module.HEAPU8 as Uint8Array;
-    heap.set(this.#memory);
-    if (heap.length > this.#memory.length) heap.fill(0, this.#memory.length);
+    for (const run of this.#runs) {
+      if (run.bytes) heap.set(run.bytes, run.start);
+      else heap.fill(0, run.start, run.end);
+    }
+    if (heap.length > this.#size) heap.fill(0, this.#size);
     for (const [i, value] of this.#table.entries()) module.__hiwire_set(i, value);
     for (let i = this.#table.length;; i++) {
       try {
@@ -311,7 +355,9 @@ class Interpreter {
     for (const [fd, stream] of (fs.streams as (Stream | null)[]).entries()) {
       if (stream) streams.set(fd, { stream, position: stream.position });
     }
-    this.#memory = (this.module.HEAPU8 as Uint8Array).slice();
+    const memory = (this.module.HEAPU8 as Uint8Array).slice();
+    this.#size = memory.length;
+    this.#runs = memoryRuns(memory);
     this.#table = this.#tableEntries();
     this.#files = files;
     this.#streams = streams;
@@ -611,13 +657,18 @@ self.onmessage = async (event: MessageEvent) => {
     } else {
       report = execute(task);
     }
+    const resetting = task.last && !task.noReset && !report.recycle;
+    // Marked before the report goes out, so the supervisor never takes this worker for
+    // clean while it resets.
+    if (resetting) Atomics.store(signals.flags, RESETTING, 1);
     port.postMessage(report);
-    if (task.last && !task.noReset && !report.recycle) {
+    if (resetting) {
       try {
         reset();
       } catch (error) {
         broken = `Cannot reset the interpreter: ${error}`;
       }
+      Atomics.store(signals.flags, RESETTING, 0);
     }
   };
   port.postMessage({ ready: true, snapshot: made }, made ? [made.buffer as ArrayBuffer] : []);

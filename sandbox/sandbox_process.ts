@@ -27,7 +27,14 @@ import {
 } from "./protocol.ts";
 import type { CheckerChannel } from "./js_worker.ts";
 import type { PythonTask } from "./python_worker.ts";
-import { clearSignals, REASON_TIMEOUT, type Signals, SIGNALS_BYTES, stopJob } from "./signals.ts";
+import {
+  clearSignals,
+  REASON_TIMEOUT,
+  RESETTING,
+  type Signals,
+  SIGNALS_BYTES,
+  stopJob,
+} from "./signals.ts";
 
 /** Extra time an input gets after its interrupt before its worker is terminated. */
 const GRACE_MS = 400;
@@ -59,33 +66,40 @@ let pyodideUrl = "";
 /** Pyodide's memory right after start-up: later workers start from it in a fraction of the time. */
 let snapshot: Uint8Array | undefined;
 /**
- * Two Python workers take programs in turn: while one puts its interpreter back after a
- * program (a copy of its whole memory), the other takes the next program, so a program
- * never waits for the previous one's reset.
+ * Two Python workers take programs: while one puts its interpreter back after a
+ * program (a rewrite of its whole memory), the other takes the next program, so a
+ * program does not wait for the previous one's reset.
  */
-const pythons: { runtime: Promise<Runtime>; ready: boolean }[] = [];
+const pythons: { runtime: Promise<Runtime>; ready: boolean; signals: Signals }[] = [];
+/** The slot that went longest without a program. */
 let turn = 0;
 
 /** Starts the Python worker of slot `slot` (replacing the one there). */
 function startPython(slot: number): Promise<Runtime> {
-  const entry = { runtime: launchPython(), ready: false };
+  const signals: Signals = { flags: new Int32Array(new SharedArrayBuffer(SIGNALS_BYTES)) };
+  const entry = { runtime: launchPython(signals), ready: false, signals };
   pythons[slot] = entry;
   entry.runtime.then(() => (entry.ready = true), () => {});
   return entry.runtime;
 }
 
-/** The slot whose turn it is, or the other one while the first is still starting. */
+/**
+ * A slot for the next program: a started worker that is not resetting, the one that
+ * waited longest first; else the started one that waited longest (its reset began
+ * first); else the slot whose turn it is.
+ */
 function pythonSlot(): number {
-  const slot = turn;
-  turn = (turn + 1) % pythons.length;
-  const other = (slot + 1) % pythons.length;
-  return pythons[slot].ready || !pythons[other].ready ? slot : other;
+  const order = pythons.map((_, i) => (turn + i) % pythons.length);
+  const clean = (i: number) => Atomics.load(pythons[i].signals.flags, RESETTING) === 0;
+  const slot = order.find((i) => pythons[i].ready && clean(i)) ??
+    order.find((i) => pythons[i].ready) ?? turn;
+  turn = (slot + 1) % pythons.length;
+  return slot;
 }
 
 /** Starts a Pyodide worker; it talks only through a private port that user code cannot reach. */
-function launchPython(): Promise<Runtime> {
-  const shared = new SharedArrayBuffer(SIGNALS_BYTES);
-  const signals: Signals = { flags: new Int32Array(shared) };
+function launchPython(signals: Signals): Promise<Runtime> {
+  const shared = signals.flags.buffer;
   const worker = new Worker(new URL("./python_worker.ts", import.meta.url), { type: "module" });
   const { port1, port2 } = new MessageChannel();
   return new Promise((resolve, reject) => {

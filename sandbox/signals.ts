@@ -1,7 +1,8 @@
 /**
  * The shared buffer between a sandbox process's supervisor thread and its runtime
  * worker: slot 0 is Pyodide's interrupt flag (2 = SIGINT), slot 1 records why the
- * job was stopped (first reason wins). Internal to `sandbox/`.
+ * job was stopped (first reason wins), slot 2 is 1 while a Python worker puts its
+ * interpreter back after a program. Internal to `sandbox/`.
  *
  * @module
  */
@@ -16,8 +17,11 @@ export interface Signals {
   flags: Int32Array;
 }
 
+/** Slot that is 1 while the worker resets its interpreter (it takes no input then). */
+export const RESETTING = 2;
+
 /** Bytes in the shared buffer. */
-export const SIGNALS_BYTES = 8;
+export const SIGNALS_BYTES = 12;
 
 /** Records `reason` (if none was recorded) and asks the interpreter to stop. */
 export function stopJob(signals: Signals, reason: number): void {
@@ -25,7 +29,7 @@ export function stopJob(signals: Signals, reason: number): void {
   Atomics.store(signals.flags, 0, 2);
 }
 
-/** Clears both slots before a job starts. */
+/** Clears the interrupt and the reason before a job starts. */
 export function clearSignals(signals: Signals): void {
   Atomics.store(signals.flags, 0, 0);
   Atomics.store(signals.flags, 1, 0);
