@@ -35,7 +35,7 @@ async function timed(
 async function throughput(): Promise<void> {
   const n = 2_000_000;
   const inc = (x: number) => x + 1;
-  const rounds = 5;
+  const rounds = 9;
   const five = (concurrency: number) =>
     Array.from({ length: 5 }, () => map(inc, { concurrency })) as [
       Stage<number, number>,
@@ -66,28 +66,39 @@ async function throughput(): Promise<void> {
     concurrentSync: () => sumOf(pipe(syncNumbers(n), ...five(4))),
   };
   type Name = keyof typeof variants;
-  const best = {} as Record<Name, { wall: number; cpu: number }>;
+  type Times = { wall: number; cpu: number };
+  const runs = {} as Record<Name, Times[]>;
   for (let round = 0; round < rounds; round++) {
     const sums = new Set<number>();
     for (const [name, run] of Object.entries(variants) as [Name, () => Promise<number>][]) {
       const { wall, cpu, sum } = await timed(run);
       sums.add(sum);
-      best[name] = {
-        wall: Math.min(best[name]?.wall ?? Infinity, wall),
-        cpu: Math.min(best[name]?.cpu ?? Infinity, cpu),
-      };
+      (runs[name] ??= []).push({ wall, cpu });
     }
     if (sums.size !== 1) throw new Error("Benchmark results differ");
   }
-  const rate = (ms: number) => Math.round(n / (ms / 1000)).toLocaleString("en").padStart(11);
+  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
+  const rate = (name: Name) => {
+    const ms = Math.min(...runs[name].map((t) => t.wall));
+    return Math.round(n / (ms / 1000)).toLocaleString("en").padStart(11);
+  };
+  // Each round times every variant back to back, so a round's ratio compares runs
+  // that shared the machine's state; the median over rounds drops the disturbed ones.
+  const ratios = (name: Name, plain: Name, k: keyof Times) =>
+    runs[name].map((t, round) => t[k] / runs[plain][round][k]);
   const line = (label: string, name: Name, plain: Name) => {
-    const cost = (k: "wall" | "cpu") => (best[name][k] / best[plain][k]).toFixed(2);
+    const wall = ratios(name, plain, "wall");
+    const spread = `rounds ${Math.min(...wall).toFixed(2)}–${Math.max(...wall).toFixed(2)}`;
     console.log(
-      `  ${label.padEnd(34)} ${rate(best[name].wall)} items/s` +
-        (name === plain ? "" : `  cost per item ${cost("wall")}× plain (CPU time ${cost("cpu")}×)`),
+      `  ${label.padEnd(34)} ${rate(name)} items/s` +
+        (name === plain ? "" : `  cost per item ${median(wall).toFixed(2)}× plain` +
+          ` (CPU time ${median(ratios(name, plain, "cpu")).toFixed(2)}×; ${spread})`),
     );
   };
-  console.log(`Five trivial stages, ${n.toLocaleString("en")} items (best of ${rounds}):`);
+  console.log(
+    `Five trivial stages, ${n.toLocaleString("en")} items ` +
+      `(${rounds} rounds; items/s: best round; cost: median of the rounds' ratios):`,
+  );
   console.log(" from an async generator:");
   line("plain for-await loop", "plain", "plain");
   line("five map() stages", "staged", "plain");
