@@ -43,6 +43,35 @@ Deno.test("SandboxPool runs Python in the three test styles and reports each sta
     assert.deepEqual(results.slice(0, 2).map((r) => r.return_value), ["6", '"abab"']);
   });
 
+  await t.step(
+    "execute(): descriptors an input closes or replaces are back for the next",
+    async () => {
+      const inputs = ["2\n1 2\n", "3\n4 5 6\n", "1\n-7\n"].map((stdin) => ({ stdin }));
+      // open(0) closes fd 0 when its file object goes; the runner reads the next input there.
+      const closes = await pool.execute({
+        language: "python",
+        code: "print(sum(map(int, open(0).read().split()[1:])))",
+        inputs,
+      });
+      assert.deepEqual(closes.map((r) => [r.status, r.stdout]), [
+        ["ok", "3\n"],
+        ["ok", "15\n"],
+        ["ok", "-7\n"],
+      ]);
+      const replaces = await pool.execute({
+        language: "python",
+        code: "import os, sys\nprint(sys.stdin.read().split()[0])\n" +
+          "sys.stdout.flush()\nos.dup2(os.open('/tmp/x', os.O_WRONLY | os.O_CREAT), 1)\nos.close(0)",
+        inputs,
+      });
+      assert.deepEqual(replaces.map((r) => [r.status, r.stdout]), [
+        ["ok", "2\n"],
+        ["ok", "3\n"],
+        ["ok", "1\n"],
+      ]);
+    },
+  );
+
   await t.step("gold test code passes when check() runs to the end", async () => {
     const code = "def add(a, b):\n    return a + b";
     const pass = await pool.run({

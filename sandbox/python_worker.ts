@@ -364,18 +364,29 @@ class Interpreter {
     this.#cwd = fs.cwd();
   }
 
+  /**
+   * Puts back the descriptors open at the snapshot that a program closed or replaced
+   * (`open(0).read()` closes fd 0 when the file object goes, `os.dup2`): before each
+   * input, since the runner reads the next input through fd 0, and at the reset.
+   */
+  restoreDescriptors(): void {
+    const streams = this.module.FS.streams as (Stream | null)[];
+    for (const [fd, saved] of this.#streams) {
+      if (streams[fd] === saved.stream) continue;
+      saved.stream.fd = fd;
+      saved.stream.position = saved.position;
+      streams[fd] = saved.stream;
+    }
+  }
+
   #restoreFileSystem(): void {
     const fs = this.module.FS;
     const streams = fs.streams as (Stream | null)[];
     for (const [fd, stream] of streams.entries()) {
       if (stream && stream !== this.#streams.get(fd)?.stream) fs.close(stream);
     }
-    // Descriptors the program closed or replaced (`os.close(0)`, `os.dup2`) come back.
-    for (const [fd, saved] of this.#streams) {
-      saved.stream.fd = fd;
-      saved.stream.position = saved.position;
-      streams[fd] = saved.stream;
-    }
+    for (const saved of this.#streams.values()) saved.stream.position = saved.position;
+    this.restoreDescriptors();
     if (!this.#fsChanged) return;
     const extra: string[] = [];
     this.#walkFiles((path, stat) => {
@@ -542,7 +553,7 @@ function execute(task: PythonTask): RuntimeReport {
   if (task.program) {
     const program = task.program;
     current = { id: task.id, program, compileError: load(program) };
-  }
+  } else runtime.restoreDescriptors();
   const program = current!.program;
   const input = program.inputs[task.index];
   stdin = new TextEncoder().encode(input.stdin);
