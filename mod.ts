@@ -15,6 +15,7 @@ export {
   CODE_LANGUAGES,
   type CodeLanguage,
   type CodeProblem,
+  type CodeProblemBase,
   type FunctionCodeProblem,
   type MathProblem,
   type Problem,
@@ -212,6 +213,7 @@ export {
   closestName,
   type FlagSpec,
   type FlagSpecs,
+  type FlagValue,
   type FlagValues,
   formatHelp,
   parseFlags,
@@ -297,8 +299,10 @@ export {
   type FrontierAnswer,
   frontierAnswers,
   type FrontierCodeOptions,
+  type FrontierFailure,
   type FrontierInputs,
   type FrontierOptions,
+  type FrontierResultBase,
   frontierSolutions,
   frontierTestCases,
   frontierTestInputs,
@@ -523,7 +527,7 @@ export {
 } from "./sandbox/judge.ts";
 
 // Live server and trainer client
-export { createApp, type ServerAppOptions } from "./src/server/app.ts";
+export { createApp, type ServerApp, type ServerAppOptions } from "./src/server/app.ts";
 export { TOKEN_ENV } from "./src/server/auth.ts";
 export {
   type FinishedProblem,

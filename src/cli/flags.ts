@@ -34,7 +34,8 @@ export type FlagSpec =
 export type FlagSpecs = Record<string, FlagSpec>;
 
 /** A flag's parsed value: a string flag with `choices` is one of them (a literal type). */
-type ValueOf<S extends FlagSpec> = S extends { type: "string"; choices: readonly (infer C)[] } ? C
+export type FlagValue<S extends FlagSpec> = S extends
+  { type: "string"; choices: readonly (infer C)[] } ? C
   : S extends { type: "string" } ? string
   : S extends { type: "number" } ? number
   : S extends { type: "boolean" } ? boolean
@@ -42,8 +43,8 @@ type ValueOf<S extends FlagSpec> = S extends { type: "string"; choices: readonly
 
 /** Parsed values: flags with a default are always present. */
 export type FlagValues<S extends FlagSpecs> =
-  & { [K in keyof S as S[K] extends { default: unknown } ? K : never]: ValueOf<S[K]> }
-  & { [K in keyof S as S[K] extends { default: unknown } ? never : K]?: ValueOf<S[K]> };
+  & { [K in keyof S as S[K] extends { default: unknown } ? K : never]: FlagValue<S[K]> }
+  & { [K in keyof S as S[K] extends { default: unknown } ? never : K]?: FlagValue<S[K]> };
 
 /**
  * The parsed values with every `secret` flag's value replaced by `"(set)"`: what a

@@ -15,7 +15,9 @@ export type WhereOperator = "=" | "!=" | ">=" | "<=" | ">" | "<";
 
 /** One `--where` condition: a field (dotted for nested fields), an operator, values. */
 export interface WhereCondition {
+  /** The record's field (dotted for nested fields, e.g. `meta.difficulty`). */
   field: string;
+  /** How the field compares with the values. */
   op: WhereOperator;
   /** Alternatives for `=` and `!=` (`a|b`); one value otherwise. */
   values: readonly string[];

@@ -12,7 +12,9 @@ import { ConfigError } from "../errors.ts";
 export interface LogisticModel {
   /** Feature names, in the order of `weights`. */
   readonly features: readonly string[];
+  /** One weight per feature. */
   readonly weights: readonly number[];
+  /** The intercept. */
   readonly bias: number;
 }
 
@@ -133,8 +135,9 @@ function solve(matrix: number[][], vector: number[]): number[] {
 
 /** One bin of a reliability diagram. */
 export interface ReliabilityBin {
-  /** The bin's range of predicted confidence, [lo, hi). */
+  /** The bin's range of predicted confidence, [lo, hi): its lower end. */
   lo: number;
+  /** Its upper end (excluded, but for the last bin). */
   hi: number;
   /** Predictions that fell in the bin. */
   count: number;

@@ -40,6 +40,7 @@ export interface ProgramCluster {
   groups: (number | undefined)[];
   /** Its output on each input (`undefined`: the run did not end `ok`). */
   outputs: (string | undefined)[];
+  /** What the cluster's confidence is computed from. */
   features: ClusterFeatures;
 }
 

@@ -49,7 +49,9 @@ export interface GoldRuns {
 
 /** A program's gold score. */
 export interface GoldScore {
+  /** Tests passed, or 1 when `check(candidate)` ran `ok`. */
   score: number;
+  /** The problem's tests, or 1 for its `check(candidate)`. */
   max_score: number;
 }
 

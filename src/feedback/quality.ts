@@ -12,15 +12,21 @@ import { expectedCalibrationError, type ReliabilityBin, reliabilityBins } from "
 export interface CheckedPair {
   /** The pair's confidence (absent: its rule gave none). */
   confidence?: number;
+  /** True when the gold feedback says the chosen sample is right. */
   chosen_right: boolean;
+  /** True when the gold feedback says the rejected sample is right. */
   rejected_right: boolean;
 }
 
 /** What a minimum confidence keeps. */
 export interface YieldRow {
+  /** The minimum confidence. */
   min_confidence: number;
+  /** Checked pairs it keeps. */
   kept: number;
+  /** Of them, chosen right and rejected wrong. */
   precise: number;
+  /** `precise / kept` (NaN when it keeps none). */
   precision: number;
 }
 
@@ -30,6 +36,7 @@ export interface PairQuality {
   checked: number;
   /** Of them, chosen right and rejected wrong. */
   precise: number;
+  /** `precise / checked` (NaN when none was checked). */
   precision: number;
   /** Expected calibration error of the confidence (NaN without confidences). */
   ece: number;

@@ -38,8 +38,11 @@ export const CONFIDENT_MIN_CONFIDENCE: Readonly<Record<"code" | "math", number>>
 
 /** Code pair policy settings a rule set implies (unset: the policy's defaults). */
 export interface RulePairSettings {
+  /** Smallest score gap between chosen and rejected. */
   margin?: number;
+  /** Share of the tests a chosen sample must pass. */
   minPassFraction?: number;
+  /** Pairs per problem at most. */
   cap?: number;
 }
 

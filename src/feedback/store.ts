@@ -43,14 +43,19 @@ CREATE TABLE IF NOT EXISTS feedback_pair_samples (
 
 /** Which samples a written pair was made of. */
 export interface PairSamples {
+  /** The pair's id in the pair log. */
   pair_id: string;
+  /** The problem of both samples. */
   problem_id: string;
+  /** The chosen sample's index among the problem's samples. */
   chosen_index: number;
+  /** The rejected sample's index among the problem's samples. */
   rejected_index: number;
 }
 
 /** A stored vote with the feedback source it was made for. */
 export interface StoredVote extends Vote {
+  /** The feedback source the vote was made for. */
   feedback: FeedbackSource;
 }
 

@@ -185,7 +185,9 @@ export type ParquetColumnType = "STRING" | "DOUBLE" | "INT64" | "BOOLEAN";
 
 /** A column of {@link ParquetFileWriter}: its name, type and whether it may be null. */
 export interface ParquetColumn {
+  /** The column's name (a row's field of that name fills it). */
   name: string;
+  /** What the column holds. */
   type: ParquetColumnType;
   /** Null allowed (default `false`: every row has a value). */
   nullable?: boolean;

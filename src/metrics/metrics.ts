@@ -30,10 +30,15 @@ export type WaitReason = "starved" | "blocked";
 
 /** A stage's figures so far, as {@link Metrics.stageFigures} reads them. */
 export interface StageFigures {
+  /** The stage's name. */
   stage: string;
+  /** Items that entered it. */
   items_in: number;
+  /** Items it emitted. */
   items_out: number;
+  /** Items it is working on now. */
   in_flight: number;
+  /** Items it failed on. */
   errors: number;
   /** Seconds with at least one item in flight. */
   busy_seconds: number;

@@ -27,11 +27,14 @@ export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
 
 /** The result of running one program on one input. */
 export interface ExecutionResult {
+  /** How the run ended (`ok`, a runtime error, a limit hit, …). */
   status: ExecutionStatus;
+  /** Standard output, truncated. */
   stdout: string;
   /** Standard error or the error text, truncated. */
   stderr: string;
   /** For function-style calls: the return value serialized canonically. */
   return_value?: string;
+  /** Wall-clock time of the run, in milliseconds. */
   duration_ms: number;
 }

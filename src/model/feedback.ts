@@ -9,6 +9,7 @@ export type FeedbackSource = "self_consistency" | "frontier" | "gold";
 
 /** A vote over one question: a math problem's answer, or one code test input's output. */
 export interface Vote {
+  /** The problem voted on. */
   problem_id: string;
   /** For code: the test input voted on; absent for math. */
   input?: string;
@@ -26,8 +27,11 @@ export interface Vote {
 
 /** A sample with its score against the pseudo (or gold) feedback. */
 export interface ScoredSample {
+  /** The problem the sample answers. */
   problem_id: string;
+  /** The sample's position among the problem's samples, from 0. */
   index: number;
+  /** The sample's completion. */
   completion: string;
   /** The extracted answer (math) or program (code). */
   extracted?: string;
@@ -35,5 +39,6 @@ export interface ScoredSample {
   score: number;
   /** The best score possible (1 for math, kept tests for code). */
   max_score: number;
+  /** Where the label or tests scored against came from. */
   feedback: FeedbackSource;
 }

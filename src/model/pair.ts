@@ -39,19 +39,29 @@ export interface StepDetail {
   label?: string;
   /** Code: the pseudo tests the completed programs ran on. */
   tests?: number;
+  /** The chosen prefix: its cut and its completions' values. */
   chosen: PrefixSide;
+  /** The rejected prefix: its cut and its completions' values. */
   rejected: PrefixSide;
 }
 
 /** A pair before it enters the pair log (no `seq` or `id` yet). */
 export interface PairDraft {
+  /** The problem both texts answer. */
   problem_id: string;
+  /** The prompt the policy was asked (TRL's `prompt`). */
   prompt: string;
+  /** The preferred completion (or prefix, for a step pair). */
   chosen: string;
+  /** The completion (or prefix) not preferred. */
   rejected: string;
+  /** The chosen text's score against the feedback. */
   chosen_score: number;
+  /** The rejected text's score against the feedback. */
   rejected_score: number;
+  /** Where the label or tests behind the scores came from. */
   feedback: FeedbackSource;
+  /** The name of the run that made the pair. */
   run: string;
   /** Default `"solution"`. Step pairs carry no end-of-sequence token. */
   level?: PairLevel;
@@ -70,5 +80,6 @@ export interface Pair extends PairDraft {
   seq: number;
   /** `sha256-` + hex digest of the pair's content; equal pairs share an id. */
   id: string;
+  /** Whole solutions or prefixes (always set in the log). */
   level: PairLevel;
 }

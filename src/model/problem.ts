@@ -21,10 +21,15 @@ export type ProblemMeta = Record<string, string | number | boolean>;
 
 /** A math problem; `answer` is the gold final answer when known. */
 export interface MathProblem {
+  /** The problem's id, unique in its dataset (`gsm8k/12`). */
   id: string;
+  /** A math problem. */
   kind: "math";
+  /** The question, as the policy model is asked it. */
   prompt: string;
+  /** The gold final answer, when known. */
   answer?: string;
+  /** What the dataset says about the problem besides its content. */
   meta?: ProblemMeta;
 }
 
@@ -35,14 +40,21 @@ export type CodeLanguage = typeof CODE_LANGUAGES[number];
 
 /** A test case with an expected output (gold or frontier-written). */
 export interface TestCase {
+  /** Stdin text, or a call's arguments as a Python literal (function style). */
   input: string;
+  /** The expected stdout, or the call's expected return value as a Python literal. */
   output: string;
 }
 
-interface CodeProblemBase {
+/** What code problems of both test styles have. */
+export interface CodeProblemBase {
+  /** The problem's id, unique in its dataset (`humaneval/12`). */
   id: string;
+  /** A code problem. */
   kind: "code";
+  /** The language the program is written in. */
   language: CodeLanguage;
+  /** The task, as the policy model is asked it (a base model continues it). */
   prompt: string;
   /** Test cases with expected outputs. */
   tests?: TestCase[];
@@ -50,11 +62,13 @@ interface CodeProblemBase {
   test_inputs?: string[];
   /** Gold test code defining `check(candidate)`. */
   test_code?: string;
+  /** What the dataset says about the problem besides its content. */
   meta?: ProblemMeta;
 }
 
 /** A code problem whose program reads stdin and writes stdout. */
 export interface StdioCodeProblem extends CodeProblemBase {
+  /** The program reads stdin and writes stdout. */
   style: "stdio";
 }
 
@@ -63,7 +77,9 @@ export interface StdioCodeProblem extends CodeProblemBase {
  * list as a Python literal (what sits between the call's parentheses).
  */
 export interface FunctionCodeProblem extends CodeProblemBase {
+  /** The program defines a function that each test calls. */
   style: "function";
+  /** The name of the function each test calls. */
   entry_point: string;
 }
 

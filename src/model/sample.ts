@@ -18,6 +18,7 @@ export type SampleFailure =
 
 /** One completion drawn for a problem. */
 export interface Sample {
+  /** The problem the completion answers. */
   problem_id: string;
   /** Position of the sample among the problem's samples, from 0. */
   index: number;
@@ -50,7 +51,9 @@ export function taskProblemId(taskId: string): string {
 
 /** A line of a recorded samples file: `{"problem_id", "completions": [...]}`. */
 export interface RecordedSamples {
+  /** The problem the completions answer. */
   problem_id: string;
+  /** The completions, in sample order. */
   completions: string[];
 }
 

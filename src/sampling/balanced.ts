@@ -19,10 +19,15 @@ import {
 
 /** What the dashboard and metrics say about one replica. */
 export interface ReplicaStatus {
+  /** The replica's server. */
   baseURL: string;
+  /** Requests in flight now. */
   inFlight: number;
+  /** False while the replica rests after failures. */
   healthy: boolean;
+  /** Attempts sent to it so far. */
   requests: number;
+  /** Attempts that failed with a retryable error (connection, timeout, 5xx, 429). */
   failures: number;
 }
 

@@ -33,7 +33,9 @@ export interface EndpointOptions {
 
 /** A chat message. */
 export interface ChatMessage {
+  /** Who speaks. */
   role: "system" | "user" | "assistant";
+  /** What is said. */
   content: string;
 }
 
@@ -42,9 +44,13 @@ export type PromptInput = { messages: ChatMessage[] } | { prompt: string };
 
 /** Sampling parameters sent with each request. */
 export interface SamplingParams {
+  /** Sampling temperature (0: greedy). */
   temperature?: number;
+  /** Nucleus sampling: the smallest set of tokens whose probability reaches it. */
   top_p?: number;
+  /** Completion tokens at most. */
   max_tokens?: number;
+  /** Sequences that end a completion. */
   stop?: string[];
   /** Base seed; the sampler adds the first sample index of each request. */
   seed?: number;
@@ -54,8 +60,11 @@ export interface SamplingParams {
 
 /** One request: a prompt, `n` choices and the sampling parameters. */
 export interface CompletionRequest {
+  /** The prompt: chat messages or plain text. */
   input: PromptInput;
+  /** Choices asked for. */
   n: number;
+  /** The sampling parameters. */
   params: SamplingParams;
   /** Ask for a JSON object (`response_format: {type: "json_object"}`). */
   jsonObject?: boolean;
@@ -63,19 +72,25 @@ export interface CompletionRequest {
 
 /** One choice of a response. */
 export interface CompletionChoice {
+  /** The completion's text. */
   text: string;
+  /** Why the completion ended (`stop`, `length`, …), when the server says. */
   finish_reason?: string;
 }
 
 /** Token counts of a response. */
 export interface TokenUsage {
+  /** Tokens of the prompt. */
   prompt_tokens: number;
+  /** Tokens of all the choices together. */
   completion_tokens: number;
 }
 
 /** A well-formed response. */
 export interface CompletionResponse {
+  /** The choices, in the server's order. */
   choices: CompletionChoice[];
+  /** Token counts, when the server reports them. */
   usage?: TokenUsage;
 }
 

@@ -54,7 +54,8 @@ export interface FrontierOptions extends ServerOptions {
 /** Why a frontier result has nothing usable: a request failure, or an answer without the asked content. */
 export type FrontierFailure = SampleFailure | "no_answer";
 
-interface FrontierResultBase {
+/** What every frontier result has besides its problem: the answer and how it went. */
+export interface FrontierResultBase {
   /** The frontier model's raw answer ("" when the request failed). */
   completion: string;
   /** Set when the result holds nothing usable. */
@@ -69,6 +70,7 @@ interface FrontierResultBase {
 
 /** A math problem's frontier answer. */
 export interface FrontierAnswer extends FrontierResultBase {
+  /** The problem asked about. */
   problem: MathProblem;
   /** The extracted final answer, the problem's pseudo label. */
   answer?: string;
@@ -76,6 +78,7 @@ export interface FrontierAnswer extends FrontierResultBase {
 
 /** A code problem with generated test inputs (in `problem.test_inputs`). */
 export interface FrontierInputs extends FrontierResultBase {
+  /** The problem, with the inputs kept in `test_inputs`. */
   problem: CodeProblem;
   /** Inputs dropped by validation, by reason. */
   dropped: Partial<Record<DropReason, number>>;
@@ -83,6 +86,7 @@ export interface FrontierInputs extends FrontierResultBase {
 
 /** A code problem with generated test cases (in `problem.tests`). */
 export interface FrontierTests extends FrontierResultBase {
+  /** The problem, with the tests kept in `tests`. */
   problem: CodeProblem;
   /** Tests dropped by validation, by reason. */
   dropped: Partial<Record<DropReason, number>>;

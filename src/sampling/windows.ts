@@ -39,7 +39,9 @@ export interface SamplingWindowOptions {
 
 /** A problem with every sample drawn for it (failures included), in arrival order. */
 export interface ProblemSamples<P extends Problem = Problem> {
+  /** The problem sampled. */
   problem: P;
+  /** Its samples, failures included, in arrival order. */
   samples: Sample[];
   /** How many samples the problem could have had (the maximum, or fewer recorded). */
   drawable: number;

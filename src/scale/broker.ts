@@ -58,8 +58,9 @@ export const DEFAULT_DELIVERY: DeliveryPolicy = { ackWaitMs: 30_000, maxDeliver:
 export interface ConnectBrokerOptions {
   /** Token the broker requires (`authorization { token }` in its configuration). */
   token?: string;
-  /** User and password the broker requires. */
+  /** User the broker requires, with `pass`. */
   user?: string;
+  /** The user's password. */
   pass?: string;
   /** A name shown in the broker's connection list. */
   name?: string;

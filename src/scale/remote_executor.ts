@@ -51,6 +51,7 @@ export interface RemoteExecutorOptions extends ConnectBrokerOptions {
   delivery?: Partial<DeliveryPolicy>;
   /** Jobs published and not yet answered, at most. Default 256. */
   maxOutstanding?: number;
+  /** Where the figures go: jobs sent, jobs outstanding, the broker's round-trip time. */
   metrics?: Metrics;
   /** How often workers send heartbeats (to tell when they are gone). Default 2000 ms. */
   heartbeatMs?: number;
@@ -60,12 +61,15 @@ export interface RemoteExecutorOptions extends ConnectBrokerOptions {
 
 /** What the dashboard shows about remote execution. */
 export interface RemoteStatus {
+  /** The broker's address. */
   broker: string;
+  /** False while the client reconnects to the broker. */
   connected: boolean;
   /** Jobs published and not yet answered. */
   outstanding: number;
   /** Round-trip time to the broker, last measured (ms). */
   rtt_ms?: number;
+  /** The workers heard from, with their last heartbeat's figures. */
   workers: FleetWorker[];
   /** Why the pipeline is waiting, when it is. */
   waiting?: string;

@@ -44,7 +44,9 @@ export interface ExecutionWorkerOptions {
 
 /** What a worker has done so far. */
 export interface WorkerCounts {
+  /** Jobs (programs) answered so far. */
   jobs: number;
+  /** Executions (program × input) they held. */
   executions: number;
   /** Jobs running now. */
   running: number;

@@ -64,6 +64,14 @@ export interface ServerAppOptions {
   signal?: AbortSignal;
 }
 
+/** The server's application: what `Deno.serve` calls, and tests ask directly. */
+export interface ServerApp {
+  /** Answers a request (the handler `Deno.serve` takes). */
+  readonly fetch: (request: Request) => Response | Promise<Response>;
+  /** Answers a request for `input` (a path, or a full URL or request) without a network. */
+  request(input: string | URL | Request, init?: RequestInit): Response | Promise<Response>;
+}
+
 /** Largest page `/v1/pairs` returns. */
 export const MAX_PAGE = 10_000;
 
@@ -81,7 +89,7 @@ export const MAX_PAGE = 10_000;
  * assert.equal((await res.json()).parameter, "after");
  * ```
  */
-export function createApp(options: ServerAppOptions): Hono {
+export function createApp(options: ServerAppOptions): ServerApp {
   const { pairLog: log } = options;
   const metrics = options.metrics ?? new Metrics();
   const consumers = new PairConsumers(metrics, log);

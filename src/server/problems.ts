@@ -23,15 +23,21 @@ export interface ProblemExecution {
   sample_index: number;
   /** The test input. */
   input: string;
+  /** How the run went. */
   result: ExecutionResult;
 }
 
 /** The parts of a problem's detail that a {@link ProblemDetailSource} may know. */
 export interface ProblemParts {
+  /** The problem itself. */
   problem?: Problem;
+  /** Its samples. */
   samples?: Sample[];
+  /** Its programs' runs on its test inputs. */
   executions?: ProblemExecution[];
+  /** The votes behind its label or tests. */
   votes?: Vote[];
+  /** Its samples' scores. */
   scores?: ScoredSample[];
 }
 

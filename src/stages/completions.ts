@@ -23,7 +23,9 @@ import type { Prefix } from "../steps/prefixes.ts";
 
 /** What the completion stage needs from an item: a problem and its prefixes. */
 export interface ProblemPrefixes<P extends Problem = Problem> {
+  /** The problem. */
   problem: P;
+  /** The prefixes to complete. */
   prefixes: readonly Prefix[];
 }
 

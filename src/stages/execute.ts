@@ -16,6 +16,7 @@ import type { ExecuteOptions, Executor, ProgramInput } from "../../sandbox/execu
 
 /** What the execute stage needs from an item: a problem, its programs and their inputs. */
 export interface Executable {
+  /** The problem whose programs run. */
   problem: CodeProblem;
   /** The program of each sample, by sample index (`undefined`: none could be extracted). */
   programs: readonly (string | undefined)[];

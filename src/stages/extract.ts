@@ -15,7 +15,9 @@ import { inputRuns } from "./execute.ts";
 
 /** A problem with its samples, as the sample stage gives it. */
 export interface Sampled<P> {
+  /** The problem. */
   problem: P;
+  /** Its samples. */
   samples: Sample[];
 }
 

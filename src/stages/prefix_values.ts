@@ -28,7 +28,9 @@ import { type Executed, executeStage, inputRuns } from "./execute.ts";
 
 /** What a value stage needs from an item: its prefixes and their completions. */
 export interface CompletedPrefixes<P extends Problem = Problem> {
+  /** The problem. */
   problem: P;
+  /** Its prefixes. */
   prefixes: readonly Prefix[];
   /** Each prefix's completions, in prefix order. */
   completions: readonly (readonly Sample[])[];

@@ -19,7 +19,9 @@ import {
 
 /** What the prefix stage needs from an item: a problem and the solutions to cut. */
 export interface ProblemSolutions<P extends Problem = Problem> {
+  /** The problem. */
   problem: P;
+  /** The solutions to cut into prefixes. */
   solutions: readonly Solution[];
 }
 

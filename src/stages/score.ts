@@ -20,6 +20,7 @@ import type { Stage } from "../stream/stage.ts";
 
 /** A problem whose samples are scored: what the pair and record stages read. */
 export interface ScoredProblem<P extends { id: string } = { id: string }> {
+  /** The problem. */
   problem: P;
   /** Where the label or tests came from. */
   feedback: FeedbackSource;
@@ -57,8 +58,11 @@ export interface CodeScoring {
 
 /** What the code score stage reads: a problem's samples and their programs. */
 export interface ProgramsOfSamples {
+  /** The problem. */
   problem: CodeProblem;
+  /** Its samples. */
   samples: readonly Sample[];
+  /** The program of each sample, by sample index (`undefined`: none was extracted). */
   programs: readonly (string | undefined)[];
 }
 

@@ -20,6 +20,7 @@ import type { Paired } from "./pair.ts";
 
 /** What a step pair stage needs from an item: its valued prefixes. */
 export interface ValuedPrefixes {
+  /** Each prefix with its completions' values. */
   valued: readonly ValuedPrefix[];
 }
 

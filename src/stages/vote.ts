@@ -71,8 +71,11 @@ export function voteOnOutputs(
 
 /** What the code vote stage reads: a problem's programs and their execution results. */
 export interface ExecutedPrograms {
+  /** The problem. */
   problem: CodeProblem;
+  /** The program of each sample, by sample index (`undefined`: none was extracted). */
   programs: readonly (string | undefined)[];
+  /** Results by program and input: `results[program][input]`. */
   results: readonly (ExecutionResult | undefined)[][];
 }
 

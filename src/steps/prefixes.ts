@@ -38,6 +38,7 @@ export const PREFIX_DEFAULTS: Readonly<Record<"math" | "code", Readonly<PrefixCu
 
 /** A partial solution to be completed and valued. */
 export interface Prefix {
+  /** The problem of the solution it was cut from. */
   problem_id: string;
   /** Index of the solution sample it was cut from. */
   sample: number;
@@ -51,7 +52,9 @@ export interface Prefix {
 
 /** A solution to cut: a sample's index and text (for code, cut at its program's end). */
 export interface Solution {
+  /** The sample's index among the problem's samples. */
   index: number;
+  /** The solution's text. */
   text: string;
 }
 

@@ -13,7 +13,9 @@
 
 /** A prefix's completions: how many succeeded of how many. */
 export interface CompletionTally {
+  /** Completions that succeeded. */
   successes: number;
+  /** Completions drawn. */
   trials: number;
 }
 
