@@ -555,7 +555,6 @@ export {
 // Scale-out
 export {
   BrokerUnreachableError,
-  connectBroker,
   type ConnectBrokerOptions,
   type DeliveryPolicy,
 } from "./src/scale/broker.ts";

@@ -12,7 +12,6 @@
  */
 import { cpuUsage } from "node:process";
 import {
-  connectBroker,
   ExecutionCache,
   type ExecutionResult,
   ExecutionWorker,
@@ -216,15 +215,14 @@ async function brokerCost(broker: TestBroker): Promise<void> {
       }))),
     close: () => Promise.resolve(),
   };
-  const nc = await connectBroker(broker.url);
   const executor = await RemoteExecutor.connect({
     url: broker.url,
     runId: "echo",
     cache: new ExecutionCache({ maxEntries: 10 }),
     log: () => {},
   });
-  const worker = new ExecutionWorker({
-    nc,
+  const worker = await ExecutionWorker.connect({
+    url: broker.url,
     executor: echo,
     poolSize: 64,
     id: "echo",
@@ -244,7 +242,7 @@ async function brokerCost(broker: TestBroker): Promise<void> {
   worker.stop();
   await running;
   await executor.close();
-  await nc.close();
+  await worker.close();
   const cpuMs = (used.user + used.system) / 1000;
   console.log(
     `\nBroker cost (no-op jobs of ${INPUTS} inputs, pipeline + in-process worker + broker on one machine):`,

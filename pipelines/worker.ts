@@ -6,13 +6,7 @@
  *
  * @module
  */
-import {
-  BrokerUnreachableError,
-  connectBroker,
-  ExecutionWorker,
-  formatHelp,
-  SandboxPool,
-} from "../mod.ts";
+import { BrokerUnreachableError, ExecutionWorker, formatHelp, SandboxPool } from "../mod.ts";
 import { hostname } from "node:os";
 import { runCommand } from "./command.ts";
 import { parseWorkerArgs } from "./config.ts";
@@ -29,15 +23,20 @@ export async function main(args: string[]): Promise<number> {
   }
   const { config } = parsed;
   const id = config.id ?? `${hostname()}-${Deno.pid}`;
-  const nc = await connectBroker(config.nats, {
-    name: `pfpo-worker-${id}`,
-    ...(config.token ? { token: config.token } : {}),
-  });
   const pool = await SandboxPool.start({
     ...(config.poolSize ? { size: config.poolSize } : {}),
     memoryMb: config.memoryMb,
   });
-  const worker = new ExecutionWorker({ nc, executor: pool, poolSize: pool.size, id });
+  const worker = await ExecutionWorker.connect({
+    url: config.nats,
+    ...(config.token ? { token: config.token } : {}),
+    executor: pool,
+    poolSize: pool.size,
+    id,
+  }).catch(async (error) => {
+    await pool.close();
+    throw error;
+  });
   const stop = () => worker.stop();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
@@ -47,7 +46,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(
       `Worker ${id}: pool ${pool.size}, ${counts.executions} executions in ${counts.jobs} jobs (${
         worker.executionsPerSecond.toFixed(1)
-      }/s), ${counts.running} running, broker ${nc.getServer()} ${
+      }/s), ${counts.running} running, broker ${worker.server} ${
         worker.connected ? "connected" : "disconnected, reconnecting"
       }, up ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
@@ -63,7 +62,7 @@ export async function main(args: string[]): Promise<number> {
     Deno.removeSignalListener("SIGINT", stop);
     Deno.removeSignalListener("SIGTERM", stop);
     await pool.close();
-    await nc.drain().catch(() => nc.close());
+    await worker.close();
   }
 }
 

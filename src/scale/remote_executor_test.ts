@@ -61,9 +61,8 @@ function remote(broker: TestBroker, options: Partial<RemoteExecutorOptions> = {}
 }
 
 async function startWorker(broker: TestBroker, executor: Executor, id = "w1") {
-  const nc = await connectBroker(broker.url);
-  const worker = new ExecutionWorker({
-    nc,
+  const worker = await ExecutionWorker.connect({
+    url: broker.url,
     executor,
     poolSize: 2,
     id,
@@ -76,7 +75,7 @@ async function startWorker(broker: TestBroker, executor: Executor, id = "w1") {
     stop: async () => {
       worker.stop();
       await running;
-      await nc.close();
+      await worker.close();
     },
   };
 }

@@ -20,14 +20,21 @@ import { sleep } from "../sampling/retry.ts";
 import type { Executor } from "../../sandbox/executor.ts";
 import { DEFAULT_LIMITS, type SandboxLimits } from "../../sandbox/job.ts";
 import { SandboxPoolError } from "../../sandbox/pool.ts";
-import { JOB_STREAM, watchConnection, WORKER_CONSUMER, WORKER_HEARTBEAT_PREFIX } from "./broker.ts";
+import {
+  connectBroker,
+  type ConnectBrokerOptions,
+  JOB_STREAM,
+  watchConnection,
+  WORKER_CONSUMER,
+  WORKER_HEARTBEAT_PREFIX,
+} from "./broker.ts";
 import { decodeJob, type JobMessage, resultMessages } from "./messages.ts";
 import type { WorkerHeartbeat } from "./fleet.ts";
 
-/** Options for {@link ExecutionWorker}. */
-export interface ExecutionWorkerOptions {
-  /** A connection to the broker (see `connectBroker`). */
-  nc: NatsConnection;
+/** Options for {@link ExecutionWorker.connect}. */
+export interface ExecutionWorkerOptions extends ConnectBrokerOptions {
+  /** The broker, e.g. `nats://10.0.0.5:4222`. */
+  url: string;
   /** Where programs run (a local sandbox pool). */
   executor: Executor;
   /** The executor's parallelism: jobs taken at once are twice this. */
@@ -56,6 +63,7 @@ export interface WorkerCounts {
 
 /** Runs jobs from the queue until stopped. */
 export class ExecutionWorker {
+  readonly #nc: NatsConnection;
   readonly #options: ExecutionWorkerOptions;
   readonly #js: JetStreamClient;
   readonly #limits: Required<SandboxLimits>;
@@ -66,12 +74,28 @@ export class ExecutionWorker {
   #rate = { at: performance.now(), executions: 0, perSecond: 0 };
   #connected = true;
 
-  /** Creates a worker; {@link run} starts it. */
-  constructor(options: ExecutionWorkerOptions) {
+  private constructor(nc: NatsConnection, options: ExecutionWorkerOptions) {
+    this.#nc = nc;
     this.#options = options;
-    this.#js = jetstream(options.nc);
+    this.#js = jetstream(nc);
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#log = options.log ?? ((line) => console.error(line));
+  }
+
+  /**
+   * Connects to the broker; {@link run} then takes jobs, and {@link close} ends the
+   * connection.
+   *
+   * @throws {BrokerUnreachableError} when the broker cannot be reached.
+   */
+  static async connect(options: ExecutionWorkerOptions): Promise<ExecutionWorker> {
+    const nc = await connectBroker(options.url, { name: `pfpo-worker-${options.id}`, ...options });
+    return new ExecutionWorker(nc, options);
+  }
+
+  /** The broker's address the connection uses now. */
+  get server(): string {
+    return this.#nc.getServer();
   }
 
   /** Jobs and executions so far. */
@@ -96,7 +120,7 @@ export class ExecutionWorker {
   async run(): Promise<void> {
     const signal = this.#stopping.signal;
     const heartbeat = setInterval(() => this.#heartbeat(), this.#options.heartbeatMs ?? 2000);
-    watchConnection(this.#options.nc, {
+    watchConnection(this.#nc, {
       log: this.#log,
       onChange: (connected) => (this.#connected = connected),
     });
@@ -118,8 +142,15 @@ export class ExecutionWorker {
     this.#stopping.abort();
   }
 
+  /** Stops taking jobs and closes the connection, once what it publishes has gone out. */
+  async close(): Promise<void> {
+    this.stop();
+    if (this.#nc.isClosed()) return;
+    await this.#nc.drain().catch(() => this.#nc.close());
+  }
+
   async #consumer(signal: AbortSignal): Promise<Consumer | undefined> {
-    const jsm = await jetstreamManager(this.#options.nc);
+    const jsm = await jetstreamManager(this.#nc);
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         await jsm.consumers.info(JOB_STREAM, WORKER_CONSUMER);
@@ -127,7 +158,7 @@ export class ExecutionWorker {
       } catch (error) {
         if (attempt % 30 === 0) {
           this.#log(
-            `Waiting for a pipeline to create the job queue on ${this.#options.nc.getServer()}: ${
+            `Waiting for a pipeline to create the job queue on ${this.#nc.getServer()}: ${
               toError(error).message
             }`,
           );
@@ -175,7 +206,7 @@ export class ExecutionWorker {
         { id: job.id, worker: this.#options.id, delivery: msg.info.deliveryCount },
         job.keys,
         results,
-        this.#options.nc.info?.max_payload ?? 1 << 20,
+        this.#nc.info?.max_payload ?? 1 << 20,
       );
       for (const part of parts) await this.#publish(job.reply, part, signal);
       msg.ack();
@@ -220,7 +251,7 @@ export class ExecutionWorker {
       { id, worker: this.#options.id, delivery: msg.info.deliveryCount },
       keys,
       keys.map(() => failed),
-      this.#options.nc.info?.max_payload ?? 1 << 20,
+      this.#nc.info?.max_payload ?? 1 << 20,
     );
     try {
       for (const part of parts) await this.#publish(reply, part, signal);
@@ -261,7 +292,7 @@ export class ExecutionWorker {
       jobs_running: this.#counts.running,
     };
     try {
-      this.#options.nc.publish(
+      this.#nc.publish(
         `${WORKER_HEARTBEAT_PREFIX}.${safeToken(this.#options.id)}`,
         JSON.stringify(beat),
       );
