@@ -4,21 +4,25 @@
  * defines the functions the worker calls.
  *
  * In the interpreter that runs programs: `load(code)` compiles a program once,
- * `run_input(mode, entry_point, args_text)` runs it in fresh globals on one `stdio` or
- * `call` input, `run_top()` runs it in fresh globals for gold test mode and describes
- * its top-level names, and `call(op, handle, name, payload)` serves the checker's
- * requests on those names. In the checker, a second interpreter that never runs
- * program code: `load_test(test_code)` compiles the gold test code and
- * `check_input(entry_point, names, bridge)` runs it, reaching the program only through
- * `bridge`, which carries text. Isolation between programs is not this file's job:
- * the worker puts both interpreters back to their snapshot after every program.
+ * `run_input(mode, entry_point, args_text, seed_high, seed_low)` runs it in fresh
+ * globals on one `stdio` or `call` input, `run_top(seed_high, seed_low)` runs it in
+ * fresh globals for gold test mode and describes its top-level names, and
+ * `call(op, handle, name, payload)` serves the checker's requests on those names. In
+ * the checker, a second interpreter that never runs program code: `load_test(test_code)`
+ * compiles the gold test code and
+ * `check_input(entry_point, names, bridge, seed_high, seed_low)` runs it, reaching the
+ * program only through `bridge`, which carries text. The seeds (two 32-bit integers
+ * from the worker) seed `random` for the input. Isolation between programs is not this
+ * file's job: the worker puts both interpreters back to their snapshot after every
+ * program.
  *
  * `load` and `load_test` return `""` or the compile error text. `run_input` and
- * `check_input` return `(status, error_text, return_value_json, exception_type)`
- * where `status` is `ok`, `runtime_error` or `compile_error` (the JavaScript side turns
- * interrupts, refused memory growth and oversized values into `timeout`,
- * `memory_limit` and `output_limit`); `run_top` returns the same with the names'
- * description in place of the return value.
+ * `check_input` return `[status, error_text, return_value_json, exception_type]` as
+ * JSON text (one ASCII string crosses to JavaScript, not a proxy) where `status` is
+ * `ok`, `runtime_error` or `compile_error` (the JavaScript side turns interrupts,
+ * refused memory growth and oversized values into `timeout`, `memory_limit` and
+ * `output_limit`); `run_top` returns the same with the names' description in place of
+ * the return value.
  *
  * Gold test mode: values cross between the two interpreters as text (tagged JSON,
  * see `_dumps`): plain values (exact built-in types, subclasses as their base type)
@@ -76,9 +80,10 @@ def _text(value):
 `;
 
 /**
- * Python source that removes the bridge modules to the JavaScript side; run after
- * every start (a start-up snapshot is taken before it, since Pyodide's own start needs
- * them).
+ * Python source that removes the bridge modules to the JavaScript side, then gives the
+ * pristine interpreter unused standard streams for the first input after each reset
+ * (later inputs of a program make their own); run after every start (a start-up
+ * snapshot is taken before it, since Pyodide's own start needs the bridge).
  */
 export const PYTHON_SEAL: string = String.raw`
 import sys, os
@@ -90,6 +95,8 @@ for _n in [_n for _n in sys.modules if _n.partition(".")[0] in _BRIDGE]:
 for _n in _BRIDGE:
     sys.modules[_n] = None
 sys.meta_path[:] = [f for f in sys.meta_path if not type(f).__module__.startswith("_pyodide")]
+_fresh_stdio()
+_Program.pristine_stdio = True
 `;
 
 /** Name under which the runner leaves its functions in `__main__`. */
@@ -102,6 +109,7 @@ export const RUNNER_NAME = "_sandbox_runner";
  */
 export const PYTHON_RUNNER: string = String.raw`
 import sys, builtins, io, os, ast, json, math, traceback, importlib, fractions, decimal
+from json.encoder import encode_basestring_ascii as _quote
 
 for _name in (
     "collections", "collections.abc", "itertools", "functools", "heapq", "bisect",
@@ -122,6 +130,8 @@ class _Program:
     code = None
     test = None
     handles = []
+    # The standard streams are unused: true in the pristine interpreter (see the seal).
+    pristine_stdio = False
 
 
 class _LeftEarly(BaseException):
@@ -145,10 +155,13 @@ def _fresh_stdio():
                                   errors="backslashreplace", line_buffering=True)
 
 
-def _fresh_input():
-    random.seed()
+def _fresh_input(seed_high, seed_low):
+    random.seed((int(seed_high) << 32) | int(seed_low))
     sys.setrecursionlimit(_RECURSION_LIMIT)
-    _fresh_stdio()
+    if _Program.pristine_stdio:
+        _Program.pristine_stdio = False
+    else:
+        _fresh_stdio()
 
 
 def _flush():
@@ -238,6 +251,16 @@ def _error_text(error, filename):
 
 
 def _outcome(run, left_early):
+    """Runs run(); its outcome as [status, error_text, returned, error_type] in JSON."""
+    return _wire(_run_outcome(run, left_early))
+
+
+def _wire(outcome):
+    """An outcome as JSON text, ASCII only; a field that is not exactly a str is null."""
+    return "[" + ",".join(_quote(v) if type(v) is str else "null" for v in outcome) + "]"
+
+
+def _run_outcome(run, left_early):
     """Runs run(); its outcome as (status, error_text, returned, error_type)."""
     status, error_text, returned, error_type = "ok", "", None, None
     try:
@@ -280,10 +303,10 @@ def load(code):
     return ""
 
 
-def run_input(mode, entry_point, args_text):
+def run_input(mode, entry_point, args_text, seed_high, seed_low):
     """Runs the loaded program on one stdio or call input; see the module documentation."""
     program = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
-    _fresh_input()
+    _fresh_input(seed_high, seed_low)
 
     def run():
         exec(_Program.code, program)
@@ -302,14 +325,14 @@ def _handle(value):
     return len(_Program.handles) - 1
 
 
-def run_top():
+def run_top(seed_high, seed_low):
     """
     Runs the loaded program in fresh globals for gold test mode; on success the third
     item describes its top-level names: [[[name, module], ...], tree of the other names].
     """
     program = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
     _Program.handles = [program]
-    _fresh_input()
+    _fresh_input(seed_high, seed_low)
 
     def run():
         exec(_Program.code, program)
@@ -439,13 +462,13 @@ def load_test(test_code):
     return ""
 
 
-def check_input(entry_point, names_text, send):
+def check_input(entry_point, names_text, send, seed_high, seed_low):
     """
     Runs the gold test code in the checker on the program's top-level names (as
     described by run_top); the program is reached only through send.
     """
     _Bridge.send, _Bridge.left = send, False
-    _fresh_input()
+    _fresh_input(seed_high, seed_low)
 
     def run():
         modules, values = _loads(names_text, _Remote)
@@ -468,12 +491,12 @@ def check_input(entry_point, names_text, send):
             check(function)
         return None
     try:
-        outcome = _outcome(run, "the test code exited before it finished")
+        outcome = _run_outcome(run, "the test code exited before it finished")
         if _Bridge.left and outcome[0] == "ok":
             # check() caught the program's exit: the program still left early.
-            return ("runtime_error", "SystemExit: the program exited before check() returned",
-                    None, "SystemExit")
-        return outcome
+            outcome = ("runtime_error", "SystemExit: the program exited before check() returned",
+                       None, "SystemExit")
+        return _wire(outcome)
     finally:
         _Bridge.send = None
 

@@ -63,11 +63,7 @@ export interface PythonTask {
 }
 
 type PyCallable<R> = ((...args: unknown[]) => R) & { destroy(): void };
-interface PyResult<T> {
-  toJs(): T;
-  destroy(): void;
-}
-/** What `run_input`, `run_top` and `check_input` return (see `python_runner.ts`). */
+/** What `run_input`, `run_top` and `check_input` return (see `python_runner.ts`), parsed. */
 type Outcome = [RuntimeReport["status"], string, string | undefined, string | undefined];
 
 // deno-lint-ignore no-explicit-any
@@ -76,11 +72,11 @@ type Emscripten = any;
 /** The runner's functions, as `python_runner.ts` leaves them. */
 interface Runner {
   load: PyCallable<string>;
-  runInput: PyCallable<PyResult<Outcome>>;
-  runTop: PyCallable<PyResult<Outcome>>;
+  runInput: PyCallable<unknown>;
+  runTop: PyCallable<unknown>;
   call: PyCallable<unknown>;
   loadTest: PyCallable<string>;
-  checkInput: PyCallable<PyResult<Outcome>>;
+  checkInput: PyCallable<unknown>;
 }
 
 /** The stand-in for every JavaScript object Python could otherwise hold. */
@@ -500,13 +496,18 @@ function interpreterStopped(
   return ["runtime_error", text];
 }
 
-/** An outcome from an interpreter that may run program code, its fields checked. */
-function outcome(result: PyResult<Outcome>): Outcome {
+/** An outcome from an interpreter that may run program code (JSON text), its fields checked. */
+function outcome(result: unknown): Outcome {
   let value: unknown;
-  try {
-    value = result.toJs();
-  } finally {
-    result.destroy();
+  if (typeof result === "string") {
+    try {
+      value = JSON.parse(result);
+    } catch {
+      value = undefined;
+    }
+  } else {
+    // Not the runner's text: a proxy the program made; released before any reset.
+    (result as { destroy?: () => void } | undefined)?.destroy?.();
   }
   const [status, errorText, returned, errorType] = Array.isArray(value) ? value : [];
   const text = (field: unknown) => typeof field === "string" ? field : undefined;
@@ -516,6 +517,20 @@ function outcome(result: PyResult<Outcome>): Outcome {
     text(returned),
     text(errorType),
   ];
+}
+
+/** Random 32-bit integers drawn ahead, two per seed. */
+const seedPool = new Uint32Array(512);
+let seedAt = seedPool.length;
+
+/** A fresh seed for `random`, as two 32-bit integers (numbers cross to Python cheaply). */
+function seeds(): [number, number] {
+  if (seedAt === seedPool.length) {
+    crypto.getRandomValues(seedPool);
+    seedAt = 0;
+  }
+  seedAt += 2;
+  return [seedPool[seedAt - 2], seedPool[seedAt - 1]];
 }
 
 /** Loads the program (and its gold test code) on its first input; the compile error, if any. */
@@ -531,7 +546,7 @@ function load(program: WireProgram): string {
  * checker, which reaches the program only through `send` (text in, text out).
  */
 function runTest(program: WireProgram): { outcome: Outcome; stopped?: unknown } {
-  const top = outcome(runtime.runner.runTop());
+  const top = outcome(runtime.runner.runTop(...seeds()));
   if (top[0] !== "ok") return { outcome: top };
   let stopped: unknown;
   const send = (op: unknown, handle: unknown, name: unknown, payload: unknown): string => {
@@ -544,7 +559,9 @@ function runTest(program: WireProgram): { outcome: Outcome; stopped?: unknown } 
       return "s";
     }
   };
-  const result = outcome(checker!.runner.checkInput(program.entry_point, top[2] ?? "", send));
+  const result = outcome(
+    checker!.runner.checkInput(program.entry_point, top[2] ?? "", send, ...seeds()),
+  );
   return { outcome: result, stopped };
 }
 
@@ -580,7 +597,7 @@ function execute(task: PythonTask): RuntimeReport {
         }
       } else {
         [status, errorText, returned, errorType] = outcome(
-          runtime.runner.runInput(program.mode, program.entry_point, input.args),
+          runtime.runner.runInput(program.mode, program.entry_point, input.args, ...seeds()),
         );
       }
     } catch (error) {
