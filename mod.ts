@@ -97,6 +97,7 @@ export {
   inputRuns,
   problemExecutions,
   runLabel,
+  SandboxFailureError,
 } from "./src/stages/execute.ts";
 export {
   type AnswerVoteStageOptions,

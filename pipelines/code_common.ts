@@ -66,6 +66,7 @@ export function runPrograms<P extends CodeProblem>(
       signal,
       metrics: run.metrics.stage("execute"),
       onExecuted: executor.record,
+      onFailed: executor.unfinished,
     }),
   );
 }

@@ -63,6 +63,7 @@ function codeSteps(context: RecipeContext, recipe: RecipeName): Promise<RecipeRe
       programs: executor.programsAtOnce,
       signal,
       metrics: (stage) => run.metrics.stage(stage),
+      onFailed: executor.unfinished,
     }),
     pairs: codeStepPairStage({
       rule: (item) => ({

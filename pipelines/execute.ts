@@ -12,7 +12,9 @@ import {
   ExecutionCache,
   type ExecutionResult,
   type Executor,
+  type Failure,
   type Metrics,
+  type Problem,
   type ProblemDetailRecorder,
   problemExecutions,
   type ProgramJob,
@@ -124,6 +126,28 @@ export class RecipeExecutor implements Executor {
   /** Keeps an executed item's results for the dashboard's problem detail. */
   record = (item: Executed<Executable>): void => {
     this.#options.details?.record(item.problem.id, problemExecutions(item));
+  };
+
+  /** Problems whose programs could not be run, left unfinished ({@link unfinished}). */
+  get unexecuted(): number {
+    return this.#unexecuted;
+  }
+
+  #unexecuted = 0;
+
+  /**
+   * The execute stages' failure sink: a problem whose programs could not be run
+   * (a `sandbox_error`, an executor that failed) is not a result. It leaves the
+   * stream unfinished, so that a re-run runs it again; it is said on stderr and
+   * counted in `pfpo_problems_unexecuted_total`.
+   */
+  unfinished = ({ item, error }: Failure<{ problem: Problem }>): void => {
+    this.#unexecuted++;
+    this.#options.metrics.counter(
+      "pfpo_problems_unexecuted_total",
+      "Problems left unfinished because their programs could not be run",
+    ).inc();
+    console.error(`\nProblem ${item.problem.id} left unfinished: ${error.message}`);
   };
 
   /** Stops the sandbox processes, or the connection to the broker. */

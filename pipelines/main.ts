@@ -398,6 +398,14 @@ async function runPipeline(
       );
       return 1;
     }
+    if (executor.unexecuted > 0) {
+      const n = executor.unexecuted;
+      console.error(
+        `${n} problem${n === 1 ? "" : "s"} could not be executed in the sandbox and stay ` +
+          "unfinished (the reasons are above): run the same command again to retry them",
+      );
+      return 1;
+    }
     run.finish();
     if (server && config.keepServing) {
       console.log(`Still serving ${server.url}/ (Ctrl-C to stop)`);

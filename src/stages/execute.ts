@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { AbortedError } from "../errors.ts";
+import { AbortedError, PfpoError } from "../errors.ts";
 import type { ExecutionResult } from "../model/execution.ts";
 import type { CodeProblem } from "../model/problem.ts";
 import type { StageMetrics } from "../metrics/metrics.ts";
+import type { ErrorSink } from "../stream/errors.ts";
 import { map } from "../stream/map.ts";
 import type { Stage } from "../stream/stage.ts";
 import type { ExecuteOptions, Executor, ProgramInput } from "../../sandbox/executor.ts";
@@ -64,6 +65,26 @@ export function checkRuns(problem: CodeProblem): ProgramInput[] {
   }];
 }
 
+/**
+ * The sandbox could not run one of a problem's programs (a `sandbox_error` result:
+ * the sandbox failed, not the program, and its retry failed too). Such a result is
+ * not an outcome of the program: the problem's results are not used, and a re-run
+ * runs them again.
+ */
+export class SandboxFailureError extends PfpoError {
+  /** The problem whose program could not be run. */
+  readonly problemId: string;
+
+  /** Names the problem and the sandbox's reason. */
+  constructor(problemId: string, reason: string) {
+    super(
+      `The sandbox could not run a program of ${problemId}: ${reason || "no reason given"}; ` +
+        "the problem stays unfinished and a re-run runs it again",
+    );
+    this.problemId = problemId;
+  }
+}
+
 /** Options for {@link executeAll} and {@link executeStage}. */
 export interface ExecuteAllOptions {
   /** Cancels the item's executions. */
@@ -74,8 +95,9 @@ export interface ExecuteAllOptions {
 
 /**
  * Runs every program of an item on every run through `executor`. When one
- * program's job fails (the executor could not run it) or `signal` aborts, the
- * item's other jobs are aborted and the call rejects (with `AbortedError` on abort).
+ * program's job fails (the executor could not run it, or answered a
+ * `sandbox_error`: {@link SandboxFailureError}) or `signal` aborts, the item's other
+ * jobs are aborted and the call rejects (with `AbortedError` on abort).
  */
 export async function executeAll(
   executor: Executor,
@@ -94,10 +116,13 @@ export async function executeAll(
     while (next < queue.length) {
       if (signal.aborted) throw new AbortedError(signal.reason);
       const { code, p } = queue[next++];
-      results[p] = await executor.execute(
+      const row = await executor.execute(
         { language: problem.language, code, inputs: runs },
         execute,
       );
+      const failed = row.find((result) => result.status === "sandbox_error");
+      if (failed) throw new SandboxFailureError(problem.id, failed.stderr);
+      results[p] = row;
     }
   };
   const workers = Array.from(
@@ -120,7 +145,7 @@ export async function executeAll(
 }
 
 /** Options for {@link executeStage}. */
-export interface ExecuteStageOptions extends ExecuteAllOptions {
+export interface ExecuteStageOptions<T = Executable> extends ExecuteAllOptions {
   /** Where programs run. */
   executor: Executor;
   /** Items executing at once (executions of different problems overlap). Default 4. */
@@ -129,6 +154,12 @@ export interface ExecuteStageOptions extends ExecuteAllOptions {
   metrics?: StageMetrics;
   /** Called with each item's results (e.g. for the dashboard's problem detail). */
   onExecuted?: (item: Executed<Executable>) => void;
+  /**
+   * Receives the items whose programs could not be run (e.g. a
+   * {@link SandboxFailureError}), which then leave the stream. Default: the
+   * stream fails with the error.
+   */
+  onFailed?: ErrorSink<T>;
 }
 
 /**
@@ -155,7 +186,7 @@ export interface ExecuteStageOptions extends ExecuteAllOptions {
  * ```
  */
 export function executeStage<T extends Executable>(
-  options: ExecuteStageOptions,
+  options: ExecuteStageOptions<T>,
 ): Stage<T, Executed<T>> {
   const { executor, onExecuted } = options;
   return map(async (item: T, { signal }) => {
@@ -169,6 +200,7 @@ export function executeStage<T extends Executable>(
     ordered: false,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.onFailed ? { onError: options.onFailed } : {}),
   });
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { AbortedError } from "../errors.ts";
 import type { CodeProblem } from "../model/problem.ts";
 import { pipe } from "../stream/stage.ts";
-import { checkRuns, executeAll, executeStage, inputRuns } from "./execute.ts";
+import { checkRuns, executeAll, executeStage, inputRuns, SandboxFailureError } from "./execute.ts";
 import { delay } from "../../tests/support/tracked_source.ts";
 import { FakeExecutor } from "../../tests/support/fake_executor.ts";
 import { functionProblem } from "../../tests/support/problems.ts";
@@ -59,6 +59,34 @@ Deno.test("executeAll() stops an item's other jobs when one of them fails", asyn
   const item = { problem: PROBLEM, programs: ["hang", "fail"], runs: inputRuns(PROBLEM, ["1"]) };
   await assert.rejects(executeAll(executor, item), /worker died/);
   assert.deepEqual(executor.aborted, ["hang"]);
+});
+
+Deno.test("a sandbox_error is no result: the item goes to onFailed, or the stage fails", async () => {
+  const items = () =>
+    [["a"], ["unrunnable", "hang"], ["b"]].map((programs, i) => ({
+      problem: { ...PROBLEM, id: `p${i}` },
+      programs,
+      runs: inputRuns(PROBLEM, ["1"]),
+    }));
+  const executor = new FakeExecutor();
+  const failed: [string, Error][] = [];
+  const out = await Array.fromAsync(pipe(
+    items(),
+    executeStage({
+      executor,
+      concurrency: 1,
+      onFailed: ({ item, error }) => void failed.push([item.problem.id, error]),
+    }),
+  ));
+  assert.deepEqual(out.map((item) => item.problem.id), ["p0", "p2"]);
+  assert.deepEqual(failed.map(([id]) => id), ["p1"]);
+  assert.ok(failed[0][1] instanceof SandboxFailureError);
+  assert.match(failed[0][1].message, /could not run a program of p1: The interpreter failed/);
+  assert.deepEqual(executor.aborted, ["hang"], "the item's other job is stopped");
+  await assert.rejects(
+    Array.fromAsync(pipe(items(), executeStage({ executor: new FakeExecutor() }))),
+    SandboxFailureError,
+  );
 });
 
 Deno.test("executeStage() passes its signal to the executor and ends with AbortedError", async () => {

@@ -25,6 +25,7 @@ import type { ValuedPrefix } from "../steps/step_pairs.ts";
 import { mathCompletionValue } from "../steps/values.ts";
 import type { Executor } from "../../sandbox/executor.ts";
 import { type Executed, executeStage, inputRuns } from "./execute.ts";
+import type { ErrorSink } from "../stream/errors.ts";
 
 /** What a value stage needs from an item: its prefixes and their completions. */
 export interface CompletedPrefixes<P extends Problem = Problem> {
@@ -111,6 +112,11 @@ export interface CodePrefixValueOptions<T> extends PrefixValueOptions {
   programs?: number;
   /** Hooks of each of the three stages' metrics, by stage name. */
   metrics?: (stage: "extract" | "execute" | "value") => StageMetrics;
+  /**
+   * Receives the problems whose programs could not be run, which then leave the
+   * stream (the execute stage's `onFailed`). Default: the stream fails.
+   */
+  onFailed?: ErrorSink<{ problem: CodeProblem }>;
 }
 
 /** An item on its way through the code value stage. */
@@ -183,6 +189,7 @@ export function codePrefixValueStage<T extends CompletedPrefixes<CodeProblem>>(
       executor: options.executor,
       concurrency: options.concurrency ?? 4,
       ...(options.programs !== undefined ? { programs: options.programs } : {}),
+      ...(options.onFailed ? { onFailed: options.onFailed } : {}),
       ...common("execute"),
     }),
     map(({ item, problem, results, expected }: Executed<Completed<T>>) => {

@@ -15,13 +15,25 @@ const ok = (stdout: string): ExecutionResult => ({
   duration_ms: 1,
 });
 
-/** An executor that answers `code:input`, or waits until aborted for code "hang", or fails for "fail". */
+/**
+ * An executor that answers `code:input`, or waits until aborted for code "hang",
+ * fails for "fail", or answers `sandbox_error` (the sandbox could not run it) for
+ * "unrunnable".
+ */
 export class FakeExecutor implements Executor {
   jobs: ProgramJob[] = [];
   aborted: string[] = [];
   execute(job: ProgramJob, options: ExecuteOptions = {}): Promise<ExecutionResult[]> {
     this.jobs.push(job);
     if (job.code === "fail") return Promise.reject(new Error("worker died"));
+    if (job.code === "unrunnable") {
+      return Promise.resolve(job.inputs.map(() => ({
+        status: "sandbox_error" as const,
+        stdout: "",
+        stderr: "The interpreter failed outside the program",
+        duration_ms: 1,
+      })));
+    }
     if (job.code === "hang") {
       return new Promise((_, reject) => {
         options.signal?.addEventListener("abort", () => {
