@@ -65,7 +65,8 @@ export interface ProgramClusters {
 
 /**
  * Clusters programs by their outputs on every input. `results[p][i]` is program
- * `p`'s result on input `i`; a program without results (`undefined`) takes no part.
+ * `p`'s result on input `i`; a program without results (`undefined`, or a row of
+ * `undefined`: a sample with no program to run) takes no part.
  *
  * @example The right behaviour is not the biggest cluster's
  * ```ts
@@ -92,7 +93,7 @@ export function clusterPrograms(
   const votes = Array.from({ length: inputs }, () => new AnswerVote({ equivalent }));
   const present: number[] = [];
   results.forEach((row, p) => {
-    if (!row) return;
+    if (!row?.some((result) => result !== undefined)) return;
     present.push(p);
     for (let i = 0; i < inputs; i++) {
       const result = row[i];

@@ -12,10 +12,12 @@ Deno.test("clusterPrograms() groups programs with the same output on every input
     undefined, // no program was extracted
     run("1", "2"),
     run("1", undefined),
+    [undefined, undefined], // the execute stage's row for a sample without a program
   ]);
   assert.equal(inputs, 2);
   assert.deepEqual(clusters.map((c) => c.programs), [[0, 3], [1], [4]]);
-  assert.deepEqual(clusterOf, [0, 1, undefined, 0, 2]);
+  assert.deepEqual(clusterOf, [0, 1, undefined, 0, 2, undefined]);
+  assert.equal(clusters[0].features.share, 2 / 4, "programs without results are not counted");
   assert.deepEqual(clusters[0].outputs, ["1", "2"]);
   assert.deepEqual(clusters[2].outputs, ["1", undefined]);
 });
