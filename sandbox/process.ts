@@ -49,11 +49,14 @@ const RSS_SLACK_MB = 512;
 const DEADLINE_SLACK_MS = 30_000;
 const STDERR_TAIL = 4000;
 /**
- * Time a process has to acknowledge a program. A program that went on reading the
- * process's stdin after its own end could take the next program's line; the line then
- * goes unacknowledged, and the pool runs that program again on a fresh process.
+ * Time a process has to acknowledge a program (on its own line, or with its first
+ * result). A program that went on reading the process's stdin after its own end could
+ * take the next program's line; the line then goes unacknowledged, and the pool runs
+ * that program again on a fresh process.
  */
 const ACK_TIMEOUT_MS = 10_000;
+/** Age past which the resident memory a program's allowance counts from is read again. */
+const RSS_BASELINE_MS = 1000;
 
 /** Where the Pyodide package is. */
 export function pyodideUrl(): URL {
@@ -98,6 +101,8 @@ export class SandboxProcess {
   #maxLine = maxLineChars(1 << 20);
   #stderrTail = "";
   #dead = false;
+  /** Resident memory read at a program's start, and when: later programs soon after reuse it. */
+  #baseline?: { rss: Promise<number>; at: number };
   /** The snapshot this process made, when it was started without one. */
   snapshot?: Uint8Array;
   /** Resolves when the process has exited. */
@@ -191,7 +196,12 @@ export class SandboxProcess {
       deadline = setTimeout(() => killFor("silent"), program.timeout_ms + DEADLINE_SLACK_MS);
     };
     // Read while the program travels: a round trip does not wait for it.
-    const rssLimit = this.#rssBytes().then((rss) => rss + (program.memory_mb + RSS_SLACK_MB) * MIB);
+    if (!this.#baseline || started - this.#baseline.at > RSS_BASELINE_MS) {
+      this.#baseline = { rss: this.#rssBytes(), at: started };
+    }
+    const rssLimit = this.#baseline.rss.then((rss) =>
+      rss + (program.memory_mb + RSS_SLACK_MB) * MIB
+    );
     const watch = setInterval(async () => {
       if ((await this.#rssBytes()) > await rssLimit) killFor("memory_limit");
     }, 100);
@@ -201,12 +211,18 @@ export class SandboxProcess {
     let exiting = false;
     try {
       await this.#send(options.noReset ? { ...program, no_reset: true } : program);
-      const ack = await this.#receive(program.max_output_bytes);
-      if (ack?.ack !== program.id) throw new WireError("the program was not acknowledged");
-      armDeadline();
+      let acknowledged = false;
       while (next < program.inputs.length) {
         const reply = await this.#receive(program.max_output_bytes);
         if (reply === undefined) break;
+        if (!acknowledged && "ack" in reply) {
+          if (reply.ack !== program.id) throw new WireError("the program was not acknowledged");
+          acknowledged = true;
+          armDeadline();
+          continue;
+        }
+        // A first result acknowledges the program too (it is validated for this program).
+        acknowledged = true;
         const wire = validateResult(reply, program);
         if (wire.index !== next) throw new WireError("a result came out of order");
         const result: ExecutionResult = {

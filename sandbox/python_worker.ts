@@ -29,8 +29,8 @@
  * Start-up: one message `{ init: { pyodideUrl, signals, port, snapshot? } }`; after
  * that the worker talks only on `port` (a private `MessagePort`): it answers
  * `{ ready: true, snapshot? }` (the start-up snapshot it made when given none) or
- * `{ failed: text }`, then takes {@link PythonTask}s and answers `{ started: true }` as it starts each
- * and one {@link RuntimeReport} when it ends.
+ * `{ failed: text }`, then takes {@link PythonTask}s and answers `{ started: true }` as it
+ * starts each that asks for it and one {@link RuntimeReport} when it ends.
  *
  * @module
  */
@@ -60,6 +60,8 @@ export interface PythonTask {
   last: boolean;
   /** Benchmark only: skip the reset (never set by the pool outside the benchmark). */
   noReset?: boolean;
+  /** Answer `{ started: true }` when the input starts (the supervisor waits for it to arm the limit). */
+  announce?: boolean;
 }
 
 type PyCallable<R> = ((...args: unknown[]) => R) & { destroy(): void };
@@ -672,7 +674,7 @@ self.onmessage = async (event: MessageEvent) => {
         broken = `Cannot start the checker: ${error}`;
       }
     }
-    port.postMessage({ started: true });
+    if (task.announce) port.postMessage({ started: true });
     if (broken) {
       report = runtimeReport({
         status: "sandbox_error",

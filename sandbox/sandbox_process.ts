@@ -3,7 +3,7 @@
  * `deno run --no-prompt --allow-read=<pyodide dir>,<sandbox dir>,<two shared modules> sandbox_process.ts <pyodide url>`
  * with no other permission. Its main thread is a supervisor that never runs user
  * code: it reads programs (one JSON line each, length capped) from stdin, acknowledges
- * each, hands Python programs to one of two Pyodide workers in turn (one resets while
+ * each (with its first result, or on its own line when that takes longer), hands Python programs to one of two Pyodide workers in turn (one resets while
  * the other runs) and JavaScript/TypeScript programs to a fresh worker each, enforces the wall-clock limit of every input (interrupt
  * first, then terminate), and writes one result line per input to stdout, each
  * prefixed with the secret the parent sent first, so that bytes a program manages to
@@ -46,12 +46,41 @@ const MAX_HELLO_BYTES = 4096;
 /** Longest program line read from the parent. */
 const MAX_PROGRAM_CHARS = 256 * MIB;
 
+/** Time after which a program's acknowledgement goes out alone, before any result. */
+const ACK_DELAY_MS = 20;
+
 const encoder = new TextEncoder();
 const out = Deno.stdout.writable.getWriter();
 let secret = "";
+/** The acknowledgement of the program being read, until it is sent. */
+let dueAck: { line: string; timer: ReturnType<typeof setTimeout> } | undefined;
+
+function wireLine(message: object): string {
+  return `${secret}${JSON.stringify(message)}\n`;
+}
+
+/** The due acknowledgement's line (to send first), or "". */
+function takeAck(): string {
+  if (!dueAck) return "";
+  clearTimeout(dueAck.timer);
+  const { line } = dueAck;
+  dueAck = undefined;
+  return line;
+}
+
+/**
+ * Acknowledges program `id`: the line rides with the first line sent (one write, one
+ * wake-up of the parent), or goes alone after {@link ACK_DELAY_MS}.
+ */
+function acknowledge(id: number): void {
+  const timer = setTimeout(() => {
+    out.write(encoder.encode(takeAck())).catch(() => Deno.exit(0));
+  }, ACK_DELAY_MS);
+  dueAck = { line: wireLine({ ack: id }), timer };
+}
 
 async function send(message: object): Promise<void> {
-  await out.write(encoder.encode(`${secret}${JSON.stringify(message)}\n`));
+  await out.write(encoder.encode(takeAck() + wireLine(message)));
 }
 
 /** A runtime worker and the private port its reports come back on. */
@@ -163,6 +192,8 @@ function timeLimitText(program: WireProgram): string {
 /**
  * Sends `message` to a runtime and waits for its report on one input, enforcing the
  * input's limits; `relay` takes the messages that are neither reports nor signals.
+ * The limit is armed when the worker says it started the input, or at once when
+ * `startsAtOnce` (an idle worker that will not say so).
  */
 function supervise(
   { worker, port, signals }: Runtime,
@@ -170,6 +201,7 @@ function supervise(
   program: WireProgram,
   interruptible: boolean,
   relay?: (data: Record<string, unknown>) => boolean,
+  startsAtOnce = false,
 ): Promise<RuntimeReport> {
   const started = performance.now();
   if (signals) clearSignals(signals);
@@ -225,6 +257,7 @@ function supervise(
       kill("runtime_error", `Worker failed: ${event.message}`);
     };
     port.postMessage(message);
+    if (startsAtOnce) arm();
   });
 }
 
@@ -248,14 +281,19 @@ async function runPython(program: WireProgram, noReset: boolean): Promise<void> 
   let retried = false;
   for (let index = 0; index < program.inputs.length; index++) {
     runtime ??= await pythons[slot].runtime;
+    // A worker still resetting, or that may first start its checker, says when it starts
+    // the input (its limit counts from then); an idle one starts at once.
+    const announce = Atomics.load(runtime.signals!.flags, RESETTING) === 1 ||
+      program.mode === "test";
     const task: PythonTask = {
       id: program.id,
       index,
       last: index === program.inputs.length - 1,
       ...(sent ? {} : { program }),
       ...(noReset ? { noReset } : {}),
+      ...(announce ? { announce } : {}),
     };
-    const report = await supervise(runtime, task, program, true);
+    const report = await supervise(runtime, task, program, true, undefined, !announce);
     sent = true;
     if (report.recycle) {
       // The worker was stopped or cannot go on: replace it; the next input starts fresh.
@@ -422,8 +460,7 @@ async function main(): Promise<void> {
     const { no_reset: noReset, ...program } = JSON.parse(line) as WireProgram & {
       no_reset?: boolean;
     };
-    // Not awaited: the acknowledgement and the results share one ordered writer.
-    send({ ack: program.id }).catch(() => Deno.exit(0));
+    acknowledge(program.id);
     if (program.language === "python") {
       await runPython(program, noReset === true);
     } else if (await runJavaScript(program, noReset === true)) {
