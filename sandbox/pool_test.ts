@@ -64,6 +64,12 @@ Deno.test("SandboxPool runs Python in the three test styles and reports each sta
           "sys.stdout.flush()\nos.dup2(os.open('/tmp/x', os.O_WRONLY | os.O_CREAT), 1)\nos.close(0)",
         inputs,
       });
+      const rebinds = await pool.execute({
+        language: "python",
+        code: "import io\nprint(input())\nio.FileIO = None",
+        inputs,
+      });
+      assert.deepEqual(rebinds.map((r) => r.status), ["ok", "ok", "ok"]);
       assert.deepEqual(replaces.map((r) => [r.status, r.stdout]), [
         ["ok", "2\n"],
         ["ok", "3\n"],
@@ -71,6 +77,19 @@ Deno.test("SandboxPool runs Python in the three test styles and reports each sta
       ]);
     },
   );
+
+  await t.step("a program that breaks its own runner fails; it is no sandbox_error", async () => {
+    const [broken] = await pool.execute({
+      language: "python",
+      code: "import gc\nfor o in gc.get_objects():\n" +
+        "    if isinstance(o, dict) and '_fresh_stdio' in o:\n        o.clear()",
+      inputs: [{ stdin: "" }],
+    });
+    assert.equal(broken.status, "runtime_error");
+    assert.match(broken.stderr, /left its runner unable to report/);
+    const next = await pool.run({ language: "python", code: "print(input())", stdin: "x\n" });
+    assert.deepEqual([next.status, next.stdout], ["ok", "x\n"]);
+  });
 
   await t.step("gold test code passes when check() runs to the end", async () => {
     const code = "def add(a, b):\n    return a + b";

@@ -293,20 +293,32 @@ async function runPython(program: WireProgram, noReset: boolean): Promise<void> 
       ...(noReset ? { noReset } : {}),
       ...(announce ? { announce } : {}),
     };
-    const report = await supervise(runtime, task, program, true, undefined, !announce);
+    let report = await supervise(runtime, task, program, true, undefined, !announce);
     sent = true;
+    if (report.status === "sandbox_error" && retried) {
+      // It failed again as the first input of a fresh interpreter: the program broke
+      // its runner (e.g. cleared the runner's names through gc), which is its outcome.
+      report = {
+        ...report,
+        status: "runtime_error",
+        stderr: `The program left its runner unable to report: ${report.stderr}`,
+      };
+    }
     if (report.recycle) {
       // The worker was stopped or cannot go on: replace it; the next input starts fresh.
       runtime.worker.terminate();
       startPython(slot);
       runtime = undefined;
       sent = false;
+      // What the program's earlier inputs did can break the runner before this one
+      // (e.g. rebinding io.FileIO): it runs again as the first input of a fresh unit.
       if (report.status === "sandbox_error" && !retried) {
         retried = true;
         index--;
         continue;
       }
     }
+    retried = false;
     await sendResult(program, index, report);
   }
 }
