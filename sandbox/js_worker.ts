@@ -53,10 +53,36 @@ const atomicsWait = Atomics.wait;
 const atomicsStore = Atomics.store;
 /** Takes the next message from a `MessagePort` without waiting (a checker only). */
 let receive: (port: MessagePort) => { message: unknown } | undefined;
-const realSetTimeout = setTimeout;
-const realClearTimeout = clearTimeout;
-const realSetInterval = setInterval;
-const realClearInterval = clearInterval;
+
+interface Timers {
+  setTimeout: typeof setTimeout;
+  clearTimeout: typeof clearTimeout;
+  setInterval: typeof setInterval;
+  clearInterval: typeof clearInterval;
+}
+/**
+ * Where the runtime's own timer functions come from. Deno loads them lazily (a getter on
+ * the global scope), and loading them costs a worker about a third of its start, so they
+ * are read only when the program first uses a timer; the getters are taken now, before
+ * any program runs.
+ */
+const timerSources: Record<string, PropertyDescriptor> = Object.getOwnPropertyDescriptors(
+  globalThis,
+);
+let realTimers: Timers | undefined;
+
+function timers(): Timers {
+  const read = <K extends keyof Timers>(name: K): Timers[K] => {
+    const { get, value } = timerSources[name];
+    return (get ? apply(get, globalThis, []) : value) as Timers[K];
+  };
+  return realTimers ??= {
+    setTimeout: read("setTimeout"),
+    clearTimeout: read("clearTimeout"),
+    setInterval: read("setInterval"),
+    clearInterval: read("clearInterval"),
+  };
+}
 
 let pendingTimers = 0;
 let settle: () => void = () => {};
@@ -69,7 +95,7 @@ function trackTimers(): void {
     if (pendingTimers === 0) settle();
   };
   globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const id = realSetTimeout(() => {
+    const id = timers().setTimeout(() => {
       done(id);
       fn(...args);
     }, ms) as unknown as number;
@@ -78,17 +104,17 @@ function trackTimers(): void {
     return id;
   }) as unknown as typeof setTimeout;
   globalThis.clearTimeout = ((id: number) => {
-    realClearTimeout(id);
+    timers().clearTimeout(id);
     done(id);
   }) as typeof clearTimeout;
   globalThis.setInterval = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const id = realSetInterval(() => fn(...args), ms) as unknown as number;
+    const id = timers().setInterval(() => fn(...args), ms) as unknown as number;
     live.add(id);
     pendingTimers++;
     return id;
   }) as unknown as typeof setInterval;
   globalThis.clearInterval = ((id: number) => {
-    realClearInterval(id);
+    timers().clearInterval(id);
     done(id);
   }) as typeof clearInterval;
 }
@@ -232,16 +258,9 @@ function installShims(input: string, stdout: OutputBuffer, stderr: OutputBuffer)
   g.print = log;
   g.module = { exports: {} };
   g.exports = (g.module as { exports: unknown }).exports;
-  for (
-    const name of [
-      "Deno",
-      "WebAssembly",
-      "Worker",
-      "SharedArrayBuffer",
-      "Atomics",
-      "BroadcastChannel",
-    ]
-  ) {
+  // `Atomics` stays: Deno's Node modules, loaded when a program first uses one (its
+  // first timer included), need it.
+  for (const name of ["Deno", "WebAssembly", "Worker", "SharedArrayBuffer", "BroadcastChannel"]) {
     try {
       delete g[name];
     } catch {
