@@ -14,11 +14,13 @@
  *   worker's start, timed directly, TypeScript and a gold test).
  *
  * `--fidelity` adds the HumanEval samples and APPS agreement run against `python3`
- * (long); `--round-trip` measures only the pool starts and the round trips (quick).
- * Run: `deno task bench sandbox [--fidelity] [--round-trip]` (needs `../shared/data`).
+ * (long); `--round-trip` measures only the pool starts and the round trips (quick);
+ * `--js-only` leaves out the Python figures. Run:
+ * `deno task bench sandbox [--fidelity] [--round-trip] [--js-only]` (needs `../shared/data`).
  *
  * @module
  */
+import process from "node:process";
 import type { ExecutionResult } from "../src/model/execution.ts";
 import { parseAssertTests } from "../src/sampling/test_cases.ts";
 import { type SandboxJob, SandboxPool, type SandboxPoolOptions } from "../sandbox/mod.ts";
@@ -43,6 +45,7 @@ if (!hasData()) {
 }
 
 const cores = navigator.hardwareConcurrency;
+const jsOnly = Deno.args.includes("--js-only");
 const fixed = (n: number, digits = 2) => n.toFixed(digits);
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -204,8 +207,13 @@ async function throughput(
   console.log(compare(calls, ours, native));
 }
 
-/** A JavaScript worker's start, timed in this process: its constructor (which blocks the thread) and its load. */
-async function javascriptWorkerStart(n: number): Promise<{ construct: number; load: number }> {
+/**
+ * A JavaScript worker's start, timed in this process: its constructor (which blocks the
+ * thread), its load, and the CPU time of the whole start (all threads of the process).
+ */
+async function javascriptWorkerStart(
+  n: number,
+): Promise<{ construct: number; load: number; cpu: number }> {
   const program: WireProgram = {
     id: 1,
     language: "javascript",
@@ -220,6 +228,7 @@ async function javascriptWorkerStart(n: number): Promise<{ construct: number; lo
   };
   let construct = 0;
   let load = 0;
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const start = performance.now();
     const worker = new Worker(new URL("../sandbox/js_worker.ts", import.meta.url), {
@@ -237,28 +246,43 @@ async function javascriptWorkerStart(n: number): Promise<{ construct: number; lo
     worker.terminate();
     port1.close();
   }
-  return { construct: construct / n, load: load / n };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { construct: construct / n, load: load / n, cpu: (cpu.user + cpu.system) / 1000 / n };
 }
+
+/** The pause between the paced JavaScript round trips. */
+const JS_PAUSE_MS = 100;
 
 async function roundTrips(): Promise<void> {
   const [first, firstMs] = await timed(() => SandboxPool.start({ size: cores }));
   await first.close();
   const [pool, secondMs] = await timed(() => SandboxPool.start({ size: cores }));
   const unsafe = await warmPool({ size: 1, unsafeSkipReset: true });
-  const sequential = async (target: SandboxPool, job: (i: number) => SandboxJob, n: number) => {
+  /** Jobs one at a time, `pauseMs` apart (the pauses are not counted). */
+  const sequential = async (
+    target: SandboxPool,
+    job: (i: number) => SandboxJob,
+    n: number,
+    pauseMs = 0,
+  ) => {
     let inWorker = 0;
+    let total = 0;
     await target.run(job(-1));
-    const [, ms] = await timed(async () => {
-      for (let i = 0; i < n; i++) inWorker += (await target.run(job(i))).duration_ms;
-    });
-    return { total: ms / n, inWorker: inWorker / n };
+    for (let i = 0; i < n; i++) {
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      const [result, ms] = await timed(() => target.run(job(i)));
+      inWorker += result.duration_ms;
+      total += ms;
+    }
+    return { total: total / n, inWorker: inWorker / n };
   };
   const py = (i: number): SandboxJob => ({ language: "python", code: `pass  # ${i}` });
   const js = (i: number): SandboxJob => ({ language: "javascript", code: `// ${i}` });
-  const python = await sequential(pool, py, 200);
-  const pythonNoReset = await sequential(unsafe, py, 200);
+  const python = jsOnly ? undefined : await sequential(pool, py, 200);
+  const pythonNoReset = jsOnly ? undefined : await sequential(unsafe, py, 200);
   const javascript = await sequential(pool, js, 100);
   const javascriptNoReset = await sequential(unsafe, js, 100);
+  const javascriptPaced = await sequential(pool, (i) => js(1000 + i), 30, JS_PAUSE_MS);
   const ts = (i: number): SandboxJob => ({
     language: "typescript",
     code: `const n: number = ${i};`,
@@ -276,7 +300,7 @@ async function roundTrips(): Promise<void> {
   await unsafe.close();
   const nativeRuns = 20;
   const [, pythonNativeMs] = await timed(async () => {
-    for (let i = 0; i < nativeRuns; i++) await subprocess("python3", ["-"], "pass");
+    for (let i = 0; i < nativeRuns && !jsOnly; i++) await subprocess("python3", ["-"], "pass");
   });
   const [, denoNativeMs] = await timed(async () => {
     for (let i = 0; i < nativeRuns; i++) {
@@ -289,13 +313,15 @@ async function roundTrips(): Promise<void> {
     } s`,
   );
   console.log("Trivial round trip, one at a time:");
-  console.log(
-    `  Python: sandbox ${fixed(python.total)} ms (in the worker ${
-      fixed(python.inWorker)
-    } ms, reset ${fixed(python.total - pythonNoReset.total)} ms, IPC and report ${
-      fixed(pythonNoReset.total - pythonNoReset.inWorker)
-    } ms); python3 subprocess ${fixed(pythonNativeMs / nativeRuns)} ms`,
-  );
+  if (python && pythonNoReset) {
+    console.log(
+      `  Python: sandbox ${fixed(python.total)} ms (in the worker ${
+        fixed(python.inWorker)
+      } ms, reset ${fixed(python.total - pythonNoReset.total)} ms, IPC and report ${
+        fixed(pythonNoReset.total - pythonNoReset.inWorker)
+      } ms); python3 subprocess ${fixed(pythonNativeMs / nativeRuns)} ms`,
+    );
+  }
   console.log(
     `  JavaScript: sandbox ${fixed(javascript.total)} ms (in the worker ${
       fixed(javascript.inWorker)
@@ -305,9 +331,14 @@ async function roundTrips(): Promise<void> {
       fixed(javascript.total - javascriptNoReset.total)
     } ms; timed alone, its constructor blocks the thread ${
       fixed(workerStart.construct)
-    } ms and it loads in ${fixed(workerStart.load)} ms); deno subprocess ${
-      fixed(denoNativeMs / nativeRuns)
-    } ms`,
+    } ms and it loads in ${fixed(workerStart.load)} ms, ${
+      fixed(workerStart.cpu)
+    } ms of CPU); deno subprocess ${fixed(denoNativeMs / nativeRuns)} ms`,
+  );
+  console.log(
+    `  JavaScript, ${JS_PAUSE_MS} ms between jobs (time for the next worker to start): sandbox ${
+      fixed(javascriptPaced.total)
+    } ms (in the worker ${fixed(javascriptPaced.inWorker)} ms)`,
   );
   console.log(
     `  TypeScript: sandbox ${fixed(typescript.total)} ms (in the worker ${
@@ -358,12 +389,14 @@ const pythonCalls = canonical.flatMap((program) =>
     pythonCall(program.code, program.entry_point, test.input)
   )
 );
-await throughput(
-  "Python calls (HumanEval canonical solutions × their test inputs)",
-  pythonCalls,
-  canonical.length,
-  "python3 subprocess per call",
-);
+if (!jsOnly) {
+  await throughput(
+    "Python calls (HumanEval canonical solutions × their test inputs)",
+    pythonCalls,
+    canonical.length,
+    "python3 subprocess per call",
+  );
+}
 
 const javascriptCalls = Array.from({ length: 60 }, (_, k) => {
   const code =

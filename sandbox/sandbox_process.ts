@@ -428,9 +428,6 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
   const runtime = (noReset ? keptJavaScript : undefined) ?? freshJavaScriptRuntime();
   keptJavaScript = undefined;
   runtime.port.postMessage({ program });
-  // The next program's worker starts while this one runs (its constructor blocks this
-  // thread, not the program's).
-  if (!noReset) spareJavaScript ??= newJavaScriptRuntime();
   let exiting = false;
   try {
     for (let index = 0; index < program.inputs.length && !exiting; index++) {
@@ -445,6 +442,9 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
   } finally {
     if (noReset && !exiting) keptJavaScript = runtime;
     else stopJavaScript(runtime);
+    // The next program's worker starts once this program's results are out: its
+    // constructor blocks this thread, which a running program needs for each input.
+    if (!noReset && !exiting) spareJavaScript ??= newJavaScriptRuntime();
   }
 }
 
