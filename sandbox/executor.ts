@@ -17,6 +17,7 @@ export type ProgramInput =
 
 /** One program and every input it runs on: the unit an {@link Executor} takes. */
 export interface ProgramJob {
+  /** The program's language. */
   language: CodeLanguage;
   /** The program's source. */
   code: string;

@@ -24,11 +24,13 @@ export interface SandboxCall {
  * the end. Otherwise the program reads `stdin` and its stdout is captured.
  */
 export interface SandboxJob {
+  /** The program's language. */
   language: CodeLanguage;
   /** The program's source. */
   code: string;
   /** Standard input. Default empty. */
   stdin?: string;
+  /** Call this function with these arguments and report its return value. */
   call?: SandboxCall;
   /** Gold test code appended to the program. */
   test_code?: string;

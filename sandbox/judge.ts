@@ -33,6 +33,7 @@ export interface CompareOptions {
 
 /** What a test expects: a stdout, a canonical return value, or both. */
 export interface Expected {
+  /** The expected stdout (compared as the judge's options say). */
   output?: string;
   /** Canonical JSON (see {@link canonicalJson} and {@link canonicalFromPython}). */
   return_value?: string;
@@ -43,8 +44,11 @@ export type Verdict = "pass" | "fail" | Exclude<ExecutionStatus, "ok">;
 
 /** Verdicts for a program over a list of tests. */
 export interface TestReport {
+  /** Each test's verdict, in the tests' order. */
   verdicts: Verdict[];
+  /** Tests passed. */
   passed: number;
+  /** Tests run. */
   total: number;
 }
 

@@ -8,7 +8,9 @@ import { toError } from "../errors.ts";
 
 /** A failed item and why it failed. */
 export interface Failure<I> {
+  /** The item the stage failed on. */
   item: I;
+  /** Why it failed. */
   error: Error;
   /** The stage's name, when it has one. */
   stage?: string;

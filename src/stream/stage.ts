@@ -70,18 +70,22 @@ export function fromIterable<T>(source: Source<T>): AsyncIterable<T> {
  * ```
  */
 export function compose<A, B>(s1: Stage<A, B>): Stage<A, B>;
+/** Composes two stages into one. */
 export function compose<A, B, C>(s1: Stage<A, B>, s2: Stage<B, C>): Stage<A, C>;
+/** Composes three stages into one. */
 export function compose<A, B, C, D>(
   s1: Stage<A, B>,
   s2: Stage<B, C>,
   s3: Stage<C, D>,
 ): Stage<A, D>;
+/** Composes four stages into one. */
 export function compose<A, B, C, D, E>(
   s1: Stage<A, B>,
   s2: Stage<B, C>,
   s3: Stage<C, D>,
   s4: Stage<D, E>,
 ): Stage<A, E>;
+/** Composes five stages into one. */
 export function compose<A, B, C, D, E, F>(
   s1: Stage<A, B>,
   s2: Stage<B, C>,
@@ -89,6 +93,7 @@ export function compose<A, B, C, D, E, F>(
   s4: Stage<D, E>,
   s5: Stage<E, F>,
 ): Stage<A, F>;
+/** Composes six stages into one. */
 export function compose<A, B, C, D, E, F, G>(
   s1: Stage<A, B>,
   s2: Stage<B, C>,
@@ -97,6 +102,7 @@ export function compose<A, B, C, D, E, F, G>(
   s5: Stage<E, F>,
   s6: Stage<F, G>,
 ): Stage<A, G>;
+/** Composes seven stages into one. */
 export function compose<A, B, C, D, E, F, G, H>(
   s1: Stage<A, B>,
   s2: Stage<B, C>,
@@ -106,6 +112,7 @@ export function compose<A, B, C, D, E, F, G, H>(
   s6: Stage<F, G>,
   s7: Stage<G, H>,
 ): Stage<A, H>;
+/** Composes eight stages into one. */
 export function compose<A, B, C, D, E, F, G, H, I>(
   s1: Stage<A, B>,
   s2: Stage<B, C>,
@@ -116,6 +123,7 @@ export function compose<A, B, C, D, E, F, G, H, I>(
   s7: Stage<G, H>,
   s8: Stage<H, I>,
 ): Stage<A, I>;
+/** Composes any number of stages (their types unchecked between them). */
 export function compose(...stages: Stage<unknown, unknown>[]): Stage<unknown, unknown>;
 export function compose(...stages: Stage<unknown, unknown>[]): Stage<unknown, unknown> {
   return stage(
@@ -136,18 +144,22 @@ export function compose(...stages: Stage<unknown, unknown>[]): Stage<unknown, un
  * ```
  */
 export function pipe<A>(source: Source<A>): AsyncIterable<A>;
+/** Feeds `source` through one stage, left to right. */
 export function pipe<A, B>(source: Source<A>, s1: Stage<A, B>): AsyncIterable<B>;
+/** Feeds `source` through two stages, left to right. */
 export function pipe<A, B, C>(
   source: Source<A>,
   s1: Stage<A, B>,
   s2: Stage<B, C>,
 ): AsyncIterable<C>;
+/** Feeds `source` through three stages, left to right. */
 export function pipe<A, B, C, D>(
   source: Source<A>,
   s1: Stage<A, B>,
   s2: Stage<B, C>,
   s3: Stage<C, D>,
 ): AsyncIterable<D>;
+/** Feeds `source` through four stages, left to right. */
 export function pipe<A, B, C, D, E>(
   source: Source<A>,
   s1: Stage<A, B>,
@@ -155,6 +167,7 @@ export function pipe<A, B, C, D, E>(
   s3: Stage<C, D>,
   s4: Stage<D, E>,
 ): AsyncIterable<E>;
+/** Feeds `source` through five stages, left to right. */
 export function pipe<A, B, C, D, E, F>(
   source: Source<A>,
   s1: Stage<A, B>,
@@ -163,6 +176,7 @@ export function pipe<A, B, C, D, E, F>(
   s4: Stage<D, E>,
   s5: Stage<E, F>,
 ): AsyncIterable<F>;
+/** Feeds `source` through six stages, left to right. */
 export function pipe<A, B, C, D, E, F, G>(
   source: Source<A>,
   s1: Stage<A, B>,
@@ -172,6 +186,7 @@ export function pipe<A, B, C, D, E, F, G>(
   s5: Stage<E, F>,
   s6: Stage<F, G>,
 ): AsyncIterable<G>;
+/** Feeds `source` through seven stages, left to right. */
 export function pipe<A, B, C, D, E, F, G, H>(
   source: Source<A>,
   s1: Stage<A, B>,
@@ -182,6 +197,7 @@ export function pipe<A, B, C, D, E, F, G, H>(
   s6: Stage<F, G>,
   s7: Stage<G, H>,
 ): AsyncIterable<H>;
+/** Feeds `source` through eight stages, left to right. */
 export function pipe<A, B, C, D, E, F, G, H, I>(
   source: Source<A>,
   s1: Stage<A, B>,
@@ -193,6 +209,7 @@ export function pipe<A, B, C, D, E, F, G, H, I>(
   s7: Stage<G, H>,
   s8: Stage<H, I>,
 ): AsyncIterable<I>;
+/** Feeds `source` through any number of stages (their types unchecked between them). */
 export function pipe(
   source: Source<unknown>,
   ...stages: Stage<unknown, unknown>[]

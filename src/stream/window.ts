@@ -11,8 +11,11 @@ export type WindowReason = "full" | "complete" | "end" | "evicted";
 
 /** A group of items sharing a key. */
 export interface Window<K, T> {
+  /** The key the items share. */
   key: K;
+  /** The window's items, in arrival order. */
   items: T[];
+  /** Why it was emitted. */
   reason: WindowReason;
 }
 
