@@ -11,7 +11,7 @@
  *   isolation).
  * - Trivial round trips one at a time, pool starts (a second start reads the start-up
  *   snapshot from disk), and where a trivial job's time goes (for JavaScript also a
- *   worker's start, timed directly, TypeScript and a gold test).
+ *   worker's start, timed directly against an empty worker's, TypeScript and a gold test).
  *
  * `--fidelity` adds the HumanEval samples and APPS agreement run against `python3`
  * (long); `--round-trip` measures only the pool starts and the round trips (quick);
@@ -211,8 +211,16 @@ async function throughput(
  * A JavaScript worker's start, timed in this process: its constructor (which blocks the
  * thread), its load, and the CPU time of the whole start (all threads of the process).
  */
+/** A worker with no runner: it answers the first message on its port, nothing more. */
+const EMPTY_WORKER = `data:text/javascript,${
+  encodeURIComponent(
+    "self.onmessage = (e) => { const p = e.data.init.port; p.onmessage = () => p.postMessage({}) }",
+  )
+}`;
+
 async function javascriptWorkerStart(
   n: number,
+  script: string | URL = new URL("../sandbox/js_worker.ts", import.meta.url),
 ): Promise<{ construct: number; load: number; cpu: number }> {
   const program: WireProgram = {
     id: 1,
@@ -231,9 +239,7 @@ async function javascriptWorkerStart(
   const cpuBefore = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const start = performance.now();
-    const worker = new Worker(new URL("../sandbox/js_worker.ts", import.meta.url), {
-      type: "module",
-    });
+    const worker = new Worker(script, { type: "module" });
     const made = performance.now();
     const { port1, port2 } = new MessageChannel();
     worker.postMessage({ init: { port: port2 } }, [port2]);
@@ -296,6 +302,7 @@ async function roundTrips(): Promise<void> {
   });
   const javascriptGold = await sequential(pool, gold, 50);
   const workerStart = await javascriptWorkerStart(30);
+  const emptyStart = await javascriptWorkerStart(30, EMPTY_WORKER);
   await pool.close();
   await unsafe.close();
   const nativeRuns = 20;
@@ -333,7 +340,11 @@ async function roundTrips(): Promise<void> {
       fixed(workerStart.construct)
     } ms and it loads in ${fixed(workerStart.load)} ms, ${
       fixed(workerStart.cpu)
-    } ms of CPU); deno subprocess ${fixed(denoNativeMs / nativeRuns)} ms`,
+    } ms of CPU; an empty worker: ${fixed(emptyStart.construct)} ms, ${
+      fixed(emptyStart.load)
+    } ms, ${fixed(emptyStart.cpu)} ms of CPU); deno subprocess ${
+      fixed(denoNativeMs / nativeRuns)
+    } ms`,
   );
   console.log(
     `  JavaScript, ${JS_PAUSE_MS} ms between jobs (time for the next worker to start): sandbox ${
