@@ -190,11 +190,12 @@ class LiveChart {
         width,
         height: 180,
         legend: { live: false },
-        // A lone point would stretch the time axis over years: show the last minute.
+        // A lone point would stretch the time axis over years, and a few seconds of
+        // points would leave it one clock tick or none: show at least the last minute.
         scales: {
           x: {
             time: true,
-            range: (_u, min, max) => (max - min < 1 ? [max - 60, max] : [min, max]),
+            range: (_u, min, max) => (max - min < 60 ? [max - 60, max] : [min, max]),
           },
         },
         series: [
