@@ -254,34 +254,39 @@ class MapReader<I, O> implements ChunkReader<O> {
   #mapInPlace(): O[] {
     const input = this.#input as unknown as (O | I)[];
     const fn = this.#fn;
-    const none = undefined as unknown as MapContext;
-    const withContext = fn.length >= 2;
-    const signal = this.#cancel.signal;
+    const length = input.length;
+    const first = this.#index;
+    const context = fn.length >= 2 ? this.#cancel.signal : undefined;
     let written = 0;
-    let index = this.#index;
     let position = 0;
-    while (position < input.length) {
-      const item = input[position] as I;
-      let value: O | Skip | Promise<O | Skip>;
-      try {
-        value = fn(item, withContext ? { signal, index } : none);
-      } catch (error) {
-        this.#tasks.push({ item, began: 0, settled: true, ok: false, error });
-        position++;
-        index++;
-        break;
+    let value: O | Skip | Promise<O | Skip> = SKIP;
+    try {
+      // A function that takes no context gets none (no allocation per item).
+      if (context) {
+        for (; position < length; position++) {
+          value = fn(input[position] as I, { signal: context, index: first + position });
+          if (value instanceof Promise) break;
+          if (value !== SKIP) input[written++] = value;
+        }
+      } else {
+        const none = undefined as unknown as MapContext;
+        for (; position < length; position++) {
+          value = fn(input[position] as I, none);
+          if (value instanceof Promise) break;
+          if (value !== SKIP) input[written++] = value;
+        }
       }
-      index++;
+    } catch (error) {
+      this.#tasks.push({ item: input[position] as I, began: 0, settled: true, ok: false, error });
       position++;
-      if (value instanceof Promise) {
-        this.#synchronous = false;
-        this.#track(item, 0, value);
-        break;
-      }
-      if (value !== SKIP) input[written++] = value;
     }
-    this.#index = index;
-    if (position >= input.length) {
+    if (position < length && value instanceof Promise) {
+      this.#synchronous = false;
+      this.#track(input[position] as I, 0, value);
+      position++;
+    }
+    this.#index = first + position;
+    if (position >= length) {
       this.#input = [];
       this.#position = 0;
       input.length = written;

@@ -105,6 +105,22 @@ Deno.test("map() routes failed items to the error sink and goes on", async () =>
   assert.match(text, /pfpo_stage_latency_seconds_count\{stage="evens"\} 6/);
 });
 
+Deno.test("map() mixes synchronous answers, promises and throws in one chunk, in order", async () => {
+  const { sink, failures } = collectFailures<number>();
+  const seen: number[] = [];
+  const out = pipe(
+    Array.from({ length: 12 }, (_, i) => i),
+    map((x: number, { index }) => {
+      seen.push(index);
+      if (x % 4 === 1) throw new Error(`bad ${x}`);
+      return x % 4 === 2 ? delay(1).then(() => -x) : x;
+    }, { onError: sink }),
+  );
+  assert.deepEqual(await Array.fromAsync(out), [0, -2, 3, 4, -6, 7, 8, -10, 11]);
+  assert.deepEqual(failures.map((f) => f.item), [1, 5, 9]);
+  assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => i));
+});
+
 Deno.test("map() ends with AbortedError when its signal aborts mid-stream", async () => {
   const controller = new AbortController();
   const source = trackedSource(range(100), { delayMs: 1 });
