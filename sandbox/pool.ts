@@ -20,6 +20,7 @@ import type { WireInput } from "./protocol.ts";
 import { pyodideUrl, SandboxProcess, SandboxStartError } from "./process.ts";
 import {
   defaultSnapshotDir,
+  hasSnapshot,
   readSnapshot,
   removeSnapshot,
   snapshotPath,
@@ -164,10 +165,13 @@ export class SandboxPool implements Executor, AsyncDisposable {
     const pool = new SandboxPool(options);
     const dir = options.snapshotDir === undefined ? defaultSnapshotDir() : options.snapshotDir;
     const path = dir ? snapshotPath(dir, pyodideUrl()) : undefined;
-    if (path) pool.#snapshot = await readSnapshot(path);
-    const spawn = (n: number) => Promise.allSettled(Array.from({ length: n }, () => pool.#spawn()));
+    // A stored snapshot is read while the processes that start from it are spawned.
+    const stored = path && await hasSnapshot(path) ? readSnapshot(path) : undefined;
+    const spawn = (n: number, snapshot?: Promise<Uint8Array | undefined>) =>
+      Promise.allSettled(Array.from({ length: n }, () => pool.#spawn(snapshot)));
     // From a stored snapshot every process starts at once; without one the first makes it.
-    let started = await spawn(pool.#snapshot ? pool.#size : 1);
+    let started = await spawn(stored ? pool.#size : 1, stored);
+    pool.#snapshot ??= await stored;
     if (path && pool.#snapshot && started.every((s) => s.status === "rejected")) {
       // A stored snapshot no process can start from (another Pyodide build): make a new one.
       await removeSnapshot(path);
@@ -436,19 +440,20 @@ export class SandboxPool implements Executor, AsyncDisposable {
     );
   }
 
-  #spawn(): Promise<SandboxProcess> {
-    const spawning = this.#start();
+  /** Starts a process from `snapshot` (default: the pool's). */
+  #spawn(snapshot?: Promise<Uint8Array | undefined>): Promise<SandboxProcess> {
+    const spawning = this.#start(snapshot ?? this.#snapshot);
     this.#spawning.add(spawning);
     spawning.finally(() => this.#spawning.delete(spawning)).catch(() => {});
     return spawning;
   }
 
-  async #start(): Promise<SandboxProcess> {
+  async #start(snapshot?: Uint8Array | Promise<Uint8Array | undefined>): Promise<SandboxProcess> {
     try {
       const process = await SandboxProcess.spawn({
         heapMb: Math.max(this.#limits.memoryMb, MIN_HEAP_MB),
         startTimeoutMs: this.#startTimeoutMs,
-        snapshot: this.#snapshot,
+        snapshot,
       });
       if (!this.#snapshot && process.snapshot) {
         this.#snapshot = process.snapshot;

@@ -21,8 +21,11 @@ export interface SpawnOptions {
   heapMb: number;
   /** Most time to wait for a process to load Pyodide. */
   startTimeoutMs: number;
-  /** A Pyodide memory snapshot to start from; without one the process makes one. */
-  snapshot?: Uint8Array;
+  /**
+   * A Pyodide memory snapshot to start from (awaited once the process is spawned, so it
+   * may still be read meanwhile); without one the process makes one.
+   */
+  snapshot?: Uint8Array | Promise<Uint8Array | undefined>;
 }
 
 const SANDBOX_DIR = new URL(".", import.meta.url);
@@ -132,8 +135,9 @@ export class SandboxProcess {
     const timer = setTimeout(() => process.kill(), options.startTimeoutMs);
     try {
       // The snapshot follows the first line as raw bytes: the one large message.
-      await process.#send({ secret, bytes: options.snapshot?.length ?? 0 });
-      if (options.snapshot) await process.#writer.write(options.snapshot);
+      const snapshot = await options.snapshot;
+      await process.#send({ secret, bytes: snapshot?.length ?? 0 });
+      if (snapshot) await process.#writer.write(snapshot);
       const hello = await process.#receive(64 << 20);
       if (hello === undefined || !hello.ready) {
         throw new SandboxStartError(

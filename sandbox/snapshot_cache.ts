@@ -41,6 +41,15 @@ export function snapshotPath(dir: string, pyodideUrl: URL): string {
   return join(dir, `pyodide-${version}-deno-${Deno.version.deno}-${runner}.snapshot`);
 }
 
+/** Whether a snapshot is stored at `path` (a cheap look before reading it). */
+export async function hasSnapshot(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /** The stored snapshot, or `undefined` when there is none or it cannot be read. */
 export async function readSnapshot(path: string): Promise<Uint8Array | undefined> {
   try {
