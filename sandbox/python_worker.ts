@@ -26,8 +26,10 @@
  * shared buffer on timeout; output beyond the cap interrupts from here; WebAssembly
  * memory growth beyond the program's cap is refused (`MemoryError`).
  *
- * Start-up: one message `{ init: { pyodideUrl, signals, port, snapshot? } }`; after
- * that the worker talks only on `port` (a private `MessagePort`): it answers
+ * Start-up: one message `{ init: { pyodideUrl, signals, port } }`, on which the worker
+ * loads Pyodide's scripts; after that it talks only on `port` (a private `MessagePort`):
+ * it takes `{ module, snapshot? }` (Pyodide's compiled WebAssembly module, which every
+ * interpreter of the worker instantiates, and the start-up snapshot), answers
  * `{ ready: true, snapshot? }` (the start-up snapshot it made when given none) or
  * `{ failed: text }`, then takes {@link PythonTask}s and answers `{ started: true }` as it
  * starts each that asks for it and one {@link RuntimeReport} when it ends.
@@ -79,6 +81,56 @@ interface Runner {
   call: PyCallable<unknown>;
   loadTest: PyCallable<string>;
   checkInput: PyCallable<unknown>;
+}
+
+/** Pyodide as this worker loads its interpreters: its scripts and its compiled module. */
+interface PyodideBuild {
+  indexURL: string;
+  loadPyodide: (options: Record<string, unknown>) => Promise<Emscripten>;
+  /** Pyodide's Emscripten module factory, set to instantiate the compiled module. */
+  createModule: (settings: Emscripten) => Promise<Emscripten>;
+}
+
+/** Pyodide's two scripts (`pyodide.mjs` and the Emscripten module factory it loads). */
+async function importPyodide(
+  pyodideUrl: string,
+): Promise<{ loadPyodide: PyodideBuild["loadPyodide"]; factory: PyodideBuild["createModule"] }> {
+  const [{ loadPyodide }, { default: factory }] = await Promise.all([
+    import(pyodideUrl),
+    import(new URL("pyodide.asm.mjs", pyodideUrl).href),
+  ]);
+  return { loadPyodide, factory };
+}
+
+/**
+ * Pyodide's module factory with Emscripten's instantiation hook set to instantiate
+ * `module`, compiled once per process, where Pyodide's own hook compiles
+ * `pyodide.asm.wasm` again for every interpreter. Pyodide's hook also adds the two
+ * imports that make and recognize its error marker; these are the ones Pyodide itself
+ * uses where WebAssembly GC is unavailable. A failed instantiation fails the load (with
+ * Pyodide's hook it would wait forever).
+ */
+function instantiating(
+  factory: PyodideBuild["createModule"],
+  module: WebAssembly.Module,
+): PyodideBuild["createModule"] {
+  return (settings) =>
+    new Promise((resolve, reject) => {
+      settings.instantiateWasm = (
+        imports: { env: Record<string, unknown> },
+        receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+      ) => {
+        const marker = Symbol("error marker");
+        imports.env.Jsv_GetError_import = () => marker;
+        imports.env.JsvError_Check = (value: unknown) => value === marker;
+        WebAssembly.instantiate(module, imports as WebAssembly.Imports).then(
+          (instance) => receive(instance, module),
+          reject,
+        );
+        return {};
+      };
+      factory(settings).then(resolve, reject);
+    });
 }
 
 /** The stand-in for every JavaScript object Python could otherwise hold. */
@@ -177,22 +229,21 @@ class Interpreter {
    * after the runner; then seals it.
    */
   static async start(
-    pyodideUrl: string,
+    build: PyodideBuild,
     snapshot: Uint8Array | undefined,
   ): Promise<{ interpreter: Interpreter; made?: Uint8Array }> {
-    const { loadPyodide } = await import(pyodideUrl);
-    const indexURL = new URL(".", pyodideUrl).pathname;
+    const options = { indexURL: build.indexURL, createPyodideModule: build.createModule };
     let made: Uint8Array | undefined;
     let pyodide;
     if (snapshot) {
       // Whatever JavaScript objects the snapshot's Python held are replaced by stand-ins anyway.
-      pyodide = await loadPyodide({
-        indexURL,
+      pyodide = await build.loadPyodide({
+        ...options,
         _loadSnapshot: snapshot,
         _snapshotDeserializer: () => NOTHING,
       });
     } else {
-      pyodide = await loadPyodide({ indexURL, _makeSnapshot: true });
+      pyodide = await build.loadPyodide({ ...options, _makeSnapshot: true });
       pyodide.runPython(PYTHON_RUNNER);
       made = pyodide.makeMemorySnapshot({ serializer: () => null });
     }
@@ -477,7 +528,7 @@ WebAssembly.Memory.prototype.grow = function grow(this: WebAssembly.Memory, page
 };
 
 let signals: Signals;
-let pyodideUrl = "";
+let build: PyodideBuild;
 /** The start-up snapshot, for the checker. */
 let snapshot: Uint8Array;
 /** The interpreter that runs programs. */
@@ -657,17 +708,27 @@ self.onmessage = async (event: MessageEvent) => {
     pyodideUrl: string;
     signals: SharedArrayBuffer;
     port: MessagePort;
-    snapshot?: Uint8Array;
   };
   const port = init.port;
-  pyodideUrl = init.pyodideUrl;
   signals = { flags: new Int32Array(init.signals) };
   stdout = new OutputBuffer(() => stopJob(signals, REASON_OUTPUT));
   stderr = new OutputBuffer(() => stopJob(signals, REASON_OUTPUT));
+  // Pyodide's scripts load while the compiled module and the snapshot are on their way.
+  const scripts = importPyodide(init.pyodideUrl);
+  scripts.catch(() => {}); // awaited below
+  const given = await new Promise<{ module: WebAssembly.Module; snapshot?: Uint8Array }>(
+    (resolve) => (port.onmessage = (message) => resolve(message.data)),
+  );
   let made: Uint8Array | undefined;
   try {
-    ({ interpreter: runtime, made } = await Interpreter.start(pyodideUrl, init.snapshot));
-    snapshot = init.snapshot ?? made!.slice();
+    const { loadPyodide, factory } = await scripts;
+    build = {
+      indexURL: new URL(".", init.pyodideUrl).pathname,
+      loadPyodide,
+      createModule: instantiating(factory, given.module),
+    };
+    ({ interpreter: runtime, made } = await Interpreter.start(build, given.snapshot));
+    snapshot = given.snapshot ?? made!.slice();
     delete (globalThis as Record<string, unknown>).Deno;
   } catch (error) {
     port.postMessage({
@@ -681,7 +742,7 @@ self.onmessage = async (event: MessageEvent) => {
     if (!broken && task.program?.mode === "test" && !checker) {
       // Before the input's clock starts: the first gold test starts the checker.
       try {
-        checker = (await Interpreter.start(pyodideUrl, snapshot)).interpreter;
+        checker = (await Interpreter.start(build, snapshot)).interpreter;
       } catch (error) {
         broken = `Cannot start the checker: ${error}`;
       }

@@ -8,9 +8,11 @@
  * first, then terminate), and writes one result line per input to stdout, each
  * prefixed with the secret the parent sent first, so that bytes a program manages to
  * write to the real stdout cannot pass for a result. Workers report on private
- * `MessagePort`s that program code cannot reach. A Python worker that had to be
- * terminated is replaced at once from the start-up memory snapshot (sent by the pool,
- * or made here and sent to the pool). After stopping a JavaScript worker by force the
+ * `MessagePort`s that program code cannot reach. Pyodide's WebAssembly module is
+ * compiled once, as the process starts, and every Python interpreter of the process
+ * instantiates it; the first Python worker loads Pyodide's scripts while the start-up
+ * memory snapshot still arrives. A Python worker that had to be terminated is replaced
+ * at once from that snapshot (sent by the pool, or made here and sent to the pool). After stopping a JavaScript worker by force the
  * process exits (the pool replaces it), since the worker's thread may still run for a
  * moment. The process also exits when stdin closes (the parent is gone).
  *
@@ -92,8 +94,17 @@ interface Runtime {
 }
 
 let pyodideUrl = "";
-/** Pyodide's memory right after start-up: later workers start from it in a fraction of the time. */
-let snapshot: Uint8Array | undefined;
+/**
+ * Pyodide's WebAssembly module, compiled once as the process starts and shared by its
+ * Python workers (and their checkers): an interpreter instantiates it instead of
+ * compiling its own.
+ */
+let wasm: Promise<WebAssembly.Module>;
+/**
+ * Pyodide's memory right after start-up (from the parent, or made by the first worker;
+ * none when neither): later workers start from it in a fraction of the time.
+ */
+let snapshot: Promise<Uint8Array | undefined>;
 /**
  * Two Python workers take programs: while one puts its interpreter back after a
  * program (a rewrite of its whole memory), the other takes the next program, so a
@@ -126,7 +137,11 @@ function pythonSlot(): number {
   return slot;
 }
 
-/** Starts a Pyodide worker; it talks only through a private port that user code cannot reach. */
+/**
+ * Starts a Pyodide worker; it talks only through a private port that user code cannot
+ * reach. It loads Pyodide's scripts at once, and the interpreter once the compiled
+ * module and the snapshot are there.
+ */
 function launchPython(signals: Signals): Promise<Runtime> {
   const shared = signals.flags.buffer;
   const worker = new Worker(new URL("./python_worker.ts", import.meta.url), { type: "module" });
@@ -134,7 +149,7 @@ function launchPython(signals: Signals): Promise<Runtime> {
   return new Promise((resolve, reject) => {
     port1.onmessage = (event) => {
       if (event.data?.ready) {
-        snapshot ??= event.data.snapshot;
+        if (event.data.snapshot) snapshot = Promise.resolve(event.data.snapshot);
         resolve({ worker, port: port1, signals });
       } else {
         reject(new Error(String(event.data?.failed)));
@@ -144,7 +159,11 @@ function launchPython(signals: Signals): Promise<Runtime> {
       event.preventDefault();
       reject(new Error(event.message));
     };
-    worker.postMessage({ init: { pyodideUrl, signals: shared, port: port2, snapshot } }, [port2]);
+    worker.postMessage({ init: { pyodideUrl, signals: shared, port: port2 } }, [port2]);
+    Promise.all([wasm, snapshot]).then(
+      ([module, bytes]) => port1.postMessage({ module, snapshot: bytes }),
+      reject,
+    );
   });
 }
 
@@ -458,16 +477,22 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
 
 async function main(): Promise<void> {
   pyodideUrl = Deno.args[0];
-  const hello = await readHello(Deno.stdin.readable, MAX_HELLO_BYTES);
+  // Read at once, so that the compilation (on other threads) starts before the first
+  // worker's constructor blocks this thread.
+  wasm = WebAssembly.compile(Deno.readFileSync(new URL("pyodide.asm.wasm", pyodideUrl)));
+  const reading = readHello(Deno.stdin.readable, MAX_HELLO_BYTES);
+  snapshot = reading.then((hello) => hello?.payload.length ? hello.payload : undefined);
+  // The first worker loads Pyodide's scripts while the snapshot arrives.
+  const first = startPython(0);
+  const hello = await reading;
   if (!hello || typeof hello.header.secret !== "string") Deno.exit(0);
   secret = hello.header.secret;
   const given = hello.payload.length > 0;
-  if (given) snapshot = hello.payload;
   const input = readByteLines(hello.rest, { maxChars: MAX_PROGRAM_CHARS });
   try {
-    await startPython(0);
+    await first;
     // A pool without a snapshot yet gets this one, so its other processes start fast.
-    await send(given ? { ready: true } : { ready: true, snapshot: snapshot?.toBase64() });
+    await send(given ? { ready: true } : { ready: true, snapshot: (await snapshot)?.toBase64() });
   } catch (error) {
     await send({ failed: error instanceof Error ? error.message : String(error) });
     Deno.exit(1);
