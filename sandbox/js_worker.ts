@@ -1,23 +1,31 @@
 /**
- * Web Worker that runs one JavaScript or TypeScript program on each of its inputs and
- * is then terminated (a fresh worker per program is the isolation unit: no global,
- * timer, stdin reader or handler outlives it). For each input the program is imported
- * as a fresh `data:` module after the host's `Deno` namespace and `WebAssembly` are
- * removed from its global scope; it gets Node-style `require("fs")`/
- * `require("readline")`/`process` shims that serve the input's stdin and capture its
- * stdout, plus `readline()`, `prompt()` and `print()` as in judge shells. Return
- * values go back as structured clones and are serialized by the supervisor, which
- * the program cannot patch.
+ * Web Worker that runs JavaScript and TypeScript programs, each on all of its inputs.
  *
- * The program shares its realm with the code that reports on it, so it can shape its
- * own report (no more than its output could say). A gold test's verdict therefore comes
- * from a second fresh worker, the checker: it runs the test code's `check` with a
+ * A JavaScript program that compiles as a script runs in a realm of its own (a fresh V8
+ * context, see `js_realm.ts`): nothing of this worker's realm is reachable from it, and
+ * nothing of it can run after its last report, so the worker stays pristine and the
+ * supervisor gives it the next program (each report says whether it may:
+ * `reusable`). A program with module syntax, TypeScript, and the two sides of a gold
+ * test run as modules in this worker's own realm instead, which is then spent: the
+ * worker is terminated after that program (a fresh worker per program is then the
+ * isolation unit: no global, timer, stdin reader or handler outlives it). For each
+ * input such a program is imported as a fresh `data:` module after the host's `Deno`
+ * namespace and `WebAssembly` are removed from its global scope; it gets Node-style
+ * `require("fs")`/`require("readline")`/`process` shims that serve the input's stdin and
+ * capture its stdout, plus `readline()`, `prompt()` and `print()` as in judge shells.
+ * Return values go back as structured clones and are serialized by the supervisor,
+ * which the program cannot patch.
+ *
+ * A module program shares its realm with the code that reports on it, so it can shape
+ * its own report (no more than its output could say). A gold test's verdict therefore
+ * comes from a second fresh worker, the checker: it runs the test code's `check` with a
  * candidate that asks the program's worker (through the supervisor) for each call's
  * return value, blocks until the answer, and gets it as a structured clone made in its
  * own realm: plain values only, and no object of the program's realm.
  *
  * Messages in: `{ init: { port } }` (a private `MessagePort`), then on the port
- * `{ program }` (a {@link WireProgram}), for a checker `{ checker }` (its
+ * `{ program, noReset? }` (a {@link WireProgram}; `noReset`, for the benchmark only,
+ * runs it in the previous program's realm), for a checker `{ checker }` (its
  * {@link CheckerChannel}), and `{ index }` per input or, for a program's worker in
  * gold-test mode, `{ call: args }`. Messages out, on the port only: `{ started: true }`,
  * one {@link RuntimeReport} per input (with the raw `value` for function calls),
@@ -30,6 +38,7 @@ import { parsePythonArgs, PyKeyword } from "../src/code/python_literal.ts";
 import { canonicalJson, fromPythonValue } from "./canonical.ts";
 import { type RuntimeReport, runtimeReport, type WireProgram } from "./protocol.ts";
 import { OutputBuffer } from "./signals.ts";
+import { ProgramRealm } from "./js_realm.ts";
 
 class ProgramExit extends Error {
   constructor(readonly code: number) {
@@ -45,6 +54,14 @@ export interface CheckerChannel {
 }
 
 const inspect = Deno.inspect;
+const memoryUsage = Deno.memoryUsage;
+/**
+ * Heap a worker may hold after a program and still take the next one: past it the
+ * worker is replaced, so that one program's leftovers (garbage not yet collected) do not
+ * crowd the next one's heap.
+ */
+const REUSE_HEAP_BYTES = 64 * 1024 * 1024;
+const heapAtStart = memoryUsage().heapUsed;
 // Taken before any program runs: what the runner posts cannot be intercepted by a
 // program that replaces `MessagePort.prototype.postMessage` or `Reflect.apply`.
 const apply = Reflect.apply;
@@ -431,11 +448,60 @@ async function runCheck(program: WireProgram, index: number, channel: CheckerCha
   return outcome;
 }
 
+/** Sends input's report, with the call's raw value when it has one (serialized here if it cannot be copied). */
+function sendReport(report: RuntimeReport, outcome: { hasValue: boolean; value?: unknown }) {
+  if (report.status === "ok" && outcome.hasValue) {
+    try {
+      send({ ...report, value: outcome.value });
+      return;
+    } catch {
+      // not cloneable (a function inside): serialize here
+      report.return_value = canonicalJson(outcome.value);
+    }
+  }
+  send(report);
+}
+
+/** Whether no program has run in this worker's own realm (then it may take the next program). */
+let pristine = true;
+
+function reusable(): boolean {
+  return pristine && memoryUsage().heapUsed - heapAtStart < REUSE_HEAP_BYTES;
+}
+
+/** Runs input `index` of a program compiled into `realm`, and reports on it. */
+async function executeInRealm(realm: ProgramRealm, program: WireProgram, index: number) {
+  send({ started: true });
+  const started = performance.now();
+  fail = (error: unknown) => realm.fail(error);
+  const result = await realm.run(program, index);
+  let full = false;
+  const capped = (text: string) => {
+    const buffer = new OutputBuffer(() => (full = true));
+    buffer.reset(program.max_output_bytes);
+    buffer.write(new TextEncoder().encode(text));
+    return buffer.text();
+  };
+  const stdout = capped(result.stdout);
+  const stderr = capped(result.stderr);
+  const report = runtimeReport({
+    status: full ? "output_limit" : result.status,
+    stdout,
+    stderr,
+    errorText: result.errorText,
+    started,
+    recycle: false,
+    reusable: reusable(),
+  });
+  sendReport(report, result);
+}
+
 async function execute(
   program: WireProgram,
   index: number,
   checkerChannel?: Promise<CheckerChannel>,
 ) {
+  pristine = false;
   send({ started: true });
   const checker = await checkerChannel;
   const started = performance.now();
@@ -462,39 +528,42 @@ async function execute(
     started,
     recycle: false,
   });
-  if (outcome.status === "ok" && outcome.hasValue) {
-    try {
-      send({ ...report, value: outcome.value });
-      return;
-    } catch {
-      // not cloneable (a function inside): serialize here
-      report.return_value = canonicalJson(outcome.value);
-    }
-  }
-  send(report);
+  sendReport(report, outcome);
+}
+
+/** A script program's realm, made for it (or, with `noReset`, the previous program's); none for a module. */
+function realmFor(program: WireProgram, previous: ProgramRealm | undefined, noReset: boolean) {
+  if (program.language !== "javascript" || program.mode === "test") return undefined;
+  const realm = (noReset ? previous : undefined) ?? new ProgramRealm();
+  return realm.compile(program) ? realm : undefined;
 }
 
 self.onmessage = (event: MessageEvent) => {
   self.onmessage = null;
   port = (event.data.init as { port: MessagePort }).port;
   let program: WireProgram;
+  let realm: ProgramRealm | undefined;
   let checker: Promise<CheckerChannel> | undefined;
   port.onmessage = (
     message: MessageEvent<
-      { program: WireProgram } | { checker: CheckerChannel } | { call: unknown[] } | {
-        index: number;
-      }
+      | { program: WireProgram; noReset?: boolean }
+      | { checker: CheckerChannel }
+      | { call: unknown[] }
+      | { index: number }
     >,
   ) => {
     const data = message.data;
-    if ("program" in data) program = data.program;
-    else if ("call" in data) void answerCall(data.call);
+    if ("program" in data) {
+      program = data.program;
+      realm = checker ? undefined : realmFor(program, realm, data.noReset === true);
+    } else if ("call" in data) void answerCall(data.call);
     else if ("checker" in data) {
       // Only a checker loads Node's module (it costs a program's worker a third of its start).
       checker = import("node:worker_threads").then(({ receiveMessageOnPort }) => {
         receive = receiveMessageOnPort as unknown as typeof receive;
         return data.checker;
       });
-    } else void execute(program, data.index, checker);
+    } else if (realm) void executeInRealm(realm, program, data.index);
+    else void execute(program, data.index, checker);
   };
 };

@@ -45,7 +45,7 @@ export interface SandboxPoolOptions extends SandboxLimits {
   startTimeoutMs?: number;
   /**
    * Benchmark only: skip the interpreter reset between programs (JavaScript: run the
-   * next program in the same worker), which removes the isolation between them. Never
+   * next program in the same worker and context), which removes the isolation between them. Never
    * set it for untrusted programs. Default false.
    */
   unsafeSkipReset?: boolean;
@@ -105,7 +105,8 @@ const MAX_START_FAILURES = 3;
  * A pool of sandbox processes (see `sandbox_process.ts`). Each process is a Deno
  * subprocess with `--no-prompt` and no permission except reading the Pyodide
  * package and the sandbox's scripts; Python runs on a warm Pyodide interpreter
- * inside it, JavaScript and TypeScript in a fresh worker per job.
+ * inside it, JavaScript in a fresh V8 context per program (with module syntax, and
+ * TypeScript, in a fresh worker per program).
  *
  * @example Run a Python program on stdin
  * ```ts

@@ -62,6 +62,11 @@ export interface RuntimeReport {
   duration_ms: number;
   /** The worker cannot go on (isolation lost or it was stopped) and must be replaced. */
   recycle: boolean;
+  /**
+   * A JavaScript worker that ran the program in a realm of its own and can take the next
+   * program (its own realm has run no program code).
+   */
+  reusable?: boolean;
 }
 
 /** The parts of a finished input that a runtime worker reports. */
@@ -75,6 +80,7 @@ export interface ReportParts {
   /** `performance.now()` when the input started. */
   started: number;
   recycle: boolean;
+  reusable?: boolean;
   returnValue?: string;
 }
 
@@ -88,6 +94,7 @@ export function runtimeReport(parts: ReportParts): RuntimeReport {
     duration_ms: performance.now() - parts.started,
     recycle: parts.recycle,
   };
+  if (parts.reusable) report.reusable = true;
   if (parts.status === "ok" && parts.returnValue !== undefined) {
     report.return_value = parts.returnValue;
   }

@@ -4,7 +4,7 @@
  * with no other permission. Its main thread is a supervisor that never runs user
  * code: it reads programs (one JSON line each, length capped) from stdin, acknowledges
  * each (with its first result, or on its own line when that takes longer), hands Python programs to one of two Pyodide workers in turn (one resets while
- * the other runs) and JavaScript/TypeScript programs to a fresh worker each, enforces the wall-clock limit of every input (interrupt
+ * the other runs) and JavaScript/TypeScript programs to a worker (kept while its programs run in contexts of their own, see `js_worker.ts`), enforces the wall-clock limit of every input (interrupt
  * first, then terminate), and writes one result line per input to stdout, each
  * prefixed with the secret the parent sent first, so that bytes a program manages to
  * write to the real stdout cannot pass for a result. Workers report on private
@@ -186,6 +186,7 @@ function checkedReport(data: unknown, maxOutputBytes: number): RuntimeReport {
     duration_ms: typeof record.duration_ms === "number" ? record.duration_ms : 0,
     recycle: record.recycle === true,
   };
+  if (record.reusable === true) report.reusable = true;
   if ("value" in record && report.status === "ok") {
     try {
       report.return_value = canonicalJson(record.value);
@@ -286,7 +287,7 @@ async function sendResult(
   report: RuntimeReport,
   exiting = false,
 ) {
-  const { recycle: _, ...result } = report;
+  const { recycle: _, reusable: __, ...result } = report;
   await send(
     { id: program.id, index, ...result, ...(exiting ? { exiting } : {}) } satisfies WireResult,
   );
@@ -349,8 +350,12 @@ async function runPython(program: WireProgram, noReset: boolean): Promise<void> 
  */
 const spareJavaScript: Runtime[] = [];
 const SPARE_JAVASCRIPT = 2;
-/** Benchmark only (`no_reset`): the worker the previous JavaScript program ran in, kept. */
-let keptJavaScript: Runtime | undefined;
+/**
+ * The worker the previous JavaScript program ran in, kept for the next: when that
+ * program ran in a realm of its own (the worker's own realm is pristine), or, for the
+ * benchmark only (`no_reset`), whatever it ran.
+ */
+let keptJavaScript: { runtime: Runtime; pristine: boolean } | undefined;
 
 function newJavaScriptRuntime(): Runtime {
   const worker = new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
@@ -445,17 +450,21 @@ async function runCheck(
 }
 
 /**
- * Runs a JavaScript or TypeScript program in a fresh worker (with `noReset`, for the
- * benchmark only, in the previous program's worker); returns whether the process must
- * exit (a worker it had to stop may still be running).
+ * Runs a JavaScript or TypeScript program in the previous program's worker when that
+ * one stayed pristine (with `noReset`, for the benchmark only, whatever it ran), else in
+ * a fresh worker; returns whether the process must exit (a worker it had to stop may
+ * still be running).
  */
 async function runJavaScript(program: WireProgram, noReset: boolean): Promise<boolean> {
   // A Python worker still being replaced would distort the program's memory watch.
   await Promise.all(pythons.map((python) => python.runtime.catch(() => {})));
-  const runtime = (noReset ? keptJavaScript : undefined) ?? freshJavaScriptRuntime();
+  const kept = keptJavaScript?.pristine || noReset ? keptJavaScript?.runtime : undefined;
+  if (keptJavaScript && !kept) stopJavaScript(keptJavaScript.runtime);
   keptJavaScript = undefined;
-  runtime.port.postMessage({ program });
+  const runtime = kept ?? freshJavaScriptRuntime();
+  runtime.port.postMessage({ program, ...(noReset ? { noReset } : {}) });
   let exiting = false;
+  let pristine = false;
   try {
     for (let index = 0; index < program.inputs.length && !exiting; index++) {
       let report = await supervise(runtime, { index }, program, false);
@@ -463,11 +472,12 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
         report = await runCheck(program, index, runtime, report);
       }
       exiting = report.recycle || report.status === "sandbox_error";
+      pristine = report.reusable === true;
       await sendResult(program, index, report, exiting);
     }
     return exiting;
   } finally {
-    if (noReset && !exiting) keptJavaScript = runtime;
+    if (!exiting && (pristine || noReset)) keptJavaScript = { runtime, pristine };
     else stopJavaScript(runtime);
     // Spare workers start once this program's results are out: a constructor blocks this
     // thread, which a running program needs for each input.

@@ -509,6 +509,51 @@ channel.close();
 console.log("heard", heard, typeof leak, [1, 2].map((x) => x * 2).join())`),
 ];
 
+/**
+ * A script program looking for objects of another realm (the worker's) everywhere it can:
+ * its globals and shims, errors they throw, and the stack frames under it while it runs,
+ * while its timers fire and while the runner copies its return value (a getter). It
+ * replaces the methods of whatever it finds, and returns how many it found.
+ */
+const REACH_WORKER_REALM = `const seen = new Set();
+const foreign = [];
+// An object of another realm: its prototype chain ends in another realm's Object.prototype.
+const isForeign = (o) => {
+  let root = o;
+  for (let next = Object.getPrototypeOf(root); next !== null; next = Object.getPrototypeOf(root)) root = next;
+  return root !== Object.prototype && Object.getOwnPropertyNames(root).includes("hasOwnProperty");
+};
+const look = (o) => {
+  if (((typeof o === "object" && o !== null) || typeof o === "function") && !seen.has(o)) {
+    seen.add(o);
+    if (isForeign(o)) foreign.push(o);
+    try { look(Object.getPrototypeOf(o)); look(o.constructor); } catch {}
+  }
+};
+Error.prepareStackTrace = (error, frames) => {
+  for (const frame of frames) {
+    try { look(frame.getThis()); look(frame.getFunction()); } catch {}
+  }
+  return "";
+};
+const probe = () => {
+  void new Error().stack;
+  for (const o of foreign) {
+    try { Object.getPrototypeOf(o).toString = () => "pwned"; o.postMessage = () => {}; } catch {}
+  }
+};
+for (const o of [globalThis, console, console.log, process, process.stdin, process.exit, require,
+  require("fs"), require("readline").createInterface(), setTimeout, queueMicrotask, performance]) look(o);
+try { require("nothing"); } catch (error) { look(error); }
+try { process.exit(0); } catch (error) { look(error); }
+probe();
+setTimeout(probe, 0);
+queueMicrotask(probe);
+Promise.resolve().then(probe);
+function f() {
+  return { get found() { probe(); return foreign.length; } };
+}`;
+
 /** Programs that try to take over their worker, forge a verdict or break the next job. */
 const ATTACKS: { name: string; job: SandboxJob; check?: (result: ExecutionResult) => void }[] = [
   {
@@ -705,21 +750,47 @@ console.log(fromVm, fromData.default, fromBlob.default)`,
     check: (r) => assert.equal(r.stdout, "42 42 42\n", JSON.stringify(r)),
   },
   {
+    name: "JavaScript reaches for the worker's realm from its own",
+    job: js(REACH_WORKER_REALM, { call: { entry_point: "f", args: "" } }),
+    check: (r) => assert.equal(r.return_value, '{"found": 0}', JSON.stringify(r)),
+  },
+  {
+    name: "JavaScript looks for ways to be called back after its report",
+    job: js(`console.log(typeof FinalizationRegistry, typeof WebAssembly, typeof SharedArrayBuffer);
+try { eval("globalThis.leak = 1"); } catch (error) { console.log(error.name) }`),
+    check: (r) =>
+      assert.equal(r.stdout, "undefined undefined undefined\nEvalError\n", JSON.stringify(r)),
+  },
+  {
+    name: "JavaScript replaces every method of its realm's built-ins",
+    job: js(`for (const name of Object.getOwnPropertyNames(globalThis)) {
+  const value = globalThis[name];
+  for (const target of [value, value?.prototype]) {
+    if (target === null || (typeof target !== "object" && typeof target !== "function")) continue;
+    for (const key of Object.getOwnPropertyNames(target)) {
+      try { if (typeof target[key] === "function") target[key] = () => "pwned"; } catch {}
+    }
+  }
+}
+globalThis.leak = 1;
+console.log("done")`),
+  },
+  {
     name: "JavaScript broadcasts to later programs",
     job: js(`const { BroadcastChannel } = await import("node:worker_threads");
 const channel = new BroadcastChannel("pfpo");
 setInterval(() => channel.postMessage("poison"), 1);
 channel.postMessage("poison"); console.log("done")`),
   },
-  {
-    name: "JavaScript posts its own report",
-    job: js(`self.postMessage({ status: "ok", stdout: { forged: true } });
-globalThis.postMessage?.({ id: 1, index: 0, status: "ok", stdout: 1 }); console.log("honest")`),
-    check: (r) => {
+  ...["", "\nexport {};"].map((module) => ({
+    name: `JavaScript posts its own report${module ? " (a module)" : ""}`,
+    job: js(`self.postMessage?.({ status: "ok", stdout: { forged: true } });
+globalThis.postMessage?.({ id: 1, index: 0, status: "ok", stdout: 1 }); console.log("honest")${module}`),
+    check: (r: ExecutionResult) => {
       assert.equal(r.status, "ok");
       assert.equal(r.stdout, "honest\n");
     },
-  },
+  })),
   {
     name: "JavaScript keeps running after its report",
     job: js(`setTimeout(() => { for (let i = 0; i < 100; i++) self.postMessage({ junk: i }); }, 0);

@@ -1,0 +1,361 @@
+/**
+ * A JavaScript program in a realm of its own: a fresh V8 context (`node:vm`) per program
+ * inside a worker that is kept for the next program. The context has its own global
+ * object and its own built-ins, and nothing of the worker's realm is reachable from it:
+ * the runner gives it strings and numbers only, calls functions made in it (taken before
+ * the program runs, see `js_realm_runtime.ts`), and reads back primitives and
+ * structured-clone copies. Timers are the realm's own queue, fired by the runner while
+ * the program runs and dropped with the realm; its promise jobs are drained before its
+ * outcome is read; no built-in through which the host would call into it later is in it.
+ * So when the next program gets its own context, nothing of this one can run or be seen.
+ *
+ * A program that does not compile as a script (module syntax: `import`, `export`,
+ * top-level `await`), TypeScript and gold tests run as modules in a fresh worker instead
+ * (`js_worker.ts`).
+ *
+ * @module
+ */
+import vm from "node:vm";
+import { parsePythonArgs, PyKeyword, PySet, PyTuple } from "../src/code/python_literal.ts";
+import type { WireProgram } from "./protocol.ts";
+import {
+  type Printed,
+  type PrintedNode,
+  type RealmOutcome,
+  type RealmRuntime,
+  realmRuntime,
+} from "./js_realm_runtime.ts";
+
+/** Name the realm's runtime is compiled under (its frames are dropped from error texts). */
+const RUNTIME_FILE = "<sandbox>";
+/** Name the program is compiled under, as shown in its error texts. */
+const PROGRAM_FILE = "<program>";
+const RUNTIME_SCRIPT = new vm.Script(`"use strict";(${realmRuntime})()`, {
+  filename: RUNTIME_FILE,
+});
+/** A stack frame of the realm's runtime or of the worker around it (the program's say `<program>`). */
+const RUNNER_FRAME = new RegExp(`^\\s+at .*(file://|ext:|${RUNTIME_FILE})`);
+
+const apply = Reflect.apply;
+const inspect = Deno.inspect;
+
+/** A macrotask boundary: every promise job queued before it has run. */
+function drained(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(0);
+  });
+}
+
+/** How a program ended on one input, in the runner's realm. */
+export interface RealmResult {
+  status: "ok" | "runtime_error" | "output_limit";
+  stdout: string;
+  stderr: string;
+  errorText: string;
+  /** The entry point's return value (call mode, status ok): an object of the program's realm, to post as a structured clone. */
+  value?: unknown;
+  hasValue: boolean;
+}
+
+/** One program's realm. */
+export class ProgramRealm {
+  readonly #context: vm.Context;
+  readonly #runtime: RealmRuntime;
+  #program?: () => unknown;
+
+  /** Makes a fresh context and its runtime (before any program code runs in it). */
+  constructor() {
+    // An ordinary global object (no interceptor forwarding to an object of this realm):
+    // nothing of this realm behind it, and global names resolve at full speed.
+    this.#context = vm.createContext(vm.constants.DONT_CONTEXTIFY, {
+      codeGeneration: { strings: false, wasm: false },
+    });
+    const runtime = RUNTIME_SCRIPT.runInContext(this.#context) as RealmRuntime;
+    // Taken now: later the program could replace the object's properties.
+    this.#runtime = {
+      begin: runtime.begin,
+      load: runtime.load,
+      call: runtime.call,
+      next: runtime.next,
+      fire: runtime.fire,
+      fail: runtime.fail,
+      ended: runtime.ended,
+      waiting: runtime.waiting,
+      outcome: runtime.outcome,
+      value: runtime.value,
+    };
+  }
+
+  /**
+   * Compiles `program` as a strict-mode function of the realm (a module's scoping: its
+   * top-level names are its own, each input runs it afresh); false when it does not
+   * compile as a script (the caller runs it as a module, which also reports a genuine
+   * syntax error).
+   */
+  compile(program: WireProgram): boolean {
+    const entry = program.mode === "call" && program.entry_point
+      ? `\n;return typeof ${program.entry_point} === "undefined" ? module.exports?.${program.entry_point} : ${program.entry_point};`
+      : "";
+    try {
+      const compiled = new vm.Script(`"use strict";(function () {${program.code}${entry}\n})`, {
+        filename: PROGRAM_FILE,
+      }).runInContext(this.#context);
+      if (typeof compiled !== "function") return false;
+      this.#program = compiled as () => unknown;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #call<K extends keyof RealmRuntime>(
+    name: K,
+    ...args: Parameters<RealmRuntime[K]>
+  ): ReturnType<RealmRuntime[K]> {
+    return apply(this.#runtime[name], undefined, args);
+  }
+
+  /** Fires the realm's timers in order and drains its promise jobs until none is left. */
+  async #settle(): Promise<void> {
+    for (;;) {
+      await drained();
+      const wait = this.#call("next");
+      if (typeof wait !== "number" || !(wait >= 0)) return;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.#call("fire");
+    }
+  }
+
+  /** Records an error that reached the host from the realm (an unhandled rejection). */
+  fail(error: unknown): void {
+    this.#call("fail", error);
+  }
+
+  /** Runs the compiled program on input `index`; a call's value stays in the realm until posted. */
+  async run(program: WireProgram, index: number): Promise<RealmResult> {
+    const input = program.inputs[index];
+    let args = "[]";
+    try {
+      if (program.mode === "call") args = argumentsJson(input.args);
+    } catch (error) {
+      const errorText = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return { status: "runtime_error", stdout: "", stderr: "", errorText, hasValue: false };
+    }
+    this.#call("begin", input.stdin, program.max_output_bytes);
+    this.#call("load", this.#program!);
+    await this.#settle();
+    if (program.mode === "call" && this.#call("ended") === false) {
+      this.#call("call", args, program.entry_point);
+      await this.#settle();
+      // A promise nothing can settle any more: the program waits until its time limit.
+      if (this.#call("waiting") === true) await new Promise(() => {});
+    }
+    const outcome = this.#outcome();
+    const stdout = printedText(outcome.stdout);
+    const stderr = printedText(outcome.stderr);
+    const result: RealmResult = {
+      status: "ok",
+      stdout,
+      stderr,
+      errorText: "",
+      hasValue: false,
+    };
+    if (outcome.end === "error") {
+      result.status = "runtime_error";
+      result.errorText = withoutRunnerFrames(outcome.errorText);
+    } else if (outcome.end === "exit" && outcome.exitCode !== 0) {
+      result.status = "runtime_error";
+      result.errorText = `process.exit(${outcome.exitCode})`;
+    } else if (program.mode === "call" && outcome.end === "ok") {
+      result.value = this.#call("value");
+      result.hasValue = true;
+    }
+    if (outcome.full) result.status = "output_limit";
+    return result;
+  }
+
+  /** The realm's outcome record, copied and checked field by field. */
+  #outcome(): RealmOutcome {
+    let copied: Partial<RealmOutcome> = {};
+    try {
+      copied = structuredClone(this.#call("outcome")) ?? {};
+    } catch {
+      // not plain data: the program replaced what the realm records with
+    }
+    const segments = (value: unknown) =>
+      Array.isArray(value)
+        ? value.filter((part) => typeof part === "string" || Array.isArray(part))
+        : [];
+    return {
+      end: copied.end === "ok" || copied.end === "exit" ? copied.end : "error",
+      errorText: typeof copied.errorText === "string" ? copied.errorText : "Uncaught error",
+      exitCode: typeof copied.exitCode === "number" ? copied.exitCode : 1,
+      stdout: segments(copied.stdout),
+      stderr: segments(copied.stderr),
+      full: copied.full === true,
+    };
+  }
+}
+
+/** A call's Python literal arguments as JSON the realm revives (tags for what JSON lacks). */
+function argumentsJson(text: string): string {
+  const tagged = (value: unknown): unknown => {
+    if (value instanceof PyKeyword) {
+      throw new TypeError("Keyword arguments need a Python program");
+    }
+    if (value instanceof PyTuple) return value.items.map(tagged);
+    if (Array.isArray(value)) return value.map(tagged);
+    if (value instanceof PySet) return { $set: value.items.map(tagged) };
+    if (value instanceof Uint8Array) return { $bytes: [...value] };
+    if (value instanceof Map) {
+      const entries = [...value].map(([k, v]) => [tagged(k), tagged(v)]);
+      return entries.every(([k]) => typeof k === "string")
+        ? { $object: entries }
+        : { $map: entries };
+    }
+    if (typeof value === "bigint") return { $bigint: String(value) };
+    if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))) {
+      return { $number: String(value) };
+    }
+    return value;
+  };
+  return JSON.stringify(parsePythonArgs(text).map(tagged));
+}
+
+/** Error text without the frames of the realm's runtime and of the worker around it. */
+function withoutRunnerFrames(text: string): string {
+  return text.split("\n")
+    .filter((line) => !RUNNER_FRAME.test(line))
+    .join("\n");
+}
+
+/** What a program printed: its text writes as they are, its `console` calls formatted by `Deno.inspect`. */
+function printedText(segments: (string | Printed[])[]): string {
+  let text = "";
+  for (const segment of segments) {
+    if (typeof segment === "string") {
+      text += segment;
+      continue;
+    }
+    const seen = new Map<PrintedNode, unknown>();
+    text += segment.map((part) => typeof part === "string" ? part : inspect(rebuilt(part, seen)))
+      .join(" ") + "\n";
+  }
+  return text;
+}
+
+const TYPED_ARRAYS: Record<string, new (length: number) => { [i: number]: unknown }> = {
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+};
+
+function named<T extends object>(value: T, name: string): T {
+  return Object.defineProperty(value, "name", { value: name });
+}
+
+function rebuiltFunction(name: string, detail: string): unknown {
+  if (detail.startsWith("class")) {
+    const base = detail.slice("class:".length);
+    return named(base ? class extends named(class {}, base) {} : class {}, name);
+  }
+  const kinds: Record<string, unknown> = {
+    async: async function () {},
+    generator: function* () {},
+    asyncgenerator: async function* () {},
+  };
+  return named((kinds[detail] ?? function () {}) as object, name);
+}
+
+/** A value of this realm that `Deno.inspect` prints as the program's value printed in its own. */
+function rebuilt(part: Printed, seen: Map<PrintedNode, unknown>): unknown {
+  if (part === null || typeof part !== "object") return part;
+  if (seen.has(part)) return seen.get(part);
+  const items = part.items ?? [];
+  switch (part.kind) {
+    case "array": {
+      const array = new Array(part.length ?? items.length);
+      seen.set(part, array);
+      items.forEach((item, i) => {
+        if (!(typeof item === "object" && item?.kind === "hole")) array[i] = rebuilt(item, seen);
+      });
+      return array;
+    }
+    case "map": {
+      const map = new Map();
+      seen.set(part, map);
+      for (let i = 0; i + 1 < items.length; i += 2) {
+        map.set(rebuilt(items[i], seen), rebuilt(items[i + 1], seen));
+      }
+      return map;
+    }
+    case "set": {
+      const set = new Set();
+      seen.set(part, set);
+      for (const item of items) set.add(rebuilt(item, seen));
+      return set;
+    }
+    case "typed": {
+      const Typed = TYPED_ARRAYS[part.name ?? ""] ?? Uint8Array;
+      const typed = new Typed(part.length ?? items.length);
+      items.forEach((item, i) => (typed[i] = item));
+      return typed;
+    }
+    case "date":
+      return new Date(part.number ?? NaN);
+    case "regexp":
+      try {
+        return new RegExp(part.text ?? "", part.detail ?? "");
+      } catch {
+        return {};
+      }
+    case "error": {
+      const error = new Error();
+      Object.defineProperty(error, "stack", { value: withoutRunnerFrames(part.text ?? "") });
+      return error;
+    }
+    case "symbol":
+      return Symbol(part.text);
+    case "function":
+      return rebuiltFunction(part.name ?? "", part.detail ?? "");
+    case "object": {
+      const object = part.name === ""
+        ? Object.create(null)
+        : part.name === "Object"
+        ? {}
+        : Object.create(named(class {}, part.name ?? "Object").prototype);
+      seen.set(part, object);
+      for (const [key, value] of part.entries ?? []) {
+        const accessor = typeof value === "object" && value?.kind === "accessor";
+        Object.defineProperty(
+          object,
+          key,
+          accessor
+            ? {
+              get: value.get ? () => undefined : undefined,
+              set: value.set ? () => {} : undefined,
+              enumerable: true,
+              configurable: true,
+            }
+            : { value: rebuilt(value, seen), enumerable: true, writable: true, configurable: true },
+        );
+      }
+      return object;
+    }
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,607 @@
+/**
+ * What a JavaScript program finds in its realm besides the language's built-ins. The
+ * source of {@link realmRuntime} is evaluated inside the fresh V8 context made for each
+ * program (see `js_realm.ts`), so it refers to nothing outside itself: every name in it
+ * is the context's own. It removes the built-ins through which the host would call into
+ * the realm after the program ended (`FinalizationRegistry`, `WebAssembly`'s background
+ * compiles, `SharedArrayBuffer` for `Atomics.waitAsync`), and gives the program what a
+ * judge's Node-style shell has: `require("fs")`/`require("readline")`/`process` shims
+ * serving the input's stdin, `readline()`, `prompt()`, `print()`, a console, a clock and
+ * timers on the realm's own queue (the runner fires them; they go with the realm).
+ *
+ * The runner takes the functions returned here before any program code runs and reads
+ * back only primitives and plain data: what the program printed is kept as text and, for
+ * values other than strings, as a copy made at the time of the call, which the runner
+ * formats with the host's own `Deno.inspect` (so both ways of running a program print
+ * alike).
+ *
+ * @module
+ */
+
+/** A copy of a printed value other than a primitive: plain data, tagged by kind. */
+export type Printed =
+  | string
+  | number
+  | boolean
+  | bigint
+  | undefined
+  | null
+  | PrintedNode;
+
+/** One non-primitive node of a {@link Printed} copy. */
+export interface PrintedNode {
+  kind:
+    | "array"
+    | "object"
+    | "map"
+    | "set"
+    | "date"
+    | "regexp"
+    | "error"
+    | "symbol"
+    | "function"
+    | "typed"
+    | "hole"
+    | "accessor"
+    | "deep";
+  /** Class or constructor name (objects, typed arrays, errors, functions). */
+  name?: string;
+  /** A class's base class name, a function's kind (`async`, `generator`, …). */
+  detail?: string;
+  /** Array items (first ones), map entries as pairs, set items, typed array items. */
+  items?: Printed[];
+  /** Own enumerable properties of an object, as pairs. */
+  entries?: [string, Printed][];
+  /** Length of an array or typed array, size of a map or set. */
+  length?: number;
+  /** Date time, regexp source, error stack, symbol description. */
+  text?: string;
+  number?: number;
+  /** For an accessor: has a getter, has a setter. */
+  get?: boolean;
+  set?: boolean;
+}
+
+/** A program's outcome on one input, as the realm records it. */
+export interface RealmOutcome {
+  /** `ok`, `error` (thrown, rejected or failed timer), or `exit` (`process.exit`). */
+  end: "ok" | "error" | "exit";
+  errorText: string;
+  exitCode: number;
+  /** Each write, as text or as the copies of one `console` call's arguments. */
+  stdout: (string | Printed[])[];
+  stderr: (string | Printed[])[];
+  /** Whether the program wrote past its cap (its output is cut there). */
+  full: boolean;
+}
+
+/** The functions through which the runner drives a program's realm. */
+export interface RealmRuntime {
+  /** New stdin, fresh output, fresh shims (as globals) for one input. */
+  begin(stdin: string, maxChars: number): void;
+  /** Runs the program's compiled top level (a function of the realm). */
+  load(program: () => unknown): void;
+  /** Calls the entry point the top level returned with arguments given as tagged JSON. */
+  call(args: string, entry: string): void;
+  /** Milliseconds to the next timer, 0 when one is due, -1 when none is left or the program ended. */
+  next(): number;
+  /** Runs the timer that is due first. */
+  fire(): void;
+  /** Records an error that reached the host (an unhandled rejection). */
+  fail(error: unknown): void;
+  /** Whether the program has ended (thrown, failed or exited). */
+  ended(): boolean;
+  /** Whether the entry point's call is still waiting for its promise. */
+  waiting(): boolean;
+  /** The outcome so far; `value` is the call's result (in call mode). */
+  outcome(): RealmOutcome;
+  value(): unknown;
+}
+
+/** Builds the realm's runtime; evaluated as `(${realmRuntime})()` inside the program's context. */
+export function realmRuntime(): RealmRuntime {
+  const g = globalThis as unknown as Record<string, unknown>;
+  g.self = g;
+  for (const name of ["FinalizationRegistry", "WebAssembly", "SharedArrayBuffer"]) delete g[name];
+  const nativeQueueMicrotask = g.queueMicrotask as (fn: () => void) => void;
+  const dateNow = Date.now;
+  const startedAt = dateNow();
+  const parseJson = JSON.parse;
+  const isArray = Array.isArray;
+  const getPrototypeOf = Object.getPrototypeOf;
+  const ownKeys = Object.keys;
+  const describeProperty = Object.getOwnPropertyDescriptor;
+  const functionText = Function.prototype.toString;
+  const MAX_ITEMS = 101;
+  const MAX_DEPTH = 8;
+
+  class ProgramExit {
+    constructor(readonly code: number) {}
+  }
+
+  let stdout: (string | Printed[])[] = [];
+  let stderr: (string | Printed[])[] = [];
+  let chars = 0;
+  let maxChars = Infinity;
+  let full = false;
+  let end: RealmOutcome["end"] = "ok";
+  let errorText = "";
+  let exitCode = 0;
+  let settled = false;
+  let result: unknown;
+  let entryPoint: unknown;
+
+  interface Timer {
+    id: number;
+    due: number;
+    fn: (...args: unknown[]) => unknown;
+    args: unknown[];
+    every: number;
+  }
+  let timers: Timer[] = [];
+  let timerId = 0;
+
+  function errorTextOf(error: unknown): string {
+    try {
+      if (error instanceof Error) return String(error.stack ?? `${error.name}: ${error.message}`);
+      return `Uncaught ${String(error)}`;
+    } catch {
+      return "Uncaught error";
+    }
+  }
+
+  function fail(error: unknown): void {
+    if (error instanceof ProgramExit) {
+      if (end === "ok") {
+        end = "exit";
+        exitCode = error.code;
+      }
+      return;
+    }
+    if (end !== "ok") return;
+    end = "error";
+    errorText = errorTextOf(error);
+  }
+
+  function guarded(fn: (...args: unknown[]) => unknown, args: unknown[]): void {
+    if (end !== "ok") return;
+    try {
+      fn(...args);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  function write(to: (string | Printed[])[], part: string | Printed[], size: number): void {
+    if (full) throw new RangeError("Output limit reached");
+    chars += size;
+    to.push(part);
+    if (chars > maxChars) {
+      full = true;
+      throw new RangeError("Output limit reached");
+    }
+  }
+
+  /** A copy of `value` as plain data, made now (later changes to it do not show). */
+  function copy(value: unknown, depth: number, seen: Map<object, PrintedNode>): Printed {
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) {
+      if (typeof value === "symbol") return { kind: "symbol", text: value.description ?? "" };
+      return value as Printed;
+    }
+    const known = seen.get(value);
+    if (known) return known;
+    if (depth > MAX_DEPTH) return { kind: "deep" };
+    if (typeof value === "function") {
+      const source = String(functionText.call(value));
+      const name = String(value.name ?? "");
+      if (source.startsWith("class")) {
+        const base = getPrototypeOf(value);
+        const detail = typeof base === "function" && base.name ? String(base.name) : undefined;
+        return {
+          kind: "function",
+          name,
+          detail: detail === undefined ? "class" : `class:${detail}`,
+        };
+      }
+      const detail = source.startsWith("async function*") || source.startsWith("async *")
+        ? "asyncgenerator"
+        : source.startsWith("async")
+        ? "async"
+        : /^function\s*\*/.test(source) || source.startsWith("*")
+        ? "generator"
+        : "";
+      return { kind: "function", name, detail };
+    }
+    const node: PrintedNode = { kind: "object" };
+    seen.set(value, node);
+    const items = (source: Iterable<unknown>, limit: number): Printed[] => {
+      const out: Printed[] = [];
+      for (const item of source) {
+        if (out.length >= limit) break;
+        out.push(copy(item, depth + 1, seen));
+      }
+      return out;
+    };
+    if (isArray(value)) {
+      node.kind = "array";
+      node.length = value.length;
+      node.items = [];
+      for (let i = 0; i < value.length && i < MAX_ITEMS; i++) {
+        node.items.push(i in value ? copy(value[i], depth + 1, seen) : { kind: "hole" });
+      }
+      return node;
+    }
+    if (value instanceof Map) {
+      node.kind = "map";
+      node.length = value.size;
+      node.items = [];
+      for (const [k, v] of value) {
+        if (node.items.length >= 2 * MAX_ITEMS) break;
+        node.items.push(copy(k, depth + 1, seen), copy(v, depth + 1, seen));
+      }
+      return node;
+    }
+    if (value instanceof Set) {
+      node.kind = "set";
+      node.length = value.size;
+      node.items = items(value, MAX_ITEMS);
+      return node;
+    }
+    if (value instanceof Date) {
+      node.kind = "date";
+      node.number = value.getTime();
+      return node;
+    }
+    if (value instanceof RegExp) {
+      node.kind = "regexp";
+      node.text = value.source;
+      node.detail = value.flags;
+      return node;
+    }
+    if (value instanceof Error) {
+      node.kind = "error";
+      node.name = String(value.name);
+      node.text = errorTextOf(value);
+      return node;
+    }
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+      const typed = value as unknown as ArrayLike<unknown> & Iterable<unknown>;
+      node.kind = "typed";
+      node.name = String(getPrototypeOf(value)?.constructor?.name ?? "Uint8Array");
+      node.length = typed.length;
+      node.items = items(typed, MAX_ITEMS);
+      return node;
+    }
+    const proto = getPrototypeOf(value);
+    node.name = proto === null
+      ? ""
+      : String(describeProperty(proto, "constructor")?.value?.name ?? "Object");
+    node.entries = [];
+    for (const key of ownKeys(value)) {
+      const property = describeProperty(value, key);
+      if (!property) continue;
+      node.entries.push([
+        key,
+        "value" in property ? copy(property.value, depth + 1, seen) : {
+          kind: "accessor",
+          get: property.get !== undefined,
+          set: property.set !== undefined,
+        },
+      ]);
+    }
+    return node;
+  }
+
+  function printer(to: () => (string | Printed[])[]) {
+    return (...parts: unknown[]) => {
+      if (parts.every((part) => typeof part === "string")) {
+        const text = parts.join(" ") + "\n";
+        write(to(), text, text.length);
+        return;
+      }
+      const seen = new Map<object, PrintedNode>();
+      const copies = parts.map((part) => copy(part, 0, seen));
+      write(to(), copies, 16 * parts.length);
+    };
+  }
+
+  /** UTF-8 bytes to text (for `process.stdout.write(bytes)`; the realm has no TextDecoder). */
+  function utf8Text(bytes: ArrayLike<number>): string {
+    let text = "";
+    for (let i = 0; i < bytes.length;) {
+      const b = bytes[i++];
+      let code = b;
+      let more = 0;
+      if (b >= 0xf0) (code = b & 0x07), (more = 3);
+      else if (b >= 0xe0) (code = b & 0x0f), (more = 2);
+      else if (b >= 0xc0) (code = b & 0x1f), (more = 1);
+      for (; more > 0 && i < bytes.length; more--) code = (code << 6) | (bytes[i++] & 0x3f);
+      text += String.fromCodePoint(code);
+    }
+    return text;
+  }
+
+  /** Text to UTF-8 bytes (for `readFileSync(0)` without an encoding). */
+  function utf8Bytes(text: string): Uint8Array {
+    const out: number[] = [];
+    for (const char of text) {
+      const c = char.codePointAt(0)!;
+      if (c < 0x80) out.push(c);
+      else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+      else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+      else {
+        out.push(
+          0xf0 | (c >> 18),
+          0x80 | ((c >> 12) & 0x3f),
+          0x80 | ((c >> 6) & 0x3f),
+          0x80 | (c & 0x3f),
+        );
+      }
+    }
+    return new Uint8Array(out);
+  }
+
+  type Listener = (value?: unknown) => void;
+  class Emitter {
+    readonly listeners = new Map<string, Listener[]>();
+    on(name: string, fn: Listener): this {
+      this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
+      return this;
+    }
+    once(name: string, fn: Listener): this {
+      return this.on(name, fn);
+    }
+    addListener(name: string, fn: Listener): this {
+      return this.on(name, fn);
+    }
+    emit(name: string, value?: unknown): void {
+      for (const fn of this.listeners.get(name) ?? []) fn(value);
+    }
+  }
+
+  function addTimer(fn: unknown, ms: unknown, args: unknown[], repeat: boolean): number {
+    if (typeof fn !== "function") throw new TypeError("The callback must be a function");
+    const delay = Math.max(0, Number(ms) || 0);
+    const timer: Timer = {
+      id: ++timerId,
+      due: dateNow() + delay,
+      fn: fn as Timer["fn"],
+      args,
+      every: repeat ? Math.max(1, delay) : -1,
+    };
+    timers.push(timer);
+    return timer.id;
+  }
+  function clearTimer(id: unknown): void {
+    timers = timers.filter((timer) => timer.id !== id);
+  }
+
+  function installShims(input: string): void {
+    const log = printer(() => stdout);
+    const warn = printer(() => stderr);
+    const noop = () => {};
+    g.console = {
+      log,
+      info: log,
+      debug: log,
+      warn,
+      error: warn,
+      trace: warn,
+      dir: log,
+      table: log,
+      assert: noop,
+      count: noop,
+      countReset: noop,
+      group: noop,
+      groupEnd: noop,
+      groupCollapsed: noop,
+      time: noop,
+      timeEnd: noop,
+      timeLog: noop,
+    };
+    const lines = input.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    let lineAt = 0;
+    const nextLine = () => lineAt < lines.length ? lines[lineAt++] : null;
+    let stdinStarted = false;
+    const stdinEvents = new Emitter();
+    const startStdin = () => {
+      if (stdinStarted) return;
+      stdinStarted = true;
+      nativeQueueMicrotask(() =>
+        guarded(() => {
+          if (input) stdinEvents.emit("data", input);
+          stdinEvents.emit("end");
+          stdinEvents.emit("close");
+        }, [])
+      );
+    };
+    const stdinShim = Object.assign(stdinEvents, {
+      setEncoding: () => stdinShim,
+      resume: () => (startStdin(), stdinShim),
+      pause: () => stdinShim,
+      read: () => null,
+      fd: 0,
+    });
+    const on = stdinEvents.on.bind(stdinEvents);
+    stdinShim.on = (name: string, fn: Listener) => {
+      on(name, fn);
+      if (name === "data" || name === "end" || name === "readable") startStdin();
+      return stdinShim;
+    };
+    const streamWriter = (to: () => (string | Printed[])[]) => ({
+      write: (chunk: unknown) => {
+        const text = typeof chunk === "string"
+          ? chunk
+          : chunk instanceof Uint8Array
+          ? utf8Text(chunk)
+          : String(chunk);
+        write(to(), text, text.length);
+        return true;
+      },
+    });
+    const processShim = {
+      stdin: stdinShim,
+      stdout: streamWriter(() => stdout),
+      stderr: streamWriter(() => stderr),
+      argv: ["node", "program"],
+      env: {},
+      platform: "linux",
+      exit: (code = 0) => {
+        throw new ProgramExit(code);
+      },
+      nextTick: (fn: (...a: unknown[]) => void, ...args: unknown[]) =>
+        nativeQueueMicrotask(() => guarded(fn, args)),
+      hrtime: Object.assign(() => [0, 0], {
+        bigint: () => BigInt(Math.round((dateNow() - startedAt) * 1e6)),
+      }),
+      memoryUsage: () => ({ heapUsed: 0, rss: 0 }),
+    };
+    const fsShim = {
+      readFileSync(path: unknown, options?: unknown): string | Uint8Array {
+        if (path === 0 || path === "/dev/stdin") {
+          lineAt = lines.length;
+          return options ? input : utf8Bytes(input);
+        }
+        throw new Error(`ENOENT: no such file or directory, open '${String(path)}'`);
+      },
+    };
+    const readlineShim = {
+      createInterface: () => {
+        const rl = new Emitter();
+        const startLines = () => {
+          if (stdinStarted) return;
+          stdinStarted = true;
+          nativeQueueMicrotask(() =>
+            guarded(() => {
+              for (let line = nextLine(); line !== null; line = nextLine()) rl.emit("line", line);
+              rl.emit("close");
+            }, [])
+          );
+        };
+        const rlOn = rl.on.bind(rl);
+        return Object.assign(rl, {
+          on: (name: string, fn: Listener) => {
+            rlOn(name, fn);
+            if (name === "line") startLines();
+            return rl;
+          },
+          close: () => {},
+          question: (_q: string, fn: (answer: string) => void) => fn(nextLine() ?? ""),
+          async *[Symbol.asyncIterator]() {
+            for (let line = nextLine(); line !== null; line = nextLine()) yield line;
+          },
+        });
+      },
+    };
+    const modules: Record<string, unknown> = {
+      fs: fsShim,
+      readline: readlineShim,
+      process: processShim,
+    };
+    g.require = (name: string) => {
+      const found = modules[String(name).replace(/^node:/, "")];
+      if (found === undefined) throw new Error(`Cannot find module '${name}'`);
+      return found;
+    };
+    g.process = processShim;
+    g.readline = nextLine;
+    g.prompt = () => nextLine();
+    g.print = log;
+    g.module = { exports: {} };
+    g.exports = (g.module as { exports: unknown }).exports;
+    g.queueMicrotask = (fn: unknown) => {
+      if (typeof fn !== "function") throw new TypeError("The callback must be a function");
+      nativeQueueMicrotask(() => guarded(fn as Listener, []));
+    };
+    g.setTimeout = (fn: unknown, ms?: unknown, ...args: unknown[]) => addTimer(fn, ms, args, false);
+    g.setInterval = (fn: unknown, ms?: unknown, ...args: unknown[]) => addTimer(fn, ms, args, true);
+    g.setImmediate = (fn: unknown, ...args: unknown[]) => addTimer(fn, 0, args, false);
+    g.clearTimeout = clearTimer;
+    g.clearInterval = clearTimer;
+    g.clearImmediate = clearTimer;
+    g.performance = { now: () => dateNow() - startedAt, timeOrigin: startedAt };
+  }
+
+  function revive(_key: string, value: unknown): unknown {
+    if (value === null || typeof value !== "object" || isArray(value)) return value;
+    const tagged = value as Record<string, unknown>;
+    if ("$bigint" in tagged) return BigInt(tagged.$bigint as string);
+    if ("$number" in tagged) return Number(tagged.$number);
+    if ("$set" in tagged) return new Set(tagged.$set as unknown[]);
+    if ("$bytes" in tagged) return new Uint8Array(tagged.$bytes as number[]);
+    if ("$map" in tagged) return new Map(tagged.$map as [unknown, unknown][]);
+    if ("$object" in tagged) return Object.fromEntries(tagged.$object as [string, unknown][]);
+    return value;
+  }
+
+  return {
+    begin(input: string, cap: number) {
+      stdout = [];
+      stderr = [];
+      chars = 0;
+      maxChars = cap;
+      full = false;
+      end = "ok";
+      errorText = "";
+      exitCode = 0;
+      settled = false;
+      result = undefined;
+      entryPoint = undefined;
+      timers = [];
+      installShims(input);
+    },
+    load(program: () => unknown) {
+      try {
+        entryPoint = program();
+      } catch (error) {
+        fail(error);
+      }
+    },
+    call(args: string, entry: string) {
+      if (end !== "ok") return;
+      try {
+        if (typeof entryPoint !== "function") throw new ReferenceError(`${entry} is not defined`);
+        const value = entryPoint(...parseJson(args, revive));
+        if (value !== null && typeof value === "object" && typeof value.then === "function") {
+          value.then((v: unknown) => {
+            result = v;
+            settled = true;
+          }, fail);
+        } else {
+          result = value;
+          settled = true;
+        }
+      } catch (error) {
+        fail(error);
+      }
+    },
+    next() {
+      if (end !== "ok" || timers.length === 0) return -1;
+      let first = timers[0];
+      for (const timer of timers) if (timer.due < first.due) first = timer;
+      return Math.max(0, first.due - dateNow());
+    },
+    fire() {
+      if (end !== "ok" || timers.length === 0) return;
+      let first = timers[0];
+      for (const timer of timers) if (timer.due < first.due) first = timer;
+      if (first.every < 0) clearTimer(first.id);
+      else first.due = dateNow() + first.every;
+      guarded(first.fn, first.args);
+    },
+    fail,
+    ended() {
+      return end !== "ok";
+    },
+    waiting() {
+      return end === "ok" && !settled;
+    },
+    outcome() {
+      return { end, errorText, exitCode, stdout, stderr, full };
+    },
+    value() {
+      return result;
+    },
+  };
+}
