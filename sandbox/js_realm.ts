@@ -6,7 +6,9 @@
  * the program runs, see `js_realm_runtime.ts`), and reads back primitives and
  * structured-clone copies. Timers are the realm's own queue, fired by the runner while
  * the program runs and dropped with the realm; its promise jobs are drained before its
- * outcome is read; no built-in through which the host would call into it later is in it.
+ * outcome is read; no built-in through which the host would call into it later
+ * (`FinalizationRegistry`, `WebAssembly`'s background compiles, `SharedArrayBuffer` for
+ * `Atomics.waitAsync`) is in it.
  * So when the next program gets its own context, nothing of this one can run or be seen.
  *
  * A program that does not compile as a script (module syntax: `import`, `export`,
@@ -30,19 +32,40 @@ import {
 const RUNTIME_FILE = "<sandbox>";
 /** Name the program is compiled under, as shown in its error texts. */
 const PROGRAM_FILE = "<program>";
-const RUNTIME_SCRIPT = new vm.Script(`"use strict";(${realmRuntime})()`, {
-  filename: RUNTIME_FILE,
-});
+/**
+ * Built-ins through which the host would call into a context after its program ended:
+ * not in it.
+ */
+const HOST_CALLBACKS = ["FinalizationRegistry", "WebAssembly", "SharedArrayBuffer"];
+/** What a fresh context runs before anything else: the built-ins above go, the runtime comes. */
+const RUNTIME_SCRIPT = new vm.Script(
+  `"use strict";for (const name of ${
+    JSON.stringify(HOST_CALLBACKS)
+  }) delete globalThis[name];(${realmRuntime})()`,
+  { filename: RUNTIME_FILE },
+);
 /** A stack frame of the realm's runtime or of the worker around it (the program's say `<program>`). */
 const RUNNER_FRAME = new RegExp(`^\\s+at .*(file://|ext:|${RUNTIME_FILE})`);
 
 const apply = Reflect.apply;
 const inspect = Deno.inspect;
 
+/**
+ * The host's `setTimeout`, read when first needed: Deno loads its timers lazily (a third
+ * of a worker's start), and a program in this realm replaces the global one, so its
+ * getter is taken now, before any program runs.
+ */
+const hostSetTimeout: () => typeof setTimeout = (() => {
+  const { get, value } = Object.getOwnPropertyDescriptor(globalThis, "setTimeout")!;
+  let found: typeof setTimeout | undefined;
+  return () => found ??= get ? apply(get, globalThis, []) : value;
+})();
+const HostMessageChannel = MessageChannel;
+
 /** A macrotask boundary: every promise job queued before it has run. */
 function drained(): Promise<void> {
   return new Promise((resolve) => {
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new HostMessageChannel();
     port1.onmessage = () => {
       port1.close();
       resolve();
@@ -53,7 +76,7 @@ function drained(): Promise<void> {
 
 /** How a program ended on one input, in the runner's realm. */
 export interface RealmResult {
-  status: "ok" | "runtime_error" | "output_limit";
+  status: "ok" | "runtime_error" | "output_limit" | "compile_error";
   stdout: string;
   stderr: string;
   errorText: string;
@@ -62,20 +85,24 @@ export interface RealmResult {
   hasValue: boolean;
 }
 
-/** One program's realm. */
+/** A gold test's answer to one call of the candidate. */
+export type Answer = { value: unknown } | { callError: string };
+
+/**
+ * One program's realm: a fresh context ({@link ProgramRealm.fresh}) for a script, or
+ * this worker's own realm ({@link ProgramRealm.own}) for a module, TypeScript or either
+ * side of a gold test, after which the worker is spent.
+ */
 export class ProgramRealm {
-  readonly #context: vm.Context;
+  readonly #context?: vm.Context;
   readonly #runtime: RealmRuntime;
   #program?: () => unknown;
+  /** In this worker's own realm: the loaded program's entry point (for a gold test's calls). */
+  #entry: unknown;
 
-  /** Makes a fresh context and its runtime (before any program code runs in it). */
-  constructor() {
-    // An ordinary global object (no interceptor forwarding to an object of this realm):
-    // nothing of this realm behind it, and global names resolve at full speed.
-    this.#context = vm.createContext(vm.constants.DONT_CONTEXTIFY, {
-      codeGeneration: { strings: false, wasm: false },
-    });
-    const runtime = RUNTIME_SCRIPT.runInContext(this.#context) as RealmRuntime;
+  private constructor(context: vm.Context | undefined) {
+    this.#context = context;
+    const runtime = context ? RUNTIME_SCRIPT.runInContext(context) as RealmRuntime : realmRuntime();
     // Taken now: later the program could replace the object's properties.
     this.#runtime = {
       begin: runtime.begin,
@@ -86,18 +113,41 @@ export class ProgramRealm {
       fail: runtime.fail,
       ended: runtime.ended,
       waiting: runtime.waiting,
+      exitCodeOf: runtime.exitCodeOf,
       outcome: runtime.outcome,
       value: runtime.value,
     };
   }
 
+  /** A fresh context with its runtime (made before any program code runs in it). */
+  static fresh(): ProgramRealm {
+    // An ordinary global object (no interceptor forwarding to an object of this realm):
+    // nothing of this realm behind it, and global names resolve at full speed.
+    return new ProgramRealm(
+      vm.createContext(vm.constants.DONT_CONTEXTIFY, {
+        codeGeneration: { strings: false, wasm: false },
+      }),
+    );
+  }
+
+  /** This worker's own realm, with the runtime installed in it (once per worker). */
+  static own(): ProgramRealm {
+    return new ProgramRealm(undefined);
+  }
+
+  /** Whether this is a context of its own (the worker's realm stays untouched). */
+  get isolated(): boolean {
+    return this.#context !== undefined;
+  }
+
   /**
-   * Compiles `program` as a strict-mode function of the realm (a module's scoping: its
-   * top-level names are its own, each input runs it afresh); false when it does not
+   * Compiles `program` as a strict-mode function of a fresh realm (a module's scoping:
+   * its top-level names are its own, each input runs it afresh); false when it does not
    * compile as a script (the caller runs it as a module, which also reports a genuine
-   * syntax error).
+   * syntax error). In the worker's own realm the program is imported per input instead.
    */
   compile(program: WireProgram): boolean {
+    if (!this.#context) return true;
     const entry = program.mode === "call" && program.entry_point
       ? `\n;return typeof ${program.entry_point} === "undefined" ? module.exports?.${program.entry_point} : ${program.entry_point};`
       : "";
@@ -120,14 +170,27 @@ export class ProgramRealm {
     return apply(this.#runtime[name], undefined, args);
   }
 
-  /** Fires the realm's timers in order and drains its promise jobs until none is left. */
-  async #settle(): Promise<void> {
+  /**
+   * Fires the realm's timers in order and drains its promise jobs until none is left and
+   * `pending` (a module's load, a call) has settled.
+   */
+  async #settle(pending?: Promise<unknown>): Promise<void> {
+    let done = pending === undefined;
+    const finished = pending?.finally(() => (done = true));
     for (;;) {
       await drained();
       const wait = this.#call("next");
-      if (typeof wait !== "number" || !(wait >= 0)) return;
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      this.#call("fire");
+      if (typeof wait !== "number" || !(wait >= 0)) {
+        if (done) return;
+        // Nothing scheduled: only the pending promise can move the program on.
+        await finished;
+        continue;
+      }
+      if (wait > 0) {
+        const sleep = new Promise((resolve) => hostSetTimeout()(resolve, wait));
+        await (done ? sleep : Promise.race([sleep, finished]));
+      }
+      if (this.#call("next") === 0) this.#call("fire");
     }
   }
 
@@ -136,19 +199,23 @@ export class ProgramRealm {
     this.#call("fail", error);
   }
 
-  /** Runs the compiled program on input `index`; a call's value stays in the realm until posted. */
+  /** Runs the program on input `index`; a call's value stays in the realm until posted. */
   async run(program: WireProgram, index: number): Promise<RealmResult> {
     const input = program.inputs[index];
     let args = "[]";
     try {
       if (program.mode === "call") args = argumentsJson(input.args);
     } catch (error) {
-      const errorText = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return { status: "runtime_error", stdout: "", stderr: "", errorText, hasValue: false };
+      return failure("runtime_error", errorTextOf(error));
     }
     this.#call("begin", input.stdin, program.max_output_bytes);
-    this.#call("load", this.#program!);
-    await this.#settle();
+    if (this.#context) {
+      this.#call("load", this.#program!);
+      await this.#settle();
+    } else {
+      const compileError = await this.#loadModule(program, index);
+      if (compileError !== undefined) return failure("compile_error", compileError);
+    }
     if (program.mode === "call" && this.#call("ended") === false) {
       this.#call("call", args, program.entry_point);
       await this.#settle();
@@ -156,12 +223,87 @@ export class ProgramRealm {
       if (this.#call("waiting") === true) await new Promise(() => {});
     }
     const outcome = this.#outcome();
-    const stdout = printedText(outcome.stdout);
-    const stderr = printedText(outcome.stderr);
+    const result = this.#result(outcome);
+    if (program.mode === "test" && outcome.end === "exit") {
+      result.status = "runtime_error";
+      result.errorText = `process.exit(${outcome.exitCode}) before check() returned`;
+    } else if (program.mode === "call" && outcome.end === "ok") {
+      result.value = this.#call("value");
+      result.hasValue = true;
+    }
+    if (outcome.full) result.status = "output_limit";
+    return result;
+  }
+
+  /** Imports the program as a fresh module in this realm; its text when it does not compile. */
+  async #loadModule(program: WireProgram, index: number): Promise<string | undefined> {
+    const g = globalThis as Record<string, unknown>;
+    g.__sandboxStarted = false;
+    g.__sandboxEntry = undefined;
+    let compileError: string | undefined;
+    const loading = import(moduleUrl(programSource(program), program.language, index)).then(
+      () => {
+        const entry = g.__sandboxEntry;
+        this.#entry = entry;
+        this.#call("load", () => entry);
+      },
+      (error) => {
+        if (g.__sandboxStarted) this.#call("fail", error);
+        else compileError = errorTextOf(error);
+      },
+    );
+    await this.#settle(loading);
+    return compileError;
+  }
+
+  /** Gold-test mode, in the program's worker: one call of the loaded entry point. */
+  async answer(args: unknown[]): Promise<Answer> {
+    let answer: Answer | undefined;
+    const calling = (async () => {
+      if (typeof this.#entry !== "function") throw new ReferenceError("The program did not load");
+      return await this.#entry(...args);
+    })().then(
+      (value) => (answer = { value }),
+      (error) => {
+        const code = this.#call("exitCodeOf", error);
+        answer = {
+          callError: code === undefined
+            ? errorTextOf(error)
+            : `process.exit(${code}) before check() returned`,
+        };
+      },
+    );
+    await this.#settle(calling);
+    return answer!;
+  }
+
+  /**
+   * Gold-test mode, in the checker: the test code's `check` called with `candidate` (whose
+   * every call the program's worker answers).
+   */
+  async check(program: WireProgram, index: number, candidate: unknown): Promise<RealmResult> {
+    this.#call("begin", "", program.max_output_bytes);
+    let errorText = "";
+    const checking = import(
+      moduleUrl(`${program.test_code}\n;export { check };`, program.language, index)
+    ).then((tests) => tests.check(candidate)).then(() => {}, (error) => {
+      errorText = errorTextOf(error);
+    });
+    await this.#settle(checking);
+    const result = this.#result(this.#outcome());
+    if (errorText) {
+      result.status = "runtime_error";
+      result.errorText = errorText;
+    }
+    return result;
+  }
+
+  /** The result an outcome gives, before what depends on the mode. */
+  #result(outcome: RealmOutcome): RealmResult {
     const result: RealmResult = {
       status: "ok",
-      stdout,
-      stderr,
+      stdout: printedText(outcome.stdout),
+      stderr: printedText(outcome.stderr),
       errorText: "",
       hasValue: false,
     };
@@ -171,11 +313,7 @@ export class ProgramRealm {
     } else if (outcome.end === "exit" && outcome.exitCode !== 0) {
       result.status = "runtime_error";
       result.errorText = `process.exit(${outcome.exitCode})`;
-    } else if (program.mode === "call" && outcome.end === "ok") {
-      result.value = this.#call("value");
-      result.hasValue = true;
     }
-    if (outcome.full) result.status = "output_limit";
     return result;
   }
 
@@ -200,6 +338,38 @@ export class ProgramRealm {
       full: copied.full === true,
     };
   }
+}
+
+function failure(status: RealmResult["status"], errorText: string): RealmResult {
+  return { status, stdout: "", stderr: "", errorText, hasValue: false };
+}
+
+/** A `data:` URL for a module; `salt` makes each input's import a fresh module. */
+function moduleUrl(source: string, language: WireProgram["language"], salt: number): string {
+  const mediaType = language === "typescript" ? "application/typescript" : "text/javascript";
+  const bytes = new TextEncoder().encode(`${source}\n//${salt}\n`);
+  return `data:${mediaType};base64,${bytes.toBase64()}`;
+}
+
+/** The program module: a start marker (to tell parse errors from run-time ones), the program, the entry hook. */
+function programSource(program: WireProgram): string {
+  const entry = program.entry_point;
+  const source = `globalThis.__sandboxStarted = true;${program.code}`;
+  if (program.mode === "stdio" || !entry) return source;
+  return `${source}\n;globalThis.__sandboxEntry = typeof ${entry} === "undefined" ? module.exports?.${entry} : ${entry};\n`;
+}
+
+/** An error's text (stack), with a module's `data:` URL shown as `<program>` and the runner's frames dropped. */
+function errorTextOf(error: unknown): string {
+  let text: string;
+  try {
+    text = error instanceof Error
+      ? error.stack ?? `${error.name}: ${error.message}`
+      : `Uncaught ${String(error)}`;
+  } catch {
+    text = "Uncaught error";
+  }
+  return withoutRunnerFrames(text);
 }
 
 /** A call's Python literal arguments as JSON the realm revives (tags for what JSON lacks). */
@@ -229,7 +399,7 @@ function argumentsJson(text: string): string {
 
 /** Error text without the frames of the realm's runtime and of the worker around it. */
 function withoutRunnerFrames(text: string): string {
-  return text.split("\n")
+  return text.replace(/data:[a-z/]+;base64,[A-Za-z0-9+/=.]+/g, PROGRAM_FILE).split("\n")
     .filter((line) => !RUNNER_FRAME.test(line))
     .join("\n");
 }

@@ -2,10 +2,7 @@
  * What a JavaScript program finds in its realm besides the language's built-ins. The
  * source of {@link realmRuntime} is evaluated inside the fresh V8 context made for each
  * program (see `js_realm.ts`), so it refers to nothing outside itself: every name in it
- * is the context's own. It removes the built-ins through which the host would call into
- * the realm after the program ended (`FinalizationRegistry`, `WebAssembly`'s background
- * compiles, `SharedArrayBuffer` for `Atomics.waitAsync`), and gives the program what a
- * judge's Node-style shell has: `require("fs")`/`require("readline")`/`process` shims
+ * is the context's own. It gives the program what a judge's Node-style shell has: `require("fs")`/`require("readline")`/`process` shims
  * serving the input's stdin, `readline()`, `prompt()`, `print()`, a console, a clock and
  * timers on the realm's own queue (the runner fires them; they go with the realm).
  *
@@ -93,6 +90,8 @@ export interface RealmRuntime {
   ended(): boolean;
   /** Whether the entry point's call is still waiting for its promise. */
   waiting(): boolean;
+  /** The code `error` carries when it is the program's `process.exit(code)`. */
+  exitCodeOf(error: unknown): number | undefined;
   /** The outcome so far; `value` is the call's result (in call mode). */
   outcome(): RealmOutcome;
   value(): unknown;
@@ -101,8 +100,7 @@ export interface RealmRuntime {
 /** Builds the realm's runtime; evaluated as `(${realmRuntime})()` inside the program's context. */
 export function realmRuntime(): RealmRuntime {
   const g = globalThis as unknown as Record<string, unknown>;
-  g.self = g;
-  for (const name of ["FinalizationRegistry", "WebAssembly", "SharedArrayBuffer"]) delete g[name];
+  if (!("self" in g)) g.self = g;
   const nativeQueueMicrotask = g.queueMicrotask as (fn: () => void) => void;
   const dateNow = Date.now;
   const startedAt = dateNow();
@@ -520,7 +518,10 @@ export function realmRuntime(): RealmRuntime {
     g.clearTimeout = clearTimer;
     g.clearInterval = clearTimer;
     g.clearImmediate = clearTimer;
-    g.performance = { now: () => dateNow() - startedAt, timeOrigin: startedAt };
+    // A context has no clock of its own; a worker's own realm keeps the host's.
+    if (!("performance" in g)) {
+      g.performance = { now: () => dateNow() - startedAt, timeOrigin: startedAt };
+    }
   }
 
   function revive(_key: string, value: unknown): unknown {
@@ -596,6 +597,9 @@ export function realmRuntime(): RealmRuntime {
     },
     waiting() {
       return end === "ok" && !settled;
+    },
+    exitCodeOf(error: unknown) {
+      return error instanceof ProgramExit ? error.code : undefined;
     },
     outcome() {
       return { end, errorText, exitCode, stdout, stderr, full };

@@ -752,7 +752,7 @@ console.log(fromVm, fromData.default, fromBlob.default)`,
   {
     name: "JavaScript reaches for the worker's realm from its own",
     job: js(REACH_WORKER_REALM, { call: { entry_point: "f", args: "" } }),
-    check: (r) => assert.equal(r.return_value, '{"found": 0}', JSON.stringify(r)),
+    check: (r) => assert.equal(r.return_value, '{"found":0}', JSON.stringify(r)),
   },
   {
     name: "JavaScript looks for ways to be called back after its report",
