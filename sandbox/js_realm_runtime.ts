@@ -402,18 +402,19 @@ export function realmRuntime(): RealmRuntime {
     let lineAt = 0;
     const nextLine = () => lineAt < lines.length ? lines[lineAt++] : null;
     let stdinStarted = false;
-    const stdinEvents = new Emitter();
-    const startStdin = () => {
+    /** Serves stdin once (to whichever reader starts first), in a promise job like a stream's. */
+    const serveStdin = (serve: () => void) => {
       if (stdinStarted) return;
       stdinStarted = true;
-      nativeQueueMicrotask(() =>
-        guarded(() => {
-          if (input) stdinEvents.emit("data", input);
-          stdinEvents.emit("end");
-          stdinEvents.emit("close");
-        }, [])
-      );
+      nativeQueueMicrotask(() => guarded(serve, []));
     };
+    const stdinEvents = new Emitter();
+    const startStdin = () =>
+      serveStdin(() => {
+        if (input) stdinEvents.emit("data", input);
+        stdinEvents.emit("end");
+        stdinEvents.emit("close");
+      });
     const stdinShim = Object.assign(stdinEvents, {
       setEncoding: () => stdinShim,
       resume: () => (startStdin(), stdinShim),
@@ -467,16 +468,11 @@ export function realmRuntime(): RealmRuntime {
     const readlineShim = {
       createInterface: () => {
         const rl = new Emitter();
-        const startLines = () => {
-          if (stdinStarted) return;
-          stdinStarted = true;
-          nativeQueueMicrotask(() =>
-            guarded(() => {
-              for (let line = nextLine(); line !== null; line = nextLine()) rl.emit("line", line);
-              rl.emit("close");
-            }, [])
-          );
-        };
+        const startLines = () =>
+          serveStdin(() => {
+            for (let line = nextLine(); line !== null; line = nextLine()) rl.emit("line", line);
+            rl.emit("close");
+          });
         const rlOn = rl.on.bind(rl);
         return Object.assign(rl, {
           on: (name: string, fn: Listener) => {
