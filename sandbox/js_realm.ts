@@ -44,10 +44,16 @@ const RUNTIME_SCRIPT = new vm.Script(
   }) delete globalThis[name];(${realmRuntime})()`,
   { filename: RUNTIME_FILE },
 );
+/** What a script program is wrapped in: a strict-mode function of its realm. */
+const SCRIPT_PREFIX = `"use strict";(function () {`;
+/** What a module program starts with: the marker that it got past parsing. */
+const MODULE_PREFIX = "globalThis.__sandboxStarted = true;";
 /** A stack frame of the realm's runtime or of the worker around it (the program's say `<program>`). */
 const RUNNER_FRAME = new RegExp(`^\\s+at .*(file://|ext:|${RUNTIME_FILE})`);
 
 const apply = Reflect.apply;
+/** The names of the worker's global scope, before any program runs (a context has fewer). */
+const HOST_GLOBALS = new Set(Object.getOwnPropertyNames(globalThis));
 const inspect = Deno.inspect;
 
 /**
@@ -83,6 +89,11 @@ export interface RealmResult {
   /** The entry point's return value (call mode, status ok): an object of the program's realm, to post as a structured clone. */
   value?: unknown;
   hasValue: boolean;
+  /**
+   * In a context of its own: the program used a global of the host's that the context
+   * lacks (a Web API such as `TextEncoder` or `fetch`), so it must run as a module.
+   */
+  needsHost?: boolean;
 }
 
 /** A gold test's answer to one call of the candidate. */
@@ -152,8 +163,9 @@ export class ProgramRealm {
       ? `\n;return typeof ${program.entry_point} === "undefined" ? module.exports?.${program.entry_point} : ${program.entry_point};`
       : "";
     try {
-      const compiled = new vm.Script(`"use strict";(function () {${program.code}${entry}\n})`, {
+      const compiled = new vm.Script(`${SCRIPT_PREFIX}${program.code}${entry}\n})`, {
         filename: PROGRAM_FILE,
+        columnOffset: -SCRIPT_PREFIX.length,
       }).runInContext(this.#context);
       if (typeof compiled !== "function") return false;
       this.#program = compiled as () => unknown;
@@ -177,15 +189,24 @@ export class ProgramRealm {
   async #settle(pending?: Promise<unknown>): Promise<void> {
     let done = pending === undefined;
     const finished = pending?.finally(() => (done = true));
+    let quiet = false;
     for (;;) {
       await drained();
       const wait = this.#call("next");
       if (typeof wait !== "number" || !(wait >= 0)) {
-        if (done) return;
+        // Done, or the program ended (an error ends it as it would end a process). The
+        // host reports a promise rejected without a handler at the end of an event loop
+        // turn, so a last boundary lets the turn the program ended in finish first.
+        if (done || this.#call("ended") === true) {
+          if (quiet) return;
+          quiet = true;
+          continue;
+        }
         // Nothing scheduled: only the pending promise can move the program on.
         await finished;
         continue;
       }
+      quiet = false;
       if (wait > 0) {
         const sleep = new Promise((resolve) => hostSetTimeout()(resolve, wait));
         await (done ? sleep : Promise.race([sleep, finished]));
@@ -232,6 +253,10 @@ export class ProgramRealm {
       result.hasValue = true;
     }
     if (outcome.full) result.status = "output_limit";
+    if (this.#context && result.status === "runtime_error") {
+      const name = /^ReferenceError: ([\w$]+) is not defined/.exec(result.errorText)?.[1];
+      result.needsHost = name !== undefined && HOST_GLOBALS.has(name);
+    }
     return result;
   }
 
@@ -354,7 +379,7 @@ function moduleUrl(source: string, language: WireProgram["language"], salt: numb
 /** The program module: a start marker (to tell parse errors from run-time ones), the program, the entry hook. */
 function programSource(program: WireProgram): string {
   const entry = program.entry_point;
-  const source = `globalThis.__sandboxStarted = true;${program.code}`;
+  const source = `${MODULE_PREFIX}${program.code}`;
   if (program.mode === "stdio" || !entry) return source;
   return `${source}\n;globalThis.__sandboxEntry = typeof ${entry} === "undefined" ? module.exports?.${entry} : ${entry};\n`;
 }
@@ -397,9 +422,16 @@ function argumentsJson(text: string): string {
   return JSON.stringify(parsePythonArgs(text).map(tagged));
 }
 
-/** Error text without the frames of the realm's runtime and of the worker around it. */
+/**
+ * Error text without the frames of the realm's runtime and of the worker around it, a
+ * module's `data:` URL shown as `<program>` and its positions on the first line counted
+ * from the program's first character (as a script's are).
+ */
 function withoutRunnerFrames(text: string): string {
-  return text.replace(/data:[a-z/]+;base64,[A-Za-z0-9+/=.]+/g, PROGRAM_FILE).split("\n")
+  return text.replace(
+    /data:[a-z/]+;base64,[A-Za-z0-9+/=.]+:1:(\d+)/g,
+    (_, column) => `${PROGRAM_FILE}:1:${Number(column) - MODULE_PREFIX.length}`,
+  ).replace(/data:[a-z/]+;base64,[A-Za-z0-9+/=.]+/g, PROGRAM_FILE).split("\n")
     .filter((line) => !RUNNER_FRAME.test(line))
     .join("\n");
 }
@@ -439,8 +471,12 @@ function named<T extends object>(value: T, name: string): T {
 
 function rebuiltFunction(name: string, detail: string): unknown {
   if (detail.startsWith("class")) {
-    const base = detail.slice("class:".length);
-    return named(base ? class extends named(class {}, base) {} : class {}, name);
+    const baseName = detail.slice("class:".length);
+    if (!baseName) return named(class {}, name);
+    // A base class of its own name (not an expression after `extends`, which `Deno.inspect`
+    // would not read as a class).
+    const Base = named(class {}, baseName);
+    return named(class extends Base {}, name);
   }
   const kinds: Record<string, unknown> = {
     async: async function () {},

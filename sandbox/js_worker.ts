@@ -98,18 +98,18 @@ function ownRealm(): ProgramRealm {
   return own = ProgramRealm.own();
 }
 
+/** The program of the inputs to come, and the realm it runs in. */
+let program: WireProgram;
+let realm: ProgramRealm;
+
 /**
  * The realm `program` runs in: a fresh context for a script (with `noReset`, for the
  * benchmark only, the previous program's), else this worker's own realm.
  */
-function realmFor(
-  program: WireProgram,
-  previous: ProgramRealm | undefined,
-  noReset: boolean,
-): ProgramRealm {
+function realmFor(program: WireProgram, noReset: boolean): ProgramRealm {
   if (program.language === "javascript" && program.mode !== "test") {
-    const realm = (noReset && previous?.isolated ? previous : undefined) ?? ProgramRealm.fresh();
-    if (realm.compile(program)) return realm;
+    const next = (noReset && realm?.isolated ? realm : undefined) ?? ProgramRealm.fresh();
+    if (next.compile(program)) return next;
   }
   return ownRealm();
 }
@@ -149,20 +149,20 @@ function capped(text: string, cap: number): { text: string; full: boolean } {
   return { text: buffer.text(), full };
 }
 
-/** Runs input `index` of `program` (or, in a checker, its check) and reports on it. */
-async function execute(
-  realm: ProgramRealm,
-  program: WireProgram,
-  index: number,
-  checkerChannel?: Promise<CheckerChannel>,
-): Promise<void> {
+/** Runs input `index` of the program (or, in a checker, its check) and reports on it. */
+async function execute(index: number, checkerChannel?: Promise<CheckerChannel>): Promise<void> {
   send({ started: true });
   const channel = await checkerChannel;
   const started = performance.now();
   current = realm;
-  const result: RealmResult = channel
+  let result: RealmResult = channel
     ? await realm.check(program, index, candidateFor(channel))
     : await realm.run(program, index);
+  if (result.needsHost) {
+    // It needs a global its context lacks: it and its later inputs run as a module.
+    current = realm = ownRealm();
+    result = await realm.run(program, index);
+  }
   const stdout = capped(result.stdout, program.max_output_bytes);
   const stderr = capped(result.stderr, program.max_output_bytes);
   const report = runtimeReport({
@@ -189,8 +189,6 @@ async function execute(
 self.onmessage = (event: MessageEvent) => {
   self.onmessage = null;
   port = (event.data.init as { port: MessagePort }).port;
-  let program: WireProgram;
-  let realm: ProgramRealm | undefined;
   let checker: Promise<CheckerChannel> | undefined;
   port.onmessage = (
     message: MessageEvent<
@@ -203,14 +201,14 @@ self.onmessage = (event: MessageEvent) => {
     const data = message.data;
     if ("program" in data) {
       program = data.program;
-      realm = checker ? ownRealm() : realmFor(program, realm, data.noReset === true);
-    } else if ("call" in data) void answerCall(realm!, data.call);
+      realm = checker ? ownRealm() : realmFor(program, data.noReset === true);
+    } else if ("call" in data) void answerCall(realm, data.call);
     else if ("checker" in data) {
       // Only a checker loads Node's module (it costs a program's worker a third of its start).
       checker = import("node:worker_threads").then(({ receiveMessageOnPort }) => {
         receive = receiveMessageOnPort as unknown as typeof receive;
         return data.checker;
       });
-    } else void execute(realm!, program, data.index, checker);
+    } else void execute(data.index, checker);
   };
 };
