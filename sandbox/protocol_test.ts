@@ -2,12 +2,16 @@ import assert from "node:assert/strict";
 import { readByteLines } from "../src/io/lines.ts";
 import { readHello } from "./protocol.ts";
 
-/** A stream that delivers `bytes` in chunks of `size`. */
+/** A byte stream (as stdin is) that delivers `bytes` in chunks of `size`. */
 function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
   let at = 0;
   return new ReadableStream({
+    type: "bytes",
     pull(controller) {
-      if (at >= bytes.length) return controller.close();
+      if (at >= bytes.length) {
+        controller.close();
+        return controller.byobRequest?.respond(0);
+      }
       controller.enqueue(bytes.slice(at, at + size));
       at += size;
     },
