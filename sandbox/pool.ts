@@ -140,6 +140,8 @@ export class SandboxPool implements Executor, AsyncDisposable {
   /** The snapshot was made by this pool's first process (not read from disk). */
   #snapshotMade = false;
   #startError?: Error;
+  /** Every process of the start is up: processes started from now on bring up their reserves at once. */
+  #up = false;
   #closed = false;
   #nextId = 1;
 
@@ -190,9 +192,12 @@ export class SandboxPool implements Executor, AsyncDisposable {
       await pool.close();
       throw (failure as PromiseRejectedResult).reason;
     }
+    pool.#up = true;
     for (const outcome of started) {
-      if (outcome.status === "fulfilled") pool.#release(outcome.value);
-      else pool.#replenish();
+      if (outcome.status === "fulfilled") {
+        outcome.value.warm();
+        pool.#release(outcome.value);
+      } else pool.#replenish();
     }
     return pool;
   }
@@ -466,6 +471,7 @@ export class SandboxPool implements Executor, AsyncDisposable {
         await process.exited;
         throw new SandboxPoolError("Sandbox pool is closed");
       }
+      if (this.#up) process.warm();
       this.#startFailures = 0;
       this.#all.add(process);
       this.#gauge();

@@ -162,6 +162,16 @@ export class SandboxProcess {
     }
   }
 
+  /**
+   * Lets the process bring up its reserves (its second Python worker and its spare
+   * JavaScript workers); until then it runs on its first Python worker alone. The pool
+   * says so once all the processes it starts are up, so that the reserves of the first
+   * process up do not take the cores the others still start on.
+   */
+  warm(): void {
+    this.#send({ warm: true }).catch(() => {}); // a dead process is seen by the next run
+  }
+
   /** The operating-system process id. */
   get pid(): number {
     return this.#child.pid;

@@ -507,14 +507,22 @@ async function main(): Promise<void> {
     await send({ failed: error instanceof Error ? error.message : String(error) });
     Deno.exit(1);
   }
-  startSpareJavaScript();
-  // The second Python worker starts once the first is serving.
-  startPython(1).catch(() => startPython(1).catch(() => {}));
+  // The reserves (the second Python worker, spare JavaScript workers) come up when the
+  // pool says all its processes are up (or with the first program), not while the
+  // others still start.
+  let warm = false;
+  const bringUpReserves = () => {
+    if (warm) return;
+    warm = true;
+    startSpareJavaScript();
+    startPython(1).catch(() => startPython(1).catch(() => {}));
+  };
   for await (const line of input) {
     if (line === OVERSIZED) Deno.exit(1);
-    const { no_reset: noReset, ...program } = JSON.parse(line) as WireProgram & {
-      no_reset?: boolean;
-    };
+    const message = JSON.parse(line) as WireProgram & { no_reset?: boolean; warm?: boolean };
+    bringUpReserves();
+    if (message.warm === true) continue;
+    const { no_reset: noReset, ...program } = message;
     acknowledge(program.id);
     if (program.language === "python") {
       await runPython(program, noReset === true);
