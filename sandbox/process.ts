@@ -9,7 +9,7 @@
 import type { ExecutionResult } from "../src/model/execution.ts";
 import { PfpoError } from "../src/errors.ts";
 import { OVERSIZED, readByteLines } from "../src/io/lines.ts";
-import { maxLineChars, type WireProgram } from "./protocol.ts";
+import { maxLineChars, type PackedSnapshot, packSnapshot, type WireProgram } from "./protocol.ts";
 import { validateResult, WireError } from "./validate.ts";
 
 /** A sandbox process could not be started. */
@@ -60,6 +60,15 @@ const STDERR_TAIL = 4000;
 const ACK_TIMEOUT_MS = 10_000;
 /** Age past which the resident memory a program's allowance counts from is read again. */
 const RSS_BASELINE_MS = 1000;
+
+/** Each snapshot packed once, however many processes it goes to. */
+const packed = new WeakMap<Uint8Array, PackedSnapshot>();
+
+function packedSnapshot(snapshot: Uint8Array): PackedSnapshot {
+  let pack = packed.get(snapshot);
+  if (!pack) packed.set(snapshot, pack = packSnapshot(snapshot));
+  return pack;
+}
 
 /** Where the Pyodide package is. */
 export function pyodideUrl(): URL {
@@ -134,10 +143,13 @@ export class SandboxProcess {
     const process = new SandboxProcess(child, secret);
     const timer = setTimeout(() => process.kill(), options.startTimeoutMs);
     try {
-      // The snapshot follows the first line as raw bytes: the one large message.
+      // The snapshot follows the first line as raw bytes (its zero stretches left out):
+      // the one large message.
       const snapshot = await options.snapshot;
-      await process.#send({ secret, bytes: snapshot?.length ?? 0 });
-      if (snapshot) await process.#writer.write(snapshot);
+      const pack = snapshot ? packedSnapshot(snapshot) : undefined;
+      const bytes = pack?.parts.reduce((sum, part) => sum + part.length, 0) ?? 0;
+      await process.#send({ secret, bytes, size: pack?.size, zeros: pack?.zeros });
+      for (const part of pack?.parts ?? []) await process.#writer.write(part);
       const hello = await process.#receive(64 << 20);
       if (hello === undefined || !hello.ready) {
         throw new SandboxStartError(

@@ -24,6 +24,7 @@ import {
   readHello,
   RETURN_VALUE_LIMIT,
   type RuntimeReport,
+  unpackSnapshot,
   type WireProgram,
   type WireResult,
 } from "./protocol.ts";
@@ -160,10 +161,12 @@ function launchPython(signals: Signals): Promise<Runtime> {
       reject(new Error(event.message));
     };
     worker.postMessage({ init: { pyodideUrl, signals: shared, port: port2 } }, [port2]);
-    Promise.all([wasm, snapshot]).then(
-      ([module, bytes]) => port1.postMessage({ module, snapshot: bytes }),
-      reject,
-    );
+    // The worker gets its own copy of the snapshot, transferred: one copy here instead of
+    // a structured clone's two (30 MiB each) on the way to a worker that waits for it.
+    Promise.all([wasm, snapshot]).then(([module, bytes]) => {
+      const own = bytes?.slice();
+      port1.postMessage({ module, snapshot: own }, own ? [own.buffer] : []);
+    }, reject);
   });
 }
 
@@ -491,7 +494,11 @@ async function main(): Promise<void> {
   // worker's constructor blocks this thread.
   wasm = WebAssembly.compile(Deno.readFileSync(new URL("pyodide.asm.wasm", pyodideUrl)));
   const reading = readHello(Deno.stdin.readable, MAX_HELLO_BYTES);
-  snapshot = reading.then((hello) => hello?.payload.length ? hello.payload : undefined);
+  snapshot = reading.then((hello) =>
+    hello?.payload.length
+      ? unpackSnapshot(hello.payload, hello.header.size, hello.header.zeros)
+      : undefined
+  );
   // The first worker loads Pyodide's scripts while the snapshot arrives.
   const first = startPython(0);
   const hello = await reading;
@@ -500,6 +507,9 @@ async function main(): Promise<void> {
   const given = hello.payload.length > 0;
   const input = readByteLines(hello.rest, { maxChars: MAX_PROGRAM_CHARS });
   try {
+    if (given && !(await snapshot)) {
+      throw new Error("The start-up snapshot does not fit its header");
+    }
     await first;
     // A pool without a snapshot yet gets this one, so its other processes start fast.
     await send(given ? { ready: true } : { ready: true, snapshot: (await snapshot)?.toBase64() });
