@@ -66,17 +66,21 @@ const hostSetTimeout: () => typeof setTimeout = (() => {
   let found: typeof setTimeout | undefined;
   return () => found ??= get ? apply(get, globalThis, []) : value;
 })();
-const HostMessageChannel = MessageChannel;
+/** The channel {@link drained} posts through (made at its first use, kept). */
+let boundary: { port: MessagePort; wake: (() => void)[] } | undefined;
 
 /** A macrotask boundary: every promise job queued before it has run. */
 function drained(): Promise<void> {
+  if (!boundary) {
+    const { port1, port2 } = new MessageChannel();
+    const wake: (() => void)[] = [];
+    port1.onmessage = () => wake.shift()?.();
+    boundary = { port: port2, wake };
+  }
+  const { port, wake } = boundary;
   return new Promise((resolve) => {
-    const { port1, port2 } = new HostMessageChannel();
-    port1.onmessage = () => {
-      port1.close();
-      resolve();
-    };
-    port2.postMessage(0);
+    wake.push(resolve);
+    port.postMessage(0);
   });
 }
 

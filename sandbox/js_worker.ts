@@ -28,7 +28,7 @@
  * runs it in the previous program's realm), for a checker `{ checker }` (its
  * {@link CheckerChannel}), and `{ index }` per input or, for a program's worker in
  * gold-test mode, `{ call: args }`. Messages out, on the port only: `{ started: true }`,
- * one `RuntimeReport` per input (with the raw `value` for function calls),
+ * one {@link RuntimeReport} per input (with the raw `value` for function calls),
  * `{ value }` or `{ callError }` per call, and from a checker `{ call: args }`.
  *
  * @module
@@ -36,7 +36,7 @@
 /// <reference lib="deno.worker" />
 import { canonicalJson } from "./canonical.ts";
 import { ProgramRealm, type RealmResult } from "./js_realm.ts";
-import { runtimeReport, type WireProgram } from "./protocol.ts";
+import { type RuntimeReport, runtimeReport, type WireProgram } from "./protocol.ts";
 import { OutputBuffer } from "./signals.ts";
 
 /** How a checker waits for the answer to one call of the candidate. */
@@ -101,14 +101,20 @@ function ownRealm(): ProgramRealm {
 /** The program of the inputs to come, and the realm it runs in. */
 let program: WireProgram;
 let realm: ProgramRealm;
+/** Benchmark only: the program runs in the previous program's realm. */
+let noReset = false;
+/** A fresh context made while the worker waited, for the next script program. */
+let spare: ProgramRealm | undefined;
 
 /**
  * The realm `program` runs in: a fresh context for a script (with `noReset`, for the
  * benchmark only, the previous program's), else this worker's own realm.
  */
-function realmFor(program: WireProgram, noReset: boolean): ProgramRealm {
+function realmFor(program: WireProgram): ProgramRealm {
   if (program.language === "javascript" && program.mode !== "test") {
-    const next = (noReset && realm?.isolated ? realm : undefined) ?? ProgramRealm.fresh();
+    const kept = noReset && realm?.isolated ? realm : undefined;
+    const next = kept ?? spare ?? ProgramRealm.fresh();
+    if (next === spare) spare = undefined;
     if (next.compile(program)) return next;
   }
   return ownRealm();
@@ -165,6 +171,7 @@ async function execute(index: number, checkerChannel?: Promise<CheckerChannel>):
   }
   const stdout = capped(result.stdout, program.max_output_bytes);
   const stderr = capped(result.stderr, program.max_output_bytes);
+  const last = index === program.inputs.length - 1;
   const report = runtimeReport({
     status: stdout.full || stderr.full ? "output_limit" : result.status,
     stdout: stdout.text,
@@ -172,8 +179,17 @@ async function execute(index: number, checkerChannel?: Promise<CheckerChannel>):
     errorText: result.errorText,
     started,
     recycle: false,
-    reusable: own === undefined && memoryUsage().heapUsed - heapAtStart < REUSE_HEAP_BYTES,
+    // What the supervisor reads is the last input's word (the heap is read only then).
+    reusable: own === undefined &&
+      (!last || memoryUsage().heapUsed - heapAtStart < REUSE_HEAP_BYTES),
   });
+  sendReport(report, result);
+  // The next program's context is made while this one's results travel.
+  if (last && report.reusable && !noReset) spare ??= ProgramRealm.fresh();
+}
+
+/** Posts a report, with the call's raw value when it has one (serialized here if it cannot be copied). */
+function sendReport(report: RuntimeReport, result: RealmResult): void {
   if (report.status === "ok" && result.hasValue) {
     try {
       send({ ...report, value: result.value });
@@ -201,7 +217,8 @@ self.onmessage = (event: MessageEvent) => {
     const data = message.data;
     if ("program" in data) {
       program = data.program;
-      realm = checker ? ownRealm() : realmFor(program, data.noReset === true);
+      noReset = data.noReset === true;
+      realm = checker ? ownRealm() : realmFor(program);
     } else if ("call" in data) void answerCall(realm, data.call);
     else if ("checker" in data) {
       // Only a checker loads Node's module (it costs a program's worker a third of its start).
