@@ -84,6 +84,22 @@ function drained(): Promise<void> {
   });
 }
 
+/**
+ * A boundary after which the host has reported the promises rejected without a handler
+ * before it: Deno does so in a later turn of its event loop, which a message through a
+ * new channel waits for (one through the kept channel can arrive first).
+ */
+function reported(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(0);
+  });
+}
+
 /** How a program ended on one input, in the runner's realm. */
 export interface RealmResult {
   status: "ok" | "runtime_error" | "output_limit" | "compile_error";
@@ -195,12 +211,11 @@ export class ProgramRealm {
     const finished = pending?.finally(() => (done = true));
     let quiet = false;
     for (;;) {
-      await drained();
+      await (quiet ? reported() : drained());
       const wait = this.#call("next");
       if (typeof wait !== "number" || !(wait >= 0)) {
-        // Done, or the program ended (an error ends it as it would end a process). The
-        // host reports a promise rejected without a handler at the end of an event loop
-        // turn, so a last boundary lets the turn the program ended in finish first.
+        // Done, or the program ended (an error ends it as it would end a process); a last
+        // boundary lets the host report a promise the program left rejected.
         if (done || this.#call("ended") === true) {
           if (quiet) return;
           quiet = true;

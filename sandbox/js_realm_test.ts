@@ -200,3 +200,24 @@ Deno.test("a JavaScript program's timer that never stops and a promise that neve
   const after = await pool.run({ language: "javascript", code: "console.log(1)" });
   assert.equal(after.stdout, "1\n");
 });
+
+Deno.test("a JavaScript program whose promise is rejected without a handler fails, either way", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
+  const codes = [
+    `async function main() { await null; console.log("started"); throw new Error("in main") }\nmain();`,
+    `setTimeout(() => Promise.reject(new Error("late")), 5); console.log("started")`,
+  ];
+  for (const code of codes) {
+    for (
+      const job of [
+        { language: "javascript" as const, code },
+        asModule({ language: "javascript", code }),
+      ]
+    ) {
+      const result = await pool.run(job);
+      assert.equal(result.status, "runtime_error", job.code);
+      assert.equal(result.stdout, "started\n");
+      assert.match(result.stderr, /^Error: (in main|late)/);
+    }
+  }
+});
