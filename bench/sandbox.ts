@@ -7,11 +7,16 @@
  *   (the cost of the isolation), and a `python3` subprocess per call; return values
  *   compared one by one.
  * - JavaScript calls: generated programs × inputs, pool against a `deno` subprocess per
- *   call, and the same with each program's worker kept for the next (the cost of the
+ *   call, and the same with each program's context kept for the next (the cost of the
  *   isolation).
  * - Trivial round trips one at a time, pool starts (a second start reads the start-up
  *   snapshot from disk), and where a trivial job's time goes (for JavaScript also a
- *   worker's start, timed directly against an empty worker's, TypeScript and a gold test).
+ *   module, which gets a fresh worker, with a worker's start timed directly against an
+ *   empty worker's, TypeScript and a gold test).
+ *
+ * The timed pools are warm, as a pool that has run for a while is: timing starts once
+ * every process has its second Python worker, after a warm-up batch of other programs
+ * like the measured ones.
  *
  * `--fidelity` adds the HumanEval samples and APPS agreement run against `python3`
  * (long); `--round-trip` measures only the pool starts and the round trips (quick);
@@ -152,15 +157,30 @@ function compare(
   }`;
 }
 
+/** How many of the measured jobs, as other programs, warm a pool up before it is timed. */
+const WARM_UP_JOBS = 160;
+
 /**
- * A started pool, warm: every sandbox process brings up its second Python worker
- * after it starts serving, so the timed runs wait for that (a pool that runs for hours
- * pays it once).
+ * A started pool, warm, as a pool that runs for hours is: every sandbox process brings
+ * up its second Python worker after it starts serving, so the timed runs wait for that,
+ * and then run `warmUp` (the runners' own code is compiled by then).
  */
-async function warmPool(options: SandboxPoolOptions): Promise<SandboxPool> {
+async function warmPool(
+  options: SandboxPoolOptions,
+  warmUp: SandboxJob[] = [],
+): Promise<SandboxPool> {
   const pool = await SandboxPool.start(options);
   await new Promise((resolve) => setTimeout(resolve, 3000));
+  await mapConcurrent(warmUp, cores * 32, (job) => pool.run(job));
   return pool;
+}
+
+/** Jobs like the first of `jobs` but of other programs (a comment added), to warm a pool up with. */
+function warmUpJobs(jobs: SandboxJob[]): SandboxJob[] {
+  return jobs.slice(0, WARM_UP_JOBS).map((job) => ({
+    ...job,
+    code: `${job.code}\n${job.language === "python" ? "#" : "//"} warm-up`,
+  }));
 }
 
 async function throughput(
@@ -170,7 +190,7 @@ async function throughput(
   baselineLabel: string,
 ): Promise<void> {
   const jobs = calls.map((call) => call.job);
-  const pool = await warmPool({ size: cores });
+  const pool = await warmPool({ size: cores }, warmUpJobs(jobs));
   const [ours, runMs] = await timed(() => mapConcurrent(jobs, cores * 32, (job) => pool.run(job)));
   // execute(): one program with all its inputs per call, grouped by program.
   const byProgram = Map.groupBy(jobs, (job) => job.code);
@@ -184,7 +204,7 @@ async function throughput(
       }))
   );
   await pool.close();
-  const unsafe = await warmPool({ size: cores, unsafeSkipReset: true });
+  const unsafe = await warmPool({ size: cores, unsafeSkipReset: true }, warmUpJobs(jobs));
   const [, unsafeMs] = await timed(() => mapConcurrent(jobs, cores * 32, (job) => unsafe.run(job)));
   await unsafe.close();
   const [native, nativeMs] = await timed(() =>
@@ -284,11 +304,16 @@ async function roundTrips(): Promise<void> {
   };
   const py = (i: number): SandboxJob => ({ language: "python", code: `pass  # ${i}` });
   const js = (i: number): SandboxJob => ({ language: "javascript", code: `// ${i}` });
+  const jsModule = (i: number): SandboxJob => ({
+    language: "javascript",
+    code: `// ${i}\nexport {};`,
+  });
   const python = jsOnly ? undefined : await sequential(pool, py, 200);
   const pythonNoReset = jsOnly ? undefined : await sequential(unsafe, py, 200);
-  const javascript = await sequential(pool, js, 100);
-  const javascriptNoReset = await sequential(unsafe, js, 100);
+  const javascript = await sequential(pool, js, 200);
+  const javascriptNoReset = await sequential(unsafe, js, 200);
   const javascriptPaced = await sequential(pool, (i) => js(1000 + i), 30, JS_PAUSE_MS);
+  const javascriptModule = await sequential(pool, jsModule, 50);
   const ts = (i: number): SandboxJob => ({
     language: "typescript",
     code: `const n: number = ${i};`,
@@ -335,27 +360,32 @@ async function roundTrips(): Promise<void> {
   console.log(
     `  JavaScript: sandbox ${fixed(javascript.total)} ms (in the worker ${
       fixed(javascript.inWorker)
-    } ms; with the worker kept, benchmark only, ${
+    } ms; with the context kept, benchmark only, ${
       fixed(javascriptNoReset.total)
-    } ms: a fresh worker costs ${
+    } ms: a fresh context costs ${
       fixed(javascript.total - javascriptNoReset.total)
-    } ms; timed alone, its constructor blocks the thread ${
+    } ms); deno subprocess ${fixed(denoNativeMs / nativeRuns)} ms`,
+  );
+  console.log(
+    `  JavaScript, ${JS_PAUSE_MS} ms between jobs (time to make the next context ahead): sandbox ${
+      fixed(javascriptPaced.total)
+    } ms (in the worker ${fixed(javascriptPaced.inWorker)} ms)`,
+  );
+  console.log(
+    `  JavaScript module (a fresh worker): sandbox ${
+      fixed(javascriptModule.total)
+    } ms (in the worker ${
+      fixed(javascriptModule.inWorker)
+    } ms; timed alone, a worker's constructor blocks the thread ${
       fixed(workerStart.construct)
     } ms and it loads in ${fixed(workerStart.load)} ms, ${
       fixed(workerStart.cpu)
     } ms of CPU; an empty worker: ${fixed(emptyStart.construct)} ms, ${
       fixed(emptyStart.load)
-    } ms, ${fixed(emptyStart.cpu)} ms of CPU); deno subprocess ${
-      fixed(denoNativeMs / nativeRuns)
-    } ms`,
+    } ms, ${fixed(emptyStart.cpu)} ms of CPU)`,
   );
   console.log(
-    `  JavaScript, ${JS_PAUSE_MS} ms between jobs (time for the next worker to start): sandbox ${
-      fixed(javascriptPaced.total)
-    } ms (in the worker ${fixed(javascriptPaced.inWorker)} ms)`,
-  );
-  console.log(
-    `  TypeScript: sandbox ${fixed(typescript.total)} ms (in the worker ${
+    `  TypeScript (a fresh worker): sandbox ${fixed(typescript.total)} ms (in the worker ${
       fixed(typescript.inWorker)
     } ms); JavaScript gold test (a program worker and a checker): sandbox ${
       fixed(javascriptGold.total)
