@@ -246,7 +246,8 @@ async function javascriptWorkerStart(
     id: 1,
     language: "javascript",
     mode: "stdio",
-    code: "",
+    // A module, which runs in the worker's own realm (a script would load Node's `vm`).
+    code: "export {};",
     test_code: "",
     entry_point: "",
     inputs: [{ stdin: "", args: "" }],

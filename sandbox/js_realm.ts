@@ -17,7 +17,7 @@
  *
  * @module
  */
-import vm from "node:vm";
+import type { Context, Script } from "node:vm";
 import { parsePythonArgs, PyKeyword, PySet, PyTuple } from "../src/code/python_literal.ts";
 import type { WireProgram } from "./protocol.ts";
 import {
@@ -37,13 +37,26 @@ const PROGRAM_FILE = "<program>";
  * not in it.
  */
 const HOST_CALLBACKS = ["FinalizationRegistry", "WebAssembly", "SharedArrayBuffer"];
-/** What a fresh context runs before anything else: the built-ins above go, the runtime comes. */
-const RUNTIME_SCRIPT = new vm.Script(
-  `"use strict";for (const name of ${
-    JSON.stringify(HOST_CALLBACKS)
-  }) delete globalThis[name];(${realmRuntime})()`,
-  { filename: RUNTIME_FILE },
-);
+/**
+ * Node's `vm` module and the script a fresh context runs first (the built-ins above go,
+ * the runtime comes), loaded with the first context ({@link loadContexts}): a worker
+ * that runs only modules does not pay for loading it (about 20 ms of its start).
+ */
+let contexts: { vm: typeof import("node:vm"); runtime: Script } | undefined;
+
+/** Loads what {@link ProgramRealm.fresh} needs; call (and await) it once before. */
+export async function loadContexts(): Promise<void> {
+  if (contexts) return;
+  const vm = await import("node:vm");
+  const runtime = new vm.Script(
+    `"use strict";for (const name of ${
+      JSON.stringify(HOST_CALLBACKS)
+    }) delete globalThis[name];(${realmRuntime})()`,
+    { filename: RUNTIME_FILE },
+  );
+  contexts ??= { vm, runtime };
+}
+
 /** What a script program is wrapped in: a strict-mode function of its realm. */
 const SCRIPT_PREFIX = `"use strict";(function () {`;
 /** What a module program starts with: the marker that it got past parsing. */
@@ -125,15 +138,17 @@ export type Answer = { value: unknown } | { callError: string };
  * side of a gold test, after which the worker is spent.
  */
 export class ProgramRealm {
-  readonly #context?: vm.Context;
+  readonly #context?: Context;
   readonly #runtime: RealmRuntime;
   #program?: () => unknown;
   /** In this worker's own realm: the loaded program's entry point (for a gold test's calls). */
   #entry: unknown;
 
-  private constructor(context: vm.Context | undefined) {
+  private constructor(context: Context | undefined) {
     this.#context = context;
-    const runtime = context ? RUNTIME_SCRIPT.runInContext(context) as RealmRuntime : realmRuntime();
+    const runtime = context
+      ? contexts!.runtime.runInContext(context) as RealmRuntime
+      : realmRuntime();
     // Taken now: later the program could replace the object's properties.
     this.#runtime = {
       begin: runtime.begin,
@@ -152,6 +167,8 @@ export class ProgramRealm {
 
   /** A fresh context with its runtime (made before any program code runs in it). */
   static fresh(): ProgramRealm {
+    if (!contexts) throw new Error("Call loadContexts() before making a context");
+    const { vm } = contexts;
     // An ordinary global object (no interceptor forwarding to an object of this realm):
     // nothing of this realm behind it, and global names resolve at full speed.
     return new ProgramRealm(
@@ -183,7 +200,7 @@ export class ProgramRealm {
       ? `\n;return typeof ${program.entry_point} === "undefined" ? module.exports?.${program.entry_point} : ${program.entry_point};`
       : "";
     try {
-      const compiled = new vm.Script(`${SCRIPT_PREFIX}${program.code}${entry}\n})`, {
+      const compiled = new contexts!.vm.Script(`${SCRIPT_PREFIX}${program.code}${entry}\n})`, {
         filename: PROGRAM_FILE,
         columnOffset: -SCRIPT_PREFIX.length,
       }).runInContext(this.#context);

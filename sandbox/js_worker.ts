@@ -35,7 +35,7 @@
  */
 /// <reference lib="deno.worker" />
 import { canonicalJson } from "./canonical.ts";
-import { ProgramRealm, type RealmResult } from "./js_realm.ts";
+import { loadContexts, ProgramRealm, type RealmResult } from "./js_realm.ts";
 import { type RuntimeReport, runtimeReport, type WireProgram } from "./protocol.ts";
 import { OutputBuffer } from "./signals.ts";
 
@@ -98,9 +98,10 @@ function ownRealm(): ProgramRealm {
   return own = ProgramRealm.own();
 }
 
-/** The program of the inputs to come, and the realm it runs in. */
+/** The program of the inputs to come, and the realm it runs in (once `chosen` settles). */
 let program: WireProgram;
 let realm: ProgramRealm;
+let chosen: Promise<unknown> = Promise.resolve();
 /** Benchmark only: the program runs in the previous program's realm. */
 let noReset = false;
 /** A fresh context made while the worker waited, for the next script program. */
@@ -110,8 +111,9 @@ let spare: ProgramRealm | undefined;
  * The realm `program` runs in: a fresh context for a script (with `noReset`, for the
  * benchmark only, the previous program's), else this worker's own realm.
  */
-function realmFor(program: WireProgram): ProgramRealm {
+async function realmFor(program: WireProgram): Promise<ProgramRealm> {
   if (program.language === "javascript" && program.mode !== "test") {
+    await loadContexts();
     const kept = noReset && realm?.isolated ? realm : undefined;
     const next = kept ?? spare ?? ProgramRealm.fresh();
     if (next === spare) spare = undefined;
@@ -157,6 +159,7 @@ function capped(text: string, cap: number): { text: string; full: boolean } {
 
 /** Runs input `index` of the program (or, in a checker, its check) and reports on it. */
 async function execute(index: number, checkerChannel?: Promise<CheckerChannel>): Promise<void> {
+  await chosen;
   send({ started: true });
   const channel = await checkerChannel;
   const started = performance.now();
@@ -218,8 +221,10 @@ self.onmessage = (event: MessageEvent) => {
     if ("program" in data) {
       program = data.program;
       noReset = data.noReset === true;
-      realm = checker ? ownRealm() : realmFor(program);
-    } else if ("call" in data) void answerCall(realm, data.call);
+      chosen = (checker ? Promise.resolve(ownRealm()) : realmFor(program)).then((next) =>
+        realm = next
+      );
+    } else if ("call" in data) void chosen.then(() => answerCall(realm, data.call));
     else if ("checker" in data) {
       // Only a checker loads Node's module (it costs a program's worker a third of its start).
       checker = import("node:worker_threads").then(({ receiveMessageOnPort }) => {
