@@ -27,7 +27,8 @@
  * `{ program, noReset? }` (a {@link WireProgram}; `noReset`, for the benchmark only,
  * runs it in the previous program's realm), for a checker `{ checker }` (its
  * {@link CheckerChannel}), and `{ index }` per input or, for a program's worker in
- * gold-test mode, `{ call: args }`. Messages out, on the port only: `{ started: true }`,
+ * gold-test mode, `{ call: args }`. Messages out, on the port only: `{ started: true }`
+ * when it starts a program's first input (in gold-test mode, each input),
  * one {@link RuntimeReport} per input (with the raw `value` for function calls),
  * `{ value }` or `{ callError }` per call, and from a checker `{ call: args }`.
  *
@@ -160,7 +161,8 @@ function capped(text: string, cap: number): { text: string; full: boolean } {
 /** Runs input `index` of the program (or, in a checker, its check) and reports on it. */
 async function execute(index: number, checkerChannel?: Promise<CheckerChannel>): Promise<void> {
   await chosen;
-  send({ started: true });
+  // The supervisor arms the limit of a later input of a program when it sends it.
+  if (index === 0 || checkerChannel || program.mode === "test") send({ started: true });
   const channel = await checkerChannel;
   const started = performance.now();
   current = realm;

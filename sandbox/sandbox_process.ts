@@ -470,7 +470,10 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
   let pristine = false;
   try {
     for (let index = 0; index < program.inputs.length && !exiting; index++) {
-      let report = await supervise(runtime, { index }, program, false);
+      // After its first input the worker starts the next one as soon as it gets it (a
+      // gold test's worker still says when, after its checker).
+      const atOnce = index > 0 && program.mode !== "test";
+      let report = await supervise(runtime, { index }, program, false, undefined, atOnce);
       if (program.mode === "test" && program.entry_point && report.status === "ok") {
         report = await runCheck(program, index, runtime, report);
       }
