@@ -11,7 +11,9 @@
  * `MessagePort`s that program code cannot reach. Pyodide's WebAssembly module is
  * compiled once, as the process starts, and every Python interpreter of the process
  * instantiates it; the first Python worker loads Pyodide's scripts while the start-up
- * memory snapshot still arrives. A Python worker that had to be terminated is replaced
+ * memory snapshot still arrives. Its second Python worker and spare JavaScript workers
+ * come up on the pool's `{"warm": true}` line (sent once all the pool's processes are
+ * up) or with the first program. A Python worker that had to be terminated is replaced
  * at once from that snapshot (sent by the pool, or made here and sent to the pool). After stopping a JavaScript worker by force the
  * process exits (the pool replaces it), since the worker's thread may still run for a
  * moment. The process also exits when stdin closes (the parent is gone).
