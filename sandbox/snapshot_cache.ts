@@ -3,7 +3,8 @@
  * (`python_runner.ts`, with its preloaded modules), kept across
  * runs so that a pool starts from it instead of loading Pyodide (seconds). The pool
  * (the parent) reads and writes it; sandbox processes have no write permission and
- * receive it over their stdin, as raw bytes after their first line. One file per Pyodide and Deno version, in
+ * receive it over their stdin, as raw bytes after their first line, without its zero
+ * blocks (`packSnapshot` in `protocol.ts`). One file per Pyodide and Deno version and runner, in
  * `$XDG_CACHE_HOME/pfpo` (default `~/.cache/pfpo`; `~/Library/Caches/pfpo` on macOS,
  * `%LOCALAPPDATA%\pfpo` on Windows). Internal to `sandbox/`.
  *
