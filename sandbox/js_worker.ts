@@ -24,10 +24,10 @@
  * own realm: plain values only, and no object of the program's realm.
  *
  * Messages in: `{ init: { port } }` (a private `MessagePort`), then on the port
- * `{ program, noReset? }` (a {@link WireProgram}; `noReset`, for the benchmark only,
- * runs it in the previous program's realm), for a checker `{ checker }` (its
- * {@link CheckerChannel}), and `{ index }` per input or, for a program's worker in
- * gold-test mode, `{ call: args }`. Messages out, on the port only: `{ started: true }`
+ * `{ program, noReset?, index? }` (a {@link WireProgram}, with its first input, or alone
+ * for a checker; `noReset`, for the benchmark only, runs it in the previous program's
+ * realm), for a checker `{ checker }` (its {@link CheckerChannel}), and `{ index }` per
+ * later input or, for a program's worker in gold-test mode, `{ call: args }`. Messages out, on the port only: `{ started: true }`
  * when it starts a program's first input (in gold-test mode, each input),
  * one {@link RuntimeReport} per input (with the raw `value` for function calls),
  * `{ value }` or `{ callError }` per call, and from a checker `{ call: args }`.
@@ -213,7 +213,7 @@ self.onmessage = (event: MessageEvent) => {
   let checker: Promise<CheckerChannel> | undefined;
   port.onmessage = (
     message: MessageEvent<
-      | { program: WireProgram; noReset?: boolean }
+      | { program: WireProgram; noReset?: boolean; index?: number }
       | { checker: CheckerChannel }
       | { call: unknown[] }
       | { index: number }
@@ -226,13 +226,14 @@ self.onmessage = (event: MessageEvent) => {
       chosen = (checker ? Promise.resolve(ownRealm()) : realmFor(program)).then((next) =>
         realm = next
       );
-    } else if ("call" in data) void chosen.then(() => answerCall(realm, data.call));
+    }
+    if ("call" in data) void chosen.then(() => answerCall(realm, data.call));
     else if ("checker" in data) {
       // Only a checker loads Node's module (it costs a program's worker a third of its start).
       checker = import("node:worker_threads").then(({ receiveMessageOnPort }) => {
         receive = receiveMessageOnPort as unknown as typeof receive;
         return data.checker;
       });
-    } else void execute(data.index, checker);
+    } else if (typeof data.index === "number") void execute(data.index, checker);
   };
 };

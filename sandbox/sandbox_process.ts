@@ -467,7 +467,8 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
   if (keptJavaScript && !kept) stopJavaScript(keptJavaScript.runtime);
   keptJavaScript = undefined;
   const runtime = kept ?? freshJavaScriptRuntime();
-  runtime.port.postMessage({ program, ...(noReset ? { noReset } : {}) });
+  // The program travels with its first input (one message, one wake-up of the worker).
+  const first = { program, ...(noReset ? { noReset } : {}) };
   let exiting = false;
   let pristine = false;
   try {
@@ -475,7 +476,8 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
       // After its first input the worker starts the next one as soon as it gets it (a
       // gold test's worker still says when, after its checker).
       const atOnce = index > 0 && program.mode !== "test";
-      let report = await supervise(runtime, { index }, program, false, undefined, atOnce);
+      const message = index === 0 ? { ...first, index } : { index };
+      let report = await supervise(runtime, message, program, false, undefined, atOnce);
       if (program.mode === "test" && program.entry_point && report.status === "ok") {
         report = await runCheck(program, index, runtime, report);
       }
