@@ -109,6 +109,7 @@ export function realmRuntime(): RealmRuntime {
   const getPrototypeOf = Object.getPrototypeOf;
   const ownKeys = Object.keys;
   const describeProperty = Object.getOwnPropertyDescriptor;
+  const defineProperty = Object.defineProperty;
   const functionText = Function.prototype.toString;
   const MAX_ITEMS = 101;
   const MAX_DEPTH = 8;
@@ -374,11 +375,19 @@ export function realmRuntime(): RealmRuntime {
     timers = timers.filter((timer) => timer.id !== id);
   }
 
+  /**
+   * Sets a global as a plain value (in a worker's own realm, assigning would run the
+   * setter of a global that Deno loads lazily, and load it).
+   */
+  function define(name: string, value: unknown): void {
+    defineProperty(g, name, { value, writable: true, configurable: true });
+  }
+
   function installShims(input: string): void {
     const log = printer(() => stdout);
     const warn = printer(() => stderr);
     const noop = () => {};
-    g.console = {
+    define("console", {
       log,
       info: log,
       debug: log,
@@ -396,7 +405,7 @@ export function realmRuntime(): RealmRuntime {
       time: noop,
       timeEnd: noop,
       timeLog: noop,
-    };
+    });
     const lines = input.split("\n");
     if (lines.at(-1) === "") lines.pop();
     let lineAt = 0;
@@ -493,30 +502,36 @@ export function realmRuntime(): RealmRuntime {
       readline: readlineShim,
       process: processShim,
     };
-    g.require = (name: string) => {
+    define("require", (name: string) => {
       const found = modules[String(name).replace(/^node:/, "")];
       if (found === undefined) throw new Error(`Cannot find module '${name}'`);
       return found;
-    };
-    g.process = processShim;
-    g.readline = nextLine;
-    g.prompt = () => nextLine();
-    g.print = log;
-    g.module = { exports: {} };
-    g.exports = (g.module as { exports: unknown }).exports;
-    g.queueMicrotask = (fn: unknown) => {
+    });
+    define("process", processShim);
+    define("readline", nextLine);
+    define("prompt", () => nextLine());
+    define("print", log);
+    define("module", { exports: {} });
+    define("exports", (g.module as { exports: unknown }).exports);
+    define("queueMicrotask", (fn: unknown) => {
       if (typeof fn !== "function") throw new TypeError("The callback must be a function");
       nativeQueueMicrotask(() => guarded(fn as Listener, []));
-    };
-    g.setTimeout = (fn: unknown, ms?: unknown, ...args: unknown[]) => addTimer(fn, ms, args, false);
-    g.setInterval = (fn: unknown, ms?: unknown, ...args: unknown[]) => addTimer(fn, ms, args, true);
-    g.setImmediate = (fn: unknown, ...args: unknown[]) => addTimer(fn, 0, args, false);
-    g.clearTimeout = clearTimer;
-    g.clearInterval = clearTimer;
-    g.clearImmediate = clearTimer;
+    });
+    define(
+      "setTimeout",
+      (fn: unknown, ms?: unknown, ...args: unknown[]) => addTimer(fn, ms, args, false),
+    );
+    define(
+      "setInterval",
+      (fn: unknown, ms?: unknown, ...args: unknown[]) => addTimer(fn, ms, args, true),
+    );
+    define("setImmediate", (fn: unknown, ...args: unknown[]) => addTimer(fn, 0, args, false));
+    define("clearTimeout", clearTimer);
+    define("clearInterval", clearTimer);
+    define("clearImmediate", clearTimer);
     // A context has no clock of its own; a worker's own realm keeps the host's.
     if (!("performance" in g)) {
-      g.performance = { now: () => dateNow() - startedAt, timeOrigin: startedAt };
+      define("performance", { now: () => dateNow() - startedAt, timeOrigin: startedAt });
     }
   }
 

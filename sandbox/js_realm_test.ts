@@ -71,6 +71,10 @@ process.stdin.on("end", () => console.log(all.split(/\\s+/).filter(Boolean).leng
   },
   {
     language: "javascript",
+    code: `(async () => console.log(typeof (await import("node:path")).join))()`,
+  },
+  {
+    language: "javascript",
     code: `console.log(new TextEncoder().encode("é").length, structuredClone([1, { a: 2 }]))`,
   },
   {

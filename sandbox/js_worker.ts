@@ -99,6 +99,12 @@ function ownRealm(): ProgramRealm {
   return own = ProgramRealm.own();
 }
 
+/**
+ * A program that declares imports or exports (a module, not worth compiling as a script)
+ * or imports dynamically (which a context cannot: it needs the worker's own realm).
+ */
+const MODULE_SYNTAX = /^\s*(import|export)[\s{*]|\bimport\s*\(/m;
+
 /** The program of the inputs to come, and the realm it runs in (once `chosen` settles). */
 let program: WireProgram;
 let realm: ProgramRealm;
@@ -113,7 +119,10 @@ let spare: ProgramRealm | undefined;
  * benchmark only, the previous program's), else this worker's own realm.
  */
 async function realmFor(program: WireProgram): Promise<ProgramRealm> {
-  if (program.language === "javascript" && program.mode !== "test") {
+  if (
+    program.language === "javascript" && program.mode !== "test" &&
+    !MODULE_SYNTAX.test(program.code)
+  ) {
     await loadContexts();
     const kept = noReset && realm?.isolated ? realm : undefined;
     const next = kept ?? spare ?? ProgramRealm.fresh();
