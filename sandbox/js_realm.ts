@@ -221,18 +221,19 @@ export class ProgramRealm {
 
   /**
    * Fires the realm's timers in order and drains its promise jobs until none is left and
-   * `pending` (a module's load, a call) has settled.
+   * `pending` (a module's load, a call) has settled. Unless `last` is false (a call
+   * follows, whose settling does it), a last boundary lets the host report a promise the
+   * program left rejected.
    */
-  async #settle(pending?: Promise<unknown>): Promise<void> {
+  async #settle(pending?: Promise<unknown>, last = true): Promise<void> {
     let done = pending === undefined;
     const finished = pending?.finally(() => (done = true));
-    let quiet = false;
+    let quiet = !last;
     for (;;) {
-      await (quiet ? reported() : drained());
+      await (quiet && last ? reported() : drained());
       const wait = this.#call("next");
       if (typeof wait !== "number" || !(wait >= 0)) {
-        // Done, or the program ended (an error ends it as it would end a process); a last
-        // boundary lets the host report a promise the program left rejected.
+        // Done, or the program ended (an error ends it as it would end a process).
         if (done || this.#call("ended") === true) {
           if (quiet) return;
           quiet = true;
@@ -268,7 +269,7 @@ export class ProgramRealm {
     this.#call("begin", input.stdin, program.max_output_bytes);
     if (this.#context) {
       this.#call("load", this.#program!);
-      await this.#settle();
+      await this.#settle(undefined, program.mode !== "call");
     } else {
       const compileError = await this.#loadModule(program, index);
       if (compileError !== undefined) return failure("compile_error", compileError);

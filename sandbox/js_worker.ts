@@ -24,10 +24,11 @@
  * own realm: plain values only, and no object of the program's realm.
  *
  * Messages in: `{ init: { port } }` (a private `MessagePort`), then on the port
- * `{ program, noReset?, index? }` (a {@link WireProgram}, with its first input, or alone
- * for a checker; `noReset`, for the benchmark only, runs it in the previous program's
- * realm), for a checker `{ checker }` (its {@link CheckerChannel}), and `{ index }` per
- * later input or, for a program's worker in gold-test mode, `{ call: args }`. Messages out, on the port only: `{ started: true }`
+ * `{ program, noReset?, index?, through? }` (a {@link WireProgram} with its first input,
+ * and with `through` the inputs up to it, run back to back; alone for a checker;
+ * `noReset`, for the benchmark only, runs it in the previous program's realm), for a
+ * checker `{ checker }` (its {@link CheckerChannel}), and in gold-test mode `{ index }`
+ * per later input and, for the program's worker, `{ call: args }`. Messages out, on the port only: `{ started: true }`
  * when it starts a program's first input (in gold-test mode, each input),
  * one {@link RuntimeReport} per input (with the raw `value` for function calls),
  * `{ value }` or `{ callError }` per call, and from a checker `{ call: args }`.
@@ -160,6 +161,8 @@ async function answerCall(realm: ProgramRealm, args: unknown[]): Promise<void> {
 
 /** Output cut at the program's cap, in bytes; `full` when it was cut. */
 function capped(text: string, cap: number): { text: string; full: boolean } {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short text needs no count.
+  if (text.length * 3 <= cap) return { text, full: false };
   let full = false;
   const buffer = new OutputBuffer(() => (full = true));
   buffer.reset(cap);
@@ -170,7 +173,7 @@ function capped(text: string, cap: number): { text: string; full: boolean } {
 /** Runs input `index` of the program (or, in a checker, its check) and reports on it. */
 async function execute(index: number, checkerChannel?: Promise<CheckerChannel>): Promise<void> {
   await chosen;
-  // The supervisor arms the limit of a later input of a program when it sends it.
+  // The supervisor arms the limit of a later input when the report before it comes.
   if (index === 0 || checkerChannel || program.mode === "test") send({ started: true });
   const channel = await checkerChannel;
   const started = performance.now();
@@ -202,6 +205,15 @@ async function execute(index: number, checkerChannel?: Promise<CheckerChannel>):
   if (last && report.reusable && !noReset) spare ??= ProgramRealm.fresh();
 }
 
+/** Runs inputs `from` to `through` (excluded) back to back, reporting each. */
+async function executeThrough(
+  from: number,
+  through: number,
+  checkerChannel?: Promise<CheckerChannel>,
+): Promise<void> {
+  for (let index = from; index < through; index++) await execute(index, checkerChannel);
+}
+
 /** Posts a report, with the call's raw value when it has one (serialized here if it cannot be copied). */
 function sendReport(report: RuntimeReport, result: RealmResult): void {
   if (report.status === "ok" && result.hasValue) {
@@ -222,7 +234,7 @@ self.onmessage = (event: MessageEvent) => {
   let checker: Promise<CheckerChannel> | undefined;
   port.onmessage = (
     message: MessageEvent<
-      | { program: WireProgram; noReset?: boolean; index?: number }
+      | { program: WireProgram; noReset?: boolean; index?: number; through?: number }
       | { checker: CheckerChannel }
       | { call: unknown[] }
       | { index: number }
@@ -243,6 +255,9 @@ self.onmessage = (event: MessageEvent) => {
         receive = receiveMessageOnPort as unknown as typeof receive;
         return data.checker;
       });
-    } else if (typeof data.index === "number") void execute(data.index, checker);
+    } else if (typeof data.index === "number") {
+      const through = "through" in data ? data.through : undefined;
+      void executeThrough(data.index, through ?? data.index + 1, checker);
+    }
   };
 };

@@ -94,6 +94,11 @@ interface Runtime {
   port: MessagePort;
   /** The buffer a Python worker is interrupted through (none for JavaScript). */
   signals?: Signals;
+  /**
+   * Messages that came while no input was supervised (a worker that runs a program's
+   * inputs back to back reports the next one before the supervisor looks for it).
+   */
+  early?: Record<string, unknown>[];
 }
 
 let pyodideUrl = "";
@@ -221,21 +226,29 @@ function timeLimitText(program: WireProgram): string {
  * `startsAtOnce` (an idle worker that will not say so).
  */
 function supervise(
-  { worker, port, signals }: Runtime,
+  runtime: Runtime,
   message: unknown,
   program: WireProgram,
   interruptible: boolean,
   relay?: (data: Record<string, unknown>) => boolean,
   startsAtOnce = false,
 ): Promise<RuntimeReport> {
+  const { worker, port, signals } = runtime;
   const started = performance.now();
   if (signals) clearSignals(signals);
   return new Promise((resolve) => {
     const timers: ReturnType<typeof setTimeout>[] = [];
+    let finished = false;
     const finish = (report: RuntimeReport) => {
+      finished = true;
       for (const timer of timers) clearTimeout(timer);
-      port.onmessage = null;
-      worker.onerror = null;
+      // Until the next input is supervised, what comes is kept for it.
+      const early = runtime.early ??= [];
+      port.onmessage = (event: MessageEvent) => early.push(event.data ?? {});
+      worker.onerror = (event) => {
+        event.preventDefault();
+        early.push({ workerFailed: event.message });
+      };
       resolve(report);
     };
     const kill = (status: RuntimeReport["status"], stderr: string) => {
@@ -270,19 +283,23 @@ function supervise(
         }, 25));
       }
     };
-    port.onmessage = (event: MessageEvent) => {
-      if (relay?.(event.data ?? {})) return;
-      if (event.data?.started === true) {
+    const take = (data: Record<string, unknown>) => {
+      if (relay?.(data)) return;
+      if (typeof data.workerFailed === "string") {
+        kill("runtime_error", `Worker failed: ${data.workerFailed}`);
+      } else if (data.started === true) {
         if (timers.length === 0) arm();
-      } else if (event.data?.outputFull) kill("output_limit", "Output limit reached");
-      else finish(checkedReport(event.data, program.max_output_bytes));
+      } else finish(checkedReport(data, program.max_output_bytes));
     };
+    port.onmessage = (event: MessageEvent) => take(event.data ?? {});
     worker.onerror = (event) => {
       event.preventDefault();
-      kill("runtime_error", `Worker failed: ${event.message}`);
+      take({ workerFailed: event.message });
     };
-    port.postMessage(message);
+    if (message !== undefined) port.postMessage(message);
     if (startsAtOnce) arm();
+    const early = runtime.early ?? [];
+    while (early.length > 0 && !finished) take(early.shift()!);
   });
 }
 
@@ -467,16 +484,23 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
   if (keptJavaScript && !kept) stopJavaScript(keptJavaScript.runtime);
   keptJavaScript = undefined;
   const runtime = kept ?? freshJavaScriptRuntime();
-  // The program travels with its first input (one message, one wake-up of the worker).
-  const first = { program, ...(noReset ? { noReset } : {}) };
+  // The program travels with its first input (one message, one wake-up of the worker);
+  // but for a gold test (whose checker comes between inputs), the worker then runs the
+  // inputs back to back, starting each as it reports the one before.
+  const backToBack = program.mode !== "test";
+  const first = {
+    program,
+    index: 0,
+    ...(backToBack ? { through: program.inputs.length } : {}),
+    ...(noReset ? { noReset } : {}),
+  };
   let exiting = false;
   let pristine = false;
   try {
     for (let index = 0; index < program.inputs.length && !exiting; index++) {
-      // After its first input the worker starts the next one as soon as it gets it (a
-      // gold test's worker still says when, after its checker).
-      const atOnce = index > 0 && program.mode !== "test";
-      const message = index === 0 ? { ...first, index } : { index };
+      // A later input's limit counts from the report before it.
+      const atOnce = index > 0 && backToBack;
+      const message = index === 0 ? first : backToBack ? undefined : { index };
       let report = await supervise(runtime, message, program, false, undefined, atOnce);
       if (program.mode === "test" && program.entry_point && report.status === "ok") {
         report = await runCheck(program, index, runtime, report);
