@@ -12,8 +12,10 @@
  * So when the next program gets its own context, nothing of this one can run or be seen.
  *
  * A program that does not compile as a script (module syntax: `import`, `export`,
- * top-level `await`), TypeScript and gold tests run as modules in a fresh worker instead
- * (`js_worker.ts`).
+ * top-level `await`) or imports dynamically, TypeScript and gold tests run as modules in
+ * the worker's own realm instead ({@link ProgramRealm.own}), which spends the worker
+ * (`js_worker.ts`), and so does a script that names a host global its context lacks
+ * ({@link RealmResult.needsHost}), from that input on.
  *
  * @module
  */
