@@ -484,8 +484,17 @@ function printedText(segments: (string | Printed[])[]): string {
       continue;
     }
     const seen = new Map<PrintedNode, unknown>();
-    text += segment.map((part) => typeof part === "string" ? part : inspect(rebuilt(part, seen)))
-      .join(" ") + "\n";
+    const shown = (part: Printed): string =>
+      typeof part === "string" ? part : inspect(rebuilt(part, seen));
+    text += segment.map((part) =>
+      typeof part === "object" && part?.kind === "format"
+        ? (part.items ?? []).map((piece) =>
+          typeof piece === "object" && piece?.kind === "inspect"
+            ? inspect(rebuilt(piece.items?.[0], seen))
+            : shown(piece)
+        ).join("")
+        : shown(part)
+    ).join(" ") + "\n";
   }
   return text;
 }

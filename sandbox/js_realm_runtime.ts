@@ -40,12 +40,18 @@ export interface PrintedNode {
     | "typed"
     | "hole"
     | "accessor"
-    | "deep";
+    | "deep"
+    | "format"
+    | "inspect";
   /** Class or constructor name (objects, typed arrays, errors, functions). */
   name?: string;
   /** A class's base class name, a function's kind (`async`, `generator`, …). */
   detail?: string;
-  /** Array items (first ones), map entries as pairs, set items, typed array items. */
+  /**
+   * Array items (first ones), map entries as pairs, set items, typed array items; the
+   * pieces of a `console` format string (text, and values to inspect as `inspect`
+   * nodes); the value of an `inspect` node.
+   */
   items?: Printed[];
   /** Own enumerable properties of an object, as pairs. */
   entries?: [string, Printed][];
@@ -291,8 +297,56 @@ export function realmRuntime(): RealmRuntime {
     return node;
   }
 
+  /**
+   * A `console` call whose first argument is a format string, as Deno's console reads
+   * it: `%s`, `%d`/`%i`, `%f` convert their argument now (in this realm), `%o`/`%O` copy
+   * it to be inspected, `%c` drops it, `%%` is `%`; the arguments left follow.
+   */
+  function formatted(parts: unknown[], seen: Map<object, PrintedNode>): Printed[] {
+    const format = parts[0] as string;
+    const pieces: Printed[] = [];
+    let at = 1;
+    let text = "";
+    let appended = 0;
+    for (let i = 0; i < format.length - 1; i++) {
+      if (format[i] !== "%") continue;
+      const directive = format[++i];
+      if (at < parts.length) {
+        let piece: Printed | undefined;
+        if (directive === "s") piece = String(parts[at++]);
+        else if (directive === "d" || directive === "i") {
+          piece = String(parseInt(parts[at++] as string));
+        } else if (directive === "f") piece = String(parseFloat(parts[at++] as string));
+        else if (directive === "o" || directive === "O") {
+          piece = { kind: "inspect", items: [copy(parts[at++], 0, seen)] };
+        } else if (directive === "c") {
+          at++;
+          piece = "";
+        }
+        if (piece !== undefined) {
+          pieces.push(text + format.slice(appended, i - 1), piece);
+          text = "";
+          appended = i + 1;
+        }
+      }
+      if (directive === "%") {
+        text += format.slice(appended, i - 1) + "%";
+        appended = i + 1;
+      }
+    }
+    pieces.push(text + format.slice(appended));
+    const rest = parts.slice(at).map((part) =>
+      typeof part === "string" ? part : copy(part, 0, seen)
+    );
+    return [{ kind: "format", items: pieces }, ...rest];
+  }
+
   function printer(to: () => (string | Printed[])[]) {
     return (...parts: unknown[]) => {
+      if (parts.length > 1 && typeof parts[0] === "string" && parts[0].includes("%")) {
+        write(to(), formatted(parts, new Map()), 16 * parts.length);
+        return;
+      }
       if (parts.every((part) => typeof part === "string")) {
         const text = parts.join(" ") + "\n";
         write(to(), text, text.length);

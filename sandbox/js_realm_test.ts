@@ -225,3 +225,56 @@ Deno.test("a JavaScript program whose promise is rejected without a handler fail
     }
   }
 });
+
+/** Format strings in `console` calls, and what `deno run` prints for them. */
+const FORMATS = `console.log("%d items", 5);
+console.log("%s|%d|%i|%f|%o|%O|%c|%%|%x|%", "str", 42.7, 42.7, "3.5", {a: [1, {b: 2}]}, {a: 1}, "color: red", "extra");
+console.log("%d %d", 1);
+console.log("%s", {a: 1}, [1, 2]);
+console.log("%s %s", 10n, Symbol("q"));
+console.log("%d", 10n, "%d");
+console.log("%i", -3.9);
+console.log("%f", 1.50);
+console.log("100%", 5);
+console.log("%s", null, undefined);
+console.log("a%%b", 1);
+console.log("%o", "str");
+console.log("%s", [1, [2, 3]]);
+console.log(5, "%d", 6);
+console.log("%d");
+class A { toString() { return "A!" } }
+console.log("%s", new A());
+console.log("%s", function f() {});
+console.log("%s", new Error("boom").message);
+console.log("%s", -0, "%d", -0);
+console.log("%d", "12");`;
+const FORMATTED = `5 items
+str|42|42|3.5|{ a: [ 1, { b: 2 } ] }|{ a: 1 }||%|%x|% extra
+1 %d
+[object Object] [ 1, 2 ]
+10 Symbol(q)
+10 %d
+-3
+1.5
+100% 5
+null undefined
+a%b 1
+"str"
+1,2,3
+5 %d 6
+%d
+A!
+function f() {}
+boom
+0 %d -0
+12
+`;
+
+Deno.test("console format strings print as Deno's console prints them, either way", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
+  const job = { language: "javascript" as const, code: FORMATS };
+  for (const run of [job, asModule(job)]) {
+    const result = await pool.run(run);
+    assert.equal(result.stdout, FORMATTED, run.code);
+  }
+});
