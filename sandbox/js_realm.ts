@@ -554,12 +554,15 @@ function rebuilt(part: Printed, seen: Map<PrintedNode, unknown>): unknown {
       for (let i = 0; i + 1 < items.length; i += 2) {
         map.set(rebuilt(items[i], seen), rebuilt(items[i + 1], seen));
       }
+      // Entries past the copied ones, which `Deno.inspect` only counts.
+      while (map.size < (part.length ?? 0)) map.set(Symbol(), undefined);
       return map;
     }
     case "set": {
       const set = new Set();
       seen.set(part, set);
       for (const item of items) set.add(rebuilt(item, seen));
+      while (set.size < (part.length ?? 0)) set.add(Symbol());
       return set;
     }
     case "typed": {

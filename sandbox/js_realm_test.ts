@@ -226,8 +226,13 @@ Deno.test("a JavaScript program whose promise is rejected without a handler fail
   }
 });
 
-/** Format strings in `console` calls, and what `deno run` prints for them. */
-const FORMATS = `console.log("%d items", 5);
+/**
+ * What `deno run` prints for `console` calls with format strings, and for values past
+ * `Deno.inspect`'s limits (100 items, 10,000 characters): program, then its output.
+ */
+const AS_DENO_PRINTS: [string, string][] = [
+  [
+    `console.log("%d items", 5);
 console.log("%s|%d|%i|%f|%o|%O|%c|%%|%x|%", "str", 42.7, 42.7, "3.5", {a: [1, {b: 2}]}, {a: 1}, "color: red", "extra");
 console.log("%d %d", 1);
 console.log("%s", {a: 1}, [1, 2]);
@@ -247,8 +252,8 @@ console.log("%s", new A());
 console.log("%s", function f() {});
 console.log("%s", new Error("boom").message);
 console.log("%s", -0, "%d", -0);
-console.log("%d", "12");`;
-const FORMATTED = `5 items
+console.log("%d", "12");`,
+    `5 items
 str|42|42|3.5|{ a: [ 1, { b: 2 } ] }|{ a: 1 }||%|%x|% extra
 1 %d
 [object Object] [ 1, 2 ]
@@ -268,13 +273,289 @@ function f() {}
 boom
 0 %d -0
 12
-`;
+`,
+  ],
+  [
+    `console.log(Array.from({ length: 150 }, (_, i) => i));
+console.log(new Map(Array.from({ length: 150 }, (_, i) => [i, i])));
+console.log(new Set(Array.from({ length: 150 }, (_, i) => i)));
+console.log(new Uint8Array(150));
+console.log({ s: "x".repeat(20000).length, a: Array(3) });
+const o = {}; for (let i = 0; i < 30; i++) o["k" + i] = i; console.log(o);`,
+    `[
+   0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11,
+  12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+  24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+  36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+  48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59,
+  60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71,
+  72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83,
+  84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95,
+  96, 97, 98, 99,
+  ... 50 more items
+]
+Map(150) {
+  0 => 0,
+  1 => 1,
+  2 => 2,
+  3 => 3,
+  4 => 4,
+  5 => 5,
+  6 => 6,
+  7 => 7,
+  8 => 8,
+  9 => 9,
+  10 => 10,
+  11 => 11,
+  12 => 12,
+  13 => 13,
+  14 => 14,
+  15 => 15,
+  16 => 16,
+  17 => 17,
+  18 => 18,
+  19 => 19,
+  20 => 20,
+  21 => 21,
+  22 => 22,
+  23 => 23,
+  24 => 24,
+  25 => 25,
+  26 => 26,
+  27 => 27,
+  28 => 28,
+  29 => 29,
+  30 => 30,
+  31 => 31,
+  32 => 32,
+  33 => 33,
+  34 => 34,
+  35 => 35,
+  36 => 36,
+  37 => 37,
+  38 => 38,
+  39 => 39,
+  40 => 40,
+  41 => 41,
+  42 => 42,
+  43 => 43,
+  44 => 44,
+  45 => 45,
+  46 => 46,
+  47 => 47,
+  48 => 48,
+  49 => 49,
+  50 => 50,
+  51 => 51,
+  52 => 52,
+  53 => 53,
+  54 => 54,
+  55 => 55,
+  56 => 56,
+  57 => 57,
+  58 => 58,
+  59 => 59,
+  60 => 60,
+  61 => 61,
+  62 => 62,
+  63 => 63,
+  64 => 64,
+  65 => 65,
+  66 => 66,
+  67 => 67,
+  68 => 68,
+  69 => 69,
+  70 => 70,
+  71 => 71,
+  72 => 72,
+  73 => 73,
+  74 => 74,
+  75 => 75,
+  76 => 76,
+  77 => 77,
+  78 => 78,
+  79 => 79,
+  80 => 80,
+  81 => 81,
+  82 => 82,
+  83 => 83,
+  84 => 84,
+  85 => 85,
+  86 => 86,
+  87 => 87,
+  88 => 88,
+  89 => 89,
+  90 => 90,
+  91 => 91,
+  92 => 92,
+  93 => 93,
+  94 => 94,
+  95 => 95,
+  96 => 96,
+  97 => 97,
+  98 => 98,
+  99 => 99,
+  ... 50 more items
+}
+Set(150) {
+  0,
+  1,
+  2,
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+  9,
+  10,
+  11,
+  12,
+  13,
+  14,
+  15,
+  16,
+  17,
+  18,
+  19,
+  20,
+  21,
+  22,
+  23,
+  24,
+  25,
+  26,
+  27,
+  28,
+  29,
+  30,
+  31,
+  32,
+  33,
+  34,
+  35,
+  36,
+  37,
+  38,
+  39,
+  40,
+  41,
+  42,
+  43,
+  44,
+  45,
+  46,
+  47,
+  48,
+  49,
+  50,
+  51,
+  52,
+  53,
+  54,
+  55,
+  56,
+  57,
+  58,
+  59,
+  60,
+  61,
+  62,
+  63,
+  64,
+  65,
+  66,
+  67,
+  68,
+  69,
+  70,
+  71,
+  72,
+  73,
+  74,
+  75,
+  76,
+  77,
+  78,
+  79,
+  80,
+  81,
+  82,
+  83,
+  84,
+  85,
+  86,
+  87,
+  88,
+  89,
+  90,
+  91,
+  92,
+  93,
+  94,
+  95,
+  96,
+  97,
+  98,
+  99,
+  ... 50 more items
+}
+Uint8Array(150) [
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0,
+  ... 50 more items
+]
+{ s: 20000, a: [ <3 empty items> ] }
+{
+  k0: 0,
+  k1: 1,
+  k2: 2,
+  k3: 3,
+  k4: 4,
+  k5: 5,
+  k6: 6,
+  k7: 7,
+  k8: 8,
+  k9: 9,
+  k10: 10,
+  k11: 11,
+  k12: 12,
+  k13: 13,
+  k14: 14,
+  k15: 15,
+  k16: 16,
+  k17: 17,
+  k18: 18,
+  k19: 19,
+  k20: 20,
+  k21: 21,
+  k22: 22,
+  k23: 23,
+  k24: 24,
+  k25: 25,
+  k26: 26,
+  k27: 27,
+  k28: 28,
+  k29: 29
+}
+`,
+  ],
+];
 
-Deno.test("console format strings print as Deno's console prints them, either way", async () => {
+Deno.test("console calls print as Deno's console prints them, either way", async () => {
   await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
-  const job = { language: "javascript" as const, code: FORMATS };
-  for (const run of [job, asModule(job)]) {
-    const result = await pool.run(run);
-    assert.equal(result.stdout, FORMATTED, run.code);
+  for (const [code, printed] of AS_DENO_PRINTS) {
+    const job = { language: "javascript" as const, code };
+    for (const run of [job, asModule(job)]) {
+      const result = await pool.run(run);
+      assert.equal(result.stdout, printed, run.code);
+    }
   }
 });
