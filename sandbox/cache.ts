@@ -16,9 +16,11 @@ import { LruCache } from "../src/lru.ts";
 /**
  * Version of the execution semantics in the key: results stored under an earlier
  * version are not trusted: 2 gave programs their own isolation unit, 3 judges JavaScript
- * gold tests in a separate checker (before, a right program failed and a forged verdict passed).
+ * gold tests in a separate checker (before, a right program failed and a forged verdict passed),
+ * 4 prints JavaScript format strings and large values as Deno does and gives a Python
+ * program back the descriptors it closed (before, `open(0)` failed its later inputs).
  */
-const KEY_VERSION = 3;
+const KEY_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (
