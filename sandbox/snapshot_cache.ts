@@ -51,16 +51,30 @@ export async function hasSnapshot(path: string): Promise<boolean> {
   }
 }
 
-/** The stored snapshot, or `undefined` when there is none or it cannot be read. */
+/**
+ * Age past which another runner's (or Pyodide's, or Deno's) snapshot in the same folder
+ * is removed when a snapshot is stored: a snapshot in use is read, and so touched, at
+ * every pool start.
+ */
+export const STALE_SNAPSHOT_MS = 7 * 24 * 3600 * 1000;
+
+/** The stored snapshot (touched: it is in use), or `undefined` when there is none or it cannot be read. */
 export async function readSnapshot(path: string): Promise<Uint8Array | undefined> {
   try {
-    return await Deno.readFile(path);
+    const snapshot = await Deno.readFile(path);
+    const now = new Date();
+    await Deno.utime(path, now, now).catch(() => {});
+    return snapshot;
   } catch {
     return undefined;
   }
 }
 
-/** Stores a snapshot atomically; failures (read-only home, no permission) are ignored. */
+/**
+ * Stores a snapshot atomically, then removes the folder's other snapshots (and partial
+ * writes) untouched for {@link STALE_SNAPSHOT_MS}: each runner change leaves a 30 MiB
+ * file behind. Failures (read-only home, no permission) are ignored.
+ */
 export async function writeSnapshot(path: string, snapshot: Uint8Array): Promise<void> {
   const partial = `${path}.${crypto.randomUUID()}.partial`;
   try {
@@ -69,6 +83,20 @@ export async function writeSnapshot(path: string, snapshot: Uint8Array): Promise
     await Deno.rename(partial, path);
   } catch {
     await Deno.remove(partial).catch(() => {});
+    return;
+  }
+  await removeStaleSnapshots(path).catch(() => {});
+}
+
+async function removeStaleSnapshots(kept: string): Promise<void> {
+  const dir = join(kept, "..");
+  const now = Date.now();
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (!entry.isFile || path === kept) continue;
+    if (!/^pyodide-.*\.snapshot(\..*\.partial)?$/.test(entry.name)) continue;
+    const { mtime } = await Deno.stat(path);
+    if (mtime && now - mtime.getTime() > STALE_SNAPSHOT_MS) await removeSnapshot(path);
   }
 }
 
