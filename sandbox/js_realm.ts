@@ -20,7 +20,8 @@
  * @module
  */
 import type { Context, Script } from "node:vm";
-import { parsePythonArgs, PyKeyword, PySet, PyTuple } from "../src/code/python_literal.ts";
+import { parsePythonArgs, PyKeyword } from "../src/code/python_literal.ts";
+import { fromPythonValue } from "./canonical.ts";
 import type { WireProgram } from "./protocol.ts";
 import {
   type Printed,
@@ -436,29 +437,28 @@ function errorTextOf(error: unknown): string {
   return withoutRunnerFrames(text);
 }
 
-/** A call's Python literal arguments as JSON the realm revives (tags for what JSON lacks). */
+/** A call's Python literal arguments (as `fromPythonValue` gives them) as JSON the realm revives (tags for what JSON lacks). */
 function argumentsJson(text: string): string {
   const tagged = (value: unknown): unknown => {
-    if (value instanceof PyKeyword) {
-      throw new TypeError("Keyword arguments need a Python program");
-    }
-    if (value instanceof PyTuple) return value.items.map(tagged);
     if (Array.isArray(value)) return value.map(tagged);
-    if (value instanceof PySet) return { $set: value.items.map(tagged) };
+    if (value instanceof Set) return { $set: [...value].map(tagged) };
+    if (value instanceof Map) return { $map: [...value].map(([k, v]) => [tagged(k), tagged(v)]) };
     if (value instanceof Uint8Array) return { $bytes: [...value] };
-    if (value instanceof Map) {
-      const entries = [...value].map(([k, v]) => [tagged(k), tagged(v)]);
-      return entries.every(([k]) => typeof k === "string")
-        ? { $object: entries }
-        : { $map: entries };
-    }
     if (typeof value === "bigint") return { $bigint: String(value) };
     if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))) {
       return { $number: String(value) };
     }
+    if (value !== null && typeof value === "object") {
+      return { $object: Object.entries(value).map(([k, v]) => [k, tagged(v)]) };
+    }
     return value;
   };
-  return JSON.stringify(parsePythonArgs(text).map(tagged));
+  return JSON.stringify(
+    parsePythonArgs(text).map((arg) => {
+      if (arg instanceof PyKeyword) throw new TypeError("Keyword arguments need a Python program");
+      return tagged(fromPythonValue(arg));
+    }),
+  );
 }
 
 /**
