@@ -9,7 +9,7 @@
  * - JavaScript calls: generated programs × inputs, pool against a `deno` subprocess per
  *   call, and the same with each program's context kept for the next (the cost of the
  *   isolation).
- * - Trivial round trips one at a time, pool starts (a second start reads the start-up
+ * - Trivial round trips one at a time (after as many untimed ones), pool starts (a second start reads the start-up
  *   snapshot from disk), and where a trivial job's time goes (for JavaScript also a
  *   module, which gets a fresh worker, with a worker's start timed directly against an
  *   empty worker's, TypeScript and a gold test).
@@ -325,7 +325,10 @@ async function roundTrips(): Promise<void> {
   await first.close();
   const [pool, secondMs] = await timed(() => SandboxPool.start({ size: cores }));
   const unsafe = await warmPool({ size: 1, unsafeSkipReset: true });
-  /** Jobs one at a time, `pauseMs` apart (the pauses are not counted). */
+  /**
+   * Jobs one at a time, `pauseMs` apart (the pauses are not counted), after as many
+   * untimed ones back to back: a pool that has run for a while, its code compiled by V8.
+   */
   const sequential = async (
     target: SandboxPool,
     job: (i: number) => SandboxJob,
@@ -334,7 +337,7 @@ async function roundTrips(): Promise<void> {
   ) => {
     let inWorker = 0;
     let total = 0;
-    await target.run(job(-1));
+    for (let i = 1; i <= n; i++) await target.run(job(-i));
     for (let i = 0; i < n; i++) {
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       const [result, ms] = await timed(() => target.run(job(i)));
@@ -385,7 +388,7 @@ async function roundTrips(): Promise<void> {
       fixed(secondMs / 1000)
     } s`,
   );
-  console.log("Trivial round trip, one at a time:");
+  console.log("Trivial round trip, one at a time (each kind after as many untimed jobs):");
   if (python && pythonNoReset) {
     // The IPC is what a round trip without the reset spends outside the worker; the
     // reset's share is the rest, so the three parts add up to the round trip.
