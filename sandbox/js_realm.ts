@@ -11,11 +11,13 @@
  * `Atomics.waitAsync`) is in it.
  * So when the next program gets its own context, nothing of this one can run or be seen.
  *
- * A program that does not compile as a script (module syntax: `import`, `export`,
- * top-level `await`) or imports dynamically, TypeScript and gold tests run as modules in
- * the worker's own realm instead ({@link ProgramRealm.own}), which spends the worker
- * (`js_worker.ts`), and so does a script that names a host global its context lacks
- * ({@link RealmResult.needsHost}), from that input on.
+ * A program compiles here in its script form (`js_script.ts`: TypeScript without its
+ * types, module syntax as `require`s and declarations). One that has none (an import of
+ * a module the realm does not serve, a dynamic `import()`, `import.meta`, top-level
+ * `await`) and gold tests run as modules in the worker's own realm instead
+ * ({@link ProgramRealm.own}), which spends the worker (`js_worker.ts`), and so does a
+ * script that names a host global its context lacks ({@link RealmResult.needsHost}), from
+ * that input on.
  *
  * @module
  */

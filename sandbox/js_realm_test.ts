@@ -112,8 +112,14 @@ process.stdin.on("end", () => console.log(all.split(/\\s+/).filter(Boolean).leng
   { language: "javascript", code: `console.log("x".repeat(3000)); console.log("more")` },
 ];
 
-/** The same program, made a module (it then runs in a worker's own realm). */
-const asModule = (job: SandboxJob): SandboxJob => ({ ...job, code: `${job.code}\nexport {};` });
+/**
+ * The same program, made a module that cannot run as a script (`import.meta`): it then
+ * runs in a worker's own realm.
+ */
+const asModule = (job: SandboxJob): SandboxJob => ({
+  ...job,
+  code: `${job.code}\nvoid import.meta;`,
+});
 
 const essence = (r: ExecutionResult) => ({
   status: r.status,
@@ -558,4 +564,93 @@ Deno.test("console calls print as Deno's console prints them, either way", async
       assert.equal(result.stdout, printed, run.code);
     }
   }
+});
+
+/** TypeScript and module programs whose imports the realm serves: they run as scripts in a context. */
+const SCRIPT_FORMS: SandboxJob[] = [
+  {
+    language: "typescript",
+    code: `import * as readline from "readline";
+const rl = readline.createInterface({ input: process.stdin });
+const lines: string[] = [];
+rl.on("line", (line: string) => lines.push(line));
+rl.on("close", () => console.log(lines.map(Number).reduce((a, b) => a + b, 0)));`,
+    stdin: "1\n2\n3\n",
+  },
+  {
+    language: "javascript",
+    code: `import { readFileSync as read } from "node:fs";
+import process from "process";
+process.stdout.write(read(0, "utf8").toUpperCase());`,
+    stdin: "a\nb\n",
+  },
+  {
+    language: "javascript",
+    code: `function helper(x) { return x * 2 }
+export { helper as solve };`,
+    call: { entry_point: "solve", args: "21" },
+  },
+  {
+    language: "typescript",
+    code: `enum Color { Red, Green }
+export function f(c: Color): string { return Color[c] }`,
+    call: { entry_point: "f", args: "1" },
+  },
+  {
+    language: "typescript",
+    code: `interface P { x: number }
+const p: P = { x: 1 };
+throw new Error("at " + (p.x + 1));`,
+  },
+  { language: "typescript", code: `const x: number = ;` },
+];
+
+Deno.test("TypeScript and module programs run as scripts in a context, as their modules would", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
+  // As modules (in a worker's own realm) the first three fail: Deno resolves no bare
+  // "readline", its Node modules need the `Deno` namespace the realm lacks, and an
+  // entry point exported under another name is not found.
+  for (const job of SCRIPT_FORMS.slice(3)) {
+    assert.deepEqual(
+      essence(await pool.run(job)),
+      essence(await pool.run(asModule(job))),
+      job.code,
+    );
+  }
+  const [read, upper, alias, call, thrown, broken] = await Promise.all(
+    SCRIPT_FORMS.map((job) => pool.run(job)),
+  );
+  assert.equal(read.stdout, "6\n");
+  assert.equal(upper.stdout, "A\nB\n");
+  assert.equal(call.return_value, '"Green"');
+  assert.equal(alias.return_value, "42");
+  assert.equal(thrown.status, "runtime_error");
+  assert.match(thrown.stderr, /^Error: at 2\n\s+at <program>:3:7/);
+  assert.equal(broken.status, "compile_error");
+});
+
+Deno.test("a program runs as a script in a context unless it imports what the realm lacks", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
+  // A context has no `TextEncoder` (a worker's own realm has): it tells where a program ran.
+  const where = async (job: SandboxJob) => (await pool.run(job)).stdout;
+  const probe = "console.log(typeof TextEncoder);";
+  assert.equal(
+    await where({ language: "typescript", code: `const n: number = 1;${probe}` }),
+    "undefined\n",
+  );
+  assert.equal(
+    await where({
+      language: "javascript",
+      code: `import fs from "node:fs";\n${probe}\nexport {};`,
+    }),
+    "undefined\n",
+  );
+  assert.equal(
+    await where({ language: "javascript", code: `import { inspect } from "node:util";\n${probe}` }),
+    "function\n",
+  );
+  assert.equal(
+    await where({ language: "javascript", code: `${probe}\nawait Promise.resolve();\nexport {};` }),
+    "function\n",
+  );
 });

@@ -1,12 +1,13 @@
 /**
  * Web Worker that runs JavaScript and TypeScript programs, each on all of its inputs.
  *
- * A JavaScript program that compiles as a script runs in a realm of its own (a fresh V8
- * context, see `js_realm.ts`): nothing of this worker's realm is reachable from it, and
- * nothing of it can run after its last report, so the worker stays pristine and the
- * supervisor gives it the next program (each report says whether it may: `reusable`).
- * A program with module syntax, TypeScript, and the two sides of a gold test run as
- * modules in this worker's own realm instead, which is then spent: the worker is
+ * A JavaScript or TypeScript program whose script form (`js_script.ts`) compiles runs in
+ * a realm of its own (a fresh V8 context, see `js_realm.ts`): nothing of this worker's
+ * realm is reachable from it, and nothing of it can run after its last report, so the
+ * worker stays pristine and the supervisor gives it the next program (each report says
+ * whether it may: `reusable`). A module without a script form and the two sides of a
+ * gold test run as modules in this worker's own realm instead, which is then spent: the
+ * worker is
  * terminated after that program (a fresh worker per program is then the isolation unit:
  * no global, timer, stdin reader or handler outlives it). Each input imports such a
  * program as a fresh `data:` module after the host's `Deno` namespace, `WebAssembly`,
@@ -23,7 +24,7 @@
  * return value, blocks until the answer, and gets it as a structured clone made in its
  * own realm: plain values only, and no object of the program's realm.
  *
- * Messages in: `{ init: { port } }` (a private `MessagePort`), then on the port
+ * Messages in: `{ init: { port, parserUrl } }` (a private `MessagePort`, and where `js_script.ts` loads its parser from), then on the port
  * `{ program, noReset?, index?, through? }` (a {@link WireProgram} with its first input,
  * and with `through` the inputs up to it, run back to back; alone for a checker;
  * `noReset`, for the benchmark only, runs it in the previous program's realm), for a
@@ -38,6 +39,7 @@
 /// <reference lib="deno.worker" />
 import { canonicalJson } from "./canonical.ts";
 import { loadContexts, ProgramRealm, type RealmResult } from "./js_realm.ts";
+import { scriptForm } from "./js_script.ts";
 import { type RuntimeReport, runtimeReport, type WireProgram } from "./protocol.ts";
 import { OutputBuffer } from "./signals.ts";
 
@@ -66,6 +68,8 @@ const atomicsStore = Atomics.store;
 let receive: (port: MessagePort) => { message: unknown } | undefined;
 
 let port: MessagePort;
+/** Where the parser {@link scriptForm} needs is (from the supervisor). */
+let parserUrl: string;
 /** The realm of the program running now (for errors that reach the host). */
 let current: ProgramRealm | undefined;
 /** This worker's own realm, once a program runs in it (the worker is then spent). */
@@ -100,12 +104,6 @@ function ownRealm(): ProgramRealm {
   return own = ProgramRealm.own();
 }
 
-/**
- * A program that declares imports or exports (a module, not worth compiling as a script)
- * or imports dynamically (which a context cannot: it needs the worker's own realm).
- */
-const MODULE_SYNTAX = /^\s*(import|export)[\s{*]|\bimport\s*\(/m;
-
 /** The program of the inputs to come, and the realm it runs in (once `chosen` settles). */
 let program: WireProgram;
 let realm: ProgramRealm;
@@ -120,15 +118,16 @@ let spare: ProgramRealm | undefined;
  * benchmark only, the previous program's), else this worker's own realm.
  */
 async function realmFor(program: WireProgram): Promise<ProgramRealm> {
-  if (
-    program.language === "javascript" && program.mode !== "test" &&
-    !MODULE_SYNTAX.test(program.code)
-  ) {
+  // A gold test's two sides are modules (the checker reaches the program through the supervisor).
+  const code = program.mode === "test"
+    ? undefined
+    : await scriptForm(program, parserUrl).catch(() => undefined);
+  if (code !== undefined) {
     await loadContexts();
     const kept = noReset && realm?.isolated ? realm : undefined;
     const next = kept ?? spare ?? ProgramRealm.fresh();
     if (next === spare) spare = undefined;
-    if (next.compile(program)) return next;
+    if (next.compile({ ...program, code })) return next;
   }
   return ownRealm();
 }
@@ -230,7 +229,7 @@ function sendReport(report: RuntimeReport, result: RealmResult): void {
 
 self.onmessage = (event: MessageEvent) => {
   self.onmessage = null;
-  port = (event.data.init as { port: MessagePort }).port;
+  ({ port, parserUrl } = event.data.init as { port: MessagePort; parserUrl: string });
   let checker: Promise<CheckerChannel> | undefined;
   port.onmessage = (
     message: MessageEvent<

@@ -70,6 +70,9 @@ function packedSnapshot(snapshot: Uint8Array): PackedSnapshot {
   return pack;
 }
 
+/** Where the JavaScript parser the workers load (`js_script.ts`) is. */
+const PARSER_URL = new URL(import.meta.resolve("acorn"));
+
 /** Where the Pyodide package is. */
 export function pyodideUrl(): URL {
   return new URL(import.meta.resolve("pyodide"));
@@ -78,7 +81,7 @@ export function pyodideUrl(): URL {
 /** The command-line arguments a sandbox process is started with. */
 export function sandboxArgs(options: SpawnOptions): string[] {
   const pyodideDir = new URL(".", pyodideUrl());
-  const readable = [pyodideDir, SANDBOX_DIR, ...SHARED_MODULES]
+  const readable = [pyodideDir, SANDBOX_DIR, PARSER_URL, ...SHARED_MODULES]
     .map((url) => decodeURIComponent(url.pathname));
   return [
     "run",
@@ -91,6 +94,7 @@ export function sandboxArgs(options: SpawnOptions): string[] {
     `--v8-flags=--max-old-space-size=${options.heapMb},--disallow-code-generation-from-strings`,
     decodeURIComponent(ENTRY.pathname),
     pyodideUrl().href,
+    PARSER_URL.href,
   ];
 }
 

@@ -1,6 +1,6 @@
 /**
  * The sandbox process: started by {@link SandboxPool} as
- * `deno run --no-prompt --allow-read=<pyodide dir>,<sandbox dir>,<two shared modules> sandbox_process.ts <pyodide url>`
+ * `deno run --no-prompt --allow-read=<pyodide dir>,<sandbox dir>,<parser module>,<shared modules> sandbox_process.ts <pyodide url> <parser url>`
  * with no other permission. Its main thread is a supervisor that never runs user
  * code: it reads programs (one JSON line each, length capped) from stdin, acknowledges
  * each (with its first result, or on its own line when that takes longer), hands Python programs to one of two Pyodide workers in turn (one resets while
@@ -102,6 +102,8 @@ interface Runtime {
 }
 
 let pyodideUrl = "";
+/** Where the JavaScript parser is (`js_script.ts`). */
+let parserUrl = "";
 /**
  * Pyodide's WebAssembly module, compiled once as the process starts and shared by its
  * Python workers (and their checkers): an interpreter instantiates it instead of
@@ -382,7 +384,7 @@ let keptJavaScript: { runtime: Runtime; pristine: boolean } | undefined;
 function newJavaScriptRuntime(): Runtime {
   const worker = new Worker(new URL("./js_worker.ts", import.meta.url), { type: "module" });
   const { port1, port2 } = new MessageChannel();
-  worker.postMessage({ init: { port: port2 } }, [port2]);
+  worker.postMessage({ init: { port: port2, parserUrl } }, [port2]);
   return { worker, port: port1 };
 }
 
@@ -520,7 +522,7 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
 }
 
 async function main(): Promise<void> {
-  pyodideUrl = Deno.args[0];
+  [pyodideUrl, parserUrl] = Deno.args;
   // Read at once, so that the compilation (on other threads) starts before the first
   // worker's constructor blocks this thread.
   wasm = WebAssembly.compile(Deno.readFileSync(new URL("pyodide.asm.wasm", pyodideUrl)));

@@ -749,11 +749,16 @@ console.log(fromVm, fromData.default, fromBlob.default)`,
     ),
     check: (r) => assert.equal(r.stdout, "42 42 42\n", JSON.stringify(r)),
   },
-  {
-    name: "JavaScript reaches for the worker's realm from its own",
-    job: js(REACH_WORKER_REALM, { call: { entry_point: "f", args: "" } }),
-    check: (r) => assert.equal(r.return_value, '{"found":0}', JSON.stringify(r)),
-  },
+  ...(["javascript", "typescript"] as const).map((language) => ({
+    name: `${
+      language === "javascript" ? "JavaScript" : "TypeScript"
+    } reaches for the worker's realm from its own`,
+    job: js(`${REACH_WORKER_REALM}\nexport { f };`, {
+      language,
+      call: { entry_point: "f", args: "" },
+    }),
+    check: (r: ExecutionResult) => assert.equal(r.return_value, '{"found":0}', JSON.stringify(r)),
+  })),
   {
     name: "JavaScript looks for ways to be called back after its report",
     job: js(`console.log(typeof FinalizationRegistry, typeof WebAssembly, typeof SharedArrayBuffer);
@@ -782,7 +787,7 @@ const channel = new BroadcastChannel("pfpo");
 setInterval(() => channel.postMessage("poison"), 1);
 channel.postMessage("poison"); console.log("done")`),
   },
-  ...["", "\nexport {};"].map((module) => ({
+  ...["", "\nvoid import.meta;"].map((module) => ({
     name: `JavaScript posts its own report${module ? " (a module)" : ""}`,
     job: js(`self.postMessage?.({ status: "ok", stdout: { forged: true } });
 globalThis.postMessage?.({ id: 1, index: 0, status: "ok", stdout: 1 }); console.log("honest")${module}`),
