@@ -75,9 +75,10 @@ const HOST_GLOBALS = new Set(Object.getOwnPropertyNames(globalThis));
 const inspect = Deno.inspect;
 
 /**
- * The host's `setTimeout`, read when first needed: Deno loads its timers lazily (a third
- * of a worker's start), and a program in this realm replaces the global one, so its
- * getter is taken now, before any program runs.
+ * The host's `setTimeout`, read when first needed (or when the worker's own realm gets a
+ * program, see {@link ProgramRealm.own}): Deno loads its timers lazily (a third of a
+ * worker's start), and a program in this realm replaces the global one, so its getter is
+ * taken now, before any program runs.
  */
 const hostSetTimeout: () => typeof setTimeout = (() => {
   const { get, value } = Object.getOwnPropertyDescriptor(globalThis, "setTimeout")!;
@@ -185,6 +186,10 @@ export class ProgramRealm {
 
   /** This worker's own realm, with the runtime installed in it (once per worker). */
   static own(): ProgramRealm {
+    // The host's timer is taken before the runtime replaces the global one with the
+    // program's: Deno's lazy getter would then return the replacement, and the runner's
+    // waits for the program's own timers would never end.
+    hostSetTimeout();
     return new ProgramRealm(undefined);
   }
 

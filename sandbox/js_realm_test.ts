@@ -650,7 +650,18 @@ Deno.test("a program runs as a script in a context unless it imports what the re
     "function\n",
   );
   assert.equal(
-    await where({ language: "javascript", code: `${probe}\nawait Promise.resolve();\nexport {};` }),
+    await where({
+      language: "javascript",
+      code: `await new Promise((resolve) => setTimeout(resolve, 20));\n${probe}\nexport {};`,
+    }),
     "function\n",
+  );
+  assert.equal(
+    await where({
+      language: "typescript",
+      code: `const n: number = await new Promise((resolve) => setTimeout(() => resolve(1), 20));
+console.log(n, typeof TextEncoder);`,
+    }),
+    "1 function\n",
   );
 });

@@ -2,14 +2,18 @@
  * The script form of a JavaScript or TypeScript program, for a fresh context of its own
  * (`js_realm.ts`), or none when it must run as a module:
  *
- * - TypeScript loses its types in place (`node:module`'s `stripTypeScriptTypes`, so
- *   that positions in error texts stay), or through its transform for what stripping
- *   cannot remove (`enum`, `namespace`, parameter properties).
- * - Module syntax becomes the script a Node-style judge would run: each import of a
- *   module the realm's `require` serves (`fs`, `readline`, `process`, with or without
- *   `node:`) a `require` of it (default, namespace and named imports alike, hoisted to
- *   where the first import was), each exported declaration the declaration itself, and
- *   each other export an entry of `module.exports`, added after the program.
+ * - TypeScript loses its types in place ({@link typesStripped}: `node:module`'s
+ *   `stripTypeScriptTypes`, so that positions in error texts stay), or through its
+ *   transform for what stripping cannot remove (`enum`, `namespace`, parameter
+ *   properties). The supervisor does this, not a program's worker: once `node:module` has
+ *   loaded in a worker, a module program there that awaits a timer at its top level never
+ *   wakes.
+ * - Module syntax becomes the script a Node-style judge would run ({@link scriptForm}):
+ *   each import of a module the realm's `require` serves (`fs`, `readline`, `process`,
+ *   with or without `node:`) a `require` of it (default, namespace and named imports
+ *   alike, hoisted to where the first import was), each exported declaration the
+ *   declaration itself, and each other export an entry of `module.exports`, added after
+ *   the program.
  *
  * Anything else keeps the program a module: another module, `export … from`, a dynamic
  * `import()`, `import.meta`, import attributes, or source that does not parse (the
@@ -19,7 +23,6 @@
  * @module
  */
 import type * as Acorn from "acorn";
-import type { WireProgram } from "./protocol.ts";
 
 /**
  * Text that may be module syntax: an `import`/`export` at the start of a line, or
@@ -30,55 +33,38 @@ const MODULE_SYNTAX = /^\s*(import|export)[\s{*]|\bimport\s*[(.]/m;
 /** Modules the realm's `require` serves (`js_realm_runtime.ts`), by name without `node:`. */
 const SERVED = new Set(["fs", "readline", "process"]);
 
-/** The transforms a script form needs, loaded once they are first needed. */
-interface Tools {
-  parse: typeof Acorn.parse;
-  strip: (code: string, options?: { mode?: "strip" | "transform" }) => string;
-}
-
-let tools: Promise<Tools> | undefined;
-
-function loadTools(parserUrl: string): Promise<Tools> {
-  return tools ??= Promise.all([
-    import(parserUrl) as Promise<typeof Acorn>,
-    import("node:module"),
-  ]).then(([acorn, module]) => ({
-    parse: acorn.parse,
-    strip: module.stripTypeScriptTypes as Tools["strip"],
-  }));
-}
+type Strip = (code: string, options?: { mode?: "strip" | "transform" }) => string;
+let strip: Promise<Strip> | undefined;
+let parse: Promise<typeof Acorn.parse> | undefined;
 
 /**
- * The program's script form, or `undefined` when it must run as a module. `parserUrl`
- * is where acorn's ES module is (loaded only for TypeScript or module syntax).
+ * TypeScript `code` without its types: stripped in place, else transformed; undefined
+ * when neither works (it then runs as a module, whose load reports the error as Deno
+ * would).
  */
-export async function scriptForm(
-  program: Pick<WireProgram, "code" | "language">,
-  parserUrl: string,
-): Promise<string | undefined> {
-  let code = program.code;
-  if (program.language !== "javascript" || MODULE_SYNTAX.test(code)) {
-    const { parse, strip } = await loadTools(parserUrl);
-    if (program.language === "typescript") {
-      const stripped = withoutTypes(code, strip);
-      if (stripped === undefined) return undefined;
-      code = stripped;
-    }
-    if (MODULE_SYNTAX.test(code)) return moduleAsScript(code, parse);
-  }
-  return code;
-}
-
-/** TypeScript without its types: stripped in place, else transformed; undefined when neither works. */
-function withoutTypes(code: string, strip: Tools["strip"]): string | undefined {
+export async function typesStripped(code: string): Promise<string | undefined> {
+  const stripTypes =
+    await (strip ??= import("node:module").then((module) => module.stripTypeScriptTypes as Strip));
   for (const mode of ["strip", "transform"] as const) {
     try {
-      return strip(code, { mode });
+      return stripTypes(code, { mode });
     } catch {
       // not strippable in place (or not TypeScript at all): try the next mode
     }
   }
   return undefined;
+}
+
+/**
+ * The script form of JavaScript `code`, or `undefined` when it must run as a module.
+ * `parserUrl` is where acorn's ES module is (loaded only for module syntax).
+ */
+export async function scriptForm(code: string, parserUrl: string): Promise<string | undefined> {
+  if (!MODULE_SYNTAX.test(code)) return code;
+  const acornParse = await (parse ??= (import(parserUrl) as Promise<typeof Acorn>).then((
+    acorn,
+  ) => acorn.parse));
+  return moduleAsScript(code, acornParse);
 }
 
 /** A replacement of `code.slice(start, end)`. */
@@ -115,7 +101,7 @@ function needsModule(node: unknown): boolean {
 }
 
 /** `code` (a module) as a script, or undefined when it needs a module. */
-function moduleAsScript(code: string, parse: Tools["parse"]): string | undefined {
+function moduleAsScript(code: string, parse: typeof Acorn.parse): string | undefined {
   let tree: Acorn.Program;
   try {
     tree = parse(code, { ecmaVersion: "latest", sourceType: "module" });

@@ -25,7 +25,8 @@
  * own realm: plain values only, and no object of the program's realm.
  *
  * Messages in: `{ init: { port, parserUrl } }` (a private `MessagePort`, and where `js_script.ts` loads its parser from), then on the port
- * `{ program, noReset?, index?, through? }` (a {@link WireProgram} with its first input,
+ * `{ program, typesStripped?, noReset?, index?, through? }` (a {@link WireProgram} with its first input,
+ * a TypeScript program's code without its types,
  * and with `through` the inputs up to it, run back to back; alone for a checker;
  * `noReset`, for the benchmark only, runs it in the previous program's realm), for a
  * checker `{ checker }` (its {@link CheckerChannel}), and in gold-test mode `{ index }`
@@ -117,11 +118,13 @@ let spare: ProgramRealm | undefined;
  * The realm `program` runs in: a fresh context for a script (with `noReset`, for the
  * benchmark only, the previous program's), else this worker's own realm.
  */
-async function realmFor(program: WireProgram): Promise<ProgramRealm> {
-  // A gold test's two sides are modules (the checker reaches the program through the supervisor).
-  const code = program.mode === "test"
+async function realmFor(program: WireProgram, typesStripped?: string): Promise<ProgramRealm> {
+  // A gold test's two sides are modules (the checker reaches the program through the
+  // supervisor); TypeScript comes with its types stripped, when they could be.
+  const javascript = program.language === "typescript" ? typesStripped : program.code;
+  const code = program.mode === "test" || javascript === undefined
     ? undefined
-    : await scriptForm(program, parserUrl).catch(() => undefined);
+    : await scriptForm(javascript, parserUrl).catch(() => undefined);
   if (code !== undefined) {
     await loadContexts();
     const kept = noReset && realm?.isolated ? realm : undefined;
@@ -233,7 +236,13 @@ self.onmessage = (event: MessageEvent) => {
   let checker: Promise<CheckerChannel> | undefined;
   port.onmessage = (
     message: MessageEvent<
-      | { program: WireProgram; noReset?: boolean; index?: number; through?: number }
+      | {
+        program: WireProgram;
+        typesStripped?: string;
+        noReset?: boolean;
+        index?: number;
+        through?: number;
+      }
       | { checker: CheckerChannel }
       | { call: unknown[] }
       | { index: number }
@@ -243,8 +252,8 @@ self.onmessage = (event: MessageEvent) => {
     if ("program" in data) {
       program = data.program;
       noReset = data.noReset === true;
-      chosen = (checker ? Promise.resolve(ownRealm()) : realmFor(program)).then((next) =>
-        realm = next
+      chosen = (checker ? Promise.resolve(ownRealm()) : realmFor(program, data.typesStripped)).then(
+        (next) => realm = next,
       );
     }
     if ("call" in data) void chosen.then(() => answerCall(realm, data.call));

@@ -31,6 +31,7 @@ import {
   type WireResult,
 } from "./protocol.ts";
 import type { CheckerChannel } from "./js_worker.ts";
+import { typesStripped } from "./js_script.ts";
 import type { PythonTask } from "./python_worker.ts";
 import {
   clearSignals,
@@ -492,6 +493,10 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
   const backToBack = program.mode !== "test";
   const first = {
     program,
+    // Stripped here: `node:module` must not load in a program's worker (see `js_script.ts`).
+    ...(program.language === "typescript" && backToBack
+      ? { typesStripped: await typesStripped(program.code) }
+      : {}),
     index: 0,
     ...(backToBack ? { through: program.inputs.length } : {}),
     ...(noReset ? { noReset } : {}),
