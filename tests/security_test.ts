@@ -821,7 +821,10 @@ async function securitySuite(t: Deno.TestContext, size: number): Promise<void> {
   await using pool = await SandboxPool.start({ size, timeoutMs: 5000 });
   // What a fresh process gives each victim.
   const fresh = await Promise.all(VICTIMS.map((job) => pool.run(job)));
-  for (const result of fresh) assert.equal(result.status, "ok", JSON.stringify(result));
+  // A victim that cannot finish even in a fresh process would hide what an attack does.
+  for (const result of fresh) {
+    assert.ok(!["timeout", "sandbox_error"].includes(result.status), JSON.stringify(result));
+  }
   const essence = (r: ExecutionResult) => [r.status, r.stdout, r.return_value ?? null];
   for (const attack of ATTACKS) {
     await t.step(attack.name, async () => {
