@@ -12,9 +12,10 @@
  * So when the next program gets its own context, nothing of this one can run or be seen.
  *
  * A program compiles here in its script form (`js_script.ts`: TypeScript without its
- * types, module syntax as `require`s and declarations). One that has none (an import of
- * a module the realm does not serve, a dynamic `import()`, `import.meta`, top-level
- * `await`) and gold tests run as modules in the worker's own realm instead
+ * types, module syntax as `require`s and declarations), as an async function when its
+ * top level awaits. One that has none (an import of a module the realm does not serve, a
+ * dynamic `import()`, `import.meta`) and gold tests run as modules in the worker's own
+ * realm instead
  * ({@link ProgramRealm.own}), which spends the worker (`js_worker.ts`), and so does a
  * script that names a host global its context lacks ({@link RealmResult.needsHost}), from
  * that input on.
@@ -62,8 +63,11 @@ export async function loadContexts(): Promise<void> {
   contexts ??= { vm, runtime };
 }
 
-/** What a script program is wrapped in: a strict-mode function of its realm. */
-const SCRIPT_PREFIX = `"use strict";(function () {`;
+/**
+ * What a script program is wrapped in: a strict-mode function of its realm, or an async
+ * one when its top level awaits (as a module's may).
+ */
+const SCRIPT_PREFIXES = [`"use strict";(function () {`, `"use strict";(async function () {`];
 /** What a module program starts with: the marker that it got past parsing. */
 const MODULE_PREFIX = "globalThis.__sandboxStarted = true;";
 /** A stack frame of the realm's runtime or of the worker around it (the program's say `<program>`). */
@@ -75,16 +79,26 @@ const HOST_GLOBALS = new Set(Object.getOwnPropertyNames(globalThis));
 const inspect = Deno.inspect;
 
 /**
- * The host's `setTimeout`, read when first needed (or when the worker's own realm gets a
- * program, see {@link ProgramRealm.own}): Deno loads its timers lazily (a third of a
- * worker's start), and a program in this realm replaces the global one, so its getter is
- * taken now, before any program runs.
+ * The host's `setTimeout`, read when first needed: Deno loads its timers lazily (a third
+ * of a worker's start), and a program in this realm replaces the global one, so its
+ * getter is taken now, before any program runs.
  */
 const hostSetTimeout: () => typeof setTimeout = (() => {
   const { get, value } = Object.getOwnPropertyDescriptor(globalThis, "setTimeout")!;
   let found: typeof setTimeout | undefined;
   return () => found ??= get ? apply(get, globalThis, []) : value;
 })();
+/** A promise that resolves after `ms` milliseconds of the host's clock. */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => hostSetTimeout()(resolve, ms));
+}
+
+/**
+ * How often the runner looks again for a timer while a program in the worker's own realm
+ * waits on the host with none scheduled (see {@link ProgramRealm}'s settling).
+ */
+const HOST_POLL_MS = 2;
+
 /** The channel {@link drained} posts through (made at its first use, kept). */
 let boundary: { port: MessagePort; wake: (() => void)[] } | undefined;
 
@@ -147,6 +161,8 @@ export class ProgramRealm {
   readonly #context?: Context;
   readonly #runtime: RealmRuntime;
   #program?: () => unknown;
+  /** Whether {@link ProgramRealm.#program} is async (its top level awaits). */
+  #awaits = false;
   /** In this worker's own realm: the loaded program's entry point (for a gold test's calls). */
   #entry: unknown;
 
@@ -159,6 +175,7 @@ export class ProgramRealm {
     this.#runtime = {
       begin: runtime.begin,
       load: runtime.load,
+      loading: runtime.loading,
       call: runtime.call,
       next: runtime.next,
       fire: runtime.fire,
@@ -186,10 +203,6 @@ export class ProgramRealm {
 
   /** This worker's own realm, with the runtime installed in it (once per worker). */
   static own(): ProgramRealm {
-    // The host's timer is taken before the runtime replaces the global one with the
-    // program's: Deno's lazy getter would then return the replacement, and the runner's
-    // waits for the program's own timers would never end.
-    hostSetTimeout();
     return new ProgramRealm(undefined);
   }
 
@@ -209,17 +222,21 @@ export class ProgramRealm {
     const entry = program.mode === "call" && program.entry_point
       ? `\n;return typeof ${program.entry_point} === "undefined" ? module.exports?.${program.entry_point} : ${program.entry_point};`
       : "";
-    try {
-      const compiled = new contexts!.vm.Script(`${SCRIPT_PREFIX}${program.code}${entry}\n})`, {
-        filename: PROGRAM_FILE,
-        columnOffset: -SCRIPT_PREFIX.length,
-      }).runInContext(this.#context);
-      if (typeof compiled !== "function") return false;
-      this.#program = compiled as () => unknown;
-      return true;
-    } catch {
-      return false;
+    for (const prefix of SCRIPT_PREFIXES) {
+      try {
+        const compiled = new contexts!.vm.Script(`${prefix}${program.code}${entry}\n})`, {
+          filename: PROGRAM_FILE,
+          columnOffset: -prefix.length,
+        }).runInContext(this.#context);
+        if (typeof compiled !== "function") return false;
+        this.#program = compiled as () => unknown;
+        this.#awaits = prefix !== SCRIPT_PREFIXES[0];
+        return true;
+      } catch {
+        // not a script this way (a top level that awaits needs the async function)
+      }
     }
+    return false;
   }
 
   #call<K extends keyof RealmRuntime>(
@@ -249,15 +266,14 @@ export class ProgramRealm {
           quiet = true;
           continue;
         }
-        // Nothing scheduled: only the pending promise can move the program on.
-        await finished;
+        // Nothing scheduled: only the pending promise can move the program on, and in this
+        // worker's own realm the host too (a module still loading, a dynamic import), after
+        // which the program may schedule a timer: look again soon.
+        await (this.#context ? finished : Promise.race([finished, pause(HOST_POLL_MS)]));
         continue;
       }
       quiet = false;
-      if (wait > 0) {
-        const sleep = new Promise((resolve) => hostSetTimeout()(resolve, wait));
-        await (done ? sleep : Promise.race([sleep, finished]));
-      }
+      if (wait > 0) await (done ? pause(wait) : Promise.race([pause(wait), finished]));
       if (this.#call("next") === 0) this.#call("fire");
     }
   }
@@ -278,8 +294,11 @@ export class ProgramRealm {
     }
     this.#call("begin", input.stdin, program.max_output_bytes);
     if (this.#context) {
-      this.#call("load", this.#program!);
+      this.#call("load", this.#program!, this.#awaits);
       await this.#settle(undefined, program.mode !== "call");
+      // A top level awaiting what nothing can settle any more waits, as a module's would,
+      // until its time limit.
+      if (this.#call("loading") === true) await new Promise(() => {});
     } else {
       const compileError = await this.#loadModule(program, index);
       if (compileError !== undefined) return failure("compile_error", compileError);

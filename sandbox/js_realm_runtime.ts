@@ -82,8 +82,13 @@ export interface RealmOutcome {
 export interface RealmRuntime {
   /** New stdin, fresh output, fresh shims (as globals) for one input. */
   begin(stdin: string, maxChars: number): void;
-  /** Runs the program's compiled top level (a function of the realm). */
-  load(program: () => unknown): void;
+  /**
+   * Runs the program's compiled top level (a function of the realm); `awaits` when it is
+   * an async function (a top level with `await`), whose promise gives the entry point.
+   */
+  load(program: () => unknown, awaits?: boolean): void;
+  /** Whether an async top level has not settled yet. */
+  loading(): boolean;
   /** Calls the entry point the top level returned with arguments given as tagged JSON. */
   call(args: string, entry: string): void;
   /** Milliseconds to the next timer, 0 when one is due, -1 when none is left or the program ended. */
@@ -135,6 +140,7 @@ export function realmRuntime(): RealmRuntime {
   let settled = false;
   let result: unknown;
   let entryPoint: unknown;
+  let loading = false;
 
   interface Timer {
     id: number;
@@ -614,15 +620,31 @@ export function realmRuntime(): RealmRuntime {
       settled = false;
       result = undefined;
       entryPoint = undefined;
+      loading = false;
       timers = [];
       installShims(input);
     },
-    load(program: () => unknown) {
+    load(program: () => unknown, awaits = false) {
       try {
-        entryPoint = program();
+        const value = program();
+        if (!awaits) {
+          entryPoint = value;
+          return;
+        }
+        loading = true;
+        (value as Promise<unknown>).then((entry) => {
+          entryPoint = entry;
+          loading = false;
+        }, (error) => {
+          loading = false;
+          fail(error);
+        });
       } catch (error) {
         fail(error);
       }
+    },
+    loading() {
+      return end === "ok" && loading;
     },
     call(args: string, entry: string) {
       if (end !== "ok") return;

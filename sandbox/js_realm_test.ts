@@ -110,6 +110,21 @@ process.stdin.on("end", () => console.log(all.split(/\\s+/).filter(Boolean).leng
     call: { entry_point: "f", args: "" },
   },
   { language: "javascript", code: `console.log("x".repeat(3000)); console.log("more")` },
+  {
+    language: "javascript",
+    code: `const rl = require("readline").createInterface({ input: process.stdin });
+let total = 0;
+for await (const line of rl) total += Number(line);
+await new Promise((resolve) => setTimeout(resolve, 5));
+console.log(total);`,
+    stdin: "4\n5\n",
+  },
+  {
+    language: "javascript",
+    code: `const f = await Promise.resolve((x) => x + 1);`,
+    call: { entry_point: "f", args: "1" },
+  },
+  { language: "javascript", code: `console.log("before"); await Promise.reject(new Error("no"))` },
 ];
 
 /**
@@ -649,19 +664,38 @@ Deno.test("a program runs as a script in a context unless it imports what the re
     await where({ language: "javascript", code: `import { inspect } from "node:util";\n${probe}` }),
     "function\n",
   );
-  assert.equal(
-    await where({
-      language: "javascript",
-      code: `await new Promise((resolve) => setTimeout(resolve, 20));\n${probe}\nexport {};`,
-    }),
-    "function\n",
-  );
+  // A top level that awaits runs as an async function in a context; a module that also
+  // imports what the realm lacks runs in the worker's own realm, its timers served alike.
   assert.equal(
     await where({
       language: "typescript",
       code: `const n: number = await new Promise((resolve) => setTimeout(() => resolve(1), 20));
 console.log(n, typeof TextEncoder);`,
     }),
+    "1 undefined\n",
+  );
+  assert.equal(
+    await where({
+      language: "javascript",
+      code: `import { inspect } from "node:util";
+await new Promise((resolve) => setTimeout(resolve, 20));
+console.log(inspect(1), typeof TextEncoder);`,
+    }),
     "1 function\n",
   );
+});
+
+Deno.test("a module program that awaits the host and then its own timer finishes", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
+  // The digest runs on another thread: the program schedules its timer only after the
+  // runner found none scheduled.
+  const result = await pool.run({
+    language: "javascript",
+    code: `await crypto.subtle.digest("SHA-256", new Uint8Array(1 << 22));
+await new Promise((resolve) => setTimeout(resolve, 10));
+console.log("done");
+void import.meta;`,
+  });
+  assert.equal(result.status, "ok", result.stderr);
+  assert.equal(result.stdout, "done\n");
 });
