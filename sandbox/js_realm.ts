@@ -496,7 +496,15 @@ function withoutRunnerFrames(text: string): string {
   return text.replace(
     /data:[a-z/]+;base64,[A-Za-z0-9+/=.]+:1:(\d+)/g,
     (_, column) => `${PROGRAM_FILE}:1:${Number(column) - MODULE_PREFIX.length}`,
-  ).replace(/data:[a-z/]+;base64,[A-Za-z0-9+/=.]+/g, PROGRAM_FILE).split("\n")
+  ).replace(/data:[a-z/]+;base64,[A-Za-z0-9+/=.]+/g, PROGRAM_FILE)
+    // A parse error's frame of the first line, without the start marker (its mark moved with it).
+    .replace(
+      new RegExp(
+        `^1 \\| ${RegExp.escape(MODULE_PREFIX)}(.*)\n(\\s*\\| ) {${MODULE_PREFIX.length}}`,
+        "m",
+      ),
+      "1 | $1\n$2",
+    ).split("\n")
     .filter((line) => !RUNNER_FRAME.test(line))
     .join("\n");
 }

@@ -642,6 +642,8 @@ Deno.test("TypeScript and module programs run as scripts in a context, as their 
   assert.equal(thrown.status, "runtime_error");
   assert.match(thrown.stderr, /^Error: at 2\n\s+at <program>:3:7/);
   assert.equal(broken.status, "compile_error");
+  // The parse error's frame shows the program's own first line, marked where it fails.
+  assert.match(broken.stderr, /\n1 \| const x: number = ;\n {2}\| {19}~\n/);
 });
 
 Deno.test("a program runs as a script in a context unless it imports what the realm lacks", async () => {
