@@ -18,9 +18,12 @@ import { LruCache } from "../src/lru.ts";
  * version are not trusted: 2 gave programs their own isolation unit, 3 judges JavaScript
  * gold tests in a separate checker (before, a right program failed and a forged verdict passed),
  * 4 prints JavaScript format strings and large values as Deno does and gives a Python
- * program back the descriptors it closed (before, `open(0)` failed its later inputs).
+ * program back the descriptors it closed (before, `open(0)` failed its later inputs), 5
+ * runs TypeScript and modules importing `fs`, `readline` or `process` as a judge would
+ * (before, `import * as readline from "readline"` was a compile error) and wakes a module's
+ * timers after it waited on the host (before, it timed out).
  */
-const KEY_VERSION = 4;
+const KEY_VERSION = 5;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (
