@@ -20,8 +20,9 @@ import { LruCache } from "../src/lru.ts";
  * 4 prints JavaScript format strings and large values as Deno does and gives a Python
  * program back the descriptors it closed (before, `open(0)` failed its later inputs), 5
  * runs TypeScript and modules importing `fs`, `readline` or `process` as a judge would
- * (before, `import * as readline from "readline"` was a compile error) and wakes a module's
- * timers after it waited on the host (before, it timed out).
+ * (before, `import * as readline from "readline"` was a compile error), wakes a module's
+ * timers after it waited on the host (before, it timed out) and decodes
+ * `readFileSync(0).toString()` (before, it gave the bytes' numbers joined by commas).
  */
 const KEY_VERSION = 5;
 

@@ -2,8 +2,10 @@
  * What a JavaScript program finds in its realm besides the language's built-ins. The
  * source of {@link realmRuntime} is evaluated inside the fresh V8 context made for each
  * program (see `js_realm.ts`), so it refers to nothing outside itself: every name in it
- * is the context's own. It gives the program what a judge's Node-style shell has: `require("fs")`/`require("readline")`/`process` shims
- * serving the input's stdin, `readline()`, `prompt()`, `print()`, a console, a clock and
+ * is the context's own. It gives the program what a judge's Node-style shell has:
+ * `require` of `fs` (`readFileSync(0)` as text, or as bytes whose `toString()` is the
+ * text), `readline`, `readline/promises`, `os` (`EOL`) and `process` (whose `stdin` emits
+ * the input and iterates over it) shims serving the input's stdin, `readline()`, `prompt()`, `print()`, a console, a clock and
  * timers on the realm's own queue (the runner fires them; they go with the realm).
  *
  * The runner takes the functions returned here before any program code runs and reads
@@ -380,6 +382,16 @@ export function realmRuntime(): RealmRuntime {
     return text;
   }
 
+  /**
+   * What `readFileSync(0)` returns without an encoding: bytes that, like a Node `Buffer`,
+   * turn into their text (as UTF-8) in `readFileSync(0).toString()` or `readFileSync(0) + ""`.
+   */
+  class FileBytes extends Uint8Array {
+    override toString(_encoding?: unknown, start = 0, end = this.length): string {
+      return utf8Text(this.subarray(start, end));
+    }
+  }
+
   /** Text to UTF-8 bytes (for `readFileSync(0)` without an encoding). */
   function utf8Bytes(text: string): Uint8Array {
     const out: number[] = [];
@@ -490,6 +502,13 @@ export function realmRuntime(): RealmRuntime {
       pause: () => stdinShim,
       read: () => null,
       fd: 0,
+      /** `for await (const chunk of process.stdin)`: the whole input as one chunk, served once. */
+      async *[Symbol.asyncIterator]() {
+        if (stdinStarted) return;
+        stdinStarted = true;
+        lineAt = lines.length;
+        if (input) yield input;
+      },
     });
     const on = stdinEvents.on.bind(stdinEvents);
     stdinShim.on = (name: string, fn: Listener) => {
@@ -529,7 +548,7 @@ export function realmRuntime(): RealmRuntime {
       readFileSync(path: unknown, options?: unknown): string | Uint8Array {
         if (path === 0 || path === "/dev/stdin") {
           lineAt = lines.length;
-          return options ? input : utf8Bytes(input);
+          return options ? input : new FileBytes(utf8Bytes(input));
         }
         throw new Error(`ENOENT: no such file or directory, open '${String(path)}'`);
       },
@@ -560,6 +579,14 @@ export function realmRuntime(): RealmRuntime {
     const modules: Record<string, unknown> = {
       fs: fsShim,
       readline: readlineShim,
+      // The same lines, a question's answer as a promise.
+      "readline/promises": {
+        createInterface: () =>
+          Object.assign(readlineShim.createInterface(), {
+            question: (_q: string) => Promise.resolve(nextLine() ?? ""),
+          }),
+      },
+      os: { EOL: "\n" },
       process: processShim,
     };
     define("require", (name: string) => {

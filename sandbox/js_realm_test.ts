@@ -125,6 +125,29 @@ console.log(total);`,
     call: { entry_point: "f", args: "1" },
   },
   { language: "javascript", code: `console.log("before"); await Promise.reject(new Error("no"))` },
+  {
+    language: "javascript",
+    code: `const fs = require("fs");
+const bytes = fs.readFileSync(0);
+console.log(bytes.length, bytes[0], bytes.toString().trim().split("\\n"), JSON.stringify(bytes + ""));
+console.log(bytes.slice(0, 2).toString(), bytes.toString("utf8", 3), require("os").EOL === "\\n");`,
+    stdin: "21\né\n",
+  },
+  {
+    language: "javascript",
+    code: `let input = "";
+for await (const chunk of process.stdin) input += chunk;
+console.log(JSON.stringify(input));`,
+    stdin: "1 2\n3\n",
+  },
+  {
+    language: "javascript",
+    code: `const rl = require("node:readline/promises").createInterface({ input: process.stdin });
+const first = await rl.question("");
+console.log(Number(first) + Number(await rl.question("")));
+rl.close();`,
+    stdin: "20\n22\n",
+  },
 ];
 
 /**
@@ -585,6 +608,17 @@ Deno.test("console calls print as Deno's console prints them, either way", async
 const SCRIPT_FORMS: SandboxJob[] = [
   {
     language: "typescript",
+    code: `import * as readline from "node:readline/promises";
+import { stdin as input, stdout as output } from "node:process";
+import { EOL } from "os";
+const rl = readline.createInterface({ input, output });
+const n: number = Number(await rl.question(""));
+process.stdout.write(String(n * 2) + EOL);
+rl.close();`,
+    stdin: "21\n",
+  },
+  {
+    language: "typescript",
     code: `import * as readline from "readline";
 const rl = readline.createInterface({ input: process.stdin });
 const lines: string[] = [];
@@ -622,19 +656,21 @@ throw new Error("at " + (p.x + 1));`,
 
 Deno.test("TypeScript and module programs run as scripts in a context, as their modules would", async () => {
   await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
-  // As modules (in a worker's own realm) the first three fail: Deno resolves no bare
-  // "readline", its Node modules need the `Deno` namespace the realm lacks, and an
-  // entry point exported under another name is not found.
-  for (const job of SCRIPT_FORMS.slice(3)) {
+  // As modules (in a worker's own realm) the first four fail: Deno's own
+  // `node:readline/promises` does not read the realm's stdin, Deno resolves no bare
+  // "readline", its Node modules need the `Deno` namespace the realm lacks, and an entry
+  // point exported under another name is not found.
+  for (const job of SCRIPT_FORMS.slice(4)) {
     assert.deepEqual(
       essence(await pool.run(job)),
       essence(await pool.run(asModule(job))),
       job.code,
     );
   }
-  const [read, upper, alias, call, thrown, broken] = await Promise.all(
+  const [promised, read, upper, alias, call, thrown, broken] = await Promise.all(
     SCRIPT_FORMS.map((job) => pool.run(job)),
   );
+  assert.equal(promised.stdout, "42\n");
   assert.equal(read.stdout, "6\n");
   assert.equal(upper.stdout, "A\nB\n");
   assert.equal(call.return_value, '"Green"');
@@ -700,4 +736,14 @@ void import.meta;`,
   });
   assert.equal(result.status, "ok", result.stderr);
   assert.equal(result.stdout, "done\n");
+});
+
+Deno.test("stdin read as a Node judge serves it: bytes that turn into text, async chunks, promised answers", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
+  const [bytes, chunks, promised] = await Promise.all(
+    PROGRAMS.slice(-3).map((job) => pool.run(job)),
+  );
+  assert.equal(bytes.stdout, `6 50 [ "21", "é" ] "21\\né\\n"\n21 é\n true\n`);
+  assert.equal(chunks.stdout, `"1 2\\n3\\n"\n`);
+  assert.equal(promised.stdout, "42\n");
 });
