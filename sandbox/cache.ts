@@ -22,9 +22,11 @@ import { LruCache } from "../src/lru.ts";
  * runs TypeScript and modules importing `fs`, `readline` or `process` as a judge would
  * (before, `import * as readline from "readline"` was a compile error), wakes a module's
  * timers after it waited on the host (before, it timed out) and decodes
- * `readFileSync(0).toString()` (before, it gave the bytes' numbers joined by commas).
+ * `readFileSync(0).toString()` (before, it gave the bytes' numbers joined by commas), 6
+ * serves stdin to `read()` on "readable" and as bytes to "data" without `setEncoding`,
+ * and calls a `once` listener once (before, such programs read no input or every line).
  */
-const KEY_VERSION = 5;
+const KEY_VERSION = 6;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (

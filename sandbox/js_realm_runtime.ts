@@ -420,10 +420,21 @@ export function realmRuntime(): RealmRuntime {
       return this;
     }
     once(name: string, fn: Listener): this {
-      return this.on(name, fn);
+      const first: Listener = (...args) => {
+        this.off(name, first);
+        fn(...args);
+      };
+      return this.on(name, first);
+    }
+    off(name: string, fn: Listener): this {
+      this.listeners.set(name, (this.listeners.get(name) ?? []).filter((f) => f !== fn));
+      return this;
     }
     addListener(name: string, fn: Listener): this {
       return this.on(name, fn);
+    }
+    removeListener(name: string, fn: Listener): this {
+      return this.off(name, fn);
     }
     emit(name: string, value?: unknown): void {
       for (const fn of this.listeners.get(name) ?? []) fn(value);
@@ -490,24 +501,37 @@ export function realmRuntime(): RealmRuntime {
       nativeQueueMicrotask(() => guarded(serve, []));
     };
     const stdinEvents = new Emitter();
+    /** Text once `setEncoding` was called, else bytes (whose `toString()` is the text), as in Node. */
+    let encoded = false;
+    let unread = true;
+    /** The whole input as one chunk, the first time; then `null` (the end). */
+    const takeStdin = () => {
+      if (!unread || !input) return null;
+      unread = false;
+      lineAt = lines.length;
+      return encoded ? input : new FileBytes(utf8Bytes(input));
+    };
     const startStdin = () =>
       serveStdin(() => {
-        if (input) stdinEvents.emit("data", input);
+        // A reader that reads on "readable" takes the input here, one on "data" below.
+        stdinEvents.emit("readable");
+        const chunk = takeStdin();
+        if (chunk !== null) stdinEvents.emit("data", chunk);
         stdinEvents.emit("end");
         stdinEvents.emit("close");
       });
     const stdinShim = Object.assign(stdinEvents, {
-      setEncoding: () => stdinShim,
+      setEncoding: () => ((encoded = true), stdinShim),
       resume: () => (startStdin(), stdinShim),
       pause: () => stdinShim,
-      read: () => null,
+      read: takeStdin,
       fd: 0,
       /** `for await (const chunk of process.stdin)`: the whole input as one chunk, served once. */
       async *[Symbol.asyncIterator]() {
         if (stdinStarted) return;
         stdinStarted = true;
-        lineAt = lines.length;
-        if (input) yield input;
+        const chunk = takeStdin();
+        if (chunk !== null) yield chunk;
       },
     });
     const on = stdinEvents.on.bind(stdinEvents);

@@ -142,6 +142,31 @@ console.log(JSON.stringify(input));`,
   },
   {
     language: "javascript",
+    code: `let input = "";
+const kinds = [];
+process.stdin.on("readable", () => {
+  for (let chunk; (chunk = process.stdin.read()) !== null;) (input += chunk), kinds.push(typeof chunk);
+});
+process.stdin.on("end", () => console.log(JSON.stringify(input), kinds));`,
+    stdin: "a\nb\n",
+  },
+  {
+    language: "javascript",
+    code: `const chunks = [];
+process.stdin.on("data", (chunk) => chunks.push(chunk));
+process.stdin.on("end", () => console.log(JSON.stringify(Buffer.concat(chunks).toString())));
+const rl = require("readline").createInterface({ input: process.stdin });
+rl.once("line", (line) => console.log("first", line));`,
+    stdin: "x\ny\n",
+  },
+  {
+    language: "javascript",
+    code: `process.stdin.setEncoding("utf8");
+process.stdin.once("data", (chunk) => console.log(typeof chunk, chunk.length));`,
+    stdin: "abc\n",
+  },
+  {
+    language: "javascript",
     code: `const rl = require("node:readline/promises").createInterface({ input: process.stdin });
 const first = await rl.question("");
 console.log(Number(first) + Number(await rl.question("")));
@@ -738,12 +763,16 @@ void import.meta;`,
   assert.equal(result.stdout, "done\n");
 });
 
-Deno.test("stdin read as a Node judge serves it: bytes that turn into text, async chunks, promised answers", async () => {
+Deno.test("stdin read as a Node judge serves it: bytes that turn into text, chunks, events, promised answers", async () => {
   await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
-  const [bytes, chunks, promised] = await Promise.all(
-    PROGRAMS.slice(-3).map((job) => pool.run(job)),
+  const [bytes, chunks, readable, concat, encoded, promised] = await Promise.all(
+    PROGRAMS.slice(-6).map((job) => pool.run(job)),
   );
   assert.equal(bytes.stdout, `6 50 [ "21", "é" ] "21\\né\\n"\n21 é\n true\n`);
   assert.equal(chunks.stdout, `"1 2\\n3\\n"\n`);
+  assert.equal(readable.stdout, `"a\\nb\\n" [ "object" ]\n`);
+  // The shim's stdin serves one reader: the "data" listener here, not the readline interface.
+  assert.equal(concat.stdout, `"x\\ny\\n"\n`);
+  assert.equal(encoded.stdout, "string 4\n");
   assert.equal(promised.stdout, "42\n");
 });
