@@ -24,9 +24,10 @@ import { LruCache } from "../src/lru.ts";
  * timers after it waited on the host (before, it timed out) and decodes
  * `readFileSync(0).toString()` (before, it gave the bytes' numbers joined by commas), 6
  * serves stdin to `read()` on "readable" and as bytes to "data" without `setEncoding`,
- * and calls a `once` listener once (before, such programs read no input or every line).
+ * and calls a `once` listener once (before, such programs read no input or every line), 7
+ * runs `process.on("exit")` listeners at a program's end (before, `process.on` threw).
  */
-const KEY_VERSION = 6;
+const KEY_VERSION = 7;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (

@@ -180,6 +180,7 @@ export class ProgramRealm {
       next: runtime.next,
       fire: runtime.fire,
       fail: runtime.fail,
+      exit: runtime.exit,
       ended: runtime.ended,
       waiting: runtime.waiting,
       exitCodeOf: runtime.exitCodeOf,
@@ -309,6 +310,7 @@ export class ProgramRealm {
       // A promise nothing can settle any more: the program waits until its time limit.
       if (this.#call("waiting") === true) await new Promise(() => {});
     }
+    this.#call("exit");
     const outcome = this.#outcome();
     const result = this.#result(outcome);
     if (program.mode === "test" && outcome.end === "exit") {

@@ -5,7 +5,8 @@
  * is the context's own. It gives the program what a judge's Node-style shell has:
  * `require` of `fs` (`readFileSync(0)` as text, or as bytes whose `toString()` is the
  * text), `readline`, `readline/promises`, `os` (`EOL`) and `process` (whose `stdin` emits
- * the input and iterates over it) shims serving the input's stdin, `readline()`, `prompt()`, `print()`, a console, a clock and
+ * the input and iterates over it, and whose `exit` listeners run at the program's end)
+ * shims serving the input's stdin, `readline()`, `prompt()`, `print()`, a console, a clock and
  * timers on the realm's own queue (the runner fires them; they go with the realm).
  *
  * The runner takes the functions returned here before any program code runs and reads
@@ -99,6 +100,8 @@ export interface RealmRuntime {
   fire(): void;
   /** Records an error that reached the host (an unhandled rejection). */
   fail(error: unknown): void;
+  /** Runs the program's `exit` listeners, as a process does at its end, whatever ended it. */
+  exit(): void;
   /** Whether the program has ended (thrown, failed or exited). */
   ended(): boolean;
   /** Whether the entry point's call is still waiting for its promise. */
@@ -153,6 +156,8 @@ export function realmRuntime(): RealmRuntime {
   }
   let timers: Timer[] = [];
   let timerId = 0;
+  /** The input's `process` events (its `exit` listeners run when the input is over). */
+  let processEvents: Emitter;
 
   function errorTextOf(error: unknown): string {
     try {
@@ -467,6 +472,7 @@ export function realmRuntime(): RealmRuntime {
   }
 
   function installShims(input: string): void {
+    processEvents = new Emitter();
     const log = printer(() => stdout);
     const warn = printer(() => stderr);
     const noop = () => {};
@@ -551,7 +557,7 @@ export function realmRuntime(): RealmRuntime {
         return true;
       },
     });
-    const processShim = {
+    const processShim = Object.assign(processEvents, {
       stdin: stdinShim,
       stdout: streamWriter(() => stdout),
       stderr: streamWriter(() => stderr),
@@ -567,7 +573,7 @@ export function realmRuntime(): RealmRuntime {
         bigint: () => BigInt(Math.round((dateNow() - startedAt) * 1e6)),
       }),
       memoryUsage: () => ({ heapUsed: 0, rss: 0 }),
-    };
+    });
     const fsShim = {
       readFileSync(path: unknown, options?: unknown): string | Uint8Array {
         if (path === 0 || path === "/dev/stdin") {
@@ -730,6 +736,16 @@ export function realmRuntime(): RealmRuntime {
       guarded(first.fn, first.args);
     },
     fail,
+    exit() {
+      const code = end === "ok" ? 0 : end === "exit" ? exitCode : 1;
+      for (const fn of processEvents.listeners.get("exit") ?? []) {
+        try {
+          fn(code);
+        } catch (error) {
+          fail(error);
+        }
+      }
+    },
     ended() {
       return end !== "ok";
     },

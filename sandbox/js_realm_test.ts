@@ -112,6 +112,17 @@ process.stdin.on("end", () => console.log(all.split(/\\s+/).filter(Boolean).leng
   { language: "javascript", code: `console.log("x".repeat(3000)); console.log("more")` },
   {
     language: "javascript",
+    code: `let answer = 0;
+process.on("exit", (code) => console.log("exit", code, answer));
+setTimeout(() => (answer = 42), 5);`,
+  },
+  {
+    language: "javascript",
+    code: `process.once("exit", (code) => console.log("exit", code));
+process.exit(3);`,
+  },
+  {
+    language: "javascript",
     code: `const rl = require("readline").createInterface({ input: process.stdin });
 let total = 0;
 for await (const line of rl) total += Number(line);
@@ -775,4 +786,14 @@ Deno.test("stdin read as a Node judge serves it: bytes that turn into text, chun
   assert.equal(concat.stdout, `"x\\ny\\n"\n`);
   assert.equal(encoded.stdout, "string 4\n");
   assert.equal(promised.stdout, "42\n");
+});
+
+Deno.test("a program's exit listeners run when its input is over, whatever ended it", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
+  const [drained, exited] = await Promise.all(
+    PROGRAMS.filter((job) => job.code.includes(`"exit"`)).map((job) => pool.run(job)),
+  );
+  assert.equal(drained.stdout, "exit 0 42\n");
+  assert.equal(exited.status, "runtime_error");
+  assert.equal(exited.stdout, "exit 3\n");
 });
