@@ -25,9 +25,10 @@ import { LruCache } from "../src/lru.ts";
  * `readFileSync(0).toString()` (before, it gave the bytes' numbers joined by commas), 6
  * serves stdin to `read()` on "readable" and as bytes to "data" without `setEncoding`,
  * and calls a `once` listener once (before, such programs read no input or every line), 7
- * runs `process.on("exit")` listeners at a program's end (before, `process.on` threw).
+ * runs `process.on("exit")` listeners at a program's end (before, `process.on` threw), 8
+ * prints a readline question to the interface's output stream, as Node does.
  */
-const KEY_VERSION = 7;
+const KEY_VERSION = 8;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (

@@ -583,8 +583,21 @@ export function realmRuntime(): RealmRuntime {
         throw new Error(`ENOENT: no such file or directory, open '${String(path)}'`);
       },
     };
+    /**
+     * Writes a question to the interface's output stream, when it was given one (as Node's
+     * readline does): `createInterface({ input, output })` or `createInterface(input, output)`.
+     */
+    const asker = (options: unknown, second: unknown) => {
+      const output = (second ?? (options as { output?: unknown } | null)?.output) as
+        | { write?: unknown }
+        | undefined;
+      return (query: unknown) => {
+        if (typeof output?.write === "function") output.write(String(query));
+      };
+    };
     const readlineShim = {
-      createInterface: () => {
+      createInterface: (options?: unknown, output?: unknown) => {
+        const ask = asker(options, output);
         const rl = new Emitter();
         const startLines = () =>
           serveStdin(() => {
@@ -599,7 +612,10 @@ export function realmRuntime(): RealmRuntime {
             return rl;
           },
           close: () => {},
-          question: (_q: string, fn: (answer: string) => void) => fn(nextLine() ?? ""),
+          question: (query: unknown, fn: (answer: string) => void) => {
+            ask(query);
+            fn(nextLine() ?? "");
+          },
           async *[Symbol.asyncIterator]() {
             for (let line = nextLine(); line !== null; line = nextLine()) yield line;
           },
@@ -611,10 +627,15 @@ export function realmRuntime(): RealmRuntime {
       readline: readlineShim,
       // The same lines, a question's answer as a promise.
       "readline/promises": {
-        createInterface: () =>
-          Object.assign(readlineShim.createInterface(), {
-            question: (_q: string) => Promise.resolve(nextLine() ?? ""),
-          }),
+        createInterface: (options?: unknown, output?: unknown) => {
+          const ask = asker(options, output);
+          return Object.assign(readlineShim.createInterface(), {
+            question: (query: unknown) => {
+              ask(query);
+              return Promise.resolve(nextLine() ?? "");
+            },
+          });
+        },
       },
       os: { EOL: "\n" },
       process: processShim,

@@ -123,6 +123,19 @@ process.exit(3);`,
   },
   {
     language: "javascript",
+    code:
+      `const rl = require("readline").createInterface({ input: process.stdin, output: process.stdout });
+rl.question("n? ", (n) => console.log(n * 2));`,
+    stdin: "21\n",
+  },
+  {
+    language: "javascript",
+    code:
+      `require("readline").createInterface(process.stdin).question("unseen ", (n) => console.log(n));`,
+    stdin: "21\n",
+  },
+  {
+    language: "javascript",
     code: `const rl = require("readline").createInterface({ input: process.stdin });
 let total = 0;
 for await (const line of rl) total += Number(line);
@@ -796,4 +809,13 @@ Deno.test("a program's exit listeners run when its input is over, whatever ended
   assert.equal(drained.stdout, "exit 0 42\n");
   assert.equal(exited.status, "runtime_error");
   assert.equal(exited.stdout, "exit 3\n");
+});
+
+Deno.test("a readline question is printed when the interface has an output stream, as in Node", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
+  const [asked, unseen] = await Promise.all(
+    PROGRAMS.filter((job) => job.code.includes(".question(")).map((job) => pool.run(job)),
+  );
+  assert.equal(asked.stdout, "n? 42\n");
+  assert.equal(unseen.stdout, "21\n");
 });
