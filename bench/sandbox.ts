@@ -9,10 +9,11 @@
  * - JavaScript calls: generated programs × inputs, pool against a `deno` subprocess per
  *   call, and the same with each program's context kept for the next (the cost of the
  *   isolation).
- * - Trivial round trips one at a time (after as many untimed ones), pool starts (a second start reads the start-up
- *   snapshot from disk), and where a trivial job's time goes (for JavaScript also a
- *   module, which gets a fresh worker, with a worker's start timed directly against an
- *   empty worker's, TypeScript and a gold test).
+ * - Trivial round trips one at a time (after as many untimed ones), pool starts (a second
+ *   start reads the start-up snapshot from disk), and where a trivial job's time goes
+ *   (for JavaScript also a module, which gets a fresh worker, with a worker's start timed
+ *   directly against an empty worker's, TypeScript, which gets a context, and a gold
+ *   test).
  *
  * The timed pools are warm, as a pool that has run for a while is: timing starts once
  * every process has its second Python worker, after a warm-up batch of other programs

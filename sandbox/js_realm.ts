@@ -15,10 +15,9 @@
  * types, module syntax as `require`s and declarations), as an async function when its
  * top level awaits. One that has none (an import of a module the realm does not serve, a
  * dynamic `import()`, `import.meta`) and gold tests run as modules in the worker's own
- * realm instead
- * ({@link ProgramRealm.own}), which spends the worker (`js_worker.ts`), and so does a
- * script that names a host global its context lacks ({@link RealmResult.needsHost}), from
- * that input on.
+ * realm instead ({@link ProgramRealm.own}), which spends the worker (`js_worker.ts`), and
+ * so does a script that names a host global its context lacks
+ * ({@link RealmResult.needsHost}), from that input on.
  *
  * @module
  */

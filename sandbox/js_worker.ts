@@ -7,15 +7,15 @@
  * worker stays pristine and the supervisor gives it the next program (each report says
  * whether it may: `reusable`). A module without a script form and the two sides of a
  * gold test run as modules in this worker's own realm instead, which is then spent: the
- * worker is
- * terminated after that program (a fresh worker per program is then the isolation unit:
- * no global, timer, stdin reader or handler outlives it). Each input imports such a
- * program as a fresh `data:` module after the host's `Deno` namespace, `WebAssembly`,
- * `Worker`, `SharedArrayBuffer` and `BroadcastChannel` are removed from its global
- * scope. Either way the program gets the same shims (`require` of `fs`, `readline`,
- * `readline/promises`, `os` and `process`, a `process` global, `readline()`, `prompt()`, `print()`, a console and
- * timers, see `js_realm_runtime.ts`). Return values go back as structured clones and
- * are serialized by the supervisor, which the program cannot patch.
+ * worker is terminated after that program (a fresh worker per program is then the
+ * isolation unit: no global, timer, stdin reader or handler outlives it). Each input
+ * imports such a program as a fresh `data:` module after the host's `Deno` namespace,
+ * `WebAssembly`, `Worker`, `SharedArrayBuffer` and `BroadcastChannel` are removed from
+ * its global scope. Either way the program gets the same shims (`require` of `fs`,
+ * `readline`, `readline/promises`, `os` and `process`, a `process` global, `readline()`,
+ * `prompt()`, `print()`, a console and timers, see `js_realm_runtime.ts`). Return values
+ * go back as structured clones and are serialized by the supervisor, which the program
+ * cannot patch.
  *
  * A module program shares its realm with the code that reports on it, so it can shape
  * its own report (no more than its output could say). A gold test's verdict therefore
@@ -24,9 +24,10 @@
  * return value, blocks until the answer, and gets it as a structured clone made in its
  * own realm: plain values only, and no object of the program's realm.
  *
- * Messages in: `{ init: { port, parserUrl } }` (a private `MessagePort`, and where `js_script.ts` loads its parser from), then on the port
- * `{ program, typesStripped?, noReset?, index?, through? }` (a {@link WireProgram} with its first input,
- * a TypeScript program's code without its types,
+ * Messages in: `{ init: { port, parserUrl } }` (a private `MessagePort`, and where
+ * `js_script.ts` loads its parser from), then on the port
+ * `{ program, typesStripped?, noReset?, index?, through? }` (a {@link WireProgram} with its
+ * first input, a TypeScript program's code without its types,
  * and with `through` the inputs up to it, run back to back; alone for a checker;
  * `noReset`, for the benchmark only, runs it in the previous program's realm), for a
  * checker `{ checker }` (its {@link CheckerChannel}), and in gold-test mode `{ index }`
