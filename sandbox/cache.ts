@@ -26,9 +26,11 @@ import { LruCache } from "../src/lru.ts";
  * serves stdin to `read()` on "readable" and as bytes to "data" without `setEncoding`,
  * and calls a `once` listener once (before, such programs read no input or every line), 7
  * runs `process.on("exit")` listeners at a program's end (before, `process.on` threw), 8
- * prints a readline question to the interface's output stream, as Node does.
+ * prints a readline question to the interface's output stream, as Node does, 9 serves
+ * `assert`, `util`, `events` and `perf_hooks` to `require` (before, a gold test that required
+ * `node:assert` failed every program).
  */
-const KEY_VERSION = 8;
+const KEY_VERSION = 9;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (

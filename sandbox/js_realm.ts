@@ -32,11 +32,16 @@ import {
   type RealmRuntime,
   realmRuntime,
 } from "./js_realm_runtime.ts";
+import { realmModules } from "./js_realm_modules.ts";
 
 /** Name the realm's runtime is compiled under (its frames are dropped from error texts). */
 const RUNTIME_FILE = "<sandbox>";
 /** Name the program is compiled under, as shown in its error texts. */
 const PROGRAM_FILE = "<program>";
+/** Name a gold test's code goes by in error texts. */
+const TEST_FILE = "<test>";
+/** The media type parameter that marks a gold test's module URL. */
+const TEST_MEDIA = ";charset=utf-8";
 /**
  * Built-ins through which the host would call into a context after its program ended:
  * not in it.
@@ -56,7 +61,7 @@ export async function loadContexts(): Promise<void> {
   const runtime = new vm.Script(
     `"use strict";for (const name of ${
       JSON.stringify(HOST_CALLBACKS)
-    }) delete globalThis[name];(${realmRuntime})()`,
+    }) delete globalThis[name];(${realmRuntime})(${realmModules})`,
     { filename: RUNTIME_FILE },
   );
   contexts ??= { vm, runtime };
@@ -169,7 +174,7 @@ export class ProgramRealm {
     this.#context = context;
     const runtime = context
       ? contexts!.runtime.runInContext(context) as RealmRuntime
-      : realmRuntime();
+      : realmRuntime(realmModules);
     // Taken now: later the program could replace the object's properties.
     this.#runtime = {
       begin: runtime.begin,
@@ -377,7 +382,7 @@ export class ProgramRealm {
     this.#call("begin", "", program.max_output_bytes);
     let errorText = "";
     const checking = import(
-      moduleUrl(`${program.test_code}\n;export { check };`, program.language, index)
+      moduleUrl(`${program.test_code}\n;export { check };`, program.language, index, TEST_MEDIA)
     ).then((tests) => tests.check(candidate)).then(() => {}, (error) => {
       errorText = errorTextOf(error);
     });
@@ -436,11 +441,19 @@ function failure(status: RealmResult["status"], errorText: string): RealmResult 
   return { status, stdout: "", stderr: "", errorText, hasValue: false };
 }
 
-/** A `data:` URL for a module; `salt` makes each input's import a fresh module. */
-function moduleUrl(source: string, language: WireProgram["language"], salt: number): string {
+/**
+ * A `data:` URL for a module; `salt` makes each input's import a fresh module, `parameter`
+ * (of the media type) tells a gold test's module.
+ */
+function moduleUrl(
+  source: string,
+  language: WireProgram["language"],
+  salt: number,
+  parameter = "",
+): string {
   const mediaType = language === "typescript" ? "application/typescript" : "text/javascript";
   const bytes = new TextEncoder().encode(`${source}\n//${salt}\n`);
-  return `data:${mediaType};base64,${bytes.toBase64()}`;
+  return `data:${mediaType}${parameter};base64,${bytes.toBase64()}`;
 }
 
 /** The program module: a start marker (to tell parse errors from run-time ones), the program, the entry hook. */
@@ -451,7 +464,7 @@ function programSource(program: WireProgram): string {
   return `${source}\n;globalThis.__sandboxEntry = typeof ${entry} === "undefined" ? module.exports?.${entry} : ${entry};\n`;
 }
 
-/** An error's text (stack), with a module's `data:` URL shown as `<program>` and the runner's frames dropped. */
+/** An error's text (stack), with a module's `data:` URL shown as `<program>` (or `<test>`) and the runner's frames dropped. */
 function errorTextOf(error: unknown): string {
   let text: string;
   try {
@@ -490,14 +503,20 @@ function argumentsJson(text: string): string {
 
 /**
  * Error text without the frames of the realm's runtime and of the worker around it, a
- * module's `data:` URL shown as `<program>` and its positions on the first line counted
- * from the program's first character (as a script's are).
+ * gold test's module shown as `<test>`, a program module's `data:` URL as `<program>` and
+ * its positions on the first line counted from the program's first character (as a
+ * script's are). Deno shortens long `data:` URLs in stack frames (`…` in the middle), so
+ * they are told apart by their media type.
  */
 function withoutRunnerFrames(text: string): string {
   return text.replace(
-    /data:[a-z/]+;base64,[A-Za-z0-9+/=.]+:1:(\d+)/g,
-    (_, column) => `${PROGRAM_FILE}:1:${Number(column) - MODULE_PREFIX.length}`,
-  ).replace(/data:[a-z/]+;base64,[A-Za-z0-9+/=.]+/g, PROGRAM_FILE)
+    new RegExp(`data:[a-z/]+${TEST_MEDIA};base64,[A-Za-z0-9+/=.]+`, "g"),
+    TEST_FILE,
+  )
+    .replace(
+      /data:[a-z/]+;base64,[A-Za-z0-9+/=.]+:1:(\d+)/g,
+      (_, column) => `${PROGRAM_FILE}:1:${Number(column) - MODULE_PREFIX.length}`,
+    ).replace(/data:[a-z/]+;base64,[A-Za-z0-9+/=.]+/g, PROGRAM_FILE)
     // A parse error's frame of the first line, without the start marker (its mark moved with it).
     .replace(
       new RegExp(

@@ -6,7 +6,8 @@
  * `require` of `fs` (`readFileSync(0)` as text, or as bytes whose `toString()` is the
  * text), `readline`, `readline/promises`, `os` (`EOL`) and `process` (whose `stdin` emits
  * the input and iterates over it, and whose `exit` listeners run at the program's end)
- * shims serving the input's stdin, `readline()`, `prompt()`, `print()`, a console, a clock and
+ * shims serving the input's stdin, and of Node's `assert`, `util`, `events` and
+ * `perf_hooks` (`js_realm_modules.ts`, built when first required), `readline()`, `prompt()`, `print()`, a console, a clock and
  * timers on the realm's own queue (the runner fires them; they go with the realm).
  *
  * The runner takes the functions returned here before any program code runs and reads
@@ -17,6 +18,8 @@
  *
  * @module
  */
+
+import type { realmModules } from "./js_realm_modules.ts";
 
 /** A copy of a printed value other than a primitive: plain data, tagged by kind. */
 export type Printed =
@@ -113,8 +116,11 @@ export interface RealmRuntime {
   value(): unknown;
 }
 
-/** Builds the realm's runtime; evaluated as `(${realmRuntime})()` inside the program's context. */
-export function realmRuntime(): RealmRuntime {
+/**
+ * Builds the realm's runtime; evaluated as `(${realmRuntime})(${realmModules})` inside the
+ * program's context (`modules` builds what `require` serves besides the shims here).
+ */
+export function realmRuntime(modules: typeof realmModules): RealmRuntime {
   const g = globalThis as unknown as Record<string, unknown>;
   if (!("self" in g)) g.self = g;
   const nativeQueueMicrotask = g.queueMicrotask as (fn: () => void) => void;
@@ -127,6 +133,7 @@ export function realmRuntime(): RealmRuntime {
   const describeProperty = Object.getOwnPropertyDescriptor;
   const defineProperty = Object.defineProperty;
   const functionText = Function.prototype.toString;
+  const hasOwn = Object.hasOwn;
   const MAX_ITEMS = 101;
   const MAX_DEPTH = 8;
 
@@ -417,32 +424,59 @@ export function realmRuntime(): RealmRuntime {
     return new Uint8Array(out);
   }
 
-  type Listener = (value?: unknown) => void;
+  type Listener = (...args: unknown[]) => void;
+  /** Node's event emitter (also what `require("events")` gives). */
   class Emitter {
-    readonly listeners = new Map<string, Listener[]>();
-    on(name: string, fn: Listener): this {
-      this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
+    readonly #events = new Map<string | symbol, Listener[]>();
+    on(name: string | symbol, fn: Listener): this {
+      this.#events.set(name, [...(this.#events.get(name) ?? []), fn]);
       return this;
     }
-    once(name: string, fn: Listener): this {
+    prependListener(name: string | symbol, fn: Listener): this {
+      this.#events.set(name, [fn, ...(this.#events.get(name) ?? [])]);
+      return this;
+    }
+    once(name: string | symbol, fn: Listener): this {
       const first: Listener = (...args) => {
         this.off(name, first);
         fn(...args);
       };
       return this.on(name, first);
     }
-    off(name: string, fn: Listener): this {
-      this.listeners.set(name, (this.listeners.get(name) ?? []).filter((f) => f !== fn));
+    off(name: string | symbol, fn: Listener): this {
+      const listeners = this.#events.get(name) ?? [];
+      const at = listeners.lastIndexOf(fn);
+      if (at >= 0) this.#events.set(name, listeners.toSpliced(at, 1));
       return this;
     }
-    addListener(name: string, fn: Listener): this {
+    addListener(name: string | symbol, fn: Listener): this {
       return this.on(name, fn);
     }
-    removeListener(name: string, fn: Listener): this {
+    removeListener(name: string | symbol, fn: Listener): this {
       return this.off(name, fn);
     }
-    emit(name: string, value?: unknown): void {
-      for (const fn of this.listeners.get(name) ?? []) fn(value);
+    removeAllListeners(name?: string | symbol): this {
+      if (name === undefined) this.#events.clear();
+      else this.#events.delete(name);
+      return this;
+    }
+    setMaxListeners(): this {
+      return this;
+    }
+    listeners(name: string | symbol): Listener[] {
+      return [...(this.#events.get(name) ?? [])];
+    }
+    listenerCount(name: string | symbol): number {
+      return this.#events.get(name)?.length ?? 0;
+    }
+    eventNames(): (string | symbol)[] {
+      return [...this.#events.keys()].filter((name) => this.listenerCount(name) > 0);
+    }
+    emit(name: string | symbol, ...args: unknown[]): boolean {
+      const listeners = this.listeners(name);
+      if (name === "error" && listeners.length === 0) throw args[0];
+      for (const fn of listeners) fn.apply(this, args);
+      return listeners.length > 0;
     }
   }
 
@@ -622,7 +656,7 @@ export function realmRuntime(): RealmRuntime {
         });
       },
     };
-    const modules: Record<string, unknown> = {
+    const served: Record<string, unknown> = {
       fs: fsShim,
       readline: readlineShim,
       // The same lines, a question's answer as a promise.
@@ -640,10 +674,16 @@ export function realmRuntime(): RealmRuntime {
       os: { EOL: "\n" },
       process: processShim,
     };
+    /** `assert`, `util`, `events`, `perf_hooks`: built for the input when first required. */
+    let more: Record<string, unknown> | undefined;
     define("require", (name: string) => {
-      const found = modules[String(name).replace(/^node:/, "")];
-      if (found === undefined) throw new Error(`Cannot find module '${name}'`);
-      return found;
+      const key = String(name).replace(/^node:/, "");
+      if (!hasOwn(served, key)) {
+        more ??= modules({ Emitter, performance: g.performance });
+        if (!hasOwn(more, key)) throw new Error(`Cannot find module '${name}'`);
+        return more[key];
+      }
+      return served[key];
     });
     define("process", processShim);
     define("readline", nextLine);
@@ -759,7 +799,7 @@ export function realmRuntime(): RealmRuntime {
     fail,
     exit() {
       const code = end === "ok" ? 0 : end === "exit" ? exitCode : 1;
-      for (const fn of processEvents.listeners.get("exit") ?? []) {
+      for (const fn of processEvents.listeners("exit")) {
         try {
           fn(code);
         } catch (error) {

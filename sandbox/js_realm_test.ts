@@ -748,7 +748,7 @@ Deno.test("a program runs as a script in a context unless it imports what the re
     "undefined\n",
   );
   assert.equal(
-    await where({ language: "javascript", code: `import { inspect } from "node:util";\n${probe}` }),
+    await where({ language: "javascript", code: `import { join } from "node:path";\n${probe}` }),
     "function\n",
   );
   // A top level that awaits runs as an async function in a context; a module that also
@@ -764,11 +764,11 @@ console.log(n, typeof TextEncoder);`,
   assert.equal(
     await where({
       language: "javascript",
-      code: `import { inspect } from "node:util";
+      code: `import { join } from "node:path";
 await new Promise((resolve) => setTimeout(resolve, 20));
-console.log(inspect(1), typeof TextEncoder);`,
+console.log(join("a", "b"), typeof TextEncoder);`,
     }),
-    "1 function\n",
+    "a/b function\n",
   );
 });
 

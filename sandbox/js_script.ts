@@ -10,7 +10,8 @@
  *   wakes.
  * - Module syntax becomes the script a Node-style judge would run ({@link scriptForm}):
  *   each import of a module the realm's `require` serves (`fs`, `readline`,
- *   `readline/promises`, `os`, `process`, with or without `node:`) a `require` of it (default, namespace and named imports
+ *   `readline/promises`, `os`, `process`, `assert`, `assert/strict`, `util`, `events`,
+ *   `perf_hooks`, with or without `node:`) a `require` of it (default, namespace and named imports
  *   alike, hoisted to where the first import was), each exported declaration the
  *   declaration itself, and each other export an entry of `module.exports`, added after
  *   the program.
@@ -31,7 +32,18 @@ import type * as Acorn from "acorn";
 const MODULE_SYNTAX = /^\s*(import|export)[\s{*]|\bimport\s*[(.]/m;
 
 /** Modules the realm's `require` serves (`js_realm_runtime.ts`), by name without `node:`. */
-const SERVED = new Set(["fs", "readline", "readline/promises", "os", "process"]);
+const SERVED = new Set([
+  "fs",
+  "readline",
+  "readline/promises",
+  "os",
+  "process",
+  "assert",
+  "assert/strict",
+  "util",
+  "events",
+  "perf_hooks",
+]);
 
 type Strip = (code: string, options?: { mode?: "strip" | "transform" }) => string;
 let strip: Promise<Strip> | undefined;

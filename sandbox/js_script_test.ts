@@ -73,7 +73,7 @@ Deno.test("TypeScript loses its types in place, or through the transform when st
 Deno.test("what needs a module keeps the program a module", async () => {
   for (
     const code of [
-      `import { inspect } from "node:util";`,
+      `import { join } from "node:path";`,
       `import data from "./data.json" with { type: "json" };`,
       `export { readFileSync } from "fs";`,
       `export * from "fs";`,
