@@ -28,7 +28,8 @@ import { LruCache } from "../src/lru.ts";
  * runs `process.on("exit")` listeners at a program's end (before, `process.on` threw), 8
  * prints a readline question to the interface's output stream, as Node does, 9 serves
  * `assert`, `util`, `events` and `perf_hooks` to `require` (before, a gold test that required
- * `node:assert` failed every program).
+ * `node:assert` failed every program) and decodes stdin's bytes in a context about 6 times
+ * faster (before, a large input's `readFileSync(0).toString()` could use up a time limit).
  */
 const KEY_VERSION = 9;
 

@@ -32,6 +32,7 @@ import {
   type RealmRuntime,
   realmRuntime,
 } from "./js_realm_runtime.ts";
+import { realmGlobals } from "./js_realm_globals.ts";
 import { realmModules } from "./js_realm_modules.ts";
 
 /** Name the realm's runtime is compiled under (its frames are dropped from error texts). */
@@ -61,7 +62,7 @@ export async function loadContexts(): Promise<void> {
   const runtime = new vm.Script(
     `"use strict";for (const name of ${
       JSON.stringify(HOST_CALLBACKS)
-    }) delete globalThis[name];(${realmRuntime})(${realmModules})`,
+    }) delete globalThis[name];(${realmRuntime})(${realmModules}, ${realmGlobals})`,
     { filename: RUNTIME_FILE },
   );
   contexts ??= { vm, runtime };
@@ -148,7 +149,7 @@ export interface RealmResult {
   hasValue: boolean;
   /**
    * In a context of its own: the program used a global of the host's that the context
-   * lacks (a Web API such as `TextEncoder` or `fetch`), so it must run as a module.
+   * lacks (a Web API such as `fetch` or `URL`), so it must run as a module.
    */
   needsHost?: boolean;
 }
@@ -174,7 +175,7 @@ export class ProgramRealm {
     this.#context = context;
     const runtime = context
       ? contexts!.runtime.runInContext(context) as RealmRuntime
-      : realmRuntime(realmModules);
+      : realmRuntime(realmModules, realmGlobals);
     // Taken now: later the program could replace the object's properties.
     this.#runtime = {
       begin: runtime.begin,

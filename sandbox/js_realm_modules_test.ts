@@ -169,7 +169,7 @@ function check(candidate: (a: number[], b: number[]) => number[]) {
 
 Deno.test("programs that import assert, util, events or perf_hooks run as scripts in a context", async () => {
   await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
-  // A context has no `TextEncoder` (a worker's own realm has): it tells where a program ran.
+  // A context has no `fetch` (a worker's own realm has): it tells where a program ran.
   const result = await pool.run({
     language: "typescript",
     code: `import assert from "node:assert";
@@ -186,7 +186,7 @@ console.log(await once(events, "later"), seen, events.listenerCount("pair"));
 await assert.rejects(Promise.reject(new RangeError("r")), RangeError);
 await assert.doesNotReject(async () => 1);
 const rejected = await assert.rejects(Promise.resolve(1)).catch((e) => e.message);
-console.log(rejected, typeof performance.now(), typeof TextEncoder);
+console.log(rejected, typeof performance.now(), typeof fetch);
 console.log(inspect({ [Symbol("k")]: 1, list: new Set([1]) }), format("%s=%d", "n", 4));`,
   });
   assert.equal(result.status, "ok", result.stderr);

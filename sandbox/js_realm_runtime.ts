@@ -19,6 +19,7 @@
  * @module
  */
 
+import type { realmGlobals } from "./js_realm_globals.ts";
 import type { realmModules } from "./js_realm_modules.ts";
 
 /** A copy of a printed value other than a primitive: plain data, tagged by kind. */
@@ -117,10 +118,14 @@ export interface RealmRuntime {
 }
 
 /**
- * Builds the realm's runtime; evaluated as `(${realmRuntime})(${realmModules})` inside the
- * program's context (`modules` builds what `require` serves besides the shims here).
+ * Builds the realm's runtime; evaluated as `(${realmRuntime})(${realmModules}, ${realmGlobals})`
+ * inside the program's context (`modules` builds what `require` serves besides the shims
+ * here, `globals` what the realm lacks of a Node program's globals).
  */
-export function realmRuntime(modules: typeof realmModules): RealmRuntime {
+export function realmRuntime(
+  modules: typeof realmModules,
+  globals: typeof realmGlobals,
+): RealmRuntime {
   const g = globalThis as unknown as Record<string, unknown>;
   if (!("self" in g)) g.self = g;
   const nativeQueueMicrotask = g.queueMicrotask as (fn: () => void) => void;
@@ -136,6 +141,10 @@ export function realmRuntime(modules: typeof realmModules): RealmRuntime {
   const hasOwn = Object.hasOwn;
   const MAX_ITEMS = 101;
   const MAX_DEPTH = 8;
+  for (const [name, value] of Object.entries(globals())) if (!(name in g)) define(name, value);
+  /** The realm's own codec, taken before any program code runs (stdin's bytes, written bytes). */
+  const decoder = new (g.TextDecoder as typeof TextDecoder)();
+  const encoder = new (g.TextEncoder as typeof TextEncoder)();
 
   class ProgramExit {
     constructor(readonly code: number) {}
@@ -378,50 +387,14 @@ export function realmRuntime(modules: typeof realmModules): RealmRuntime {
     };
   }
 
-  /** UTF-8 bytes to text (for `process.stdout.write(bytes)`; the realm has no TextDecoder). */
-  function utf8Text(bytes: ArrayLike<number>): string {
-    let text = "";
-    for (let i = 0; i < bytes.length;) {
-      const b = bytes[i++];
-      let code = b;
-      let more = 0;
-      if (b >= 0xf0) (code = b & 0x07), (more = 3);
-      else if (b >= 0xe0) (code = b & 0x0f), (more = 2);
-      else if (b >= 0xc0) (code = b & 0x1f), (more = 1);
-      for (; more > 0 && i < bytes.length; more--) code = (code << 6) | (bytes[i++] & 0x3f);
-      text += String.fromCodePoint(code);
-    }
-    return text;
-  }
-
   /**
    * What `readFileSync(0)` returns without an encoding: bytes that, like a Node `Buffer`,
    * turn into their text (as UTF-8) in `readFileSync(0).toString()` or `readFileSync(0) + ""`.
    */
   class FileBytes extends Uint8Array {
     override toString(_encoding?: unknown, start = 0, end = this.length): string {
-      return utf8Text(this.subarray(start, end));
+      return decoder.decode(this.subarray(start, end));
     }
-  }
-
-  /** Text to UTF-8 bytes (for `readFileSync(0)` without an encoding). */
-  function utf8Bytes(text: string): Uint8Array {
-    const out: number[] = [];
-    for (const char of text) {
-      const c = char.codePointAt(0)!;
-      if (c < 0x80) out.push(c);
-      else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
-      else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-      else {
-        out.push(
-          0xf0 | (c >> 18),
-          0x80 | ((c >> 12) & 0x3f),
-          0x80 | ((c >> 6) & 0x3f),
-          0x80 | (c & 0x3f),
-        );
-      }
-    }
-    return new Uint8Array(out);
   }
 
   type Listener = (...args: unknown[]) => void;
@@ -549,7 +522,7 @@ export function realmRuntime(modules: typeof realmModules): RealmRuntime {
       if (!unread || !input) return null;
       unread = false;
       lineAt = lines.length;
-      return encoded ? input : new FileBytes(utf8Bytes(input));
+      return encoded ? input : new FileBytes(encoder.encode(input));
     };
     const startStdin = () =>
       serveStdin(() => {
@@ -585,7 +558,7 @@ export function realmRuntime(modules: typeof realmModules): RealmRuntime {
         const text = typeof chunk === "string"
           ? chunk
           : chunk instanceof Uint8Array
-          ? utf8Text(chunk)
+          ? decoder.decode(chunk)
           : String(chunk);
         write(to(), text, text.length);
         return true;
@@ -612,7 +585,7 @@ export function realmRuntime(modules: typeof realmModules): RealmRuntime {
       readFileSync(path: unknown, options?: unknown): string | Uint8Array {
         if (path === 0 || path === "/dev/stdin") {
           lineAt = lines.length;
-          return options ? input : new FileBytes(utf8Bytes(input));
+          return options ? input : new FileBytes(encoder.encode(input));
         }
         throw new Error(`ENOENT: no such file or directory, open '${String(path)}'`);
       },

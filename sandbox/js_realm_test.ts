@@ -733,9 +733,9 @@ Deno.test("TypeScript and module programs run as scripts in a context, as their 
 
 Deno.test("a program runs as a script in a context unless it imports what the realm lacks", async () => {
   await using pool = await SandboxPool.start({ size: 1, timeoutMs: 5000 });
-  // A context has no `TextEncoder` (a worker's own realm has): it tells where a program ran.
+  // A context has no `fetch` (a worker's own realm has): it tells where a program ran.
   const where = async (job: SandboxJob) => (await pool.run(job)).stdout;
-  const probe = "console.log(typeof TextEncoder);";
+  const probe = "console.log(typeof fetch);";
   assert.equal(
     await where({ language: "typescript", code: `const n: number = 1;${probe}` }),
     "undefined\n",
@@ -757,7 +757,7 @@ Deno.test("a program runs as a script in a context unless it imports what the re
     await where({
       language: "typescript",
       code: `const n: number = await new Promise((resolve) => setTimeout(() => resolve(1), 20));
-console.log(n, typeof TextEncoder);`,
+console.log(n, typeof fetch);`,
     }),
     "1 undefined\n",
   );
@@ -766,7 +766,7 @@ console.log(n, typeof TextEncoder);`,
       language: "javascript",
       code: `import { join } from "node:path";
 await new Promise((resolve) => setTimeout(resolve, 20));
-console.log(join("a", "b"), typeof TextEncoder);`,
+console.log(join("a", "b"), typeof fetch);`,
     }),
     "a/b function\n",
   );
