@@ -730,32 +730,36 @@ export function realmModules({ Emitter, performance }: ModuleDeps): Record<strin
     );
   }
 
-  function throws(fn: unknown, ...rest: unknown[]): void {
-    if (typeof fn !== "function") throw new TypeError('The "fn" argument must be of type function');
+  type Outcome = { error: unknown } | undefined;
+
+  /** `throws` and `rejects` once it is known whether (and what) the call threw. */
+  function expectFailure(outcome: Outcome, rest: unknown[], what: string, operator: string) {
     const { expected, message } = expectation(rest);
-    try {
-      fn();
-    } catch (error) {
-      if (expected !== undefined) checkError(error, expected, message, "throws");
-      return;
-    }
-    missing(expected, message, "exception", "throws");
+    if (!outcome) missing(expected, message, what, operator);
+    if (expected !== undefined) checkError(outcome.error, expected, message, operator);
   }
 
-  function doesNotThrow(fn: unknown, ...rest: unknown[]): void {
-    if (typeof fn !== "function") throw new TypeError('The "fn" argument must be of type function');
+  /** `doesNotThrow` and `doesNotReject` once it is known whether (and what) the call threw. */
+  function expectSuccess(outcome: Outcome, rest: unknown[], what: string, operator: string) {
+    if (!outcome) return;
     const { expected, message } = expectation(rest);
+    if (expected === undefined || isKind(outcome.error, expected)) {
+      unwanted(outcome.error, message, what, operator);
+    }
+    throw outcome.error;
+  }
+
+  function caught(fn: unknown): Outcome {
+    if (typeof fn !== "function") throw new TypeError('The "fn" argument must be of type function');
     try {
       fn();
+      return undefined;
     } catch (error) {
-      if (expected === undefined || isKind(error, expected)) {
-        unwanted(error, message, "exception", "doesNotThrow");
-      }
-      throw error;
+      return { error };
     }
   }
 
-  async function settled(promiseOrFn: unknown): Promise<{ error: unknown } | undefined> {
+  async function settled(promiseOrFn: unknown): Promise<Outcome> {
     try {
       await (typeof promiseOrFn === "function" ? promiseOrFn() : promiseOrFn);
       return undefined;
@@ -764,22 +768,14 @@ export function realmModules({ Emitter, performance }: ModuleDeps): Record<strin
     }
   }
 
-  async function rejects(promiseOrFn: unknown, ...rest: unknown[]): Promise<void> {
-    const { expected, message } = expectation(rest);
-    const outcome = await settled(promiseOrFn);
-    if (!outcome) missing(expected, message, "rejection", "rejects");
-    if (expected !== undefined) checkError(outcome.error, expected, message, "rejects");
-  }
-
-  async function doesNotReject(promiseOrFn: unknown, ...rest: unknown[]): Promise<void> {
-    const { expected, message } = expectation(rest);
-    const outcome = await settled(promiseOrFn);
-    if (!outcome) return;
-    if (expected === undefined || isKind(outcome.error, expected)) {
-      unwanted(outcome.error, message, "rejection", "doesNotReject");
-    }
-    throw outcome.error;
-  }
+  const throws = (fn: unknown, ...rest: unknown[]) =>
+    expectFailure(caught(fn), rest, "exception", "throws");
+  const doesNotThrow = (fn: unknown, ...rest: unknown[]) =>
+    expectSuccess(caught(fn), rest, "exception", "doesNotThrow");
+  const rejects = async (promiseOrFn: unknown, ...rest: unknown[]) =>
+    expectFailure(await settled(promiseOrFn), rest, "rejection", "rejects");
+  const doesNotReject = async (promiseOrFn: unknown, ...rest: unknown[]) =>
+    expectSuccess(await settled(promiseOrFn), rest, "rejection", "doesNotReject");
 
   function matching(wanted: boolean, operator: string) {
     return (text: unknown, pattern: unknown, message?: unknown) => {
