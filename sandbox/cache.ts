@@ -29,9 +29,11 @@ import { LruCache } from "../src/lru.ts";
  * prints a readline question to the interface's output stream, as Node does, 9 serves
  * `assert`, `util`, `events` and `perf_hooks` to `require` (before, a gold test that required
  * `node:assert` failed every program) and decodes stdin's bytes in a context about 6 times
- * faster (before, a large input's `readFileSync(0).toString()` could use up a time limit).
+ * faster (before, a large input's `readFileSync(0).toString()` could use up a time limit),
+ * 10 runs a Python thread's target when it starts, serves `resource` and gives a recursion
+ * through C three times the stack (before, these failed).
  */
-const KEY_VERSION = 9;
+const KEY_VERSION = 10;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (

@@ -1,7 +1,8 @@
 /**
  * The Python side of the Pyodide runtime: run once before the start-up snapshot (so
- * every interpreter started from it has it already). It preloads common modules and
- * defines the functions the worker calls.
+ * every interpreter started from it has it already). It preloads common modules, makes
+ * a started `threading.Thread` run its target at once (Pyodide has no threads), serves a
+ * `resource` module (Pyodide has none) and defines the functions the worker calls.
  *
  * In the interpreter that runs programs: `load(code)` compiles a program once,
  * `run_input(mode, entry_point, args_text, seed_high, seed_low)` runs it in fresh
@@ -140,6 +141,85 @@ class _LeftEarly(BaseException):
 
 class _Stopped(BaseException):
     """The program's interpreter was interrupted (time or output limit) or is gone."""
+
+
+import threading
+
+
+def _thread_start(self):
+    """Pyodide has no threads: a started thread runs its target to the end at once, as
+    judged programs expect of threading.Thread(target=main).start() (their way to a deeper
+    recursion). An exception ends the thread as CPython's would (threading.excepthook
+    prints it and the program goes on); the sandbox's stops and memory still end the
+    program."""
+    if not self._initialized:
+        raise RuntimeError("thread.__init__() not called")
+    if self._started.is_set():
+        raise RuntimeError("threads can only be started once")
+    self._started.set()
+    try:
+        self.run()
+    except (KeyboardInterrupt, MemoryError, _Stopped, _LeftEarly):
+        raise
+    except BaseException:
+        self._invoke_excepthook(self)
+    finally:
+        self._sandbox_finished = True
+
+
+def _thread_join(self, timeout=None):
+    if not self._initialized:
+        raise RuntimeError("Thread.__init__() not called")
+    if not self._started.is_set():
+        raise RuntimeError("cannot join thread before it is started")
+
+
+def _thread_is_alive(self):
+    return self._started.is_set() and not getattr(self, "_sandbox_finished", False)
+
+
+threading.Thread.start = _thread_start
+threading.Thread.join = _thread_join
+threading.Thread.is_alive = _thread_is_alive
+
+
+def _resource_module():
+    """Linux's resource module, which Pyodide lacks: judged programs raise their stack
+    limit with it. The sandbox's own limits hold whatever a program asks."""
+    import collections, time, types
+    module = types.ModuleType("resource")
+    names = ("CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE", "MEMLOCK", "AS")
+    for number, name in enumerate(names):
+        setattr(module, "RLIMIT_" + name, number)
+    module.RLIM_INFINITY = -1
+    module.RUSAGE_SELF, module.RUSAGE_CHILDREN = 0, -1
+    module.error = OSError
+    usage = collections.namedtuple("struct_rusage", [
+        "ru_utime", "ru_stime", "ru_maxrss", "ru_ixrss", "ru_idrss", "ru_isrss", "ru_minflt",
+        "ru_majflt", "ru_nswap", "ru_inblock", "ru_oublock", "ru_msgsnd", "ru_msgrcv",
+        "ru_nsignals", "ru_nvcsw", "ru_nivcsw"])
+
+    def known(resource):
+        if not isinstance(resource, int) or not 0 <= resource < len(names):
+            raise ValueError("invalid resource specified")
+
+    def getrlimit(resource):
+        known(resource)
+        return (-1, -1)
+
+    def setrlimit(resource, limits):
+        known(resource)
+        soft, hard = limits
+        if not isinstance(soft, int) or not isinstance(hard, int):
+            raise TypeError("an integer is required")
+
+    module.getrlimit, module.setrlimit = getrlimit, setrlimit
+    module.getrusage = lambda who: usage(time.process_time(), *[0.0] + [0] * 14)
+    module.getpagesize = lambda: 4096
+    return module
+
+
+sys.modules["resource"] = _resource_module()
 
 
 class _ProgramError(Exception):
