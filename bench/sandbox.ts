@@ -20,10 +20,16 @@
  * like the measured ones. Each sandbox harness runs five rounds (the measured programs,
  * then other programs doing the same work) and the median round counts.
  *
+ * The Python baseline is `python3` on the `PATH`, or the interpreter `--python PATH`
+ * names; its label gives the interpreter and its own start (`-c pass`), since a wrapper
+ * (a version manager's shim, a `.pth` hook importing packages) can make a start several
+ * times slower than the interpreter's, and every baseline call pays it.
+ *
  * `--fidelity` adds the HumanEval samples and APPS agreement run against `python3`
  * (long); `--round-trip` measures only the pool starts and the round trips (quick);
  * `--js-only` leaves out the Python figures. Run:
- * `deno task bench sandbox [--fidelity] [--round-trip] [--js-only]` (needs `../shared/data`).
+ * `deno task bench sandbox [--python PATH] [--fidelity] [--round-trip] [--js-only]`
+ * (needs `../shared/data`).
  *
  * @module
  */
@@ -53,6 +59,15 @@ if (!hasData()) {
 
 const cores = navigator.hardwareConcurrency;
 const jsOnly = Deno.args.includes("--js-only");
+const pythonFlag = Deno.args.indexOf("--python");
+if (pythonFlag >= 0 && !Deno.args[pythonFlag + 1]) {
+  console.error(
+    "bench/sandbox.ts: --python needs the interpreter's path, e.g. --python /usr/bin/python3",
+  );
+  Deno.exit(2);
+}
+/** The interpreter of the Python baseline. */
+const pythonCommand = pythonFlag >= 0 ? Deno.args[pythonFlag + 1] : "python3";
 const fixed = (n: number, digits = 2) => n.toFixed(digits);
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -98,7 +113,7 @@ function pythonCall(code: string, entry: string, args: string): Call {
     job: { language: "python", code, call: { entry_point: entry, args }, timeout_ms: 3000 },
     native: () =>
       subprocess(
-        "python3",
+        pythonCommand,
         ["-"],
         `${PYTHON_CANON}\n${code}\n\nprint(_text(_canon(${entry}(${args}))))\n`,
       ),
@@ -117,18 +132,21 @@ function javascriptCall(code: string, entry: string, args: string): Call {
   };
 }
 
+/** Width of a table's harness column. */
+const LABEL_WIDTH = 60;
+
 /** A table row: executions, seconds, executions per second. */
 function row(label: string, count: number, ms: number, baselineRate?: number): string {
   const rate = count / (ms / 1000);
   const ratio = baselineRate ? `${fixed(rate / baselineRate, 1)}×` : "1.0×";
-  return `| ${label.padEnd(44)} | ${String(count).padStart(5)} | ${
+  return `| ${label.padEnd(LABEL_WIDTH)} | ${String(count).padStart(5)} | ${
     fixed(ms / 1000).padStart(7)
   } | ${fixed(rate, 1).padStart(8)} | ${ratio.padStart(6)} |`;
 }
 
 const HEADER = [
-  `| ${"harness".padEnd(44)} | calls | seconds |  calls/s | speed-up |`,
-  `|${"-".repeat(46)}|------:|--------:|---------:|---------:|`,
+  `| ${"harness".padEnd(LABEL_WIDTH)} | calls | seconds |  calls/s | speed-up |`,
+  `|${"-".repeat(LABEL_WIDTH + 2)}|------:|--------:|---------:|---------:|`,
 ];
 
 /** Compares return values; returns (identical, compared, first mismatches). */
@@ -377,7 +395,7 @@ async function roundTrips(): Promise<void> {
   await unsafe.close();
   const nativeRuns = 20;
   const [, pythonNativeMs] = await timed(async () => {
-    for (let i = 0; i < nativeRuns && !jsOnly; i++) await subprocess("python3", ["-"], "pass");
+    for (let i = 0; i < nativeRuns && !jsOnly; i++) await subprocess(pythonCommand, ["-"], "pass");
   });
   const [, denoNativeMs] = await timed(async () => {
     for (let i = 0; i < nativeRuns; i++) {
@@ -399,7 +417,7 @@ async function roundTrips(): Promise<void> {
         fixed(python.inWorker)
       } ms, reset ${fixed(python.total - python.inWorker - pythonIpc)} ms, IPC and report ${
         fixed(pythonIpc)
-      } ms); python3 subprocess ${fixed(pythonNativeMs / nativeRuns)} ms`,
+      } ms); ${pythonCommand} subprocess ${fixed(pythonNativeMs / nativeRuns)} ms`,
     );
   }
   console.log(
@@ -479,11 +497,15 @@ const pythonCalls = canonical.flatMap((program) =>
   )
 );
 if (!jsOnly) {
+  const runs = 10;
+  const [, startMs] = await timed(async () => {
+    for (let i = 0; i < runs; i++) await subprocess(pythonCommand, ["-c", "pass"], "");
+  });
   await throughput(
     "Python calls (HumanEval canonical solutions × their test inputs)",
     pythonCalls,
     canonical.length,
-    "python3 subprocess per call",
+    `${pythonCommand} subprocess per call (starts in ${fixed(startMs / runs, 0)} ms)`,
   );
 }
 
