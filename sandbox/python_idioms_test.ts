@@ -97,3 +97,17 @@ print(ways(1500), max(map(len, [str(ways(k)) for k in range(5)])))`,
   assert.equal(result.status, "ok", result.stderr);
   assert.equal(result.stdout.split(" ")[1], "1\n");
 });
+
+Deno.test("sys.maxsize is a 64-bit CPython's, which programs take for infinity", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 10000 });
+  const result = await pool.run({
+    language: "python",
+    code: `import sys
+best = sys.maxsize
+for cost in (5 * 10**9, 3 * 10**9):
+    best = min(best, cost)
+print(best, sys.maxsize, [1, 2, 3][:sys.maxsize], "abc".find("c", 0, sys.maxsize))`,
+  });
+  assert.equal(result.status, "ok", result.stderr);
+  assert.equal(result.stdout, "3000000000 9223372036854775807 [1, 2, 3] 2\n");
+});

@@ -2,7 +2,8 @@
  * The Python side of the Pyodide runtime: run once before the start-up snapshot (so
  * every interpreter started from it has it already). It preloads common modules, makes
  * a started `threading.Thread` run its target at once (Pyodide has no threads), serves a
- * `resource` module (Pyodide has none) and defines the functions the worker calls.
+ * `resource` module (Pyodide has none), gives `sys.maxsize` a 64-bit CPython's value and
+ * defines the functions the worker calls.
  *
  * In the interpreter that runs programs: `load(code)` compiles a program once,
  * `run_input(mode, entry_point, args_text, seed_high, seed_low)` runs it in fresh
@@ -220,6 +221,10 @@ def _resource_module():
 
 
 sys.modules["resource"] = _resource_module()
+
+# A judge's CPython is 64-bit, Pyodide's 32-bit: programs take sys.maxsize for infinity (a
+# minimum's start), and 2**31 - 1 is smaller than many of the costs they compare with it.
+sys.maxsize = 2**63 - 1
 
 
 class _ProgramError(Exception):
