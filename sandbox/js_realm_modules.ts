@@ -291,12 +291,13 @@ export function realmModules({ Emitter, performance }: ModuleDeps): Record<strin
     if (!(cell * 3 + indentation < BREAK_LENGTH && (total / cell > 5 || widest <= 6))) {
       return output;
     }
+    // About square, a character being 2.5 times as high as wide; at most what fits in a
+    // line, and 12 columns (Node's default `compact`, 3, times 4).
     const biased = Math.max(cell - 3 - Math.sqrt(cell - total / output.length), 1);
     const columns = Math.min(
       Math.round(Math.sqrt(2.5 * biased * count) / biased),
       Math.floor((BREAK_LENGTH - indentation) / cell),
       12,
-      15,
     );
     if (columns <= 1) return output;
     const columnWidths: number[] = [];
