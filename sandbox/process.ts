@@ -61,11 +61,12 @@ const ACK_TIMEOUT_MS = 10_000;
 /**
  * V8's stack limit in the process's threads, in KiB (V8's default is 984): a Deno worker's
  * thread has 4 MiB, so this leaves about 1 MiB for native frames past the limit. Pyodide
- * spends about 1.5 KiB of it per Python call made through C (a recursion through
+ * spends 1 to 1.5 KiB of it per Python call made through C (a recursion through
  * `functools.lru_cache`, `map`, `sorted(key=…)`): with V8's default such a recursion
- * failed (`RangeError: Maximum call stack size exceeded`) at a depth of about 700, where
- * CPython goes past 10,000; it now goes to about 2,000. A JavaScript recursion goes about
- * three times deeper than under Node's default too, as under judges that raise Node's.
+ * failed (`RangeError: Maximum call stack size exceeded`) at a depth of 1,000, where
+ * CPython 3.11 reaches 10,000; it now passes 2,000 (and fails at 3,000). A JavaScript
+ * recursion goes about three times deeper than under Node's default too, as under judges
+ * that raise Node's.
  */
 const STACK_KIB = 3000;
 /** Age past which the resident memory a program's allowance counts from is read again. */
