@@ -30,8 +30,8 @@ import { LruCache } from "../src/lru.ts";
  * `assert`, `util`, `events` and `perf_hooks` to `require` (before, a gold test that required
  * `node:assert` failed every program) and decodes stdin's bytes in a context about 6 times
  * faster (before, a large input's `readFileSync(0).toString()` could use up a time limit),
- * 10 runs a Python thread's target when it starts, serves `resource` and gives a recursion
- * through C three times the stack (before, these failed).
+ * 10 runs a Python thread's target when it starts, serves `resource`, gives a recursion
+ * through C three times the stack (before, these failed) and makes `sys.maxsize` 2**63 - 1.
  */
 const KEY_VERSION = 10;
 
