@@ -7,8 +7,10 @@
  * text), `readline`, `readline/promises`, `os` (`EOL`) and `process` (whose `stdin` emits
  * the input and iterates over it, and whose `exit` listeners run at the program's end)
  * shims serving the input's stdin, and of Node's `assert`, `util`, `events` and
- * `perf_hooks` (`js_realm_modules.ts`, built when first required), `readline()`, `prompt()`, `print()`, a console, a clock and
- * timers on the realm's own queue (the runner fires them; they go with the realm).
+ * `perf_hooks` (`js_realm_modules.ts`, built when first required), `readline()`,
+ * `prompt()`, `print()`, a console, a clock, timers on the realm's own queue (the runner
+ * fires them; they go with the realm) and what a context lacks of a Node program's globals
+ * (`js_realm_globals.ts`).
  *
  * The runner takes the functions returned here before any program code runs and reads
  * back only primitives and plain data: what the program printed is kept as text and, for
