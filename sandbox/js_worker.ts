@@ -12,8 +12,9 @@
  * imports such a program as a fresh `data:` module after the host's `Deno` namespace,
  * `WebAssembly`, `Worker`, `SharedArrayBuffer` and `BroadcastChannel` are removed from
  * its global scope. Either way the program gets the same shims (`require` of `fs`,
- * `readline`, `readline/promises`, `os` and `process`, a `process` global, `readline()`,
- * `prompt()`, `print()`, a console and timers, see `js_realm_runtime.ts`). Return values
+ * `readline`, `readline/promises`, `os`, `process`, `assert`, `util`, `events` and
+ * `perf_hooks`, a `process` global, `readline()`, `prompt()`, `print()`, a console and
+ * timers, see `js_realm_runtime.ts`). Return values
  * go back as structured clones and are serialized by the supervisor, which the program
  * cannot patch.
  *
