@@ -16,8 +16,8 @@
  *   test).
  *
  * The timed pools are warm, as a pool that has run for a while is: timing starts once
- * every process has its second Python worker, after a warm-up batch of other programs
- * like the measured ones. Each sandbox harness runs five rounds (the measured programs,
+ * every process has its second Python worker, after 3000 warm-up calls of other programs
+ * like the measured ones (V8 finishes optimizing Pyodide's hot code meanwhile). Each sandbox harness runs five rounds (the measured programs,
  * then other programs doing the same work) and the median round counts.
  *
  * The Python baseline is `python3` on the `PATH`, or the interpreter `--python PATH`
@@ -177,13 +177,19 @@ function compare(
   }`;
 }
 
-/** How many of the measured jobs, as other programs, warm a pool up before it is timed. */
-const WARM_UP_JOBS = 160;
+/**
+ * Calls a pool runs before it is timed. V8 first runs Pyodide's WebAssembly through its
+ * baseline compiler and compiles the functions that turn out hot with its optimizing one in
+ * background threads; here that went on through about the first 2000 calls (a background
+ * thread busy 0.6 s of every 1.3 s round, and 30% fewer calls a second than afterwards).
+ */
+const WARM_UP_CALLS = 3000;
 
 /**
  * A started pool, warm, as a pool that runs for hours is: every sandbox process brings
  * up its second Python worker after it starts serving, so the timed runs wait for that,
- * and then run `warmUp` (the runners' own code is compiled by then).
+ * and then run `warmUp` (the runners' own code and Pyodide's hot functions are optimized by
+ * then).
  */
 async function warmPool(
   options: SandboxPoolOptions,
@@ -203,9 +209,12 @@ function otherPrograms(jobs: SandboxJob[], note: string): SandboxJob[] {
   }));
 }
 
-/** Jobs like the first of `jobs` but of other programs, to warm a pool up with. */
+/** {@link WARM_UP_CALLS} jobs like `jobs` but of other programs, to warm a pool up with. */
 function warmUpJobs(jobs: SandboxJob[]): SandboxJob[] {
-  return otherPrograms(jobs.slice(0, WARM_UP_JOBS), "warm-up");
+  const rounds = Math.ceil(WARM_UP_CALLS / jobs.length);
+  return Array.from({ length: rounds }, (_, k) => otherPrograms(jobs, `warm-up ${k}`))
+    .flat()
+    .slice(0, WARM_UP_CALLS);
 }
 
 /** Timed rounds of each sandbox harness (a run of a few hundred calls is over in a fraction of a second). */
