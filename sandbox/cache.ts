@@ -31,9 +31,12 @@ import { LruCache } from "../src/lru.ts";
  * `node:assert` failed every program) and decodes stdin's bytes in a context about 6 times
  * faster (before, a large input's `readFileSync(0).toString()` could use up a time limit),
  * 10 runs a Python thread's target when it starts, serves `resource`, gives a recursion
- * through C three times the stack (before, these failed) and makes `sys.maxsize` 2**63 - 1.
+ * through C three times the stack (before, these failed) and makes `sys.maxsize` 2**63 - 1,
+ * 11 runs a Python program's `atexit` callbacks as it ends and gives the standard streams
+ * their `mode` (before, output written from such a callback, and PyRival's fast input/output
+ * template, were lost).
  */
-const KEY_VERSION = 10;
+const KEY_VERSION = 11;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (

@@ -111,3 +111,96 @@ print(best, sys.maxsize, [1, 2, 3][:sys.maxsize], "abc".find("c", 0, sys.maxsize
   assert.equal(result.status, "ok", result.stderr);
   assert.equal(result.stdout, "3000000000 9223372036854775807 [1, 2, 3] 2\n");
 });
+
+/** PyRival's fast input/output template, as Codeforces solutions carry it. */
+const FAST_IO = `import os, sys
+from io import BytesIO, IOBase
+BUFSIZE = 8192
+class FastIO(IOBase):
+    newlines = 0
+    def __init__(self, file):
+        self._fd = file.fileno()
+        self.buffer = BytesIO()
+        self.writable = "x" in file.mode or "r" not in file.mode
+        self.write = self.buffer.write if self.writable else None
+    def readline(self):
+        while self.newlines == 0:
+            b = os.read(self._fd, max(os.fstat(self._fd).st_size, BUFSIZE))
+            self.newlines = b.count(b"\\n") + (not b)
+            ptr = self.buffer.tell()
+            self.buffer.seek(0, 2), self.buffer.write(b), self.buffer.seek(ptr)
+        self.newlines -= 1
+        return self.buffer.readline()
+    def flush(self):
+        if self.writable:
+            os.write(self._fd, self.buffer.getvalue())
+            self.buffer.truncate(0), self.buffer.seek(0)
+class IOWrapper(IOBase):
+    def __init__(self, file):
+        self.buffer = FastIO(file)
+        self.flush = self.buffer.flush
+        self.writable = self.buffer.writable
+        self.write = lambda s: self.buffer.write(s.encode("ascii"))
+        self.readline = lambda: self.buffer.readline().decode("ascii")
+sys.stdin, sys.stdout = IOWrapper(sys.stdin), IOWrapper(sys.stdout)
+input = lambda: sys.stdin.readline().rstrip("\\r\\n")
+`;
+
+Deno.test("PyRival's fast input/output template reads and writes the standard streams", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 10000 });
+  const results = await pool.execute({
+    language: "python",
+    code: `${FAST_IO}n = int(input())
+print(n, sum(map(int, input().split())), sys.__stdin__.mode, sys.__stdout__.mode)`,
+    inputs: [{ stdin: "3\n1 2 3\n" }, { stdin: "2\n5 6" }],
+  });
+  assert.deepEqual(results.map((r) => [r.status, r.stdout, r.stderr]), [
+    ["ok", "3 6 r w\n", ""],
+    ["ok", "2 11 r w\n", ""],
+  ]);
+});
+
+Deno.test("atexit callbacks run as a script ends, once per input, not after a limit", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 10000 });
+  // The idiom: output gathered in memory, written by an exit callback.
+  const [ended, raised, exited] = await pool.execute({
+    language: "python",
+    code: `import atexit, io, sys
+out = io.StringIO()
+sys.stdout = out
+atexit.register(lambda: sys.__stdout__.write(out.getvalue()))
+atexit.register(print, "last registered, first called", file=sys.__stderr__)
+word = input()
+print("read", word)
+if word == "raise":
+    raise ValueError(word)
+if word == "exit":
+    sys.exit(2)`,
+    inputs: [{ stdin: "end\n" }, { stdin: "raise\n" }, { stdin: "exit\n" }],
+  });
+  assert.deepEqual([ended.status, ended.stdout], ["ok", "read end\n"]);
+  assert.equal(ended.stderr, "last registered, first called\n");
+  assert.deepEqual([raised.status, raised.stdout], ["runtime_error", "read raise\n"]);
+  assert.match(raised.stderr, /^last registered, first called\n[\s\S]*ValueError: raise/);
+  assert.deepEqual([exited.status, exited.stdout], ["runtime_error", "read exit\n"]);
+  // A call's return value is unchanged; the callback's output is the program's stdout.
+  const [called] = await pool.execute({
+    language: "python",
+    code: `import atexit
+atexit.register(print, "bye")
+def f(x):
+    return x + 1`,
+    inputs: [{ call: { entry_point: "f", args: "41" } }],
+  });
+  assert.deepEqual([called.status, called.return_value, called.stdout], ["ok", "42", "bye\n"]);
+  // The time limit stops the program: its callbacks do not run.
+  const stopped = await pool.run({
+    language: "python",
+    code: `import atexit
+atexit.register(print, "after the limit")
+while True:
+    pass`,
+    timeout_ms: 300,
+  });
+  assert.deepEqual([stopped.status, stopped.stdout], ["timeout", ""]);
+});

@@ -7,7 +7,8 @@
  *
  * In the interpreter that runs programs: `load(code)` compiles a program once,
  * `run_input(mode, entry_point, args_text, seed_high, seed_low)` runs it in fresh
- * globals on one `stdio` or `call` input, `run_top(seed_high, seed_low)` runs it in
+ * globals on one `stdio` or `call` input (then the `atexit` callbacks it registered, as a
+ * script's end runs them), `run_top(seed_high, seed_low)` runs it in
  * fresh globals for gold test mode and describes its top-level names, and
  * `call(op, handle, name, payload)` serves the checker's requests on those names. In
  * the checker, a second interpreter that never runs program code: `load_test(test_code)`
@@ -110,7 +111,7 @@ export const RUNNER_NAME = "_sandbox_runner";
  * {@link RUNNER_NAME}.
  */
 export const PYTHON_RUNNER: string = String.raw`
-import sys, builtins, io, os, ast, json, math, traceback, importlib, fractions, decimal
+import sys, builtins, io, os, ast, json, math, traceback, importlib, fractions, decimal, atexit
 from json.encoder import encode_basestring_ascii as _quote
 
 for _name in (
@@ -238,11 +239,14 @@ def _fresh_stdio():
                                   encoding="utf-8")
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
                                   errors="backslashreplace", line_buffering=True)
+    # As CPython's own streams (made by open()) have them; PyRival's FastIO reads them.
+    sys.stdin.mode, sys.stdout.mode, sys.stderr.mode = "r", "w", "w"
 
 
 def _fresh_input(seed_high, seed_low):
     random.seed((int(seed_high) << 32) | int(seed_low))
     sys.setrecursionlimit(_RECURSION_LIMIT)
+    atexit._clear()
     if _Program.pristine_stdio:
         _Program.pristine_stdio = False
     else:
@@ -250,7 +254,7 @@ def _fresh_input(seed_high, seed_low):
 
 
 def _flush():
-    for stream in (sys.stdout, sys.stderr):
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
             stream.flush()
         except BaseException:
@@ -388,6 +392,25 @@ def load(code):
     return ""
 
 
+def _ending(run):
+    """
+    run, then the callbacks the program registered with atexit, as CPython calls them when
+    a script ends (returning, raising or exiting); not after KeyboardInterrupt or
+    MemoryError, which are the sandbox's time and memory limits here.
+    """
+    def whole():
+        try:
+            returned = run()
+        except (KeyboardInterrupt, MemoryError):
+            raise
+        except BaseException:
+            atexit._run_exitfuncs()
+            raise
+        atexit._run_exitfuncs()
+        return returned
+    return whole
+
+
 def run_input(mode, entry_point, args_text, seed_high, seed_low):
     """Runs the loaded program on one stdio or call input; see the module documentation."""
     program = {"__name__": "__main__", "__builtins__": builtins, "__doc__": None}
@@ -402,7 +425,7 @@ def run_input(mode, entry_point, args_text, seed_high, seed_low):
             args, kwargs = _literal_args(args_text)
             return _text(_canon(function(*args, **kwargs)))
         return None
-    return _outcome(run, None)
+    return _outcome(_ending(run), None)
 
 
 def _handle(value):
