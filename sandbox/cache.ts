@@ -34,9 +34,10 @@ import { LruCache } from "../src/lru.ts";
  * through C three times the stack (before, these failed) and makes `sys.maxsize` 2**63 - 1,
  * 11 runs a Python program's `atexit` callbacks as it ends and gives the standard streams
  * their `mode` (before, output written from such a callback, and PyRival's fast input/output
- * template, were lost).
+ * template, were lost), 12 gives Python's standard streams CPython's newline handling (a
+ * "\r\n" input line keeps its "\r") and makes `sys.__stdin__` and the others the same objects.
  */
-const KEY_VERSION = 11;
+const KEY_VERSION = 12;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sandbox_executions (

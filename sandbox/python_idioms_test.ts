@@ -160,6 +160,25 @@ print(n, sum(map(int, input().split())), sys.__stdin__.mode, sys.__stdout__.mode
   ]);
 });
 
+Deno.test("the standard streams are CPython's: no newline translation, rewrappable", async () => {
+  await using pool = await SandboxPool.start({ size: 1, timeoutMs: 10000 });
+  const results = await pool.execute({
+    language: "python",
+    code: `import io, sys
+print(repr(input()), sys.stdin.readlines(), sys.__stdin__ is sys.stdin, sys.__stdout__ is sys.stdout)
+sys.stdout.flush()
+sys.stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+sys.stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", write_through=True)
+print(repr(sys.stdin.read()))`,
+    // CPython on POSIX keeps a judge's "\r\n" line ends for the program to strip.
+    inputs: [{ stdin: "5\r\nab\r\nc" }, { stdin: "1\n" }],
+  });
+  assert.deepEqual(results.map((r) => [r.status, r.stdout, r.stderr]), [
+    ["ok", "'5\\r' ['ab\\r\\n', 'c'] True True\n''\n", ""],
+    ["ok", "'1' [] True True\n''\n", ""],
+  ]);
+});
+
 Deno.test("atexit callbacks run as a script ends, once per input, not after a limit", async () => {
   await using pool = await SandboxPool.start({ size: 1, timeoutMs: 10000 });
   // The idiom: output gathered in memory, written by an exit callback.

@@ -233,13 +233,19 @@ class _ProgramError(Exception):
 
 
 def _fresh_stdio():
-    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)),
-                                 encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
-                                  encoding="utf-8")
-    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
-                                  errors="backslashreplace", line_buffering=True)
-    # As CPython's own streams (made by open()) have them; PyRival's FastIO reads them.
+    """
+    Standard streams as CPython makes them on POSIX: no newline translation (input()
+    keeps the "\r" of a "\r\n"), a mode (PyRival's fast input/output template reads
+    it), and sys.__stdin__ and the others the same objects (a program that wraps
+    sys.stdin.buffer anew and rebinds sys.stdin does not close it by dropping the old one).
+    """
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
+        io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8", newline="\n")
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", newline="\n")
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+        newline="\n", line_buffering=True)
     sys.stdin.mode, sys.stdout.mode, sys.stderr.mode = "r", "w", "w"
 
 
