@@ -17,6 +17,7 @@ import { extractAnswer } from "../math/extract.ts";
 import { asRecord, requireString } from "../model/fields.ts";
 import {
   type CodeProblem,
+  entryPointName,
   type MathProblem,
   parseProblem,
   type Problem,
@@ -250,7 +251,7 @@ export function checkProblem(record: Record<string, unknown>, dataset: string): 
     kind: "code",
     language: "python",
     style: "function",
-    entry_point: requireString(record, "entry_point"),
+    entry_point: entryPointName(requireString(record, "entry_point"), "entry_point"),
     prompt: requireString(record, "prompt"),
     test_code: requireString(record, "test"),
   };
@@ -294,6 +295,7 @@ async function appsProblem(folder: string): Promise<CodeProblem> {
   const id = `apps/${name}`;
   const prompt = starter ? `${question}\n${starter}` : question;
   if (typeof io.fn_name === "string") {
+    const entryPoint = entryPointName(io.fn_name, "fn_name");
     const tests: TestCase[] = inputs.map((args, i) => ({
       input: (Array.isArray(args) ? args : [args]).map(jsonToPython).join(", "),
       output: jsonToPython(unwrap(outputs[i])),
@@ -303,7 +305,7 @@ async function appsProblem(folder: string): Promise<CodeProblem> {
       kind: "code",
       language: "python",
       style: "function",
-      entry_point: io.fn_name,
+      entry_point: entryPoint,
       prompt,
       tests,
     };

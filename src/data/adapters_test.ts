@@ -54,7 +54,29 @@ Deno.test({
     assert.equal(mbpp.n, 427);
     assert.deepEqual([...mbpp.kinds], ["code/function"]);
     assert.match((mbpp.first as FunctionCodeProblem).test_code ?? "", /def check\(candidate\)/);
+    // Task 6's entry point has a trailing space; the function the test calls has none.
+    const problems = await Array.fromAsync(
+      readProblems(sharedData("mbpp", "mbpp_sanitized.jsonl")),
+    );
+    const six = problems.find((p) => p.id === "mbpp/6") as FunctionCodeProblem;
+    assert.equal(six.entry_point, "is_Power_Of_Two");
   },
+});
+
+Deno.test("readProblems() trims a function name and names the line of one that is not a name", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+  const record = (entry: string) =>
+    JSON.stringify({ task_id: "MbppEval/1", prompt: "p", test: "t", entry_point: entry });
+  await Deno.writeTextFile(path, `${record(" f ")}\n`);
+  const [problem] = await Array.fromAsync(readProblems(path));
+  assert.equal((problem as FunctionCodeProblem).entry_point, "f");
+  await Deno.writeTextFile(path, `${record("f")}\n${record("f(x)")}\n`);
+  await assert.rejects(
+    Array.fromAsync(readProblems(path)),
+    (e: unknown) =>
+      e instanceof JsonlError && e.line === 2 && e.field === "entry_point" &&
+      /must be a function name, got "f\(x\)"/.test(e.message),
+  );
 });
 
 Deno.test({

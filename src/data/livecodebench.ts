@@ -9,7 +9,7 @@
  */
 import { FieldError } from "../errors.ts";
 import { requireString } from "../model/fields.ts";
-import type { CodeProblem, TestCase } from "../model/problem.ts";
+import { type CodeProblem, entryPointName, type TestCase } from "../model/problem.ts";
 import { pickMeta } from "./hub_fields.ts";
 import { decodeCompressedText } from "./pickled_text.ts";
 import { jsonToPython } from "./python_repr.ts";
@@ -140,7 +140,7 @@ function functionName(metadata: unknown): string {
   if (typeof name !== "string") {
     throw new FieldError("metadata.func_name", "is missing for a functional problem");
   }
-  return name;
+  return entryPointName(name, "metadata.func_name");
 }
 
 /** A functional test as a call test: JSON argument lines as a Python argument list. */

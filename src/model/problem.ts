@@ -129,9 +129,39 @@ export function parseProblem(value: unknown): Problem {
   if (testCode !== undefined) extras.test_code = testCode;
   if (meta) extras.meta = meta;
   if (style === "function") {
-    return { ...base, style, entry_point: requireString(record, "entry_point"), ...extras };
+    return {
+      ...base,
+      style,
+      entry_point: entryPointName(requireString(record, "entry_point"), "entry_point"),
+      ...extras,
+    };
   }
   return { ...base, style, ...extras };
+}
+
+/** A function name as Python and JavaScript write one. */
+const FUNCTION_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * A dataset's function name for a problem, without the spaces some datasets leave around
+ * it (MBPP's task 6 has `"is_Power_Of_Two "`, which no program defines).
+ *
+ * @throws {FieldError} naming `field` when `text` is not a function name.
+ *
+ * @example Trim a dataset's function name
+ * ```ts
+ * import { entryPointName } from "./problem.ts";
+ * import assert from "node:assert";
+ * assert.equal(entryPointName("is_Power_Of_Two ", "entry_point"), "is_Power_Of_Two");
+ * assert.throws(() => entryPointName("f(x)", "entry_point"), /entry_point/);
+ * ```
+ */
+export function entryPointName(text: string, field: string): string {
+  const name = text.trim();
+  if (!FUNCTION_NAME.test(name)) {
+    throw new FieldError(field, `must be a function name, got ${JSON.stringify(text)}`);
+  }
+  return name;
 }
 
 function parseMeta(value: unknown): ProblemMeta | undefined {
