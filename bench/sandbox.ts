@@ -25,8 +25,8 @@
  * (a version manager's shim, a `.pth` hook importing packages) can make a start several
  * times slower than the interpreter's, and every baseline call pays it.
  *
- * `--fidelity` adds the HumanEval samples and APPS agreement run against `python3`
- * (long); `--round-trip` measures only the pool starts and the round trips (quick);
+ * `--fidelity` adds the HumanEval samples, MBPP reference solutions and APPS agreement
+ * run against `python3` (long); `--round-trip` measures only the pool starts and the round trips (quick);
  * `--js-only` leaves out the Python figures. Run:
  * `deno task bench sandbox [--python PATH] [--fidelity] [--round-trip] [--js-only]`
  * (needs `../shared/data`).
@@ -49,6 +49,7 @@ import {
   humanEvalSamples,
   judgeApps,
   mapConcurrent,
+  mbppCanonical,
   runNative,
 } from "../tests/sandbox_fidelity.ts";
 
@@ -478,6 +479,22 @@ async function fidelity(): Promise<void> {
       }/${programs.length} = ${fixed(100 * (1 - disagreements.length / programs.length))}%`,
     );
     for (const p of disagreements) console.log(`  ${p.task_id} sample ${p.sample}`);
+    const mbpp = await mbppCanonical();
+    const mbppOurs = await mapConcurrent(mbpp, cores * 2, (p) => pool.run(humanEvalJob(p)));
+    const mbppNative = await mapConcurrent(mbpp, cores, (p) => runNative(p));
+    const mbppDisagreements = mbpp.flatMap((p, i) =>
+      (mbppOurs[i].status === "ok") === mbppNative[i].passed ? [] : [
+        `  ${p.task_id}: sandbox ${mbppOurs[i].status}, python3 ${
+          mbppNative[i].timedOut ? "timeout" : mbppNative[i].passed ? "pass" : "fail"
+        }`,
+      ]
+    );
+    console.log(
+      `MBPP reference solutions, pass/fail agreement with python3: ${
+        mbpp.length - mbppDisagreements.length
+      }/${mbpp.length} (${mbppNative.filter((n) => n.passed).length} pass under python3)`,
+    );
+    for (const line of mbppDisagreements) console.log(line);
     let agree = 0;
     let total = 0;
     for (const problem of APPS_PROBLEMS) {

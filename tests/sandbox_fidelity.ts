@@ -9,6 +9,7 @@
  */
 import { cutAtStops, DEFAULT_CONTINUATION_STOPS } from "../src/code/program.ts";
 import { readJsonl } from "../src/io/jsonl.ts";
+import { entryPointName } from "../src/model/problem.ts";
 import type { ExecutionResult } from "../src/model/execution.ts";
 import {
   canonicalJson,
@@ -51,25 +52,39 @@ interface HumanEvalTask {
   entry_point: string;
 }
 
-async function humanEvalTasks(): Promise<Map<string, HumanEvalTask>> {
+/** The tasks of a file in HumanEval's format (HumanEval, MBPP sanitized), by id. */
+async function functionTasks(
+  file = "humaneval/HumanEval.jsonl",
+): Promise<Map<string, HumanEvalTask>> {
   const tasks = new Map<string, HumanEvalTask>();
-  for await (
-    const task of readJsonl<HumanEvalTask>(new URL("humaneval/HumanEval.jsonl", DATA_DIR).pathname)
-  ) {
+  for await (const task of readJsonl<HumanEvalTask>(new URL(file, DATA_DIR).pathname)) {
     tasks.set(task.task_id, task);
   }
   return tasks;
 }
 
-/** The 164 canonical solutions with their tests. */
-export async function humanEvalCanonical(): Promise<HumanEvalProgram[]> {
-  return [...(await humanEvalTasks()).values()].map((task) => ({
+/**
+ * The reference solutions of a file in HumanEval's format with their tests, the entry
+ * point trimmed as the dataset reader trims it.
+ */
+async function canonical(file?: string): Promise<HumanEvalProgram[]> {
+  return [...(await functionTasks(file)).values()].map((task) => ({
     task_id: task.task_id,
     sample: -1,
     code: task.prompt + task.canonical_solution,
     test_code: task.test,
-    entry_point: task.entry_point,
+    entry_point: entryPointName(task.entry_point, "entry_point"),
   }));
+}
+
+/** The 164 canonical solutions with their tests. */
+export function humanEvalCanonical(): Promise<HumanEvalProgram[]> {
+  return canonical();
+}
+
+/** MBPP sanitized: the 427 reference solutions with their tests. */
+export function mbppCanonical(): Promise<HumanEvalProgram[]> {
+  return canonical("mbpp/mbpp_sanitized.jsonl");
 }
 
 /** Options for {@link humanEvalSamples}. */
@@ -84,7 +99,7 @@ export interface HumanEvalSampleOptions {
 export async function humanEvalSamples(
   options: HumanEvalSampleOptions = {},
 ): Promise<HumanEvalProgram[]> {
-  const tasks = await humanEvalTasks();
+  const tasks = await functionTasks();
   const programs: HumanEvalProgram[] = [];
   const path = new URL("humaneval_samples/solutions_dev.jsonl", DATA_DIR).pathname;
   let taskCount = 0;
