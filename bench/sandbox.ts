@@ -116,7 +116,12 @@ function pythonCall(code: string, entry: string, args: string): Call {
       subprocess(
         pythonCommand,
         ["-"],
-        `${PYTHON_CANON}\n${code}\n\nprint(_text(_canon(${entry}(${args}))))\n`,
+        // The program in globals of its own, as in the sandbox: the harness's imports are not its.
+        `${PYTHON_CANON}\nprogram = {"__name__": "__main__"}\nexec(compile(${
+          JSON.stringify(code)
+        }, "<program>", "exec"), program)\nprint(_text(_canon(program[${
+          JSON.stringify(entry)
+        }](${args}))))\n`,
       ),
   };
 }
