@@ -17,8 +17,9 @@
  *
  * The timed pools are warm, as a pool that has run for a while is: timing starts once
  * every process has its second Python worker, after 3000 warm-up calls of other programs
- * like the measured ones (V8 finishes optimizing Pyodide's hot code meanwhile). Each sandbox harness runs five rounds (the measured programs,
- * then other programs doing the same work) and the median round counts.
+ * like the measured ones (V8 finishes optimizing Pyodide's hot code meanwhile). Each
+ * sandbox harness runs five rounds (the measured programs, then other programs doing the
+ * same work) and the median round counts.
  *
  * The Python baseline is `python3` on the `PATH`, or the interpreter `--python PATH`
  * names; its label gives the interpreter and its own start (`-c pass`), since a wrapper
@@ -26,8 +27,8 @@
  * times slower than the interpreter's, and every baseline call pays it.
  *
  * `--fidelity` adds the HumanEval samples, MBPP reference solutions and APPS agreement
- * run against `python3` (long); `--round-trip` measures only the pool starts and the round trips (quick);
- * `--js-only` leaves out the Python figures. Run:
+ * run against `python3` (long); `--round-trip` measures only the pool starts and the
+ * round trips (quick); `--js-only` leaves out the Python figures. Run:
  * `deno task bench sandbox [--python PATH] [--fidelity] [--round-trip] [--js-only]`
  * (needs `../shared/data`).
  *
@@ -46,6 +47,7 @@ import {
   HUMANEVAL_TIMEOUT_MS,
   humanEvalCanonical,
   humanEvalJob,
+  type HumanEvalProgram,
   humanEvalSamples,
   judgeApps,
   mapConcurrent,
@@ -471,35 +473,46 @@ async function roundTrips(): Promise<void> {
   );
 }
 
+/**
+ * Runs `programs` with their gold tests in the pool and under `python3`; the programs
+ * whose pass/fail differs, each with both outcomes, and how many pass under `python3`.
+ */
+async function passFailAgreement(
+  pool: SandboxPool,
+  programs: HumanEvalProgram[],
+): Promise<{ differing: string[]; nativePasses: number }> {
+  const ours = await mapConcurrent(programs, cores * 2, (p) => pool.run(humanEvalJob(p)));
+  const native = await mapConcurrent(programs, cores, (p) => runNative(p));
+  const differing = programs.flatMap((p, i) =>
+    (ours[i].status === "ok") === native[i].passed ? [] : [
+      `  ${p.task_id}${p.sample >= 0 ? ` sample ${p.sample}` : ""}: sandbox ${
+        ours[i].status
+      }, python3 ${native[i].timedOut ? "timeout" : native[i].passed ? "pass" : "fail"}`,
+    ]
+  );
+  return { differing, nativePasses: native.filter((n) => n.passed).length };
+}
+
 async function fidelity(): Promise<void> {
   const pool = await SandboxPool.start({ size: cores });
   try {
     const programs = [...await humanEvalCanonical(), ...await humanEvalSamples({ perTask: 20 })];
-    const ours = await mapConcurrent(programs, cores * 2, (p) => pool.run(humanEvalJob(p)));
-    const native = await mapConcurrent(programs, cores, runNative);
-    const disagreements = programs.filter((_, i) => (ours[i].status === "ok") !== native[i].passed);
+    const humanEval = await passFailAgreement(pool, programs);
+    const agreeing = programs.length - humanEval.differing.length;
     console.log(
-      `\nHumanEval pass/fail agreement with python3: ${
-        programs.length - disagreements.length
-      }/${programs.length} = ${fixed(100 * (1 - disagreements.length / programs.length))}%`,
+      `\nHumanEval pass/fail agreement with python3: ${agreeing}/${programs.length} = ${
+        fixed(100 * agreeing / programs.length)
+      }%`,
     );
-    for (const p of disagreements) console.log(`  ${p.task_id} sample ${p.sample}`);
-    const mbpp = await mbppCanonical();
-    const mbppOurs = await mapConcurrent(mbpp, cores * 2, (p) => pool.run(humanEvalJob(p)));
-    const mbppNative = await mapConcurrent(mbpp, cores, (p) => runNative(p));
-    const mbppDisagreements = mbpp.flatMap((p, i) =>
-      (mbppOurs[i].status === "ok") === mbppNative[i].passed ? [] : [
-        `  ${p.task_id}: sandbox ${mbppOurs[i].status}, python3 ${
-          mbppNative[i].timedOut ? "timeout" : mbppNative[i].passed ? "pass" : "fail"
-        }`,
-      ]
-    );
+    for (const line of humanEval.differing) console.log(line);
+    const mbppPrograms = await mbppCanonical();
+    const mbpp = await passFailAgreement(pool, mbppPrograms);
     console.log(
       `MBPP reference solutions, pass/fail agreement with python3: ${
-        mbpp.length - mbppDisagreements.length
-      }/${mbpp.length} (${mbppNative.filter((n) => n.passed).length} pass under python3)`,
+        mbppPrograms.length - mbpp.differing.length
+      }/${mbppPrograms.length} (${mbpp.nativePasses} pass under python3)`,
     );
-    for (const line of mbppDisagreements) console.log(line);
+    for (const line of mbpp.differing) console.log(line);
     let agree = 0;
     let total = 0;
     for (const problem of APPS_PROBLEMS) {

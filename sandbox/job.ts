@@ -4,7 +4,7 @@
  * @module
  */
 import { FieldError } from "../src/errors.ts";
-import { CODE_LANGUAGES, type CodeLanguage } from "../src/model/problem.ts";
+import { CODE_LANGUAGES, type CodeLanguage, FUNCTION_NAME } from "../src/model/problem.ts";
 import { parsePythonArgs } from "../src/code/python_literal.ts";
 import type { RunMode, WireInput, WireProgram } from "./protocol.ts";
 
@@ -59,7 +59,6 @@ export const DEFAULT_LIMITS: Required<SandboxLimits> = {
   maxOutputBytes: 1 << 20,
 };
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const MAX_TIMEOUT_MS = 10 * 60 * 1000;
 const MAX_MEMORY_MB = 3072;
 
@@ -84,7 +83,7 @@ function optionalLimit(
 }
 
 function identifier(value: string, field: string): string {
-  if (!IDENTIFIER.test(value)) throw new FieldError(field, "must be an identifier");
+  if (!FUNCTION_NAME.test(value)) throw new FieldError(field, "must be an identifier");
   return value;
 }
 

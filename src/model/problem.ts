@@ -140,7 +140,7 @@ export function parseProblem(value: unknown): Problem {
 }
 
 /** A function name as Python and JavaScript write one. */
-const FUNCTION_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+export const FUNCTION_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**
  * A dataset's function name for a problem, without the spaces some datasets leave around
