@@ -26,6 +26,7 @@ import {
   snapshotPath,
   writeSnapshot,
 } from "./snapshot_cache.ts";
+import { markedPyodide } from "./marked_module.ts";
 import { type ExecuteOptions, type Executor, type ProgramJob, sandboxJobs } from "./executor.ts";
 
 /** The pool was closed, or too many jobs are waiting. */
@@ -55,6 +56,12 @@ export interface SandboxPoolOptions extends SandboxLimits {
    * `$XDG_CACHE_HOME/pfpo`, i.e. `~/.cache/pfpo` (`~/Library/Caches/pfpo` on macOS).
    */
   snapshotDir?: string | null;
+  /**
+   * Tests only: after each Python reset that puts back only the memory a program wrote,
+   * compare all of the interpreter's memory with its pristine copy; a difference fails
+   * that worker's next input with `sandbox_error`. As slow as a full reset. Default false.
+   */
+  checkResets?: boolean;
 }
 
 /** Options for {@link SandboxPool.run}. */
@@ -139,6 +146,9 @@ export class SandboxPool implements Executor, AsyncDisposable {
   #snapshot?: Uint8Array;
   /** The snapshot was made by this pool's first process (not read from disk). */
   #snapshotMade = false;
+  /** Pyodide's module with its writes marked, for every process (see `marked_module.ts`). */
+  #module?: Promise<Uint8Array | undefined>;
+  readonly #checkResets: boolean;
   #startError?: Error;
   /** Every process of the start is up: processes started from now on bring up their reserves at once. */
   #up = false;
@@ -157,6 +167,7 @@ export class SandboxPool implements Executor, AsyncDisposable {
     this.#maxQueued = options.maxQueued ?? 100_000;
     this.#startTimeoutMs = options.startTimeoutMs ?? 120_000;
     this.#skipReset = options.unsafeSkipReset ?? false;
+    this.#checkResets = options.checkResets ?? false;
   }
 
   /**
@@ -168,6 +179,7 @@ export class SandboxPool implements Executor, AsyncDisposable {
     const pool = new SandboxPool(options);
     const dir = options.snapshotDir === undefined ? defaultSnapshotDir() : options.snapshotDir;
     const path = dir ? snapshotPath(dir, pyodideUrl()) : undefined;
+    pool.#module = markedPyodide(pyodideUrl(), dir ?? undefined);
     // A stored snapshot is read while the processes that start from it are spawned.
     const stored = path && await hasSnapshot(path) ? readSnapshot(path) : undefined;
     const spawn = (n: number, snapshot?: Promise<Uint8Array | undefined>) =>
@@ -460,6 +472,8 @@ export class SandboxPool implements Executor, AsyncDisposable {
         heapMb: Math.max(this.#limits.memoryMb, MIN_HEAP_MB),
         startTimeoutMs: this.#startTimeoutMs,
         snapshot,
+        module: this.#module,
+        checkResets: this.#checkResets,
       });
       if (!this.#snapshot && process.snapshot) {
         this.#snapshot = process.snapshot;

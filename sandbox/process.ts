@@ -26,6 +26,17 @@ export interface SpawnOptions {
    * may still be read meanwhile); without one the process makes one.
    */
   snapshot?: Uint8Array | Promise<Uint8Array | undefined>;
+  /**
+   * Pyodide's WebAssembly with its writes marked (see `marked_module.ts`), awaited like
+   * the snapshot; without it the process compiles Pyodide's own module.
+   */
+  module?: Promise<Uint8Array | undefined>;
+  /**
+   * Tests only: after each reset that put back only the written blocks, the Python
+   * workers compare all of memory with the pristine copy (as long as a full reset); a
+   * difference fails the worker's next input with `sandbox_error`.
+   */
+  checkResets?: boolean;
 }
 
 const SANDBOX_DIR = new URL(".", import.meta.url);
@@ -158,13 +169,21 @@ export class SandboxProcess {
     const process = new SandboxProcess(child, secret);
     const timer = setTimeout(() => process.kill(), options.startTimeoutMs);
     try {
-      // The snapshot follows the first line as raw bytes (its zero stretches left out):
-      // the one large message.
-      const snapshot = await options.snapshot;
+      // The marked module and the snapshot (its zero stretches left out) follow the first
+      // line as raw bytes: the one large message.
+      const [module, snapshot] = await Promise.all([options.module, options.snapshot]);
       const pack = snapshot ? packedSnapshot(snapshot) : undefined;
-      const bytes = pack?.parts.reduce((sum, part) => sum + part.length, 0) ?? 0;
-      await process.#send({ secret, bytes, size: pack?.size, zeros: pack?.zeros });
-      for (const part of pack?.parts ?? []) await process.#writer.write(part);
+      const parts = [...(module ? [module] : []), ...(pack?.parts ?? [])];
+      const bytes = parts.reduce((sum, part) => sum + part.length, 0);
+      await process.#send({
+        secret,
+        bytes,
+        module: module?.length ?? 0,
+        size: pack?.size,
+        zeros: pack?.zeros,
+        ...(options.checkResets ? { check_resets: true } : {}),
+      });
+      for (const part of parts) await process.#writer.write(part);
       const hello = await process.#receive(64 << 20);
       if (hello === undefined || !hello.ready) {
         throw new SandboxStartError(

@@ -38,6 +38,8 @@
  */
 /// <reference lib="deno.worker" />
 import { PYTHON_RUNNER, PYTHON_SEAL, RUNNER_NAME } from "./python_runner.ts";
+import { trackImports, type WriteLog } from "./pyodide_imports.ts";
+import { BLOCK_SHIFT, MARKS_EXPORT, STORE_SPILL } from "./write_marks.ts";
 import {
   RETURN_VALUE_LIMIT,
   type RuntimeReport,
@@ -125,17 +127,19 @@ async function importPyodide(
  */
 function instantiating(
   build: PyodideBuild,
+  writes: Writes | undefined,
   instantiated: (instance: WebAssembly.Instance) => void,
 ): PyodideBuild["factory"] {
   return (settings) =>
     new Promise((resolve, reject) => {
       settings.instantiateWasm = (
-        imports: { env: Record<string, unknown> },
+        imports: { env: Record<string, unknown> } & Record<string, Record<string, unknown>>,
         receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
       ) => {
         const marker = Symbol("error marker");
         imports.env.Jsv_GetError_import = () => marker;
         imports.env.JsvError_Check = (value: unknown) => value === marker;
+        if (writes) trackImports(imports, writes, marker);
         WebAssembly.instantiate(build.module, imports as WebAssembly.Imports).then(
           (instance) => {
             instantiated(instance);
@@ -195,6 +199,42 @@ function zeroTest(memory: WebAssembly.Memory): (from: number, to: number) => boo
   return (from, to) => zero(from, to) === 1;
 }
 
+/** A reset of the written blocks left memory different from the pristine copy (tests only). */
+class ResetCheckError extends Error {}
+
+/**
+ * The blocks of an interpreter's memory written since its last reset, when its module
+ * marks its writes (`write_marks.ts`): WebAssembly's stores mark the marks memory
+ * themselves, and the imports' and `FS.read`'s writes from JavaScript are marked here
+ * (see `pyodide_imports.ts`). `untold` is set when JavaScript wrote where it cannot be
+ * told: the reset then rewrites all of memory.
+ */
+class Writes implements WriteLog {
+  untold = false;
+  /** One byte per block, 1 when written (the module's marks memory; set once instantiated). */
+  marks: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  unicodeData: (address: number) => number = () => {
+    throw new Error("The interpreter is not instantiated");
+  };
+
+  /** Takes the marks memory and the `str` data accessor from the instance. */
+  attach(instance: WebAssembly.Instance): void {
+    this.marks = new Uint8Array((instance.exports[MARKS_EXPORT] as WebAssembly.Memory).buffer);
+    const data = instance.exports.PyUnicode_Data as (address: number) => number;
+    this.unicodeData = (address) => data(address) >>> 0;
+  }
+
+  mark(from: number, to: number): void {
+    if (to <= from) return;
+    const last = Math.min(Math.floor((to - 1) / 2 ** BLOCK_SHIFT), this.marks.length - 1);
+    this.marks.fill(1, Math.floor(from / 2 ** BLOCK_SHIFT), last + 1);
+  }
+
+  unknown(): void {
+    this.untold = true;
+  }
+}
+
 /** The stand-in for every JavaScript object Python could otherwise hold. */
 const NOTHING = Object.freeze(Object.create(null));
 const STATUSES = new Set(["ok", "runtime_error", "compile_error"]);
@@ -216,10 +256,10 @@ interface MemoryRun {
 }
 
 /**
- * Splits the pristine memory `heap` (the live linear memory) into runs of whole blocks
- * that are all zero (`allZero` tells; they are put back by writing zeros, which costs a
- * fraction of a copy) and runs that are not, whose bytes are copied out (so only those
- * are copied). Every byte belongs to exactly one run, so a reset still rewrites all of
+ * Splits the pristine memory `heap` (a copy of the live linear memory) into runs of whole
+ * blocks that are all zero (`allZero` tells; they are put back by writing zeros, which
+ * costs a fraction of a copy) and runs that are not, whose bytes are views into it (so
+ * only those are copied). Every byte belongs to exactly one run, so a reset still rewrites all of
  * memory.
  */
 function memoryRuns(
@@ -235,7 +275,7 @@ function memoryRuns(
     else runs.push({ start, end, zero });
   }
   return runs.map(({ start, end, zero }) =>
-    zero ? { start, end } : { start, end, bytes: heap.slice(start, end) }
+    zero ? { start, end } : { start, end, bytes: heap.subarray(start, end) }
   );
 }
 
@@ -259,8 +299,12 @@ class Interpreter {
   readonly baseline: number;
   /** Linear-memory size of the pristine interpreter. */
   #size = 0;
+  /** The pristine memory. */
+  #pristine!: Uint8Array;
   /** The pristine memory as runs: bytes copied back, or zeroed (`bytes` absent). */
   #runs!: MemoryRun[];
+  /** What the program wrote, when the module marks its writes. */
+  readonly #writes?: Writes;
   #table!: unknown[];
   #files!: Files;
   /** The open descriptors: each stream object and its position. */
@@ -273,10 +317,16 @@ class Interpreter {
   /** The linear memory (the object `module`'s heap views look into). */
   readonly #memory: WebAssembly.Memory;
 
-  private constructor(module: Emscripten, runner: Runner, memory: WebAssembly.Memory) {
+  private constructor(
+    module: Emscripten,
+    runner: Runner,
+    memory: WebAssembly.Memory,
+    writes: Writes | undefined,
+  ) {
     this.module = module;
     this.runner = runner;
     this.#memory = memory;
+    this.#writes = writes;
     this.baseline = (module.HEAPU8 as Uint8Array).buffer.byteLength;
   }
 
@@ -290,9 +340,12 @@ class Interpreter {
     snapshot: Uint8Array | undefined,
   ): Promise<{ interpreter: Interpreter; made?: Uint8Array }> {
     let memory: WebAssembly.Memory | undefined;
+    const marked = WebAssembly.Module.exports(build.module).some((e) => e.name === MARKS_EXPORT);
+    const writes = marked ? new Writes() : undefined;
     const options = {
       indexURL: build.indexURL,
-      createPyodideModule: instantiating(build, (instance) => {
+      createPyodideModule: instantiating(build, writes, (instance) => {
+        writes?.attach(instance);
         memory = instance.exports.memory as WebAssembly.Memory;
       }),
     };
@@ -339,14 +392,19 @@ class Interpreter {
     );
     functions.destroy();
     pyodide.runPython(PYTHON_SEAL);
-    const interpreter = new Interpreter(pyodide._module, {
-      load,
-      runInput,
-      runTop,
-      call,
-      loadTest,
-      checkInput,
-    }, memory!);
+    const interpreter = new Interpreter(
+      pyodide._module,
+      {
+        load,
+        runInput,
+        runTop,
+        call,
+        loadTest,
+        checkInput,
+      },
+      memory!,
+      writes,
+    );
     interpreter.#seal();
     return { interpreter, made };
   }
@@ -356,17 +414,31 @@ class Interpreter {
     return (this.module.HEAPU8 as Uint8Array).length - this.#size;
   }
 
-  /** Puts the interpreter back exactly as it was after start-up. */
-  reset(): void {
+  /**
+   * Puts the interpreter back exactly as it was after start-up. With `check` (tests
+   * only), a reset that put back only the written blocks is followed by a comparison of
+   * all of memory with the pristine copy, which throws on a difference.
+   */
+  reset(check = false): void {
     const module = this.module;
     for (const token of this.#registrations) module.finalizationRegistry.unregister(token);
     this.#registrations.clear();
     const heap = module.HEAPU8 as Uint8Array;
-    for (const run of this.#runs) {
-      if (run.bytes) heap.set(run.bytes, run.start);
-      else heap.fill(0, run.start, run.end);
+    const writes = this.#writes;
+    if (writes && !writes.untold) {
+      this.#restoreWritten(heap, writes.marks);
+      if (check) this.#compareWithPristine(heap);
+    } else {
+      for (const run of this.#runs) {
+        if (run.bytes) heap.set(run.bytes, run.start);
+        else heap.fill(0, run.start, run.end);
+      }
+      if (heap.length > this.#size) heap.fill(0, this.#size);
     }
-    if (heap.length > this.#size) heap.fill(0, this.#size);
+    if (writes) {
+      writes.marks.fill(0, 0, Math.ceil(heap.length / 2 ** BLOCK_SHIFT));
+      writes.untold = false;
+    }
     for (const [i, value] of this.#table.entries()) module.__hiwire_set(i, value);
     for (let i = this.#table.length;; i++) {
       try {
@@ -378,6 +450,52 @@ class Interpreter {
     }
     if (module.FS.cwd() !== this.#cwd) this.#fsChanged = true;
     this.#restoreFileSystem();
+  }
+
+  /**
+   * Puts back the marked blocks (each with the bytes a store starting in it may reach in
+   * the next): from the pristine memory, or zeros where the program grew the memory.
+   */
+  #restoreWritten(heap: Uint8Array, marks: Uint8Array): void {
+    const pristine = this.#pristine;
+    const size = this.#size;
+    const blocks = Math.ceil(heap.length / 2 ** BLOCK_SHIFT);
+    // Four marks at a time where none is set (the common case by far).
+    const words = new Uint32Array(marks.buffer, 0, Math.floor(blocks / 4));
+    let block = 0;
+    while (block < blocks) {
+      if ((block & 3) === 0 && words[block >> 2] === 0) {
+        block += 4;
+        continue;
+      }
+      if (marks[block] === 0) {
+        block++;
+        continue;
+      }
+      let end = block + 1;
+      while (end < blocks && marks[end] !== 0) end++;
+      const from = block * 2 ** BLOCK_SHIFT;
+      const to = Math.min(end * 2 ** BLOCK_SHIFT + STORE_SPILL, heap.length);
+      if (from < size) heap.set(pristine.subarray(from, Math.min(to, size)), from);
+      if (to > size) heap.fill(0, Math.max(from, size), to);
+      block = end;
+    }
+  }
+
+  /** Throws when memory differs from the pristine copy (or is not zero past it). */
+  #compareWithPristine(heap: Uint8Array): void {
+    const pristine = this.#pristine;
+    for (let i = 0; i < heap.length; i++) {
+      if (heap[i] !== (i < pristine.length ? pristine[i] : 0)) {
+        let last = i;
+        for (let j = i; j < heap.length; j++) {
+          if (heap[j] !== (j < pristine.length ? pristine[j] : 0)) last = j;
+        }
+        throw new ResetCheckError(
+          `The reset of the written blocks left bytes ${i} to ${last} different from the pristine memory`,
+        );
+      }
+    }
   }
 
   #tableEntries(): unknown[] {
@@ -446,6 +564,25 @@ class Interpreter {
       if (!fs.isChrdev(stream.node.mode)) changed();
       return realWrite.call(this, stream, ...args);
     };
+    const tracked = this.#writes;
+    if (!tracked) return;
+    // What a read brings into memory (from a file, a device or stdin) is written from
+    // JavaScript: at most `length` bytes at `offset` of the buffer it is given.
+    const memory = this.#memory;
+    const realRead = fs.read;
+    fs.read = function (
+      stream: unknown,
+      buffer: Uint8Array,
+      offset: number,
+      length: number,
+      ...rest: unknown[]
+    ) {
+      if (buffer.buffer === memory.buffer) {
+        const from = buffer.byteOffset + offset;
+        tracked.mark(from, from + length);
+      }
+      return realRead.call(this, stream, buffer, offset, length, ...rest);
+    };
   }
 
   #walkFiles(
@@ -481,7 +618,12 @@ class Interpreter {
     }
     const heap = this.module.HEAPU8 as Uint8Array;
     this.#size = heap.length;
-    this.#runs = memoryRuns(heap, zeroTest(this.#memory));
+    this.#pristine = heap.slice();
+    this.#runs = memoryRuns(this.#pristine, zeroTest(this.#memory));
+    if (this.#writes) {
+      this.#writes.marks.fill(0);
+      this.#writes.untold = false;
+    }
     this.#table = this.#tableEntries();
     this.#files = files;
     this.#streams = streams;
@@ -599,6 +741,10 @@ let runtime: Interpreter;
 /** The interpreter that runs gold test code (started at the first gold test). */
 let checker: Interpreter | undefined;
 let checkerUsed = false;
+/** Tests only: compare memory with the pristine copy after each reset of written blocks. */
+let checkResets = false;
+/** Tests only: what a failed reset check found (see {@link ResetCheckError}). */
+let checkFailed = "";
 /** An interpreter hit a fatal error: what it writes from then on is not the program's output. */
 let fatalError = false;
 let stdin = new Uint8Array(0);
@@ -759,8 +905,8 @@ function execute(task: PythonTask): RuntimeReport {
 
 /** Puts the interpreters the program used back to their pristine state. */
 function reset(): void {
-  runtime.reset();
-  if (checkerUsed) checker!.reset();
+  runtime.reset(checkResets);
+  if (checkerUsed) checker!.reset(checkResets);
   checkerUsed = false;
   current = undefined;
 }
@@ -779,9 +925,10 @@ self.onmessage = async (event: MessageEvent) => {
   // Pyodide's scripts load while the compiled module and the snapshot are on their way.
   const scripts = importPyodide(init.pyodideUrl);
   scripts.catch(() => {}); // awaited below
-  const given = await new Promise<{ module: WebAssembly.Module; snapshot?: Uint8Array }>(
-    (resolve) => (port.onmessage = (message) => resolve(message.data)),
-  );
+  const given = await new Promise<
+    { module: WebAssembly.Module; snapshot?: Uint8Array; checkResets?: boolean }
+  >((resolve) => (port.onmessage = (message) => resolve(message.data)));
+  checkResets = given.checkResets === true;
   let made: Uint8Array | undefined;
   try {
     const { loadPyodide, factory } = await scripts;
@@ -812,14 +959,16 @@ self.onmessage = async (event: MessageEvent) => {
       }
     }
     if (task.announce) port.postMessage({ started: true });
-    if (broken) {
+    if (broken || checkFailed) {
+      // A failed reset check (tests only) is not recycled: every later input of this
+      // worker shows it, where a replaced worker would hide it.
       report = runtimeReport({
         status: "sandbox_error",
         stdout: "",
         stderr: "",
-        errorText: broken,
+        errorText: checkFailed || broken,
         started: performance.now(),
-        recycle: true,
+        recycle: !checkFailed,
       });
     } else {
       report = execute(task);
@@ -833,7 +982,8 @@ self.onmessage = async (event: MessageEvent) => {
       try {
         reset();
       } catch (error) {
-        broken = `Cannot reset the interpreter: ${error}`;
+        if (error instanceof ResetCheckError) checkFailed = error.message;
+        else broken = `Cannot reset the interpreter: ${error}`;
       }
       Atomics.store(signals.flags, RESETTING, 0);
     }

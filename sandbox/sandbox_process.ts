@@ -103,6 +103,8 @@ interface Runtime {
 }
 
 let pyodideUrl = "";
+/** Tests only: the Python workers check each reset (see `SpawnOptions.checkResets`). */
+let checkResets = false;
 /** Where the JavaScript parser is (`js_script.ts`). */
 let parserUrl = "";
 /**
@@ -175,7 +177,7 @@ function launchPython(signals: Signals): Promise<Runtime> {
     // a structured clone's two (30 MiB each) on the way to a worker that waits for it.
     Promise.all([wasm, snapshot]).then(([module, bytes]) => {
       const own = bytes?.slice();
-      port1.postMessage({ module, snapshot: own }, own ? [own.buffer] : []);
+      port1.postMessage({ module, snapshot: own, checkResets }, own ? [own.buffer] : []);
     }, reject);
   });
 }
@@ -528,23 +530,41 @@ async function runJavaScript(program: WireProgram, noReset: boolean): Promise<bo
 
 async function main(): Promise<void> {
   [pyodideUrl, parserUrl] = Deno.args;
-  // Read at once, so that the compilation (on other threads) starts before the first
-  // worker's constructor blocks this thread.
-  wasm = WebAssembly.compile(Deno.readFileSync(new URL("pyodide.asm.wasm", pyodideUrl)));
   const reading = readHello(Deno.stdin.readable, MAX_HELLO_BYTES);
-  snapshot = reading.then((hello) =>
-    hello?.payload.length
-      ? unpackSnapshot(hello.payload, hello.header.size, hello.header.zeros)
-      : undefined
+  // The module with its writes marked comes first in the payload, when the pool has it;
+  // else Pyodide's own is compiled. The compilation runs on other threads, and starts
+  // before the first worker's constructor blocks this thread.
+  const parts = reading.then((hello) => {
+    const length = Number(hello?.header.module ?? 0);
+    const payload = hello?.payload ?? new Uint8Array(0);
+    if (!Number.isSafeInteger(length) || length < 0 || length > payload.length) {
+      throw new Error("The module does not fit the payload");
+    }
+    return {
+      module: payload.subarray(0, length) as Uint8Array<ArrayBuffer>,
+      snapshot: payload.subarray(length),
+    };
+  });
+  wasm = parts.then(({ module }) =>
+    WebAssembly.compile(
+      module.length > 0 ? module : Deno.readFileSync(new URL("pyodide.asm.wasm", pyodideUrl)),
+    )
   );
+  snapshot = reading.then(async (hello) => {
+    const { snapshot: packed } = await parts;
+    return packed.length > 0
+      ? unpackSnapshot(packed, hello!.header.size, hello!.header.zeros)
+      : undefined;
+  });
   // The first worker loads Pyodide's scripts while the snapshot arrives.
   const first = startPython(0);
   const hello = await reading;
   if (!hello || typeof hello.header.secret !== "string") Deno.exit(0);
   secret = hello.header.secret;
-  const given = hello.payload.length > 0;
+  checkResets = hello.header.check_resets === true;
   const input = readByteLines(hello.rest, { maxChars: MAX_PROGRAM_CHARS });
   try {
+    const given = (await parts).snapshot.length > 0;
     if (given && !(await snapshot)) {
       throw new Error("The start-up snapshot does not fit its header");
     }

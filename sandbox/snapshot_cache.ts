@@ -94,7 +94,7 @@ async function removeStaleSnapshots(kept: string): Promise<void> {
   for await (const entry of Deno.readDir(dir)) {
     const path = join(dir, entry.name);
     if (!entry.isFile || path === kept) continue;
-    if (!/^pyodide-.*\.snapshot(\..*\.partial)?$/.test(entry.name)) continue;
+    if (!/^pyodide-.*\.(snapshot|wasm)(\..*\.partial)?$/.test(entry.name)) continue;
     const { mtime } = await Deno.stat(path);
     if (mtime && now - mtime.getTime() > STALE_SNAPSHOT_MS) await removeSnapshot(path);
   }

@@ -604,6 +604,29 @@ os.chdir("/tmp")`),
   },
   { name: "Python reaches for JavaScript objects", job: py(REACH_JAVASCRIPT) },
   {
+    // The reset puts back only what a program wrote: writes from JavaScript (reads, the
+    // clock, random bytes, file metadata) and bulk copies must all count, also where
+    // they land in memory the pristine interpreter used and the program freed.
+    name: "Python frees the interpreter's own objects and fills their memory from JavaScript",
+    job: py(
+      `import sys, gc, os, time
+for name in list(sys.modules):
+    if name not in ("sys", "builtins", "gc", "os", "time", "posix"):
+        del sys.modules[name]
+sys.path.clear()
+gc.collect()
+data = sys.stdin.read()
+chunks = [data[i:i + 4096] for i in range(0, len(data), 4096)]
+noise = [os.urandom(4096) for _ in range(64)] + [bytes(os.stat("/").st_size) for _ in range(64)]
+stamps = [time.localtime(), time.time(), os.getcwd(), os.listdir("/")]
+big = bytearray(48 << 20)
+big[: len(data)] = data.encode()
+big[1 << 20 :] = big[: len(big) - (1 << 20)]
+print(len(chunks), len(noise), len(stamps))`,
+      { stdin: "x\u00e9\u4e2d".repeat(100_000) },
+    ),
+  },
+  {
     name: "Python closes and replaces its standard descriptors",
     job: py(
       `import os
@@ -818,7 +841,9 @@ console.log("done")`),
 ];
 
 async function securitySuite(t: Deno.TestContext, size: number): Promise<void> {
-  await using pool = await SandboxPool.start({ size, timeoutMs: 5000 });
+  // Every reset that puts back only the written memory is compared with the pristine
+  // memory, byte for byte: a write the tracking missed fails the next victim.
+  await using pool = await SandboxPool.start({ size, timeoutMs: 5000, checkResets: true });
   // What a fresh process gives each victim.
   const fresh = await Promise.all(VICTIMS.map((job) => pool.run(job)));
   // A victim that cannot finish even in a fresh process would hide what an attack does.
