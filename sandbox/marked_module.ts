@@ -1,8 +1,8 @@
 /**
  * Pyodide's WebAssembly with its writes marked (`write_marks.ts`), as the pool hands it
  * to its sandbox processes (which have no permission to write it anywhere): made once
- * per Pyodide build and rewriter, kept on disk beside the start-up snapshot, and once
- * per process in memory. Internal to `sandbox/`.
+ * per Pyodide build and rewriter and kept on disk beside the start-up snapshot (without
+ * a folder, made once per process). Internal to `sandbox/`.
  *
  * It is made only for the Pyodide build whose JavaScript imports `pyodide_imports.ts`
  * audited (the SHA-256 of its `pyodide.asm.mjs`). For any other build, or when the
@@ -54,18 +54,19 @@ async function make(pyodideUrl: URL, dir: string | undefined): Promise<Uint8Arra
 
 /**
  * Pyodide's module at `pyodideUrl` with its writes marked, read from (or stored in) the
- * folder `dir` when given; `undefined` when this Pyodide build is not the audited one or
- * cannot be rewritten. Never rejects: a failure to read Pyodide also means none.
+ * folder `dir` when given, else made once per process; `undefined` when this Pyodide
+ * build is not the audited one or cannot be rewritten. Never rejects: a failure to read
+ * Pyodide also means none.
  */
 export function markedPyodide(
   pyodideUrl: URL,
   dir: string | undefined,
 ): Promise<Uint8Array | undefined> {
-  const key = `${pyodideUrl.href}\n${dir ?? ""}`;
-  let module = made.get(key);
+  if (dir) return make(pyodideUrl, dir).catch(() => undefined);
+  let module = made.get(pyodideUrl.href);
   if (!module) {
-    module = make(pyodideUrl, dir).catch(() => undefined);
-    made.set(key, module);
+    module = make(pyodideUrl, undefined).catch(() => undefined);
+    made.set(pyodideUrl.href, module);
   }
   return module;
 }

@@ -338,21 +338,28 @@ await new Promise(() => {});`;
   },
 });
 
-Deno.test("SandboxPool keeps its start-up snapshot on disk and replaces one it cannot use", async () => {
+Deno.test("SandboxPool keeps its start-up snapshot and marked module on disk and replaces one it cannot use", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const first = await SandboxPool.start({ size: 1, snapshotDir: dir });
     await first.close();
-    const [file] = [...Deno.readDirSync(dir)].map((entry) => entry.name);
+    const files = [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+    assert.equal(files.length, 2);
+    const [file, module] = files; // "…-deno-…" sorts before "…-marks-…"
     assert.match(file, /^pyodide-.+\.snapshot$/);
+    assert.match(module, /^pyodide-.+-marks-.+\.wasm$/);
     const stored = await Deno.readFile(`${dir}/${file}`);
     assert.ok(stored.length > 1 << 20);
+    const storedModule = await Deno.readFile(`${dir}/${module}`);
+    assert.ok(WebAssembly.validate(storedModule));
 
     await Deno.writeFile(`${dir}/${file}`, new Uint8Array(64));
+    await Deno.writeFile(`${dir}/${module}`, new Uint8Array(64));
     await using second = await SandboxPool.start({ size: 1, snapshotDir: dir });
     const result = await second.run({ language: "python", code: "print(6 * 7)" });
     assert.equal(result.stdout, "42\n");
     assert.equal((await Deno.stat(`${dir}/${file}`)).size, stored.length);
+    assert.equal((await Deno.stat(`${dir}/${module}`)).size, storedModule.length);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
