@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { AUDITED_GLUE_SHA256 } from "./pyodide_imports.ts";
 import { markWrites, WriteMarksError } from "./write_marks.ts";
-import { readSnapshot, writeSnapshot } from "./snapshot_cache.ts";
+import { readSnapshot, removeSnapshot, writeSnapshot } from "./snapshot_cache.ts";
 
 const made = new Map<string, Promise<Uint8Array | undefined>>();
 
@@ -26,12 +26,11 @@ function sha256(bytes: Uint8Array): string {
 /** The cache file for the module at `pyodideUrl` as the current rewriter and audit mark it. */
 async function markedPath(dir: string, pyodideUrl: URL): Promise<string> {
   const version = /pyodide@([^/]+)/.exec(pyodideUrl.pathname)?.[1] ?? "local";
-  const sources = await Promise.all(
-    ["./write_marks.ts", "./pyodide_imports.ts"].map((file) =>
-      Deno.readFile(new URL(file, import.meta.url))
-    ),
-  );
-  const key = sha256(new Uint8Array(sources.flatMap((source) => [...source]))).slice(0, 12);
+  const hash = createHash("sha256");
+  for (const file of ["./write_marks.ts", "./pyodide_imports.ts"]) {
+    hash.update(await Deno.readFile(new URL(file, import.meta.url)));
+  }
+  const key = hash.digest("hex").slice(0, 12);
   return join(dir, `pyodide-${version}-marks-${key}.wasm`);
 }
 
@@ -40,7 +39,9 @@ async function make(pyodideUrl: URL, dir: string | undefined): Promise<Uint8Arra
   if (sha256(glue) !== AUDITED_GLUE_SHA256) return undefined;
   const path = dir ? await markedPath(dir, pyodideUrl) : undefined;
   const stored = path ? await readSnapshot(path) : undefined;
-  if (stored && WebAssembly.validate(stored as Uint8Array<ArrayBuffer>)) return stored;
+  // Not validated here (50 ms): a process that cannot compile it says so, and the pool
+  // then removes the file (see `forgetMarkedPyodide`).
+  if (stored) return stored;
   let marked: Uint8Array;
   try {
     marked = markWrites(await Deno.readFile(new URL("pyodide.asm.wasm", pyodideUrl)));
@@ -69,4 +70,12 @@ export function markedPyodide(
     made.set(pyodideUrl.href, module);
   }
   return module;
+}
+
+/**
+ * Removes the stored module for Pyodide at `pyodideUrl` in `dir` (a process could not
+ * compile it); the next call of {@link markedPyodide} makes and stores it anew.
+ */
+export async function forgetMarkedPyodide(pyodideUrl: URL, dir: string): Promise<void> {
+  await removeSnapshot(await markedPath(dir, pyodideUrl));
 }

@@ -26,7 +26,7 @@ import {
   snapshotPath,
   writeSnapshot,
 } from "./snapshot_cache.ts";
-import { markedPyodide } from "./marked_module.ts";
+import { forgetMarkedPyodide, markedPyodide } from "./marked_module.ts";
 import { type ExecuteOptions, type Executor, type ProgramJob, sandboxJobs } from "./executor.ts";
 
 /** The pool was closed, or too many jobs are waiting. */
@@ -148,6 +148,8 @@ export class SandboxPool implements Executor, AsyncDisposable {
   #snapshotMade = false;
   /** Pyodide's module with its writes marked, for every process (see `marked_module.ts`). */
   #module?: Promise<Uint8Array | undefined>;
+  /** The folder it is kept in. */
+  #moduleDir?: string;
   readonly #checkResets: boolean;
   #startError?: Error;
   /** Every process of the start is up: processes started from now on bring up their reserves at once. */
@@ -179,7 +181,8 @@ export class SandboxPool implements Executor, AsyncDisposable {
     const pool = new SandboxPool(options);
     const dir = options.snapshotDir === undefined ? defaultSnapshotDir() : options.snapshotDir;
     const path = dir ? snapshotPath(dir, pyodideUrl()) : undefined;
-    pool.#module = markedPyodide(pyodideUrl(), dir ?? undefined);
+    pool.#moduleDir = dir ?? undefined;
+    pool.#module = markedPyodide(pyodideUrl(), pool.#moduleDir);
     // A stored snapshot is read while the processes that start from it are spawned.
     const stored = path && await hasSnapshot(path) ? readSnapshot(path) : undefined;
     const spawn = (n: number, snapshot?: Promise<Uint8Array | undefined>) =>
@@ -475,6 +478,12 @@ export class SandboxPool implements Executor, AsyncDisposable {
         module: this.#module,
         checkResets: this.#checkResets,
       });
+      if (process.moduleFailed && this.#moduleDir) {
+        // A stored module that does not compile: made anew for the next processes.
+        await forgetMarkedPyodide(pyodideUrl(), this.#moduleDir);
+        this.#module = markedPyodide(pyodideUrl(), this.#moduleDir);
+        await this.#module;
+      }
       if (!this.#snapshot && process.snapshot) {
         this.#snapshot = process.snapshot;
         this.#snapshotMade = true;

@@ -28,7 +28,8 @@ export interface SpawnOptions {
   snapshot?: Uint8Array | Promise<Uint8Array | undefined>;
   /**
    * Pyodide's WebAssembly with its writes marked (see `marked_module.ts`), awaited like
-   * the snapshot; without it the process compiles Pyodide's own module.
+   * the snapshot; without it, or when it does not compile
+   * ({@link SandboxProcess.moduleFailed}), the process compiles Pyodide's own module.
    */
   module?: Promise<Uint8Array | undefined>;
   /**
@@ -143,6 +144,8 @@ export class SandboxProcess {
   #baseline?: { rss: Promise<number>; at: number };
   /** The snapshot this process made, when it was started without one. */
   snapshot?: Uint8Array;
+  /** The marked module it was given did not compile (it runs Pyodide's own). */
+  moduleFailed = false;
   /** Resolves when the process has exited. */
   readonly exited: Promise<Deno.CommandStatus>;
 
@@ -195,6 +198,7 @@ export class SandboxProcess {
       if (typeof hello.snapshot === "string") {
         process.snapshot = Uint8Array.fromBase64(hello.snapshot);
       }
+      process.moduleFailed = hello.module_failed === true;
       return process;
     } catch (error) {
       process.kill();

@@ -641,7 +641,8 @@ class Interpreter {
     this.#pristine = heap.slice();
     this.#runs = memoryRuns(this.#pristine, zeroTest(this.#memory));
     if (this.#writes) {
-      this.#writes.marks.fill(0);
+      // A mark past the end of memory (a store there traps after marking) costs only a copy.
+      this.#writes.marks.fill(0, 0, Math.ceil(heap.length / 2 ** BLOCK_SHIFT));
       this.#writes.untold = false;
     }
     this.#table = this.#tableEntries();

@@ -545,10 +545,13 @@ async function main(): Promise<void> {
       snapshot: payload.subarray(length),
     };
   });
+  const own = () => WebAssembly.compile(Deno.readFileSync(new URL("pyodide.asm.wasm", pyodideUrl)));
+  let moduleFailed = false;
   wasm = parts.then(({ module }) =>
-    WebAssembly.compile(
-      module.length > 0 ? module : Deno.readFileSync(new URL("pyodide.asm.wasm", pyodideUrl)),
-    )
+    module.length === 0 ? own() : WebAssembly.compile(module).catch(() => {
+      moduleFailed = true;
+      return own();
+    })
   );
   snapshot = reading.then(async (hello) => {
     const { snapshot: packed } = await parts;
@@ -570,7 +573,11 @@ async function main(): Promise<void> {
     }
     await first;
     // A pool without a snapshot yet gets this one, so its other processes start fast.
-    await send(given ? { ready: true } : { ready: true, snapshot: (await snapshot)?.toBase64() });
+    await send({
+      ready: true,
+      ...(given ? {} : { snapshot: (await snapshot)?.toBase64() }),
+      ...(moduleFailed ? { module_failed: true } : {}),
+    });
   } catch (error) {
     await send({ failed: error instanceof Error ? error.message : String(error) });
     Deno.exit(1);
