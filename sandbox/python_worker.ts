@@ -39,7 +39,7 @@
 /// <reference lib="deno.worker" />
 import { PYTHON_RUNNER, PYTHON_SEAL, RUNNER_NAME } from "./python_runner.ts";
 import { trackImports, type WriteLog } from "./pyodide_imports.ts";
-import { BLOCK_SHIFT, MARKS_EXPORT, STORE_SPILL } from "./write_marks.ts";
+import { BLOCK_SHIFT, MARKS_EXPORT, STORE_SPILL, TABLE_MARK } from "./write_marks.ts";
 import {
   RETURN_VALUE_LIMIT,
   type RuntimeReport,
@@ -317,6 +317,9 @@ class Interpreter {
   #runs!: MemoryRun[];
   /** What the program wrote, when the module marks its writes. */
   readonly #writes?: Writes;
+  /** The WebAssembly function table, and its entries as the pristine interpreter has them. */
+  readonly #functions: WebAssembly.Table;
+  #pristineFunctions: unknown[] = [];
   #table!: unknown[];
   #files!: Files;
   /** The open descriptors: each stream object and its position. */
@@ -333,11 +336,13 @@ class Interpreter {
     module: Emscripten,
     runner: Runner,
     memory: WebAssembly.Memory,
+    functions: WebAssembly.Table,
     writes: Writes | undefined,
   ) {
     this.module = module;
     this.runner = runner;
     this.#memory = memory;
+    this.#functions = functions;
     this.#writes = writes;
     this.baseline = (module.HEAPU8 as Uint8Array).buffer.byteLength;
   }
@@ -352,6 +357,7 @@ class Interpreter {
     snapshot: Uint8Array | undefined,
   ): Promise<{ interpreter: Interpreter; made?: Uint8Array }> {
     let memory: WebAssembly.Memory | undefined;
+    let functionTable: WebAssembly.Table | undefined;
     const marked = WebAssembly.Module.exports(build.module).some((e) => e.name === MARKS_EXPORT);
     const writes = marked ? new Writes() : undefined;
     const options = {
@@ -359,6 +365,7 @@ class Interpreter {
       createPyodideModule: instantiating(build, writes, (instance) => {
         writes?.attach(instance);
         memory = instance.exports.memory as WebAssembly.Memory;
+        functionTable = instance.exports.__indirect_function_table as WebAssembly.Table;
       }),
     };
     let made: Uint8Array | undefined;
@@ -415,6 +422,7 @@ class Interpreter {
         checkInput,
       },
       memory!,
+      functionTable!,
       writes,
     );
     interpreter.#seal();
@@ -427,6 +435,26 @@ class Interpreter {
    */
   declareQuiet(fn: (...args: never[]) => unknown): void {
     this.#writes?.declareQuiet(fn);
+  }
+
+  /**
+   * Whether the program changed the function table (Pyodide's dynamic linking does, from
+   * JavaScript or WebAssembly), which a reset does not put back: the worker is replaced
+   * instead. A marked module marks such changes from WebAssembly, and JavaScript makes
+   * them only from imports that are not audited, so the entries are compared only after
+   * such an import ran, or without marks.
+   */
+  get tableChanged(): boolean {
+    const functions = this.#functions;
+    const pristine = this.#pristineFunctions;
+    if (functions.length !== pristine.length) return true;
+    const writes = this.#writes;
+    if (writes?.marks[TABLE_MARK] === 1) return true;
+    if (writes && !writes.untold) return false;
+    for (let i = 0; i < pristine.length; i++) {
+      if (functions.get(i) !== pristine[i]) return true;
+    }
+    return false;
   }
 
   /** Linear-memory bytes the current program added to the pristine interpreter. */
@@ -505,16 +533,23 @@ class Interpreter {
   /** Throws when memory differs from the pristine copy (or is not zero past it). */
   #compareWithPristine(heap: Uint8Array): void {
     const pristine = this.#pristine;
-    for (let i = 0; i < heap.length; i++) {
-      if (heap[i] !== (i < pristine.length ? pristine[i] : 0)) {
-        let last = i;
-        for (let j = i; j < heap.length; j++) {
-          if (heap[j] !== (j < pristine.length ? pristine[j] : 0)) last = j;
-        }
-        throw new ResetCheckError(
-          `The reset of the written blocks left bytes ${i} to ${last} different from the pristine memory`,
-        );
+    // Both lengths are whole WebAssembly pages: compared four bytes at a time.
+    const live = new Uint32Array(heap.buffer, heap.byteOffset, heap.length / 4);
+    const saved = new Uint32Array(pristine.buffer, pristine.byteOffset, pristine.length / 4);
+    let first = -1;
+    let last = -1;
+    for (let i = 0; i < live.length; i++) {
+      if (live[i] !== (i < saved.length ? saved[i] : 0)) {
+        if (first < 0) first = i;
+        last = i;
       }
+    }
+    if (first >= 0) {
+      throw new ResetCheckError(
+        `The reset of the written blocks left bytes ${first * 4} to ${
+          last * 4 + 3
+        } different from the pristine memory`,
+      );
     }
   }
 
@@ -643,8 +678,13 @@ class Interpreter {
     if (this.#writes) {
       // A mark past the end of memory (a store there traps after marking) costs only a copy.
       this.#writes.marks.fill(0, 0, Math.ceil(heap.length / 2 ** BLOCK_SHIFT));
+      this.#writes.marks[TABLE_MARK] = 0;
       this.#writes.untold = false;
     }
+    this.#pristineFunctions = Array.from(
+      { length: this.#functions.length },
+      (_, i) => this.#functions.get(i),
+    );
     this.#table = this.#tableEntries();
     this.#files = files;
     this.#streams = streams;
@@ -914,15 +954,17 @@ function execute(task: PythonTask): RuntimeReport {
     [status, errorText, returned] = ["output_limit", "Return value limit reached", undefined];
   }
   // Zeroing what a program grew costs time after every later program: past a bound,
-  // a fresh worker is cheaper.
+  // a fresh worker is cheaper. A changed function table cannot be put back.
   const grown = Math.max(runtime.grown, checkerUsed ? checker!.grown : 0);
+  const tableChanged = task.last &&
+    (runtime.tableChanged || (checkerUsed && checker!.tableChanged));
   return runtimeReport({
     status,
     stdout: stdout.text(),
     stderr: stderr.text(),
     errorText,
     started,
-    recycle: recycle || (task.last && grown > MAX_RESET_GROWTH),
+    recycle: recycle || tableChanged || (task.last && grown > MAX_RESET_GROWTH),
     returnValue: program.mode === "call" ? returned : undefined,
   });
 }

@@ -28,6 +28,13 @@ export const BLOCK_SHIFT = 8;
 export const STORE_SPILL = 15;
 /** Name under which the rewritten module exports its marks memory. */
 export const MARKS_EXPORT = "pfpo_marks";
+/**
+ * Index in the marks memory, past the blocks' marks, of the byte set before any
+ * instruction that changes a table of functions (`table.set`, `table.grow`, `table.fill`,
+ * `table.copy`, `table.init`): its owner then compares the table with its pristine
+ * entries.
+ */
+export const TABLE_MARK = 2 ** (32 - BLOCK_SHIFT);
 
 const I32 = 0x7f;
 const I64 = 0x7e;
@@ -158,6 +165,14 @@ function markStore(out: Writer, scratch: Scratch, offset: number): void {
   out.byte(0x3a, 0x40, 0x01, 0x00); // i32.store8 align=0 memory=1 offset=0
 }
 
+/** Emits `marks[TABLE_MARK] = 1`. */
+function markTable(out: Writer): void {
+  out.byte(0x41);
+  signed32(out, TABLE_MARK);
+  out.byte(0x41, 1); // i32.const 1
+  out.byte(0x3a, 0x40, 0x01, 0x00); // i32.store8 align=0 memory=1 offset=0
+}
+
 /** Writes a 32-bit integer as a signed LEB128. */
 function signed32(out: Writer, value: number): void {
   for (;;) {
@@ -200,7 +215,13 @@ function markRange(out: Writer, scratch: Scratch): void {
  * Copies one function body's instructions from `reader` (up to `end`) to `out`, with
  * the marks added after every write.
  */
-function rewriteInstructions(reader: Reader, end: number, out: Writer, scratch: Scratch): void {
+function rewriteInstructions(
+  reader: Reader,
+  end: number,
+  out: Writer,
+  scratch: Scratch,
+  functionTables: Set<number>,
+): void {
   let copied = reader.at;
   const copyTo = (at: number) => {
     out.raw(reader.bytes.subarray(copied, at));
@@ -213,6 +234,12 @@ function rewriteInstructions(reader: Reader, end: number, out: Writer, scratch: 
   const get = (local: number) => {
     out.byte(0x20);
     out.u32(local);
+  };
+  /** Marks a change of table `table` (by the instruction at `start`) if it holds functions. */
+  const changeTable = (start: number, table: number) => {
+    if (!functionTables.has(table)) return;
+    copyTo(start);
+    markTable(out);
   };
   /** Rewrites a store whose opcode starts at `start`: its block marked, then the store. */
   const store = (start: number, type: number, offset: number) => {
@@ -279,11 +306,13 @@ function rewriteInstructions(reader: Reader, end: number, out: Writer, scratch: 
       case 0x23: // global.get
       case 0x24: // global.set
       case 0x25: // table.get
-      case 0x26: // table.set
       case 0xd2: // ref.func
       case 0xd5: // br_on_null
       case 0xd6: // br_on_non_null
         reader.u32();
+        break;
+      case 0x26: // table.set
+        changeTable(start, reader.u32());
         break;
       case 0x0e: { // br_table
         const n = reader.u32();
@@ -335,7 +364,7 @@ function rewriteInstructions(reader: Reader, end: number, out: Writer, scratch: 
         reader.skipSigned(33);
         break;
       case 0xfc:
-        miscellaneous(reader, start, bulk);
+        miscellaneous(reader, start, bulk, (table) => changeTable(start, table));
         break;
       case 0xfd:
         simd(reader, start, store);
@@ -351,8 +380,16 @@ function rewriteInstructions(reader: Reader, end: number, out: Writer, scratch: 
   copyTo(end);
 }
 
-/** The 0xfc instructions: saturating truncations, bulk memory and tables. */
-function miscellaneous(reader: Reader, start: number, bulk: (start: number) => void): void {
+/**
+ * The 0xfc instructions: saturating truncations, bulk memory and tables (`table` gets
+ * the index of a table the instruction changes, before it).
+ */
+function miscellaneous(
+  reader: Reader,
+  start: number,
+  bulk: (start: number) => void,
+  table: (index: number) => void,
+): void {
   const sub = reader.u32();
   if (sub <= 7) return; // trunc_sat
   switch (sub) {
@@ -363,10 +400,12 @@ function miscellaneous(reader: Reader, start: number, bulk: (start: number) => v
       return;
     case 9: // data.drop
     case 13: // elem.drop
-    case 15: // table.grow
     case 16: // table.size
-    case 17: // table.fill
       reader.u32();
+      return;
+    case 15: // table.grow
+    case 17: // table.fill
+      table(reader.u32());
       return;
     case 10: // memory.copy to from
       if (reader.byte() !== 0 || reader.byte() !== 0) {
@@ -378,9 +417,12 @@ function miscellaneous(reader: Reader, start: number, bulk: (start: number) => v
       if (reader.byte() !== 0) throw new WriteMarksError("Multiple memories are not supported");
       bulk(start);
       return;
-    case 12: // table.init
-    case 14: // table.copy
+    case 12: // table.init element table
       reader.u32();
+      table(reader.u32());
+      return;
+    case 14: // table.copy to from
+      table(reader.u32());
       reader.u32();
       return;
     default:
@@ -428,7 +470,10 @@ function parameterCounts(section: Uint8Array): number[] {
   return counts;
 }
 
-/** Checks that the module does not import its memory (the marks memory is index 1). */
+/**
+ * Checks that the module imports neither memory nor table (the marks memory is index 1,
+ * and the tables' indices are the table section's).
+ */
 function checkImports(section: Uint8Array): void {
   const reader = new Reader(section);
   const n = reader.u32();
@@ -437,18 +482,34 @@ function checkImports(section: Uint8Array): void {
     reader.skip(reader.u32()); // name
     const kind = reader.byte();
     if (kind === 0) reader.u32(); // function
-    else if (kind === 1) { // table
-      reader.skip(1);
-      const flags = reader.byte();
-      reader.u32();
-      if (flags & 1) reader.u32();
-    } else if (kind === 2) throw new WriteMarksError("An imported memory is not supported");
+    else if (kind === 1) throw new WriteMarksError("An imported table is not supported");
+    else if (kind === 2) throw new WriteMarksError("An imported memory is not supported");
     else if (kind === 3) reader.skip(2); // global
     else if (kind === 4) { // tag
       reader.skip(1);
       reader.u32();
     } else throw new WriteMarksError(`Unknown import kind ${kind}`);
   }
+}
+
+/**
+ * The indices of the tables (the module imports none) that hold functions, whose changes
+ * are marked; tables of JavaScript references (Pyodide's) are its owner's to put back.
+ */
+function tablesOfFunctions(section: Uint8Array): Set<number> {
+  const reader = new Reader(section);
+  const tables = new Set<number>();
+  const n = reader.u32();
+  for (let i = 0; i < n; i++) {
+    const type = reader.byte();
+    if (type === 0x40) throw new WriteMarksError("Tables with initializers are not supported");
+    if (type === 0x63 || type === 0x64) throw new WriteMarksError("Typed tables are not supported");
+    if (type !== 0x6f) tables.add(i);
+    const flags = reader.byte();
+    reader.u32();
+    if (flags & 1) reader.u32();
+  }
+  return tables;
 }
 
 /** The type index of every function the module defines. */
@@ -458,7 +519,12 @@ function functionTypes(section: Uint8Array): number[] {
 }
 
 /** Rewrites the code section: scratch locals and marks in every body. */
-function rewriteCode(section: Uint8Array, types: number[], params: number[]): Uint8Array {
+function rewriteCode(
+  section: Uint8Array,
+  types: number[],
+  params: number[],
+  functionTables: Set<number>,
+): Uint8Array {
   const reader = new Reader(section);
   const out = new Writer();
   const n = reader.u32();
@@ -491,7 +557,7 @@ function rewriteCode(section: Uint8Array, types: number[], params: number[]): Ui
     body.u32(groups + 5);
     body.raw(reader.bytes.subarray(declared, reader.at));
     body.byte(4, I32, 1, I64, 1, F32, 1, F64, 1, V128);
-    rewriteInstructions(reader, end, body, scratch);
+    rewriteInstructions(reader, end, body, scratch, functionTables);
     const bytes = body.written();
     out.u32(bytes.length);
     out.raw(bytes);
@@ -510,7 +576,8 @@ function addMarksMemory(section: Uint8Array): Uint8Array {
   const out = new Writer();
   out.u32(2);
   out.raw(section.subarray(1));
-  const pages = 2 ** (32 - BLOCK_SHIFT - 16);
+  // One byte per block of a 4 GiB memory, and a page for the table mark.
+  const pages = TABLE_MARK / 65536 + 1;
   out.byte(1);
   out.u32(pages);
   out.u32(pages);
@@ -543,6 +610,7 @@ export function markWrites(wasm: Uint8Array): Uint8Array {
   out.raw(wasm.subarray(0, 8));
   let params: number[] = [];
   let types: number[] = [];
+  let functionTables = new Set<number>();
   let sawMemory = false;
   let sawExport = false;
   while (reader.at < wasm.length) {
@@ -559,7 +627,8 @@ export function markWrites(wasm: Uint8Array): Uint8Array {
     } else if (id === 7) {
       section = exportMarks(section);
       sawExport = true;
-    } else if (id === 10) section = rewriteCode(section, types, params);
+    } else if (id === 4) functionTables = tablesOfFunctions(section);
+    else if (id === 10) section = rewriteCode(section, types, params, functionTables);
     out.byte(id);
     out.u32(section.length);
     out.raw(section);

@@ -1,5 +1,11 @@
 import assert from "node:assert";
-import { BLOCK_SHIFT, MARKS_EXPORT, markWrites, WriteMarksError } from "./write_marks.ts";
+import {
+  BLOCK_SHIFT,
+  MARKS_EXPORT,
+  markWrites,
+  TABLE_MARK,
+  WriteMarksError,
+} from "./write_marks.ts";
 import { pyodideUrl } from "./process.ts";
 
 function u32(value: number): number[] {
@@ -38,21 +44,12 @@ const FUNCTIONS: [string, number[], number[]][] = [
   ["copy", [I32, I32, I32], [...get(0), ...get(1), ...get(2), 0xfc, 10, 0, 0]],
   ["init", [I32, I32, I32], [...get(0), ...get(1), ...get(2), 0xfc, 8, 0, 0]],
   // A store inside a block and a loop, past a branch: the rewrite keeps the structure.
+  // deno-fmt-ignore
   ["store_in_loop", [I32, I32], [
-    0x02,
-    0x40,
-    0x03,
-    0x40,
-    ...get(0),
-    ...get(1),
-    0x36,
-    2,
-    0,
-    0x0c,
-    1,
-    0x0b,
-    0x0b,
+    0x02, 0x40, 0x03, 0x40, ...get(0), ...get(1), 0x36, 2, 0, 0x0c, 1, 0x0b, 0x0b,
   ]],
+  // ref.null func; i32.const 1; table.grow 0; drop
+  ["grow_table", [], [0xd0, 0x70, 0x41, 1, 0xfc, 15, 0, 0x1a]],
 ];
 
 /** A module with one memory (4 pages), the functions above and a passive data segment. */
@@ -74,6 +71,7 @@ function testModule(extraBody: number[] = []): Uint8Array {
     0x00,
     ...section(1, ...types),
     ...section(3, ...FUNCTIONS.map((_, i) => u32(i))),
+    ...section(4, [0x70, 0x00, 1]),
     ...section(5, [0x01, 4, 16]),
     ...section(
       7,
@@ -137,6 +135,11 @@ Deno.test("every kind of write marks the blocks it lands in, and still writes", 
   assert.equal(heap[3599], 7);
   exports.store_in_loop(9000, 3);
   assert.deepEqual(taken(marks), [block(9000)]);
+  // A change of the function table sets the table mark (a reset cannot undo it).
+  assert.equal(marks[TABLE_MARK], 0);
+  exports.grow_table();
+  assert.equal(marks[TABLE_MARK], 1);
+  assert.deepEqual(taken(marks), []);
   // A write that traps leaves memory alone; a stray mark only costs a copy.
   assert.throws(() => exports.store32(4 * 65536, 1), WebAssembly.RuntimeError);
   assert.throws(() => exports.fill(4 * 65536 - 10, 1, 100), WebAssembly.RuntimeError);
