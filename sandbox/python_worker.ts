@@ -268,10 +268,10 @@ interface MemoryRun {
 }
 
 /**
- * Splits the pristine memory `heap` (a copy of the live linear memory) into runs of whole
- * blocks that are all zero (`allZero` tells; they are put back by writing zeros, which
- * costs a fraction of a copy) and runs that are not, whose bytes are views into it (so
- * only those are copied). Every byte belongs to exactly one run, so a reset still rewrites all of
+ * Splits the pristine memory `heap` (the live linear memory) into runs of whole blocks
+ * that are all zero (`allZero` tells; they are put back by writing zeros, which costs a
+ * fraction of a copy) and runs that are not, whose bytes are copied out (so only those
+ * are copied). Every byte belongs to exactly one run, so a reset still rewrites all of
  * memory.
  */
 function memoryRuns(
@@ -287,7 +287,7 @@ function memoryRuns(
     else runs.push({ start, end, zero });
   }
   return runs.map(({ start, end, zero }) =>
-    zero ? { start, end } : { start, end, bytes: heap.subarray(start, end) }
+    zero ? { start, end } : { start, end, bytes: heap.slice(start, end) }
   );
 }
 
@@ -311,10 +311,10 @@ class Interpreter {
   readonly baseline: number;
   /** Linear-memory size of the pristine interpreter. */
   #size = 0;
-  /** The pristine memory. */
-  #pristine!: Uint8Array;
   /** The pristine memory as runs: bytes copied back, or zeroed (`bytes` absent). */
   #runs!: MemoryRun[];
+  /** The run each {@link RUN_BYTES} of the pristine memory is in, by index. */
+  #runOf!: Uint16Array;
   /** What the program wrote, when the module marks its writes. */
   readonly #writes?: Writes;
   /** The WebAssembly function table, and its entries as the pristine interpreter has them. */
@@ -505,7 +505,6 @@ class Interpreter {
    * the next): from the pristine memory, or zeros where the program grew the memory.
    */
   #restoreWritten(heap: Uint8Array, marks: Uint8Array): void {
-    const pristine = this.#pristine;
     const size = this.#size;
     const blocks = Math.ceil(heap.length / 2 ** BLOCK_SHIFT);
     // Four marks at a time where none is set (the common case by far).
@@ -524,24 +523,37 @@ class Interpreter {
       while (end < blocks && marks[end] !== 0) end++;
       const from = block * 2 ** BLOCK_SHIFT;
       const to = Math.min(end * 2 ** BLOCK_SHIFT + STORE_SPILL, heap.length);
-      if (from < size) heap.set(pristine.subarray(from, Math.min(to, size)), from);
+      if (from < size) this.#restore(heap, from, Math.min(to, size));
       if (to > size) heap.fill(0, Math.max(from, size), to);
       block = end;
     }
   }
 
-  /** Throws when memory differs from the pristine copy (or is not zero past it). */
+  /** Puts back bytes `[from, to)` of the pristine memory, run by run. */
+  #restore(heap: Uint8Array, from: number, to: number): void {
+    while (from < to) {
+      const run = this.#runs[this.#runOf[Math.floor(from / RUN_BYTES)]];
+      const end = Math.min(to, run.end);
+      if (run.bytes) heap.set(run.bytes.subarray(from - run.start, end - run.start), from);
+      else heap.fill(0, from, end);
+      from = end;
+    }
+  }
+
+  /** Throws when memory differs from the pristine memory (or is not zero past it). */
   #compareWithPristine(heap: Uint8Array): void {
-    const pristine = this.#pristine;
-    // Both lengths are whole WebAssembly pages: compared four bytes at a time.
+    // Runs and memory are whole WebAssembly pages: compared four bytes at a time.
     const live = new Uint32Array(heap.buffer, heap.byteOffset, heap.length / 4);
-    const saved = new Uint32Array(pristine.buffer, pristine.byteOffset, pristine.length / 4);
     let first = -1;
     let last = -1;
-    for (let i = 0; i < live.length; i++) {
-      if (live[i] !== (i < saved.length ? saved[i] : 0)) {
-        if (first < 0) first = i;
-        last = i;
+    for (const run of this.#runs.concat({ start: this.#size, end: heap.length })) {
+      const saved = run.bytes &&
+        new Uint32Array(run.bytes.buffer, run.bytes.byteOffset, run.bytes.length / 4);
+      for (let i = run.start / 4; i < run.end / 4; i++) {
+        if (live[i] !== (saved ? saved[i - run.start / 4] : 0)) {
+          if (first < 0) first = i;
+          last = i;
+        }
       }
     }
     if (first >= 0) {
@@ -673,8 +685,11 @@ class Interpreter {
     }
     const heap = this.module.HEAPU8 as Uint8Array;
     this.#size = heap.length;
-    this.#pristine = heap.slice();
-    this.#runs = memoryRuns(this.#pristine, zeroTest(this.#memory));
+    this.#runs = memoryRuns(heap, zeroTest(this.#memory));
+    this.#runOf = new Uint16Array(Math.ceil(heap.length / RUN_BYTES));
+    for (const [i, run] of this.#runs.entries()) {
+      this.#runOf.fill(i, run.start / RUN_BYTES, Math.ceil(run.end / RUN_BYTES));
+    }
     if (this.#writes) {
       // A mark past the end of memory (a store there traps after marking) costs only a copy.
       this.#writes.marks.fill(0, 0, Math.ceil(heap.length / 2 ** BLOCK_SHIFT));
