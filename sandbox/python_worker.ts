@@ -4,9 +4,12 @@
  * the interpreter (each in fresh globals), then the interpreter is put back to its
  * pristine state as a whole, so nothing a program did survives it:
  *
- * - the whole WebAssembly linear memory is copied back from a snapshot taken after
+ * - the WebAssembly linear memory is put back, byte for byte, to a copy taken after
  *   start-up (memory a program grew is zeroed), which undoes every Python object,
- *   module, builtin, finalizer, hook and frame at once;
+ *   module, builtin, finalizer, hook and frame at once: only the 256-byte blocks the
+ *   program wrote when the module marks its writes (`write_marks.ts`) and the imports
+ *   that wrote from JavaScript were all audited (`pyodide_imports.ts`), else all of it;
+ * - a worker whose WebAssembly function table changed is replaced instead;
  * - the in-memory file system is restored when the program changed it (files, folders,
  *   open descriptors, working directory);
  * - the table of JavaScript objects Python holds (Pyodide's hiwire table) is restored,
