@@ -237,6 +237,16 @@ class Writes implements WriteLog {
     this.untold = true;
   }
 
+  /**
+   * Forgets what was written in a memory of `bytes` bytes. A mark past its end (a store
+   * there traps after marking) is left: it costs only a copy.
+   */
+  clear(bytes: number): void {
+    this.marks.fill(0, 0, Math.ceil(bytes / 2 ** BLOCK_SHIFT));
+    this.marks[TABLE_MARK] = 0;
+    this.untold = false;
+  }
+
   /** JavaScript functions Python may call that write nothing into this memory. */
   readonly #quiet = new WeakSet<object>();
 
@@ -480,16 +490,10 @@ class Interpreter {
       this.#restoreWritten(heap, writes.marks);
       if (check) this.#compareWithPristine(heap);
     } else {
-      for (const run of this.#runs) {
-        if (run.bytes) heap.set(run.bytes, run.start);
-        else heap.fill(0, run.start, run.end);
-      }
+      this.#restore(heap, 0, this.#size);
       if (heap.length > this.#size) heap.fill(0, this.#size);
     }
-    if (writes) {
-      writes.marks.fill(0, 0, Math.ceil(heap.length / 2 ** BLOCK_SHIFT));
-      writes.untold = false;
-    }
+    writes?.clear(heap.length);
     for (const [i, value] of this.#table.entries()) module.__hiwire_set(i, value);
     for (let i = this.#table.length;; i++) {
       try {
@@ -693,12 +697,7 @@ class Interpreter {
     for (const [i, run] of this.#runs.entries()) {
       this.#runOf.fill(i, run.start / RUN_BYTES, Math.ceil(run.end / RUN_BYTES));
     }
-    if (this.#writes) {
-      // A mark past the end of memory (a store there traps after marking) costs only a copy.
-      this.#writes.marks.fill(0, 0, Math.ceil(heap.length / 2 ** BLOCK_SHIFT));
-      this.#writes.marks[TABLE_MARK] = 0;
-      this.#writes.untold = false;
-    }
+    this.#writes?.clear(heap.length);
     this.#pristineFunctions = Array.from(
       { length: this.#functions.length },
       (_, i) => this.#functions.get(i),

@@ -8,10 +8,11 @@
  * first, then terminate), and writes one result line per input to stdout, each
  * prefixed with the secret the parent sent first, so that bytes a program manages to
  * write to the real stdout cannot pass for a result. Workers report on private
- * `MessagePort`s that program code cannot reach. Pyodide's WebAssembly module is
- * compiled once, as the process starts, and every Python interpreter of the process
- * instantiates it; the first Python worker loads Pyodide's scripts while the start-up
- * memory snapshot still arrives. Its second Python worker and spare JavaScript workers
+ * `MessagePort`s that program code cannot reach. Pyodide's WebAssembly module (the one
+ * with its writes marked, when the pool sends it) is compiled once, as the process
+ * starts, and every Python interpreter of the process instantiates it; the first Python
+ * worker loads Pyodide's scripts while the module and the start-up memory snapshot still
+ * arrive. Its second Python worker and spare JavaScript workers
  * come up on the pool's `{"warm": true}` line (sent once all the pool's processes are
  * up) or with the first program. A Python worker that had to be terminated is replaced
  * at once from that snapshot (sent by the pool, or made here and sent to the pool). After stopping a JavaScript worker by force the
@@ -532,8 +533,8 @@ async function main(): Promise<void> {
   [pyodideUrl, parserUrl] = Deno.args;
   const reading = readHello(Deno.stdin.readable, MAX_HELLO_BYTES);
   // The module with its writes marked comes first in the payload, when the pool has it;
-  // else Pyodide's own is compiled. The compilation runs on other threads, and starts
-  // before the first worker's constructor blocks this thread.
+  // else Pyodide's own is compiled. Either compiles on other threads once the payload is
+  // in, while the first worker loads Pyodide's scripts.
   const parts = reading.then((hello) => {
     const length = Number(hello?.header.module ?? 0);
     const payload = hello?.payload ?? new Uint8Array(0);
@@ -541,6 +542,7 @@ async function main(): Promise<void> {
       throw new Error("The module does not fit the payload");
     }
     return {
+      header: hello?.header ?? {},
       module: payload.subarray(0, length) as Uint8Array<ArrayBuffer>,
       snapshot: payload.subarray(length),
     };
@@ -553,12 +555,9 @@ async function main(): Promise<void> {
       return own();
     })
   );
-  snapshot = reading.then(async (hello) => {
-    const { snapshot: packed } = await parts;
-    return packed.length > 0
-      ? unpackSnapshot(packed, hello!.header.size, hello!.header.zeros)
-      : undefined;
-  });
+  snapshot = parts.then(({ header, snapshot: packed }) =>
+    packed.length > 0 ? unpackSnapshot(packed, header.size, header.zeros) : undefined
+  );
   // The first worker loads Pyodide's scripts while the snapshot arrives.
   const first = startPython(0);
   const hello = await reading;

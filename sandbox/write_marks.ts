@@ -147,14 +147,25 @@ function blockType(reader: Reader): void {
   }
 }
 
+/** Emits `local.get local`. */
+function localGet(out: Writer, local: number): void {
+  out.byte(0x20);
+  out.u32(local);
+}
+
+/** Emits `local.set local`. */
+function localSet(out: Writer, local: number): void {
+  out.byte(0x21);
+  out.u32(local);
+}
+
 /**
  * Emits the mark of the block at `address + offset` (its address in scratch local
  * `address`): `marks[(address + offset) >> BLOCK_SHIFT] = 1`. The mark comes before the
  * store; where the sum wraps, the store traps, and the stray mark costs only a copy.
  */
 function markStore(out: Writer, scratch: Scratch, offset: number): void {
-  out.byte(0x20);
-  out.u32(scratch.address);
+  localGet(out, scratch.address);
   if (offset !== 0) {
     out.byte(0x41); // i32.const offset
     signed32(out, offset | 0);
@@ -193,10 +204,7 @@ function signed32(out: Writer, value: number): void {
  * marks blocks that do not exist yet (the instruction then traps).
  */
 function markRange(out: Writer, scratch: Scratch): void {
-  const get = (local: number) => {
-    out.byte(0x20);
-    out.u32(local);
-  };
+  const get = (local: number) => localGet(out, local);
   get(scratch.address);
   out.byte(0x41, BLOCK_SHIFT, 0x76); // i32.const 8; i32.shr_u
   out.byte(0x41, 1); // i32.const 1
@@ -227,14 +235,8 @@ function rewriteInstructions(
     out.raw(reader.bytes.subarray(copied, at));
     copied = at;
   };
-  const set = (local: number) => {
-    out.byte(0x21);
-    out.u32(local);
-  };
-  const get = (local: number) => {
-    out.byte(0x20);
-    out.u32(local);
-  };
+  const set = (local: number) => localSet(out, local);
+  const get = (local: number) => localGet(out, local);
   /** Marks a change of table `table` (by the instruction at `start`) if it holds functions. */
   const changeTable = (start: number, table: number) => {
     if (!functionTables.has(table)) return;
